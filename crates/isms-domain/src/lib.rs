@@ -1,0 +1,16 @@
+//! The ISO/IEC 27001 domain of ISMS Workbench: plain types and rules, no I/O.
+//!
+//! Everything that decides something (who may do what, what makes a password
+//! acceptable, how the audit trail is chained) lives here and is called by the
+//! services in `isms-app`.
+
+pub mod audit;
+pub mod error;
+pub mod org;
+pub mod rbac;
+pub mod secret;
+pub mod time;
+pub mod totp;
+pub mod user;
+
+pub use error::{FieldError, ValidationError};
