@@ -1,1 +1,279 @@
+//! All SQL of ISMS Workbench. One [`Db`] type over a SQLite or a PostgreSQL pool; the
+//! same query text and the same `FromRow` structs run on both (see docs/database.md).
 
+pub mod audit;
+pub mod backup;
+pub mod orgs;
+pub mod ratelimit;
+pub mod schema;
+pub mod sessions;
+pub mod tokens;
+pub mod types;
+pub mod users;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub use types::{Day, Ts};
+
+/// Errors of the storage layer.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database error: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("a record with the same {0} already exists")]
+    Duplicate(&'static str),
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
+    BadUrl(String),
+    #[error("{0}")]
+    Backup(String),
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl DbError {
+    /// Whether the error is a unique-constraint violation.
+    pub fn is_unique_violation(&self) -> bool {
+        match self {
+            DbError::Duplicate(_) => true,
+            DbError::Sqlx(e) => e
+                .as_database_error()
+                .is_some_and(|d| d.is_unique_violation()),
+            _ => false,
+        }
+    }
+}
+
+/// Map a unique violation to [`DbError::Duplicate`] naming the field.
+pub fn dup(field: &'static str) -> impl Fn(sqlx::Error) -> DbError {
+    move |e| {
+        if e.as_database_error().is_some_and(|d| d.is_unique_violation()) {
+            DbError::Duplicate(field)
+        } else {
+            DbError::Sqlx(e)
+        }
+    }
+}
+
+/// Which engine a pool talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// The database: one pool of one engine.
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A borrowed connection of either engine; every query function takes one.
+pub enum Conn<'a> {
+    Sqlite(&'a mut SqliteConnection),
+    Postgres(&'a mut PgConnection),
+}
+
+/// Anything that can lend a [`Conn`]: a pooled connection or a transaction.
+pub trait AsConn: Send {
+    fn conn(&mut self) -> Conn<'_>;
+}
+
+/// A connection taken from the pool (for reads).
+pub enum PoolConn {
+    Sqlite(sqlx::pool::PoolConnection<Sqlite>),
+    Postgres(sqlx::pool::PoolConnection<Postgres>),
+}
+
+impl AsConn for PoolConn {
+    fn conn(&mut self) -> Conn<'_> {
+        match self {
+            PoolConn::Sqlite(c) => Conn::Sqlite(&mut **c),
+            PoolConn::Postgres(c) => Conn::Postgres(&mut **c),
+        }
+    }
+}
+
+/// A write transaction (on SQLite begun with `BEGIN IMMEDIATE`).
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+impl AsConn for Tx {
+    fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Tx::Sqlite(t) => Conn::Sqlite(&mut **t),
+            Tx::Postgres(t) => Conn::Postgres(&mut **t),
+        }
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), DbError> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// Run the same expression on whichever engine `c` (an [`AsConn`]) talks to; inside,
+/// `$x` is `&mut SqliteConnection` or `&mut PgConnection`.
+#[macro_export]
+macro_rules! run {
+    ($c:expr, $x:ident => $body:expr) => {
+        match $crate::AsConn::conn($c) {
+            $crate::Conn::Sqlite($x) => $body,
+            $crate::Conn::Postgres($x) => $body,
+        }
+    };
+}
+
+/// Options for opening the database.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    pub url: String,
+    pub max_connections: u32,
+    /// PostgreSQL only: run every connection with this `search_path` (tests use one
+    /// schema per test).
+    pub pg_schema: Option<String>,
+}
+
+impl ConnectOptions {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            max_connections: 16,
+            pg_schema: None,
+        }
+    }
+}
+
+impl Db {
+    /// Open a pool for a `sqlite://…` or `postgres://…` URL. SQLite files are created
+    /// when missing and run in WAL mode.
+    pub async fn connect(opts: &ConnectOptions) -> Result<Db, DbError> {
+        let url = opts.url.as_str();
+        if url.starts_with("sqlite:") {
+            let o = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(opts.max_connections.clamp(1, 64))
+                .min_connections(1)
+                .connect_with(o)
+                .await?;
+            Ok(Db::Sqlite(pool))
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let mut o = PgConnectOptions::from_str(url)?;
+            if let Some(s) = &opts.pg_schema {
+                o = o.options([("search_path", s.as_str())]);
+            }
+            let pool = PgPoolOptions::new()
+                .max_connections(opts.max_connections.clamp(1, 256))
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(o)
+                .await?;
+            Ok(Db::Postgres(pool))
+        } else {
+            Err(DbError::BadUrl(url.to_owned()))
+        }
+    }
+
+    pub fn engine(&self) -> Engine {
+        match self {
+            Db::Sqlite(_) => Engine::Sqlite,
+            Db::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// Apply every pending migration. On PostgreSQL sqlx holds an advisory lock while it
+    /// migrates, so several instances starting at once apply each migration once.
+    pub async fn migrate(&self) -> Result<(), DbError> {
+        match self {
+            Db::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
+            Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// A pooled connection for reads.
+    pub async fn read(&self) -> Result<PoolConn, DbError> {
+        Ok(match self {
+            Db::Sqlite(p) => PoolConn::Sqlite(p.acquire().await?),
+            Db::Postgres(p) => PoolConn::Postgres(p.acquire().await?),
+        })
+    }
+
+    /// A write transaction.
+    pub async fn begin(&self) -> Result<Tx, DbError> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// A consistent read-only snapshot across many queries (backups).
+    pub async fn snapshot(&self) -> Result<Tx, DbError> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN DEFERRED").await?),
+            Db::Postgres(p) => Tx::Postgres(
+                p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?,
+            ),
+        })
+    }
+
+    /// Whether the database answers (readiness probe).
+    pub async fn ping(&self) -> Result<(), DbError> {
+        let mut c = self.read().await?;
+        let _: i64 = run!(&mut c, x => sqlx::query_scalar("SELECT 1").fetch_one(x).await)?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// A dynamic argument for queries whose text is assembled at run time (optional filters).
+#[derive(Debug, Clone)]
+pub enum Arg {
+    Uuid(uuid::Uuid),
+    Text(String),
+    Int(i64),
+    Ts(Ts),
+}
+
+/// Bind a list of [`Arg`]s to a query of either engine.
+#[macro_export]
+macro_rules! bind_args {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                $crate::Arg::Uuid(v) => q.bind(*v),
+                $crate::Arg::Text(v) => q.bind(v.clone()),
+                $crate::Arg::Int(v) => q.bind(*v),
+                $crate::Arg::Ts(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}

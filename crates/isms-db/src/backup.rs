@@ -1,0 +1,227 @@
+//! Consistent, engine-neutral backups: one JSON document per line, taken inside one
+//! snapshot transaction, restorable into an empty database of either engine.
+//!
+//! Line 1 is a header (`{"format":"isms-backup",…}`), then one line per row
+//! (`{"t":"users","r":[…]}`), then a trailer with the row count. Sessions and sign-in
+//! counters are not backed up: a restored instance starts with everyone signed out.
+
+use crate::{Day, Db, DbError, Ts, run};
+use serde_json::{Value, json};
+use sqlx::Row;
+use std::io::{BufRead, Write};
+use uuid::Uuid;
+
+pub const FORMAT: &str = "isms-backup";
+pub const FORMAT_VERSION: i64 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Uuid,
+    Text,
+    Int,
+    Bool,
+    Ts,
+    Day,
+}
+
+use Kind as K;
+
+/// Every table that is backed up, parents before children, with its key column first.
+pub const TABLES: &[(&str, &[(&str, Kind)])] = &[
+    ("organisations", &[("id", K::Uuid), ("slug", K::Text), ("name", K::Text), ("employees", K::Int), ("created_at", K::Ts), ("updated_at", K::Ts), ("version", K::Int)]),
+    ("users", &[("id", K::Uuid), ("email", K::Text), ("name", K::Text), ("password_hash", K::Text), ("is_admin", K::Bool), ("disabled", K::Bool), ("totp_secret", K::Text), ("totp_enabled", K::Bool), ("totp_last_step", K::Int), ("created_at", K::Ts), ("updated_at", K::Ts), ("version", K::Int)]),
+    ("recovery_codes", &[("id", K::Uuid), ("user_id", K::Uuid), ("code_hash", K::Text), ("used_at", K::Ts)]),
+    ("memberships", &[("id", K::Uuid), ("org_id", K::Uuid), ("user_id", K::Uuid), ("role", K::Text), ("expires_on", K::Day), ("created_at", K::Ts), ("updated_at", K::Ts), ("version", K::Int)]),
+    ("api_tokens", &[("id", K::Uuid), ("user_id", K::Uuid), ("name", K::Text), ("token_hash", K::Text), ("display_prefix", K::Text), ("created_at", K::Ts), ("last_used_at", K::Ts), ("expires_at", K::Ts)]),
+    ("audit_heads", &[("chain_id", K::Uuid), ("last_seq", K::Int), ("last_hash", K::Text)]),
+    ("audit_entries", &[("id", K::Uuid), ("chain_id", K::Uuid), ("seq", K::Int), ("at", K::Ts), ("actor_id", K::Uuid), ("actor", K::Text), ("entity", K::Text), ("entity_id", K::Text), ("action", K::Text), ("summary", K::Text), ("before_digest", K::Text), ("after_digest", K::Text), ("details", K::Text), ("prev_hash", K::Text), ("hash", K::Text)]),
+];
+
+/// Tables that hold only transient state and are deliberately left out.
+pub const TRANSIENT: &[&str] = &["sessions", "login_attempts"];
+
+const PAGE: i64 = 1000;
+
+macro_rules! read_value {
+    ($row:expr, $i:expr, $kind:expr) => {{
+        let r = $row;
+        let i = $i;
+        match $kind {
+            Kind::Uuid => r.try_get::<Option<Uuid>, _>(i)?.map(|u| json!(u.to_string())),
+            Kind::Text => r.try_get::<Option<String>, _>(i)?.map(Value::String),
+            Kind::Int => r.try_get::<Option<i64>, _>(i)?.map(|v| json!(v)),
+            Kind::Bool => r.try_get::<Option<bool>, _>(i)?.map(Value::Bool),
+            Kind::Ts => r.try_get::<Option<Ts>, _>(i)?.map(|t| json!(t.0.millis())),
+            Kind::Day => r
+                .try_get::<Option<Day>, _>(i)?
+                .map(|d| json!(isms_domain::time::format_date(d.0))),
+        }
+        .unwrap_or(Value::Null)
+    }};
+}
+
+/// Summary of a backup or restore.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BackupStats {
+    pub rows: u64,
+    pub tables: usize,
+}
+
+/// Write a consistent backup of `db` to `w`. `created_at` is recorded in the header.
+pub async fn backup(db: &Db, created_at: Ts, w: &mut impl Write) -> Result<BackupStats, DbError> {
+    let mut snap = db.snapshot().await?;
+    let migrations = crate::schema::applied_migrations(&mut snap).await?;
+    let header = json!({
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "created_at": created_at.0.rfc3339(),
+        "engine": match db.engine() { crate::Engine::Sqlite => "sqlite", crate::Engine::Postgres => "postgres" },
+        "migrations": migrations,
+        "tables": TABLES.iter().map(|(t, _)| *t).collect::<Vec<_>>(),
+    });
+    writeln!(w, "{header}")?;
+    let mut stats = BackupStats { rows: 0, tables: TABLES.len() };
+    for (table, cols) in TABLES {
+        let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
+        let key = names[0];
+        let key_kind = cols[0].1;
+        let mut after: Option<Value> = None;
+        loop {
+            let sql = match (&after, key_kind) {
+                (None, _) => format!("SELECT {} FROM {table} ORDER BY {key} LIMIT {PAGE}", names.join(", ")),
+                (Some(_), _) => format!("SELECT {} FROM {table} WHERE {key} > $1 ORDER BY {key} LIMIT {PAGE}", names.join(", ")),
+            };
+            let mut lines: Vec<Value> = Vec::new();
+            run!(&mut snap, x => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+                if let Some(a) = &after {
+                    q = match key_kind {
+                        Kind::Uuid => q.bind(a.as_str().and_then(|s| Uuid::parse_str(s).ok()).unwrap_or_default()),
+                        _ => q.bind(a.as_str().unwrap_or_default().to_owned()),
+                    };
+                }
+                let rows = q.fetch_all(x).await?;
+                for row in &rows {
+                    let mut vals = Vec::with_capacity(cols.len());
+                    for (i, (_, kind)) in cols.iter().enumerate() {
+                        vals.push(read_value!(row, i, *kind));
+                    }
+                    lines.push(Value::Array(vals));
+                }
+                Ok::<(), DbError>(())
+            })?;
+            let n = lines.len();
+            for vals in lines {
+                after = vals.as_array().and_then(|a| a.first()).cloned();
+                writeln!(w, "{}", json!({"t": table, "r": vals}))?;
+                stats.rows += 1;
+            }
+            if n < PAGE as usize {
+                break;
+            }
+        }
+    }
+    writeln!(w, "{}", json!({"end": true, "rows": stats.rows}))?;
+    w.flush()?;
+    run!(&mut snap, x => sqlx::query("SELECT 1").execute(x).await.map(|r| r.rows_affected()))?;
+    snap.commit().await?;
+    Ok(stats)
+}
+
+fn bad(line: usize, msg: impl std::fmt::Display) -> DbError {
+    DbError::Backup(format!("line {line}: {msg}"))
+}
+
+/// Restore a backup into `db`, which must be migrated and empty. All or nothing: on any
+/// problem the transaction is rolled back and the database stays empty.
+pub async fn restore(db: &Db, r: impl BufRead) -> Result<BackupStats, DbError> {
+    let mut lines = r.lines();
+    let first = lines
+        .next()
+        .ok_or_else(|| DbError::Backup("the file is empty; it is not an isms backup".into()))??;
+    let header: Value = serde_json::from_str(&first)
+        .map_err(|_| DbError::Backup("the first line is not JSON; this is not an isms backup".into()))?;
+    if header.get("format").and_then(Value::as_str) != Some(FORMAT) {
+        return Err(DbError::Backup("the file has no isms-backup header; this is not an isms backup".into()));
+    }
+    if header.get("format_version").and_then(Value::as_i64) != Some(FORMAT_VERSION) {
+        return Err(DbError::Backup(format!(
+            "backup format version {} is not supported (this isms reads version {FORMAT_VERSION})",
+            header.get("format_version").cloned().unwrap_or(Value::Null)
+        )));
+    }
+    let mut tx = db.begin().await?;
+    let ours = crate::schema::applied_migrations(&mut tx).await?;
+    let theirs: Vec<i64> = header
+        .get("migrations")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_i64).collect())
+        .unwrap_or_default();
+    if ours != theirs {
+        return Err(DbError::Backup(format!(
+            "the backup was taken at schema {theirs:?} but this database is at {ours:?}; restore with the isms version that made the backup"
+        )));
+    }
+    for (table, _) in TABLES {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        let n: i64 = run!(&mut tx, x => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(x).await)?;
+        if n > 0 {
+            return Err(DbError::Backup(format!(
+                "the target database is not empty (table {table} has {n} rows); restore needs a new, empty database"
+            )));
+        }
+    }
+    let mut stats = BackupStats { rows: 0, tables: TABLES.len() };
+    let mut ended = false;
+    for (i, line) in lines.enumerate() {
+        let lineno = i + 2;
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v: Value = serde_json::from_str(&line).map_err(|e| bad(lineno, format!("not JSON ({e})")))?;
+        if v.get("end").is_some() {
+            let expected = v.get("rows").and_then(Value::as_u64).unwrap_or(u64::MAX);
+            if expected != stats.rows {
+                return Err(bad(lineno, format!("trailer says {expected} rows, file has {}", stats.rows)));
+            }
+            ended = true;
+            break;
+        }
+        let table = v.get("t").and_then(Value::as_str).ok_or_else(|| bad(lineno, "no table name"))?;
+        let (tname, cols) = TABLES
+            .iter()
+            .find(|(t, _)| *t == table)
+            .ok_or_else(|| bad(lineno, format!("unknown table {table:?}")))?;
+        let vals = v.get("r").and_then(Value::as_array).ok_or_else(|| bad(lineno, "no row values"))?;
+        if vals.len() != cols.len() {
+            return Err(bad(lineno, format!("{} values for {} columns of {tname}", vals.len(), cols.len())));
+        }
+        let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
+        let params: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("INSERT INTO {tname} ({}) VALUES ({})", names.join(", "), params.join(", "));
+        run!(&mut tx, x => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for ((col, kind), val) in cols.iter().zip(vals) {
+                let null = val.is_null();
+                let wrong = || bad(lineno, format!("column {col}: {val} is not a valid {kind:?}"));
+                q = match kind {
+                    Kind::Uuid => q.bind(if null { None } else { Some(val.as_str().and_then(|s| Uuid::parse_str(s).ok()).ok_or_else(wrong)?) }),
+                    Kind::Text => q.bind(if null { None } else { Some(val.as_str().ok_or_else(wrong)?.to_owned()) }),
+                    Kind::Int => q.bind(if null { None } else { Some(val.as_i64().ok_or_else(wrong)?) }),
+                    Kind::Bool => q.bind(if null { None } else { Some(val.as_bool().ok_or_else(wrong)?) }),
+                    Kind::Ts => q.bind(if null { None } else { Some(Ts(isms_domain::time::Timestamp(val.as_i64().ok_or_else(wrong)?))) }),
+                    Kind::Day => q.bind(if null { None } else { Some(Day(val.as_str().and_then(isms_domain::time::parse_date).ok_or_else(wrong)?)) }),
+                };
+            }
+            q.execute(x).await.map_err(|e| bad(lineno, format!("could not insert into {tname}: {e}")))?;
+            Ok::<(), DbError>(())
+        })?;
+        stats.rows += 1;
+    }
+    if !ended {
+        return Err(DbError::Backup("the file ends without its trailer line; it is truncated".into()));
+    }
+    tx.commit().await?;
+    Ok(stats)
+}
