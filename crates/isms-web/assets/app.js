@@ -1,0 +1,28 @@
+// ISMS Workbench — small progressive enhancements. Every page works without this file.
+(function () {
+  "use strict";
+  // Selects marked data-autosubmit submit their form when changed (the button stays
+  // for keyboard and no-JS users).
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (sel) {
+    sel.addEventListener("change", function () {
+      if (sel.form && sel.value !== "") { sel.form.submit(); }
+    });
+  });
+  // Forms marked data-confirm ask before they send.
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (ev) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) { ev.preventDefault(); }
+    });
+  });
+  // Buttons marked data-copy copy the text of the element they point at.
+  document.querySelectorAll("button[data-copy]").forEach(function (btn) {
+    btn.addEventListener("click", function () {
+      var el = document.querySelector(btn.getAttribute("data-copy"));
+      if (!el || !navigator.clipboard) { return; }
+      navigator.clipboard.writeText(el.textContent.trim()).then(function () {
+        var old = btn.textContent; btn.textContent = "Copied";
+        setTimeout(function () { btn.textContent = old; }, 1500);
+      });
+    });
+  });
+})();

@@ -1,0 +1,155 @@
+//! REST API `/api/v1`: JSON in and out, documented by the OpenAPI document that utoipa
+//! builds from these handlers.
+
+pub mod audit;
+pub mod auth;
+pub mod members;
+pub mod orgs;
+pub mod tokens;
+pub mod users;
+
+use crate::AppState;
+use crate::error::ApiError;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// A JSON body: malformed JSON is 400, a well-formed body with a wrong or unknown field
+/// is 422 naming the field, an oversized body 413.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        if !(ct.starts_with("application/json") || ct.contains("+json")) {
+            return Err(ApiError::new(
+                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "send the body as JSON with Content-Type: application/json",
+            ));
+        }
+        let bytes = bytes::Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(e.status(), "too-large", "the request body is larger than the 1 MiB this endpoint accepts")
+            } else {
+                ApiError::bad_request(format!("the request body could not be read: {e}"))
+            }
+        })?;
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        match serde_path_to_error::deserialize::<_, T>(de) {
+            Ok(v) => Ok(ApiJson(v)),
+            Err(e) => {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                if inner.is_syntax() || inner.is_eof() {
+                    Err(ApiError::bad_request(format!("malformed JSON: {inner}")))
+                } else {
+                    let msg = inner.to_string();
+                    let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
+                    let field = if path == "." || path.is_empty() {
+                        // A missing or unknown field: name it from the message.
+                        msg.split('`').nth(1).unwrap_or("body").to_owned()
+                    } else {
+                        path
+                    };
+                    Err(ApiError::invalid_field(field, msg))
+                }
+            }
+        }
+    }
+}
+
+/// Query parameters: a bad one is 422 naming it.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let q = parts.uri.query().unwrap_or("");
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(q));
+        serde_path_to_error::deserialize::<_, T>(de).map(ApiQuery).map_err(|e| {
+            let path = e.path().to_string();
+            let msg = e.into_inner().to_string();
+            let field = if path == "." { msg.split('`').nth(1).unwrap_or("query").to_owned() } else { path };
+            ApiError::invalid_field(field, msg)
+        })
+    }
+}
+
+fn form_urlencoded_parse(q: &str) -> form_urlencoded::Parse<'_> {
+    form_urlencoded::parse(q.as_bytes())
+}
+
+/// Parse an id from the path; anything that is not an id is simply not found.
+pub fn path_id(s: &str, what: &str) -> Result<uuid::Uuid, ApiError> {
+    uuid::Uuid::parse_str(s).map_err(|_| ApiError::not_found(what))
+}
+
+struct SecurityAddon;
+
+impl Modify for SecurityAddon {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("An API token (isms_…) or a session token from POST /api/v1/auth/login")).build()),
+        );
+        components.add_security_scheme(
+            "session_cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description("isms_session", "The web session; state-changing requests must also send X-CSRF-Token"))),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "ISMS Workbench API", description = "REST API of ISMS Workbench, an ISO/IEC 27001:2022 certification workbench. Errors are RFC 9457 problem+json documents.", license(name = "Apache-2.0")),
+    modifiers(&SecurityAddon),
+    security(("bearer" = []), ("session_cookie" = [])),
+    tags(
+        (name = "auth", description = "Signing in and out"),
+        (name = "organisations", description = "Organisations and their settings"),
+        (name = "members", description = "Who belongs to an organisation, with which role"),
+        (name = "users", description = "Accounts (instance administrators)"),
+        (name = "me", description = "Your own sessions and API tokens"),
+        (name = "audit-trail", description = "The hash-chained record of every change"),
+    )
+)]
+struct ApiDoc;
+
+/// Every API route, with its OpenAPI description.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(orgs::list_orgs, orgs::create_org))
+        .routes(routes!(orgs::get_org, orgs::update_org))
+        .routes(routes!(members::list_members, members::add_member))
+        .routes(routes!(members::get_member, members::update_member, members::remove_member))
+        .routes(routes!(users::list_users, users::create_user))
+        .routes(routes!(users::get_user, users::update_user))
+        .routes(routes!(users::change_password))
+        .routes(routes!(tokens::list_tokens, tokens::create_token))
+        .routes(routes!(tokens::revoke_token))
+        .routes(routes!(tokens::list_sessions))
+        .routes(routes!(tokens::revoke_session))
+        .routes(routes!(audit::list_org_audit))
+        .routes(routes!(audit::verify_org_audit))
+        .routes(routes!(audit::list_instance_audit))
+}
+
+/// The OpenAPI document as pretty JSON (what `GET /api/v1/openapi.json` serves and
+/// `docs/openapi.json` holds).
+pub fn openapi_json() -> String {
+    let (_, api) = router().split_for_parts();
+    let mut s = api.to_pretty_json().unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}

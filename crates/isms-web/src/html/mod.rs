@@ -1,0 +1,223 @@
+//! The web UI: server-rendered pages (askama) that work without JavaScript.
+
+pub mod account;
+pub mod admin;
+pub mod org;
+pub mod session;
+
+use crate::AppState;
+use crate::auth::{Flash, WebUser};
+use askama::Template;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use isms_app::AppError;
+use isms_app::orgs::OrgCtx;
+use isms_domain::FieldError;
+use isms_domain::rbac::Permission;
+
+/// HTML-escape text for the few places that build markup by hand.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The signed-in person, for the header.
+#[derive(Debug, Clone)]
+pub struct UserBox {
+    pub name: String,
+    pub email: String,
+    pub is_admin: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct OrgLink {
+    pub slug: String,
+    pub name: String,
+    pub current: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    pub href: String,
+    pub label: &'static str,
+    pub active: bool,
+}
+
+/// What every page's frame needs.
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    pub title: String,
+    pub user: Option<UserBox>,
+    pub csrf: String,
+    pub orgs: Vec<OrgLink>,
+    pub org_name: Option<String>,
+    pub org_slug: String,
+    pub role_label: String,
+    pub nav: Vec<NavItem>,
+    pub flash: Option<String>,
+    /// Field errors of a form that was sent back.
+    pub errors: Vec<FieldError>,
+}
+
+impl Layout {
+    /// A page for someone not signed in.
+    pub fn public(title: &str) -> Self {
+        Self { title: title.to_owned(), ..Default::default() }
+    }
+
+    /// A page for a signed-in person, optionally inside an organisation (`active` names
+    /// the navigation entry to mark).
+    pub async fn new(st: &AppState, u: &WebUser, title: &str, org: Option<&OrgCtx>, active: &str, flash: Flash) -> Self {
+        let orgs = st
+            .app
+            .list_orgs(&u.p, None, Some(200))
+            .await
+            .map(|p| p.items)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|o| OrgLink { current: org.is_some_and(|c| c.org.slug == o.slug), slug: o.slug, name: o.name })
+            .collect();
+        let mut nav = Vec::new();
+        if let Some(c) = org {
+            let base = format!("/o/{}", c.org.slug);
+            let mut add = |href: String, label: &'static str, key: &str| nav.push(NavItem { href, label, active: key == active });
+            add(base.clone(), "Overview", "overview");
+            add(format!("{base}/members"), "Members", "members");
+            if c.can(Permission::ReadAuditTrail) {
+                add(format!("{base}/audit-trail"), "Audit trail", "audit");
+            }
+            if c.can(Permission::ManageOrg) {
+                add(format!("{base}/settings"), "Settings", "settings");
+            }
+        }
+        Self {
+            title: title.to_owned(),
+            user: Some(UserBox { name: u.p.name.clone(), email: u.p.email.clone(), is_admin: u.p.is_admin }),
+            csrf: u.csrf.clone(),
+            orgs,
+            org_name: org.map(|c| c.org.name.clone()),
+            org_slug: org.map(|c| c.org.slug.clone()).unwrap_or_default(),
+            role_label: org.map(|c| c.access.role_label().to_owned()).unwrap_or_default(),
+            nav,
+            flash: flash.0,
+            errors: Vec::new(),
+        }
+    }
+
+    pub fn with_errors(mut self, e: &AppError) -> Self {
+        self.errors = form_errors(e);
+        self
+    }
+
+    /// The error message for one field, if the form came back with one.
+    pub fn err(&self, field: &str) -> String {
+        self.errors.iter().filter(|e| e.field == field).map(|e| e.message.clone()).collect::<Vec<_>>().join("; ")
+    }
+}
+
+/// Field errors from a service error (a non-field error becomes a `form` entry).
+pub fn form_errors(e: &AppError) -> Vec<FieldError> {
+    match e {
+        AppError::Validation(v) => v.errors.clone(),
+        other => vec![FieldError::new("form", error_text(other))],
+    }
+}
+
+fn error_text(e: &AppError) -> String {
+    match e {
+        AppError::Internal(_) => "something went wrong on the server; the error was logged".into(),
+        other => other.to_string(),
+    }
+}
+
+/// Render a template with a status code.
+pub fn render(status: StatusCode, t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, Html("<!doctype html><title>Error</title><p>The page could not be drawn; the error was logged.".to_owned())).into_response()
+        }
+    }
+}
+
+pub fn page(t: &impl Template) -> Response {
+    render(StatusCode::OK, t)
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub l: Layout,
+    pub status: u16,
+    pub heading: String,
+    pub message: String,
+}
+
+/// A whole page for an error that is not a form problem.
+pub fn error_page(e: &AppError) -> Response {
+    let (status, heading) = match e {
+        AppError::NotFound(_) => (StatusCode::NOT_FOUND, "Not found"),
+        AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "Not allowed"),
+        AppError::Unauthenticated(_) | AppError::MfaRequired => return Redirect::to("/login").into_response(),
+        AppError::Conflict(_) => (StatusCode::CONFLICT, "Changed in the meantime"),
+        AppError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "Check the input"),
+        AppError::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "Too many attempts"),
+        AppError::Internal(m) => {
+            tracing::error!(error = %m, "internal error");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong")
+        }
+    };
+    let message = match e {
+        AppError::NotFound(_) => "There is nothing here, or it belongs to an organisation you cannot open.".to_owned(),
+        other => error_text(other),
+    };
+    render(status, &ErrorPage { l: Layout::public(heading), status: status.as_u16(), heading: heading.into(), message })
+}
+
+/// The page for an unknown address.
+pub async fn not_found() -> Response {
+    error_page(&AppError::NotFound("page"))
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(session::home))
+        .route("/login", get(session::login_page).post(session::login_submit))
+        .route("/login/totp", get(session::totp_page).post(session::totp_submit))
+        .route("/login/cancel", post(session::login_cancel))
+        .route("/logout", post(session::logout))
+        .route("/switch", get(session::switch))
+        .route("/orgs", get(org::orgs_page).post(org::create_org))
+        .route("/o/{org}", get(org::overview))
+        .route("/o/{org}/members", get(org::members_page).post(org::add_member))
+        .route("/o/{org}/members/{id}", get(org::member_page).post(org::update_member))
+        .route("/o/{org}/members/{id}/remove", post(org::remove_member))
+        .route("/o/{org}/audit-trail", get(org::audit_page))
+        .route("/o/{org}/settings", get(org::settings_page).post(org::update_settings))
+        .route("/profile", get(account::profile).post(account::update_name))
+        .route("/profile/password", post(account::change_password))
+        .route("/profile/totp", get(account::totp_setup).post(account::totp_start))
+        .route("/profile/totp/confirm", post(account::totp_confirm))
+        .route("/profile/totp/disable", post(account::totp_disable))
+        .route("/profile/recovery-codes", post(account::recovery_codes))
+        .route("/profile/sessions/{id}/revoke", post(account::revoke_session))
+        .route("/profile/tokens", post(account::create_token))
+        .route("/profile/tokens/{id}/revoke", post(account::revoke_token))
+        .route("/admin/users", get(admin::users_page).post(admin::create_user))
+        .route("/admin/users/{id}", get(admin::user_page).post(admin::update_user))
+        .route("/admin/audit-trail", get(admin::audit_page))
+        .route("/api/docs", get(admin::api_docs))
+}

@@ -1,0 +1,425 @@
+//! Organisation pages: the chooser, overview, members, audit trail and settings.
+
+use super::{Layout, error_page, page, render};
+use crate::AppState;
+use crate::auth::{Flash, WebForm, WebUser, flash_redirect};
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use isms_app::audit::{AuditEntry, AuditQuery, ChainReport};
+use isms_app::members::{Member, MemberPatch, NewMember};
+use isms_app::orgs::{NewOrg, OrgPatch, OrgView};
+use isms_app::{Actor, AppError};
+use isms_domain::rbac::{Permission, Role};
+use serde::Deserialize;
+
+pub struct RoleOption {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub description: &'static str,
+}
+
+pub fn role_options() -> Vec<RoleOption> {
+    Role::ALL.iter().map(|r| RoleOption { value: r.as_str(), label: r.label(), description: r.description() }).collect()
+}
+
+#[derive(Template)]
+#[template(path = "orgs.html")]
+pub struct OrgsPage {
+    pub l: Layout,
+    pub orgs: Vec<OrgView>,
+    pub can_create: bool,
+    pub form: NewOrgForm,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct NewOrgForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub slug: String,
+    #[serde(default)]
+    pub employees: String,
+}
+
+pub fn role_label(r: &Option<Role>) -> &'static str {
+    r.map(Role::label).unwrap_or("Instance administrator")
+}
+
+pub async fn orgs_page(State(st): State<AppState>, u: WebUser, Extension(flash): Extension<Flash>) -> Response {
+    let l = Layout::new(&st, &u, "Organisations", None, "", flash).await;
+    match st.app.list_orgs(&u.p, None, Some(500)).await {
+        Ok(p) => page(&OrgsPage { l, orgs: p.items, can_create: u.p.is_admin, form: NewOrgForm::default() }),
+        Err(e) => error_page(&e),
+    }
+}
+
+pub async fn create_org(State(st): State<AppState>, u: WebUser, WebForm(f): WebForm<NewOrgForm>) -> Response {
+    let employees = f.employees.trim().parse::<i64>();
+    let result = match employees {
+        Ok(n) => st.app.create_org(Actor::User(&u.p), &NewOrg { name: f.name.clone(), slug: Some(f.slug.clone()), employees: n }).await,
+        Err(_) => Err(AppError::Validation(isms_domain::ValidationError::single("employees", "must be a whole number, e.g. 140"))),
+    };
+    match result {
+        Ok(o) => flash_redirect(&format!("/o/{}", o.slug), &format!("Organisation {} created. You are its administrator.", o.name)),
+        Err(e) => {
+            let l = Layout::new(&st, &u, "Organisations", None, "", Flash::default()).await.with_errors(&e);
+            let orgs = st.app.list_orgs(&u.p, None, Some(500)).await.map(|p| p.items).unwrap_or_default();
+            render(StatusCode::UNPROCESSABLE_ENTITY, &OrgsPage { l, orgs, can_create: u.p.is_admin, form: f })
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "overview.html")]
+pub struct OverviewPage {
+    pub l: Layout,
+    pub org: OrgView,
+    pub role_description: &'static str,
+    pub permissions: Vec<(&'static str, bool)>,
+    pub role_counts: Vec<(&'static str, i64)>,
+    pub member_total: i64,
+    pub recent: Vec<AuditEntry>,
+    pub chain: Option<ChainReport>,
+    pub can_read_trail: bool,
+}
+
+pub async fn overview(State(st): State<AppState>, u: WebUser, Extension(flash): Extension<Flash>, Path(org): Path<String>) -> Response {
+    let ctx = match st.app.org_access(&u.p, &org).await {
+        Ok(c) => c,
+        Err(e) => return error_page(&e),
+    };
+    let l = Layout::new(&st, &u, &ctx.org.name, Some(&ctx), "overview", flash).await;
+    let counts = match st.app.role_counts(&ctx).await {
+        Ok(c) => c,
+        Err(e) => return error_page(&e),
+    };
+    let can_read_trail = ctx.can(Permission::ReadAuditTrail);
+    let (recent, chain) = if can_read_trail {
+        let recent = st.app.list_audit(&ctx, &AuditQuery { limit: Some(8), ..Default::default() }).await.map(|p| p.items).unwrap_or_default();
+        (recent, st.app.verify_org_audit(&ctx).await.ok())
+    } else {
+        (Vec::new(), None)
+    };
+    let role_description = match ctx.access {
+        isms_domain::rbac::OrgAccess::InstanceAdmin => "You administer this installation, so you can open and manage every organisation.",
+        isms_domain::rbac::OrgAccess::Member(r) => r.description(),
+    };
+    let permissions = vec![
+        ("Read the organisation's records", ctx.can(Permission::Read)),
+        ("Create and change records", ctx.can(Permission::Write)),
+        ("Approve documents, the SoA and risk acceptance", ctx.can(Permission::Approve)),
+        ("Record internal audits and findings", ctx.can(Permission::AuditWrite)),
+        ("Read the audit trail", ctx.can(Permission::ReadAuditTrail)),
+        ("Manage members", ctx.can(Permission::ManageMembers)),
+        ("Change the organisation's settings", ctx.can(Permission::ManageOrg)),
+    ];
+    let member_total = counts.iter().map(|(_, n)| n).sum();
+    let role_counts = counts.into_iter().map(|(r, n)| (r.label(), n)).collect();
+    page(&OverviewPage { l, org: ctx.view(), role_description, permissions, role_counts, member_total, recent, chain, can_read_trail })
+}
+
+#[derive(Template)]
+#[template(path = "members.html")]
+pub struct MembersPage {
+    pub l: Layout,
+    pub members: Vec<Member>,
+    pub next_cursor: Option<String>,
+    pub role_filter: String,
+    pub can_manage: bool,
+    pub roles: Vec<RoleOption>,
+    pub form: NewMemberForm,
+}
+
+#[derive(Deserialize, Default)]
+pub struct MembersQuery {
+    pub role: Option<String>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct NewMemberForm {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    pub expires_on: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+async fn members_view(st: &AppState, u: &WebUser, org: &str, q: MembersQuery, flash: Flash, form: NewMemberForm, err: Option<AppError>) -> Response {
+    let ctx = match st.app.org_access(&u.p, org).await {
+        Ok(c) => c,
+        Err(e) => return error_page(&e),
+    };
+    let mut l = Layout::new(st, u, "Members", Some(&ctx), "members", flash).await;
+    let status = if let Some(e) = &err {
+        l = l.with_errors(e);
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    match st.app.list_members(&ctx, q.role.as_deref(), q.cursor.as_deref(), Some(100)).await {
+        Ok(p) => render(status, &MembersPage {
+            l,
+            members: p.items,
+            next_cursor: p.next_cursor,
+            role_filter: q.role.unwrap_or_default(),
+            can_manage: ctx.can(Permission::ManageMembers),
+            roles: role_options(),
+            form,
+        }),
+        Err(e) => error_page(&e),
+    }
+}
+
+pub async fn members_page(State(st): State<AppState>, u: WebUser, Extension(flash): Extension<Flash>, Path(org): Path<String>, Query(q): Query<MembersQuery>) -> Response {
+    members_view(&st, &u, &org, q, flash, NewMemberForm { role: "contributor".into(), ..Default::default() }, None).await
+}
+
+pub async fn add_member(State(st): State<AppState>, u: WebUser, Path(org): Path<String>, WebForm(f): WebForm<NewMemberForm>) -> Response {
+    let ctx = match st.app.org_access(&u.p, &org).await {
+        Ok(c) => c,
+        Err(e) => return error_page(&e),
+    };
+    let input = NewMember {
+        email: f.email.clone(),
+        role: f.role.clone(),
+        expires_on: Some(f.expires_on.clone()).filter(|s| !s.is_empty()),
+        name: Some(f.name.clone()).filter(|s| !s.is_empty()),
+        password: Some(f.password.clone()).filter(|s| !s.is_empty()),
+    };
+    match st.app.add_member(Actor::User(&u.p), &ctx, &input).await {
+        Ok(m) => flash_redirect(&format!("/o/{org}/members"), &format!("{} added as {}.", m.email, m.role.label())),
+        Err(e @ AppError::Forbidden(_)) => error_page(&e),
+        Err(e) => {
+            let mut f = f;
+            f.password.clear();
+            members_view(&st, &u, &org, MembersQuery::default(), Flash::default(), f, Some(e)).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "member.html")]
+pub struct MemberPage {
+    pub l: Layout,
+    pub m: Member,
+    pub roles: Vec<RoleOption>,
+    pub can_manage: bool,
+    pub role_value: String,
+    pub expires_value: String,
+}
+
+#[derive(Deserialize)]
+pub struct MemberForm {
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    pub expires_on: String,
+    #[serde(default)]
+    pub version: String,
+}
+
+async fn member_view(st: &AppState, u: &WebUser, org: &str, id: &str, flash: Flash, form: Option<(&MemberForm, AppError)>) -> Response {
+    let ctx = match st.app.org_access(&u.p, org).await {
+        Ok(c) => c,
+        Err(e) => return error_page(&e),
+    };
+    let Ok(id) = uuid::Uuid::parse_str(id) else {
+        return error_page(&AppError::NotFound("member"));
+    };
+    let m = match st.app.get_member(&ctx, id).await {
+        Ok(m) => m,
+        Err(e) => return error_page(&e),
+    };
+    let mut l = Layout::new(st, u, &m.name, Some(&ctx), "members", flash).await;
+    let (role_value, expires_value, status) = match form {
+        Some((f, e)) => {
+            l = l.with_errors(&e);
+            (f.role.clone(), f.expires_on.clone(), if matches!(e, AppError::Conflict(_)) { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY })
+        }
+        None => (m.role.as_str().to_owned(), m.expires_on.clone().unwrap_or_default(), StatusCode::OK),
+    };
+    render(status, &MemberPage { l, m, roles: role_options(), can_manage: ctx.can(Permission::ManageMembers), role_value, expires_value })
+}
+
+pub async fn member_page(State(st): State<AppState>, u: WebUser, Extension(flash): Extension<Flash>, Path((org, id)): Path<(String, String)>) -> Response {
+    member_view(&st, &u, &org, &id, flash, None).await
+}
+
+pub async fn update_member(State(st): State<AppState>, u: WebUser, Path((org, id)): Path<(String, String)>, WebForm(f): WebForm<MemberForm>) -> Response {
+    let ctx = match st.app.org_access(&u.p, &org).await {
+        Ok(c) => c,
+        Err(e) => return error_page(&e),
+    };
+    let Ok(mid) = uuid::Uuid::parse_str(&id) else {
+        return error_page(&AppError::NotFound("member"));
+    };
+    let patch = MemberPatch {
+        role: Some(f.role.clone()),
+        expires_on: Some(Some(f.expires_on.clone()).filter(|s| !s.trim().is_empty())),
+        version: f.version.parse().unwrap_or(-1),
+    };
+    match st.app.update_member(&u.p, &ctx, mid, &patch).await {
+        Ok(m) => flash_redirect(&format!("/o/{org}/members"), &format!("Membership of {} saved.", m.email)),
+        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => error_page(&e),
+        Err(e) => member_view(&st, &u, &org, &id, Flash::default(), Some((&f, e))).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+pub async fn remove_member(State(st): State<AppState>, u: WebUser, Path((org, id)): Path<(String, String)>, WebForm(_f): WebForm<Empty>) -> Response {
+    let ctx = match st.app.org_access(&u.p, &org).await {
+        Ok(c) => c,
+        Err(e) => return error_page(&e),
+    };
+    let Ok(mid) = uuid::Uuid::parse_str(&id) else {
+        return error_page(&AppError::NotFound("member"));
+    };
+    match st.app.remove_member(&u.p, &ctx, mid).await {
+        Ok(()) => flash_redirect(&format!("/o/{org}/members"), "Member removed."),
+        Err(AppError::Conflict(m)) => flash_redirect(&format!("/o/{org}/members/{id}"), &m),
+        Err(e) => error_page(&e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+pub struct AuditPage {
+    pub l: Layout,
+    pub base: String,
+    pub entries: Vec<AuditEntry>,
+    pub next_cursor: Option<String>,
+    pub entities: Vec<String>,
+    pub people: Vec<(String, String)>,
+    pub f: AuditForm,
+    pub chain: Option<ChainReport>,
+    pub filtered: bool,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct AuditForm {
+    #[serde(default)]
+    pub entity: String,
+    #[serde(default)]
+    pub actor: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub cursor: String,
+}
+
+impl AuditForm {
+    pub fn query(&self) -> Result<AuditQuery, AppError> {
+        let actor = match self.actor.trim() {
+            "" => None,
+            a => Some(uuid::Uuid::parse_str(a).map_err(|_| AppError::Validation(isms_domain::ValidationError::single("actor", "is not a person of this organisation")))?),
+        };
+        Ok(AuditQuery {
+            entity: Some(self.entity.clone()).filter(|s| !s.is_empty()),
+            actor,
+            from: Some(self.from.clone()).filter(|s| !s.is_empty()),
+            to: Some(self.to.clone()).filter(|s| !s.is_empty()),
+            cursor: Some(self.cursor.clone()).filter(|s| !s.is_empty()),
+            limit: Some(50),
+        })
+    }
+
+    /// Query string for the next page, keeping the filters.
+    pub fn next_href(&self, base: &str, cursor: &str) -> String {
+        let q = serde_urlencoded::to_string([("entity", &self.entity), ("actor", &self.actor), ("from", &self.from), ("to", &self.to), ("cursor", &cursor.to_owned())]).unwrap_or_default();
+        format!("{base}?{q}")
+    }
+}
+
+pub async fn audit_page(State(st): State<AppState>, u: WebUser, Extension(flash): Extension<Flash>, Path(org): Path<String>, Query(f): Query<AuditForm>) -> Response {
+    let ctx = match st.app.org_access(&u.p, &org).await {
+        Ok(c) => c,
+        Err(e) => return error_page(&e),
+    };
+    let mut l = Layout::new(&st, &u, "Audit trail", Some(&ctx), "audit", flash).await;
+    let entities = match st.app.audit_entities(&ctx).await {
+        Ok(e) => e,
+        Err(e) => return error_page(&e),
+    };
+    let people = st.app.list_members(&ctx, None, None, Some(500)).await.map(|p| p.items.into_iter().map(|m| (m.user_id.to_string(), format!("{} ({})", m.name, m.email))).collect()).unwrap_or_default();
+    let chain = st.app.verify_org_audit(&ctx).await.ok();
+    let (entries, next_cursor, status) = match f.query() {
+        Ok(q) => match st.app.list_audit(&ctx, &q).await {
+            Ok(p) => (p.items, p.next_cursor, StatusCode::OK),
+            Err(e @ AppError::Validation(_)) => {
+                l = l.with_errors(&e);
+                (Vec::new(), None, StatusCode::UNPROCESSABLE_ENTITY)
+            }
+            Err(e) => return error_page(&e),
+        },
+        Err(e) => {
+            l = l.with_errors(&e);
+            (Vec::new(), None, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    };
+    let filtered = !(f.entity.is_empty() && f.actor.is_empty() && f.from.is_empty() && f.to.is_empty());
+    render(status, &AuditPage { l, base: format!("/o/{org}/audit-trail"), entries, next_cursor, entities, people, f, chain, filtered })
+}
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+pub struct SettingsPage {
+    pub l: Layout,
+    pub org: OrgView,
+    pub name: String,
+    pub employees: String,
+}
+
+#[derive(Deserialize)]
+pub struct SettingsForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub employees: String,
+    #[serde(default)]
+    pub version: String,
+}
+
+pub async fn settings_page(State(st): State<AppState>, u: WebUser, Extension(flash): Extension<Flash>, Path(org): Path<String>) -> Response {
+    let ctx = match st.app.org_access(&u.p, &org).await {
+        Ok(c) => c,
+        Err(e) => return error_page(&e),
+    };
+    if let Err(e) = ctx.require(Permission::ManageOrg, "change the organisation's settings") {
+        return error_page(&e);
+    }
+    let l = Layout::new(&st, &u, "Settings", Some(&ctx), "settings", flash).await;
+    page(&SettingsPage { l, name: ctx.org.name.clone(), employees: ctx.org.employees.to_string(), org: ctx.view() })
+}
+
+pub async fn update_settings(State(st): State<AppState>, u: WebUser, Path(org): Path<String>, WebForm(f): WebForm<SettingsForm>) -> Response {
+    let ctx = match st.app.org_access(&u.p, &org).await {
+        Ok(c) => c,
+        Err(e) => return error_page(&e),
+    };
+    let result = match f.employees.trim().parse::<i64>() {
+        Ok(n) => st.app.update_org(&u.p, &ctx, &OrgPatch { name: Some(f.name.clone()), employees: Some(n), version: f.version.parse().unwrap_or(-1) }).await,
+        Err(_) => Err(AppError::Validation(isms_domain::ValidationError::single("employees", "must be a whole number, e.g. 140"))),
+    };
+    match result {
+        Ok(_) => flash_redirect(&format!("/o/{org}/settings"), "Settings saved."),
+        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => error_page(&e),
+        Err(e) => {
+            let status = if matches!(e, AppError::Conflict(_)) { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+            let l = Layout::new(&st, &u, "Settings", Some(&ctx), "settings", Flash::default()).await.with_errors(&e);
+            render(status, &SettingsPage { l, org: ctx.view(), name: f.name, employees: f.employees })
+        }
+    }
+}
