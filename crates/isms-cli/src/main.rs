@@ -1,1 +1,407 @@
-fn main() {}
+//! `isms`: the ISMS Workbench binary — web UI and API server, and the operator's tools.
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use isms_app::users::NewUser;
+use isms_app::{Actor, App, AppError, Settings, SystemClock};
+use isms_db::{ConnectOptions, Db};
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// ISMS Workbench: an ISO/IEC 27001:2022 certification workbench.
+#[derive(Parser, Debug)]
+#[command(name = "isms", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+struct Global {
+    /// Directory for the embedded database and other local files.
+    #[arg(long, global = true, env = "ISMS_DATA_DIR", default_value = "./isms-data")]
+    data_dir: PathBuf,
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB (default: isms.db in the data directory).
+    #[arg(long, global = true, env = "ISMS_DATABASE_URL")]
+    database: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the web UI and REST API.
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Manage organisations.
+    #[command(subcommand)]
+    Org(OrgCmd),
+    /// Load the demo organisations (idempotent).
+    Demo(DemoArgs),
+    /// Work with the hash-chained audit trail.
+    #[command(subcommand, name = "audit-trail")]
+    AuditTrail(AuditCmd),
+    /// Write a consistent backup of the whole database to a file.
+    Backup(BackupArgs),
+    /// Restore a backup into an empty database.
+    Restore(RestoreArgs),
+}
+
+#[derive(Args, Debug)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "ISMS_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// Load the demo organisations and print the demo sign-in.
+    #[arg(long)]
+    demo: bool,
+    /// Set when users reach the server over HTTPS (e.g. behind a TLS proxy): cookies get
+    /// the `__Host-` prefix and `Secure`, and HSTS is sent.
+    #[arg(long, env = "ISMS_SECURE_COOKIES")]
+    secure_cookies: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCmd {
+    /// Create an account; the password comes from standard input or a prompt.
+    Add(UserAddArgs),
+    /// Set a new password for an account (ends all its sessions).
+    SetPassword(SetPasswordArgs),
+}
+
+#[derive(Args, Debug)]
+struct UserAddArgs {
+    #[arg(long)]
+    email: String,
+    #[arg(long)]
+    name: String,
+    /// Also make the account a member of this organisation (slug).
+    #[arg(long, requires = "role")]
+    org: Option<String>,
+    /// The role in --org: admin, isms_manager, contributor, internal_auditor, external_auditor, viewer.
+    #[arg(long, requires = "org")]
+    role: Option<String>,
+    /// Last day of access in --org (YYYY-MM-DD); required for external auditors.
+    #[arg(long, requires = "org")]
+    expires_on: Option<String>,
+    /// Instance administrator: sees and manages every organisation.
+    #[arg(long)]
+    admin: bool,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+#[derive(Args, Debug)]
+struct SetPasswordArgs {
+    #[arg(long)]
+    email: String,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum OrgCmd {
+    /// Create an organisation.
+    Add(OrgAddArgs),
+}
+
+#[derive(Args, Debug)]
+struct OrgAddArgs {
+    #[arg(long)]
+    name: String,
+    /// Short name used in addresses (default: made from the name).
+    #[arg(long)]
+    slug: Option<String>,
+    /// People working under the organisation's control.
+    #[arg(long, default_value_t = 1)]
+    employees: i64,
+}
+
+#[derive(Args, Debug)]
+struct DemoArgs {
+    /// Load only this demo organisation (northwind or bluefin).
+    #[arg(long)]
+    org: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditCmd {
+    /// Re-compute the hash chains; exit 1 and name the first bad entry if one was changed.
+    Verify(VerifyArgs),
+}
+
+#[derive(Args, Debug)]
+struct VerifyArgs {
+    /// Only this organisation's chain.
+    #[arg(long)]
+    org: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct BackupArgs {
+    /// The file to write (refuses to overwrite an existing one).
+    #[arg(short = 'o', long = "output")]
+    output: PathBuf,
+}
+
+#[derive(Args, Debug)]
+struct RestoreArgs {
+    /// A file written by `isms backup`.
+    file: PathBuf,
+}
+
+/// An error with the exit code it deserves.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl From<AppError> for Failure {
+    fn from(e: AppError) -> Self {
+        let code = match e {
+            AppError::Internal(_) => 3,
+            _ => 2,
+        };
+        let message = match &e {
+            AppError::Validation(v) => v.errors.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("\n"),
+            other => other.to_string(),
+        };
+        Failure { code, message }
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure { code: 3, message: format!("{e:#}") }
+    }
+}
+
+fn usage(message: impl Into<String>) -> Failure {
+    Failure { code: 2, message: message.into() }
+}
+
+fn database_url(g: &Global) -> anyhow::Result<String> {
+    if let Some(u) = &g.database {
+        return Ok(u.clone());
+    }
+    std::fs::create_dir_all(&g.data_dir).with_context(|| format!("cannot create the data directory {}", g.data_dir.display()))?;
+    let path = g.data_dir.join("isms.db");
+    Ok(format!("sqlite://{}", path.display()))
+}
+
+async fn open(g: &Global) -> Result<App, Failure> {
+    let url = database_url(g)?;
+    let db = Db::connect(&ConnectOptions::new(url.clone())).await.map_err(|e| Failure {
+        code: 3,
+        message: format!("cannot open the database {}: {e}", redact(&url)),
+    })?;
+    db.migrate().await.map_err(|e| Failure { code: 3, message: format!("database migration failed: {e}") })?;
+    Ok(App::new(db, Arc::new(SystemClock), Settings::default()))
+}
+
+/// Hide a password in a database URL before printing it.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn read_password(from_stdin: bool) -> Result<String, Failure> {
+    let pw = if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map_err(|e| usage(format!("cannot read the password from standard input: {e}")))?;
+        line.trim_end_matches(['\n', '\r']).to_owned()
+    } else {
+        let a = rpassword::prompt_password("Password: ").map_err(|e| usage(format!("cannot prompt for a password ({e}); use --password-stdin")))?;
+        let b = rpassword::prompt_password("Again: ").map_err(|e| usage(format!("cannot prompt for a password: {e}")))?;
+        if a != b {
+            return Err(usage("the two passwords differ"));
+        }
+        a
+    };
+    if pw.is_empty() {
+        return Err(usage("password: is required (give it on standard input with --password-stdin)"));
+    }
+    Ok(pw)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+async fn serve(g: &Global, a: &ServeArgs) -> Result<(), Failure> {
+    let app = open(g).await?;
+    if a.demo {
+        let info = app.load_demo(None).await?;
+        println!("Demo data loaded: {}", info.orgs.iter().map(|(s, n)| format!("{n} ({s})")).collect::<Vec<_>>().join(", "));
+        println!("Demo sign-in: {} / {}", info.admin_email, info.password);
+        println!("Other demo accounts (same password): {}", info.accounts.iter().filter(|(e, ..)| *e != info.admin_email).map(|(e, r, o)| format!("{e} ({}, {o})", r.as_str())).collect::<Vec<_>>().join(", "));
+    } else if app.user_count().await? == 0 {
+        println!("No accounts yet. Create the first administrator with:");
+        println!("  printf '%s' 'a long passphrase' | isms user add --email you@example.com --name \"Your Name\" --admin --password-stdin");
+        println!("or start with demo data: isms serve --demo");
+    }
+    let listener = tokio::net::TcpListener::bind(&a.listen).await.map_err(|e| Failure { code: 3, message: format!("cannot listen on {}: {e}", a.listen) })?;
+    let addr = listener.local_addr().map_err(|e| Failure { code: 3, message: e.to_string() })?;
+    println!("Listening on http://{addr}");
+    let _ = std::io::stdout().flush();
+    let state = isms_web::AppState::new(app.clone(), a.secure_cookies);
+    isms_web::serve(listener, state, shutdown_signal()).await.map_err(|e| Failure { code: 3, message: format!("server failed: {e}") })?;
+    app.db.close().await;
+    Ok(())
+}
+
+async fn run(cli: Cli) -> Result<u8, Failure> {
+    let g = &cli.global;
+    match &cli.command {
+        Command::Serve(a) => serve(g, a).await?,
+        Command::Migrate => {
+            let app = open(g).await?;
+            let mut c = app.db.read().await.map_err(|e| Failure { code: 3, message: e.to_string() })?;
+            let versions = isms_db::schema::applied_migrations(&mut c).await.map_err(|e| Failure { code: 3, message: e.to_string() })?;
+            println!("Database is up to date ({} migrations applied).", versions.len());
+        }
+        Command::User(UserCmd::Add(a)) => {
+            let password = read_password(a.password_stdin)?;
+            let app = open(g).await?;
+            let ctx = match &a.org {
+                Some(slug) => Some(app.org_for_cli(slug).await.map_err(|_| usage(format!("org: no organisation \"{slug}\"")))?),
+                None => None,
+            };
+            let u = app.create_user(Actor::Cli, &NewUser { email: a.email.clone(), name: a.name.clone(), password: password.clone(), is_admin: a.admin }).await?;
+            println!("Created account {} ({}){}", u.email, u.id, if u.is_admin { ", instance administrator" } else { "" });
+            if let (Some(ctx), Some(role)) = (ctx, &a.role) {
+                let m = app
+                    .add_member(Actor::Cli, &ctx, &isms_app::members::NewMember { email: u.email.clone(), role: role.clone(), expires_on: a.expires_on.clone(), name: None, password: None })
+                    .await?;
+                println!("Added to {} as {}", ctx.org.slug, m.role.label());
+            }
+        }
+        Command::User(UserCmd::SetPassword(a)) => {
+            let password = read_password(a.password_stdin)?;
+            let app = open(g).await?;
+            app.reset_password_cli(&a.email, &password).await?;
+            println!("Password set for {}; all its sessions were ended.", a.email.trim().to_lowercase());
+        }
+        Command::Org(OrgCmd::Add(a)) => {
+            let app = open(g).await?;
+            let o = app.create_org(Actor::Cli, &isms_app::orgs::NewOrg { name: a.name.clone(), slug: a.slug.clone(), employees: a.employees }).await?;
+            println!("Created organisation {} ({})", o.name, o.slug);
+        }
+        Command::Demo(a) => {
+            let app = open(g).await?;
+            let info = app.load_demo(a.org.as_deref()).await?;
+            for (slug, name) in &info.orgs {
+                println!("Demo organisation ready: {name} ({slug})");
+            }
+            println!("Sign in as {} with password {}", info.admin_email, info.password);
+        }
+        Command::AuditTrail(AuditCmd::Verify(a)) => {
+            let app = open(g).await?;
+            let reports = app.verify_all_audit(a.org.as_deref()).await?;
+            let mut broken = false;
+            for r in &reports {
+                if r.ok {
+                    println!("ok      {:<24} {} entries verified", r.chain, r.entries_checked);
+                } else {
+                    broken = true;
+                    println!("BROKEN  {:<24} {}", r.chain, r.problem.as_deref().unwrap_or(""));
+                }
+            }
+            if reports.is_empty() {
+                println!("No audit trail entries yet.");
+            }
+            if broken {
+                eprintln!("The audit trail was changed outside ISMS Workbench.");
+                return Ok(1);
+            }
+        }
+        Command::Backup(a) => {
+            if a.output.exists() {
+                return Err(usage(format!("{} already exists; choose a new file name", a.output.display())));
+            }
+            let app = open(g).await?;
+            let tmp = a.output.with_extension("partial");
+            let stats = {
+                let f = std::fs::File::create(&tmp).map_err(|e| usage(format!("cannot write {}: {e}", tmp.display())))?;
+                let mut w = std::io::BufWriter::new(f);
+                isms_db::backup::backup(&app.db, isms_db::Ts(app.now()), &mut w).await.map_err(|e| Failure { code: 3, message: format!("backup failed: {e}") })?
+            };
+            std::fs::rename(&tmp, &a.output).map_err(|e| Failure { code: 3, message: e.to_string() })?;
+            println!("Backup written to {}: {} rows from {} tables.", a.output.display(), stats.rows, stats.tables);
+        }
+        Command::Restore(a) => {
+            let f = std::fs::File::open(&a.file).map_err(|e| usage(format!("cannot read {}: {e}", a.file.display())))?;
+            check_backup_header(&a.file)?;
+            let app = open(g).await?;
+            let stats = isms_db::backup::restore(&app.db, std::io::BufReader::new(f)).await.map_err(|e| match e {
+                isms_db::DbError::Backup(m) => usage(m),
+                other => Failure { code: 3, message: format!("restore failed: {other}") },
+            })?;
+            println!("Restored {} rows from {}.", stats.rows, a.file.display());
+        }
+    }
+    Ok(0)
+}
+
+/// Refuse a file that is not an isms backup before touching the database.
+fn check_backup_header(path: &Path) -> Result<(), Failure> {
+    let f = std::fs::File::open(path).map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?;
+    let mut first = String::new();
+    let mut r = std::io::BufReader::new(f);
+    let _ = r.read_line(&mut first);
+    let ok = serde_json::from_str::<serde_json::Value>(&first)
+        .ok()
+        .and_then(|v| v.get("format").and_then(|f| f.as_str()).map(|s| s == isms_db::backup::FORMAT))
+        .unwrap_or(false);
+    if ok { Ok(()) } else { Err(usage(format!("{} is not an isms backup (no isms-backup header)", path.display()))) }
+}
+
+fn main() -> ExitCode {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("ISMS_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,isms_web=info")))
+        .with_writer(std::io::stderr)
+        .init();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::from(3);
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            eprintln!("error: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
