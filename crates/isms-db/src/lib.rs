@@ -240,7 +240,7 @@ impl Db {
     /// Whether the database answers (readiness probe).
     pub async fn ping(&self) -> Result<(), DbError> {
         let mut c = self.read().await?;
-        let _: i64 = run!(&mut c, x => sqlx::query_scalar("SELECT 1").fetch_one(x).await)?;
+        let _: i64 = run!(&mut c, x => sqlx::query_scalar("SELECT CAST(1 AS BIGINT)").fetch_one(x).await)?;
         Ok(())
     }
 

@@ -1,0 +1,9 @@
+//! Integration tests of the HTTP faces: the API and the pages, on SQLite, and on
+//! PostgreSQL when ISMS_TEST_DATABASE_URL is set.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod api;
+mod authz;
+mod html;
+mod openapi;
+mod security;
