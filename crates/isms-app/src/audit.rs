@@ -74,9 +74,12 @@ pub struct ChainReport {
 }
 
 fn day_start(field: &str, s: &str, plus_days: i64) -> Result<Ts, ValidationError> {
-    let d = parse_date(s).ok_or_else(|| ValidationError::single(field, "must be a date written YYYY-MM-DD"))?;
+    let d = parse_date(s)
+        .ok_or_else(|| ValidationError::single(field, "must be a date written YYYY-MM-DD"))?;
     let start = d.midnight().assume_utc();
-    Ok(Ts(Timestamp::from_offset(start).plus_seconds(plus_days * 86_400)))
+    Ok(Ts(
+        Timestamp::from_offset(start).plus_seconds(plus_days * 86_400)
+    ))
 }
 
 impl App {
@@ -87,17 +90,30 @@ impl App {
     }
 
     /// The instance-wide trail (accounts, sessions, tokens): instance administrators.
-    pub async fn list_instance_audit(&self, p: &Principal, q: &AuditQuery) -> AppResult<Page<AuditEntry>> {
+    pub async fn list_instance_audit(
+        &self,
+        p: &Principal,
+        q: &AuditQuery,
+    ) -> AppResult<Page<AuditEntry>> {
         if !p.is_admin {
-            return Err(AppError::forbidden("read the instance audit trail (instance administrators only)"));
+            return Err(AppError::forbidden(
+                "read the instance audit trail (instance administrators only)",
+            ));
         }
         self.list_chain(INSTANCE_CHAIN, q).await
     }
 
     async fn list_chain(&self, chain: Uuid, q: &AuditQuery) -> AppResult<Page<AuditEntry>> {
         let mut v = ValidationError::new();
-        let from = q.from.as_deref().filter(|s| !s.is_empty()).and_then(|s| v.check(day_start("from", s, 0)));
-        let to = q.to.as_deref().filter(|s| !s.is_empty()).and_then(|s| v.check(day_start("to", s, 1)));
+        let from = q
+            .from
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .and_then(|s| v.check(day_start("from", s, 0)));
+        let to =
+            q.to.as_deref()
+                .filter(|s| !s.is_empty())
+                .and_then(|s| v.check(day_start("to", s, 1)));
         let before_seq = match q.cursor.as_deref().filter(|s| !s.is_empty()) {
             None => None,
             Some(c) => crate::decode_cursor(Some(c))
@@ -122,8 +138,15 @@ impl App {
         let mut rows = store::list(&mut c, chain, &f, limit + 1).await?;
         let more = rows.len() as i64 > limit;
         rows.truncate(usize::try_from(limit).unwrap_or(0));
-        let next_cursor = if more { rows.last().map(|r| encode_cursor(&r.seq.to_string())) } else { None };
-        Ok(Page { items: rows.into_iter().map(AuditEntry::from).collect(), next_cursor })
+        let next_cursor = if more {
+            rows.last().map(|r| encode_cursor(&r.seq.to_string()))
+        } else {
+            None
+        };
+        Ok(Page {
+            items: rows.into_iter().map(AuditEntry::from).collect(),
+            next_cursor,
+        })
     }
 
     /// Entity kinds present in the organisation's trail (for the filter).
@@ -144,7 +167,12 @@ impl App {
             let n = page.len();
             for r in &page {
                 if let Err(b) = verifier.push(&r.to_stored()) {
-                    return Ok(ChainReport { chain: label.to_owned(), ok: false, entries_checked: r.seq - 1, problem: Some(b.to_string()) });
+                    return Ok(ChainReport {
+                        chain: label.to_owned(),
+                        ok: false,
+                        entries_checked: r.seq - 1,
+                        problem: Some(b.to_string()),
+                    });
                 }
                 after = r.seq;
             }
@@ -153,8 +181,18 @@ impl App {
             }
         }
         match verifier.finish(head.as_ref().map(|(s, h)| (*s, h.as_str()))) {
-            Ok(n) => Ok(ChainReport { chain: label.to_owned(), ok: true, entries_checked: n, problem: None }),
-            Err(b) => Ok(ChainReport { chain: label.to_owned(), ok: false, entries_checked: after, problem: Some(b.to_string()) }),
+            Ok(n) => Ok(ChainReport {
+                chain: label.to_owned(),
+                ok: true,
+                entries_checked: n,
+                problem: None,
+            }),
+            Err(b) => Ok(ChainReport {
+                chain: label.to_owned(),
+                ok: false,
+                entries_checked: after,
+                problem: Some(b.to_string()),
+            }),
         }
     }
 
@@ -169,7 +207,9 @@ impl App {
         let mut c = self.db.read().await?;
         let mut out = Vec::new();
         if let Some(slug) = only {
-            let org = orgs::org_by_slug(&mut c, slug).await?.ok_or(AppError::NotFound("organisation"))?;
+            let org = orgs::org_by_slug(&mut c, slug)
+                .await?
+                .ok_or(AppError::NotFound("organisation"))?;
             drop(c);
             out.push(self.verify_chain(org.id, &org.slug).await?);
             return Ok(out);
@@ -179,7 +219,10 @@ impl App {
             let label = if chain == INSTANCE_CHAIN {
                 "instance".to_owned()
             } else {
-                orgs::org_by_id(&mut c, chain).await?.map(|o| o.slug).unwrap_or_else(|| chain.to_string())
+                orgs::org_by_id(&mut c, chain)
+                    .await?
+                    .map(|o| o.slug)
+                    .unwrap_or_else(|| chain.to_string())
             };
             out.push(self.verify_chain(chain, &label).await?);
         }

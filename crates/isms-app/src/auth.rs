@@ -152,15 +152,19 @@ impl App {
                         .totp_secret
                         .as_deref()
                         .and_then(totp::base32_decode)
-                        .ok_or_else(|| AppError::Internal("stored TOTP secret unreadable".into()))?;
+                        .ok_or_else(|| {
+                            AppError::Internal("stored TOTP secret unreadable".into())
+                        })?;
                     match totp::verify(&secret, code, self.now().seconds(), user.totp_last_step) {
                         Some(step) => totp_step = Some(step),
                         None => {
                             self.count_failure(&keys).await?;
-                            return Err(AppError::Validation(isms_domain::ValidationError::single(
-                                "totp",
-                                "the one-time code is wrong or was already used",
-                            )));
+                            return Err(AppError::Validation(
+                                isms_domain::ValidationError::single(
+                                    "totp",
+                                    "the one-time code is wrong or was already used",
+                                ),
+                            ));
                         }
                     }
                 }
@@ -234,12 +238,17 @@ impl App {
         let s = sessions::session_by_token_hash(&mut c, &hash_secret(session_token))
             .await?
             .filter(|s| s.mfa_pending && s.expires_at.0 > self.now())
-            .ok_or_else(|| AppError::Unauthenticated("the sign-in has expired; start again".into()))?;
-        let user = users::user_by_id(&mut c, s.user_id)
-            .await?
-            .ok_or_else(|| AppError::Unauthenticated("the sign-in has expired; start again".into()))?;
+            .ok_or_else(|| {
+                AppError::Unauthenticated("the sign-in has expired; start again".into())
+            })?;
+        let user = users::user_by_id(&mut c, s.user_id).await?.ok_or_else(|| {
+            AppError::Unauthenticated("the sign-in has expired; start again".into())
+        })?;
         drop(c);
-        let keys = vec![(format!("mfa:{}", user.id), self.settings.max_failures_per_account)];
+        let keys = vec![(
+            format!("mfa:{}", user.id),
+            self.settings.max_failures_per_account,
+        )];
         self.check_not_locked(&keys).await?;
         let secret = user
             .totp_secret
@@ -249,9 +258,13 @@ impl App {
         let code_compact: String = code.chars().filter(|c| !c.is_whitespace()).collect();
         let now = self.now();
         let mut tx = self.db.begin().await?;
-        let how = if code_compact.len() == totp::DIGITS as usize && code_compact.chars().all(|c| c.is_ascii_digit()) {
+        let how = if code_compact.len() == totp::DIGITS as usize
+            && code_compact.chars().all(|c| c.is_ascii_digit())
+        {
             match totp::verify(&secret, &code_compact, now.seconds(), user.totp_last_step) {
-                Some(step) if users::advance_totp_step(&mut tx, user.id, step).await? => "one-time code",
+                Some(step) if users::advance_totp_step(&mut tx, user.id, step).await? => {
+                    "one-time code"
+                }
                 _ => "",
             }
         } else {
@@ -303,18 +316,24 @@ impl App {
     /// Who a session token belongs to. Returns the principal and the session (the web
     /// layer needs its CSRF token and whether the second factor is still pending).
     pub async fn authenticate_session(&self, token: &str) -> AppResult<(Principal, SessionRow)> {
-        let expired = || AppError::Unauthenticated("not signed in, or the session has ended".into());
+        let expired =
+            || AppError::Unauthenticated("not signed in, or the session has ended".into());
         let now = self.now();
         let mut c = self.db.read().await?;
         let s = sessions::session_by_token_hash(&mut c, &hash_secret(token))
             .await?
             .ok_or_else(expired)?;
         if s.expires_at.0 <= now
-            || s.last_seen_at.0.plus_seconds(self.settings.session_idle_secs) <= now
+            || s.last_seen_at
+                .0
+                .plus_seconds(self.settings.session_idle_secs)
+                <= now
         {
             return Err(expired());
         }
-        let user = users::user_by_id(&mut c, s.user_id).await?.ok_or_else(expired)?;
+        let user = users::user_by_id(&mut c, s.user_id)
+            .await?
+            .ok_or_else(expired)?;
         if user.disabled {
             return Err(expired());
         }
@@ -329,22 +348,29 @@ impl App {
 
     /// Who an API token belongs to.
     pub async fn authenticate_token(&self, token: &str) -> AppResult<Principal> {
-        let bad = || AppError::Unauthenticated("the API token is unknown, revoked or expired".into());
+        let bad =
+            || AppError::Unauthenticated("the API token is unknown, revoked or expired".into());
         if !token.starts_with(API_TOKEN_PREFIX) {
             return Err(bad());
         }
         let now = self.now();
         let mut c = self.db.read().await?;
-        let t = tokens::token_by_hash(&mut c, &hash_secret(token)).await?.ok_or_else(bad)?;
+        let t = tokens::token_by_hash(&mut c, &hash_secret(token))
+            .await?
+            .ok_or_else(bad)?;
         if t.expires_at.is_some_and(|e| e.0 <= now) {
             return Err(bad());
         }
-        let user = users::user_by_id(&mut c, t.user_id).await?.ok_or_else(bad)?;
+        let user = users::user_by_id(&mut c, t.user_id)
+            .await?
+            .ok_or_else(bad)?;
         if user.disabled {
             return Err(bad());
         }
         drop(c);
-        if t.last_used_at.is_none_or(|l| now.millis() - l.0.millis() > 60_000) {
+        if t.last_used_at
+            .is_none_or(|l| now.millis() - l.0.millis() > 60_000)
+        {
             let mut tx = self.db.begin().await?;
             tokens::touch_token(&mut tx, t.id, Ts(now)).await?;
             tx.commit().await?;
@@ -392,7 +418,11 @@ impl App {
     }
 }
 
-pub(crate) fn principal_of(u: &users::UserRow, session_id: Option<Uuid>, token_id: Option<Uuid>) -> Principal {
+pub(crate) fn principal_of(
+    u: &users::UserRow,
+    session_id: Option<Uuid>,
+    token_id: Option<Uuid>,
+) -> Principal {
     Principal {
         user_id: u.id,
         email: u.email.clone(),

@@ -23,17 +23,57 @@ struct DemoUser {
 }
 
 const NORTHWIND_PEOPLE: &[DemoUser] = &[
-    DemoUser { email: DEMO_ADMIN, name: "Amelia Hart", role: Role::Admin, expires_in_days: None },
-    DemoUser { email: "isms.manager@northwind.example", name: "Priya Raman", role: Role::IsmsManager, expires_in_days: None },
-    DemoUser { email: "contributor@northwind.example", name: "Tom Becker", role: Role::Contributor, expires_in_days: None },
-    DemoUser { email: "internal.auditor@northwind.example", name: "Grace Okafor", role: Role::InternalAuditor, expires_in_days: None },
-    DemoUser { email: "auditor@certbody.example", name: "Lars Nilsson", role: Role::ExternalAuditor, expires_in_days: Some(90) },
-    DemoUser { email: "ceo@northwind.example", name: "Daniel Moreau", role: Role::Viewer, expires_in_days: None },
+    DemoUser {
+        email: DEMO_ADMIN,
+        name: "Amelia Hart",
+        role: Role::Admin,
+        expires_in_days: None,
+    },
+    DemoUser {
+        email: "isms.manager@northwind.example",
+        name: "Priya Raman",
+        role: Role::IsmsManager,
+        expires_in_days: None,
+    },
+    DemoUser {
+        email: "contributor@northwind.example",
+        name: "Tom Becker",
+        role: Role::Contributor,
+        expires_in_days: None,
+    },
+    DemoUser {
+        email: "internal.auditor@northwind.example",
+        name: "Grace Okafor",
+        role: Role::InternalAuditor,
+        expires_in_days: None,
+    },
+    DemoUser {
+        email: "auditor@certbody.example",
+        name: "Lars Nilsson",
+        role: Role::ExternalAuditor,
+        expires_in_days: Some(90),
+    },
+    DemoUser {
+        email: "ceo@northwind.example",
+        name: "Daniel Moreau",
+        role: Role::Viewer,
+        expires_in_days: None,
+    },
 ];
 
 const BLUEFIN_PEOPLE: &[DemoUser] = &[
-    DemoUser { email: "owner@bluefin.example", name: "Sofia Lind", role: Role::Admin, expires_in_days: None },
-    DemoUser { email: DEMO_ADMIN, name: "Amelia Hart", role: Role::Admin, expires_in_days: None },
+    DemoUser {
+        email: "owner@bluefin.example",
+        name: "Sofia Lind",
+        role: Role::Admin,
+        expires_in_days: None,
+    },
+    DemoUser {
+        email: DEMO_ADMIN,
+        name: "Amelia Hart",
+        role: Role::Admin,
+        expires_in_days: None,
+    },
 ];
 
 /// What was loaded, for the command line to print.
@@ -69,12 +109,15 @@ impl App {
         };
         // The demo administrator first: an instance administrator.
         if self.get_user_by_email(DEMO_ADMIN).await?.is_none() {
-            self.create_user(Actor::Cli, &NewUser {
-                email: DEMO_ADMIN.into(),
-                name: "Amelia Hart".into(),
-                password: DEMO_PASSWORD.into(),
-                is_admin: true,
-            })
+            self.create_user(
+                Actor::Cli,
+                &NewUser {
+                    email: DEMO_ADMIN.into(),
+                    name: "Amelia Hart".into(),
+                    password: DEMO_PASSWORD.into(),
+                    is_admin: true,
+                },
+            )
             .await?;
         }
         for (slug, name, employees, people) in all {
@@ -85,7 +128,15 @@ impl App {
             let exists = orgs::org_by_slug(&mut c, slug).await?.is_some();
             drop(c);
             if !exists {
-                self.create_org(Actor::Cli, &NewOrg { name: name.into(), slug: Some(slug.into()), employees }).await?;
+                self.create_org(
+                    Actor::Cli,
+                    &NewOrg {
+                        name: name.into(),
+                        slug: Some(slug.into()),
+                        employees,
+                    },
+                )
+                .await?;
             }
             let ctx = self.org_for_cli(slug).await?;
             info.orgs.push((slug.into(), name.into()));
@@ -101,17 +152,24 @@ impl App {
                     .expires_in_days
                     .map(|d| format_date(self.now().plus_seconds(d * 86_400).date()));
                 if member.is_none() {
-                    self.add_member(Actor::Cli, &ctx, &NewMember {
-                        email: person.email.into(),
-                        role: person.role.as_str().into(),
-                        expires_on: expires_on.clone(),
-                        name: Some(person.name.into()),
-                        password: Some(DEMO_PASSWORD.into()),
-                    })
+                    self.add_member(
+                        Actor::Cli,
+                        &ctx,
+                        &NewMember {
+                            email: person.email.into(),
+                            role: person.role.as_str().into(),
+                            expires_on: expires_on.clone(),
+                            name: Some(person.name.into()),
+                            password: Some(DEMO_PASSWORD.into()),
+                        },
+                    )
                     .await
-                    .map_err(|e| AppError::Internal(format!("demo member {}: {e}", person.email)))?;
+                    .map_err(|e| {
+                        AppError::Internal(format!("demo member {}: {e}", person.email))
+                    })?;
                 }
-                info.accounts.push((person.email.into(), person.role, slug.into()));
+                info.accounts
+                    .push((person.email.into(), person.role, slug.into()));
             }
         }
         Ok(info)

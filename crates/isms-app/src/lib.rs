@@ -145,7 +145,12 @@ pub struct Change<'a> {
 }
 
 /// Append the audit-trail entry for `change` inside `tx`.
-pub(crate) async fn record(app: &App, tx: &mut Tx, actor: Actor<'_>, change: Change<'_>) -> AppResult<()> {
+pub(crate) async fn record(
+    app: &App,
+    tx: &mut Tx,
+    actor: Actor<'_>,
+    change: Change<'_>,
+) -> AppResult<()> {
     let details = serde_json::json!({
         "before": change.before,
         "after": change.after,

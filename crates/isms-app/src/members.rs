@@ -2,7 +2,10 @@
 
 use crate::orgs::{OrgCtx, parse_role};
 use crate::users::NewUser;
-use crate::{Actor, App, AppError, AppResult, Change, Page, Principal, decode_cursor, page_limit, paginate, record};
+use crate::{
+    Actor, App, AppError, AppResult, Change, Page, Principal, decode_cursor, page_limit, paginate,
+    record,
+};
 use isms_db::orgs::{self, MemberView, MembershipRow};
 use isms_db::{Day, Ts, users};
 use isms_domain::ValidationError;
@@ -100,28 +103,48 @@ impl App {
         limit: Option<i64>,
     ) -> AppResult<Page<Member>> {
         ctx.require(Permission::Read, "see the members")?;
-        let role = role.filter(|r| !r.is_empty()).map(|r| Role::parse("role", r)).transpose()?;
+        let role = role
+            .filter(|r| !r.is_empty())
+            .map(|r| Role::parse("role", r))
+            .transpose()?;
         let limit = page_limit(limit);
         let after = decode_cursor(cursor)?;
         let mut c = self.db.read().await?;
-        let rows = orgs::list_members(&mut c, ctx.org.id, role.map(Role::as_str), after.as_deref(), limit + 1).await?;
+        let rows = orgs::list_members(
+            &mut c,
+            ctx.org.id,
+            role.map(Role::as_str),
+            after.as_deref(),
+            limit + 1,
+        )
+        .await?;
         let page = paginate(rows, limit, |r| r.email.clone(), |r| r);
         let mut items = Vec::with_capacity(page.items.len());
         for r in page.items {
             items.push(self.member_of(r)?);
         }
-        Ok(Page { items, next_cursor: page.next_cursor })
+        Ok(Page {
+            items,
+            next_cursor: page.next_cursor,
+        })
     }
 
     pub async fn get_member(&self, ctx: &OrgCtx, id: Uuid) -> AppResult<Member> {
         ctx.require(Permission::Read, "see the members")?;
         let mut c = self.db.read().await?;
-        let v = orgs::member_by_id(&mut c, ctx.org.id, id).await?.ok_or(AppError::NotFound("member"))?;
+        let v = orgs::member_by_id(&mut c, ctx.org.id, id)
+            .await?
+            .ok_or(AppError::NotFound("member"))?;
         self.member_of(v)
     }
 
     /// Add a member (creating the account when needed).
-    pub async fn add_member(&self, actor: Actor<'_>, ctx: &OrgCtx, input: &NewMember) -> AppResult<Member> {
+    pub async fn add_member(
+        &self,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        input: &NewMember,
+    ) -> AppResult<Member> {
         ctx.require(Permission::ManageMembers, "add members")?;
         let mut v = ValidationError::new();
         let email = v.check(Email::parse("email", &input.email));
@@ -136,7 +159,9 @@ impl App {
         }
         v.into_result()?;
         let (Some(email), Some(role)) = (email, role) else {
-            return Err(AppError::Internal("validation passed without values".into()));
+            return Err(AppError::Internal(
+                "validation passed without values".into(),
+            ));
         };
         let mut tx = self.db.begin().await?;
         let user = match users::user_by_email(&mut tx, email.as_str()).await? {
@@ -148,24 +173,41 @@ impl App {
                 ) else {
                     let mut v = ValidationError::new();
                     if input.name.as_deref().is_none_or(|s| s.trim().is_empty()) {
-                        v.push("name", "is required to create an account for a new e-mail address");
+                        v.push(
+                            "name",
+                            "is required to create an account for a new e-mail address",
+                        );
                     }
                     if input.password.as_deref().is_none_or(str::is_empty) {
-                        v.push("password", "is required to create an account for a new e-mail address");
+                        v.push(
+                            "password",
+                            "is required to create an account for a new e-mail address",
+                        );
                     }
                     return Err(v.into());
                 };
-                self.insert_user_tx(&mut tx, actor, &NewUser {
-                    email: email.as_str().to_owned(),
-                    name: name.to_owned(),
-                    password: password.to_owned(),
-                    is_admin: false,
-                })
+                self.insert_user_tx(
+                    &mut tx,
+                    actor,
+                    &NewUser {
+                        email: email.as_str().to_owned(),
+                        name: name.to_owned(),
+                        password: password.to_owned(),
+                        is_admin: false,
+                    },
+                )
                 .await?
             }
         };
-        if orgs::membership_of(&mut tx, ctx.org.id, user.id).await?.is_some() {
-            return Err(ValidationError::single("email", format!("{} is already a member", user.email)).into());
+        if orgs::membership_of(&mut tx, ctx.org.id, user.id)
+            .await?
+            .is_some()
+        {
+            return Err(ValidationError::single(
+                "email",
+                format!("{} is already a member", user.email),
+            )
+            .into());
         }
         let now = Ts(self.now());
         let m = MembershipRow {
@@ -179,31 +221,48 @@ impl App {
             version: 1,
         };
         orgs::insert_membership(&mut tx, &m).await?;
-        record(self, &mut tx, actor, Change {
-            org_id: Some(ctx.org.id),
-            entity: "membership",
-            entity_id: m.id.to_string(),
-            action: "create",
-            summary: format!(
-                "added {} as {}{}",
-                user.email,
-                role.label(),
-                expires_on.map(|d| format!(" until {}", format_date(d))).unwrap_or_default()
-            ),
-            before: None,
-            after: Some(snapshot(&m, &user.email)),
-        })
+        record(
+            self,
+            &mut tx,
+            actor,
+            Change {
+                org_id: Some(ctx.org.id),
+                entity: "membership",
+                entity_id: m.id.to_string(),
+                action: "create",
+                summary: format!(
+                    "added {} as {}{}",
+                    user.email,
+                    role.label(),
+                    expires_on
+                        .map(|d| format!(" until {}", format_date(d)))
+                        .unwrap_or_default()
+                ),
+                before: None,
+                after: Some(snapshot(&m, &user.email)),
+            },
+        )
         .await?;
-        let view = orgs::member_by_id(&mut tx, ctx.org.id, m.id).await?.ok_or(AppError::NotFound("member"))?;
+        let view = orgs::member_by_id(&mut tx, ctx.org.id, m.id)
+            .await?
+            .ok_or(AppError::NotFound("member"))?;
         tx.commit().await?;
         self.member_of(view)
     }
 
     /// Change role or expiry. The last administrator cannot be demoted.
-    pub async fn update_member(&self, p: &Principal, ctx: &OrgCtx, id: Uuid, patch: &MemberPatch) -> AppResult<Member> {
+    pub async fn update_member(
+        &self,
+        p: &Principal,
+        ctx: &OrgCtx,
+        id: Uuid,
+        patch: &MemberPatch,
+    ) -> AppResult<Member> {
         ctx.require(Permission::ManageMembers, "change members")?;
         let mut tx = self.db.begin().await?;
-        let before = orgs::member_by_id(&mut tx, ctx.org.id, id).await?.ok_or(AppError::NotFound("member"))?;
+        let before = orgs::member_by_id(&mut tx, ctx.org.id, id)
+            .await?
+            .ok_or(AppError::NotFound("member"))?;
         let mut v = ValidationError::new();
         let role = match patch.role.as_deref() {
             Some(r) => v.check(Role::parse("role", r)),
@@ -219,7 +278,11 @@ impl App {
             let changed = patch.expires_on.is_some() || patch.role.is_some();
             if changed {
                 // Only check a date that is being set; an old one may be past already.
-                let check_date = if patch.expires_on.is_some() { expires_on } else { None };
+                let check_date = if patch.expires_on.is_some() {
+                    expires_on
+                } else {
+                    None
+                };
                 if r.requires_expiry() && expires_on.is_none() {
                     v.check(check_expiry("expires_on", r, None, self.today()));
                 } else {
@@ -229,7 +292,9 @@ impl App {
         }
         v.into_result()?;
         let Some(role) = role else {
-            return Err(AppError::Internal("validation passed without a role".into()));
+            return Err(AppError::Internal(
+                "validation passed without a role".into(),
+            ));
         };
         if before.m.role == Role::Admin.as_str() && role != Role::Admin {
             let admins = orgs::count_active_admins(&mut tx, ctx.org.id, Day(self.today())).await?;
@@ -250,17 +315,28 @@ impl App {
         )
         .await?
         .ok_or_else(|| AppError::stale("membership"))?;
-        record(self, &mut tx, Actor::User(p), Change {
-            org_id: Some(ctx.org.id),
-            entity: "membership",
-            entity_id: id.to_string(),
-            action: "update",
-            summary: format!("changed the membership of {} to {}", before.email, role.label()),
-            before: Some(snapshot(&before.m, &before.email)),
-            after: Some(snapshot(&after, &before.email)),
-        })
+        record(
+            self,
+            &mut tx,
+            Actor::User(p),
+            Change {
+                org_id: Some(ctx.org.id),
+                entity: "membership",
+                entity_id: id.to_string(),
+                action: "update",
+                summary: format!(
+                    "changed the membership of {} to {}",
+                    before.email,
+                    role.label()
+                ),
+                before: Some(snapshot(&before.m, &before.email)),
+                after: Some(snapshot(&after, &before.email)),
+            },
+        )
         .await?;
-        let view = orgs::member_by_id(&mut tx, ctx.org.id, id).await?.ok_or(AppError::NotFound("member"))?;
+        let view = orgs::member_by_id(&mut tx, ctx.org.id, id)
+            .await?
+            .ok_or(AppError::NotFound("member"))?;
         tx.commit().await?;
         self.member_of(view)
     }
@@ -269,7 +345,9 @@ impl App {
     pub async fn remove_member(&self, p: &Principal, ctx: &OrgCtx, id: Uuid) -> AppResult<()> {
         ctx.require(Permission::ManageMembers, "remove members")?;
         let mut tx = self.db.begin().await?;
-        let before = orgs::member_by_id(&mut tx, ctx.org.id, id).await?.ok_or(AppError::NotFound("member"))?;
+        let before = orgs::member_by_id(&mut tx, ctx.org.id, id)
+            .await?
+            .ok_or(AppError::NotFound("member"))?;
         if before.m.role == Role::Admin.as_str() {
             let admins = orgs::count_active_admins(&mut tx, ctx.org.id, Day(self.today())).await?;
             if admins <= 1 {
@@ -279,15 +357,20 @@ impl App {
             }
         }
         orgs::delete_membership(&mut tx, ctx.org.id, id).await?;
-        record(self, &mut tx, Actor::User(p), Change {
-            org_id: Some(ctx.org.id),
-            entity: "membership",
-            entity_id: id.to_string(),
-            action: "delete",
-            summary: format!("removed {} from the organisation", before.email),
-            before: Some(snapshot(&before.m, &before.email)),
-            after: None,
-        })
+        record(
+            self,
+            &mut tx,
+            Actor::User(p),
+            Change {
+                org_id: Some(ctx.org.id),
+                entity: "membership",
+                entity_id: id.to_string(),
+                action: "delete",
+                summary: format!("removed {} from the organisation", before.email),
+                before: Some(snapshot(&before.m, &before.email)),
+                after: None,
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(())

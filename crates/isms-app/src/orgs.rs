@@ -1,7 +1,10 @@
 //! Organisations and who may enter them. [`App::org_access`] is the gate every
 //! organisation-scoped service passes: unknown and not-visible look the same (404).
 
-use crate::{Actor, App, AppError, AppResult, Change, Page, Principal, decode_cursor, page_limit, paginate, record};
+use crate::{
+    Actor, App, AppError, AppResult, Change, Page, Principal, decode_cursor, page_limit, paginate,
+    record,
+};
 use isms_db::orgs::{self, MembershipRow, OrgRow, OrgWithRole};
 use isms_db::{Day, Ts};
 use isms_domain::ValidationError;
@@ -59,7 +62,11 @@ impl OrgCtx {
     }
 
     pub fn require(&self, p: Permission, what: &str) -> AppResult<()> {
-        if self.can(p) { Ok(()) } else { Err(AppError::forbidden(what)) }
+        if self.can(p) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden(what))
+        }
     }
 
     pub fn view(&self) -> OrgView {
@@ -91,7 +98,8 @@ pub struct OrgPatch {
 }
 
 pub(crate) fn parse_role(r: &str) -> AppResult<Role> {
-    Role::parse("role", r).map_err(|_| AppError::Internal(format!("unknown role {r:?} in the database")))
+    Role::parse("role", r)
+        .map_err(|_| AppError::Internal(format!("unknown role {r:?} in the database")))
 }
 
 impl App {
@@ -99,34 +107,53 @@ impl App {
     /// current membership there (an expired external-auditor membership counts as none).
     pub async fn org_access(&self, p: &Principal, slug: &str) -> AppResult<OrgCtx> {
         let mut c = self.db.read().await?;
-        let org = orgs::org_by_slug(&mut c, slug).await?.ok_or(AppError::NotFound("organisation"))?;
+        let org = orgs::org_by_slug(&mut c, slug)
+            .await?
+            .ok_or(AppError::NotFound("organisation"))?;
         if p.is_admin {
-            return Ok(OrgCtx { org, access: OrgAccess::InstanceAdmin });
+            return Ok(OrgCtx {
+                org,
+                access: OrgAccess::InstanceAdmin,
+            });
         }
         let m = orgs::membership_of(&mut c, org.id, p.user_id)
             .await?
             .filter(|m| membership_active(m.expires_on.map(|d| d.0), self.today()))
             .ok_or(AppError::NotFound("organisation"))?;
-        Ok(OrgCtx { org, access: OrgAccess::Member(parse_role(&m.role)?) })
+        Ok(OrgCtx {
+            org,
+            access: OrgAccess::Member(parse_role(&m.role)?),
+        })
     }
 
     /// The organisation for the command line (acts as the server operator).
     pub async fn org_for_cli(&self, slug: &str) -> AppResult<OrgCtx> {
         let mut c = self.db.read().await?;
-        let org = orgs::org_by_slug(&mut c, slug).await?.ok_or(AppError::NotFound("organisation"))?;
-        Ok(OrgCtx { org, access: OrgAccess::InstanceAdmin })
+        let org = orgs::org_by_slug(&mut c, slug)
+            .await?
+            .ok_or(AppError::NotFound("organisation"))?;
+        Ok(OrgCtx {
+            org,
+            access: OrgAccess::InstanceAdmin,
+        })
     }
 
     /// Organisations the caller can open: all for an instance administrator, otherwise
     /// those with a current membership.
-    pub async fn list_orgs(&self, p: &Principal, cursor: Option<&str>, limit: Option<i64>) -> AppResult<Page<OrgView>> {
+    pub async fn list_orgs(
+        &self,
+        p: &Principal,
+        cursor: Option<&str>,
+        limit: Option<i64>,
+    ) -> AppResult<Page<OrgView>> {
         let limit = page_limit(limit);
         let after = decode_cursor(cursor)?;
         let mut c = self.db.read().await?;
         let rows: Vec<OrgWithRole> = if p.is_admin {
             let mut all = orgs::list_all_orgs(&mut c, after.as_deref(), limit + 1).await?;
             // Show the admin's own role where they are also a member.
-            let mine = orgs::list_orgs_for_user(&mut c, p.user_id, Day(self.today()), None, 500).await?;
+            let mine =
+                orgs::list_orgs_for_user(&mut c, p.user_id, Day(self.today()), None, 500).await?;
             for o in &mut all {
                 if let Some(m) = mine.iter().find(|m| m.org.id == o.org.id) {
                     o.role.clone_from(&m.role);
@@ -134,21 +161,35 @@ impl App {
             }
             all
         } else {
-            orgs::list_orgs_for_user(&mut c, p.user_id, Day(self.today()), after.as_deref(), limit + 1).await?
+            orgs::list_orgs_for_user(
+                &mut c,
+                p.user_id,
+                Day(self.today()),
+                after.as_deref(),
+                limit + 1,
+            )
+            .await?
         };
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let role = r.role.as_deref().map(parse_role).transpose()?;
             out.push((r.org, role));
         }
-        Ok(paginate(out, limit, |(o, _)| o.slug.clone(), |(o, r)| OrgView::from_row(&o, r)))
+        Ok(paginate(
+            out,
+            limit,
+            |(o, _)| o.slug.clone(),
+            |(o, r)| OrgView::from_row(&o, r),
+        ))
     }
 
     /// Create an organisation (instance administrators and the command line). A person
     /// who creates one becomes its administrator.
     pub async fn create_org(&self, actor: Actor<'_>, input: &NewOrg) -> AppResult<OrgView> {
         if !actor.is_instance_admin() {
-            return Err(AppError::forbidden("create organisations (instance administrators only)"));
+            return Err(AppError::forbidden(
+                "create organisations (instance administrators only)",
+            ));
         }
         let mut v = ValidationError::new();
         let name = v.check(parse_name("name", &input.name, 200));
@@ -159,7 +200,9 @@ impl App {
         let employees = v.check(parse_employees("employees", input.employees));
         v.into_result()?;
         let (Some(name), Some(slug), Some(employees)) = (name, slug, employees) else {
-            return Err(AppError::Internal("validation passed without values".into()));
+            return Err(AppError::Internal(
+                "validation passed without values".into(),
+            ));
         };
         let now = Ts(self.now());
         let row = OrgRow {
@@ -173,18 +216,27 @@ impl App {
         };
         let mut tx = self.db.begin().await?;
         if orgs::org_by_slug(&mut tx, &row.slug).await?.is_some() {
-            return Err(ValidationError::single("slug", format!("\"{}\" is already used by another organisation", row.slug)).into());
+            return Err(ValidationError::single(
+                "slug",
+                format!("\"{}\" is already used by another organisation", row.slug),
+            )
+            .into());
         }
         orgs::insert_org(&mut tx, &row).await?;
-        record(self, &mut tx, actor, Change {
-            org_id: Some(row.id),
-            entity: "organisation",
-            entity_id: row.id.to_string(),
-            action: "create",
-            summary: format!("created organisation {} ({})", row.name, row.slug),
-            before: None,
-            after: Some(snapshot(&row)),
-        })
+        record(
+            self,
+            &mut tx,
+            actor,
+            Change {
+                org_id: Some(row.id),
+                entity: "organisation",
+                entity_id: row.id.to_string(),
+                action: "create",
+                summary: format!("created organisation {} ({})", row.name, row.slug),
+                before: None,
+                after: Some(snapshot(&row)),
+            },
+        )
         .await?;
         let mut my_role = None;
         if let Some(uid) = actor.id() {
@@ -199,15 +251,23 @@ impl App {
                 version: 1,
             };
             orgs::insert_membership(&mut tx, &m).await?;
-            record(self, &mut tx, actor, Change {
-                org_id: Some(row.id),
-                entity: "membership",
-                entity_id: m.id.to_string(),
-                action: "create",
-                summary: format!("{} became administrator of the new organisation", actor.label()),
-                before: None,
-                after: Some(serde_json::json!({"user": actor.label(), "role": "admin"})),
-            })
+            record(
+                self,
+                &mut tx,
+                actor,
+                Change {
+                    org_id: Some(row.id),
+                    entity: "membership",
+                    entity_id: m.id.to_string(),
+                    action: "create",
+                    summary: format!(
+                        "{} became administrator of the new organisation",
+                        actor.label()
+                    ),
+                    before: None,
+                    after: Some(serde_json::json!({"user": actor.label(), "role": "admin"})),
+                },
+            )
             .await?;
             my_role = Some(Role::Admin);
         }
@@ -216,14 +276,26 @@ impl App {
     }
 
     /// Change the organisation's name or size.
-    pub async fn update_org(&self, p: &Principal, ctx: &OrgCtx, patch: &OrgPatch) -> AppResult<OrgView> {
+    pub async fn update_org(
+        &self,
+        p: &Principal,
+        ctx: &OrgCtx,
+        patch: &OrgPatch,
+    ) -> AppResult<OrgView> {
         ctx.require(Permission::ManageOrg, "change the organisation's settings")?;
         let mut v = ValidationError::new();
-        let name = patch.name.as_deref().and_then(|n| v.check(parse_name("name", n, 200)));
-        let employees = patch.employees.and_then(|e| v.check(parse_employees("employees", e)));
+        let name = patch
+            .name
+            .as_deref()
+            .and_then(|n| v.check(parse_name("name", n, 200)));
+        let employees = patch
+            .employees
+            .and_then(|e| v.check(parse_employees("employees", e)));
         v.into_result()?;
         let mut tx = self.db.begin().await?;
-        let before = orgs::org_by_id(&mut tx, ctx.org.id).await?.ok_or(AppError::NotFound("organisation"))?;
+        let before = orgs::org_by_id(&mut tx, ctx.org.id)
+            .await?
+            .ok_or(AppError::NotFound("organisation"))?;
         let after = orgs::update_org(
             &mut tx,
             ctx.org.id,
@@ -234,15 +306,20 @@ impl App {
         )
         .await?
         .ok_or_else(|| AppError::stale("organisation"))?;
-        record(self, &mut tx, Actor::User(p), Change {
-            org_id: Some(after.id),
-            entity: "organisation",
-            entity_id: after.id.to_string(),
-            action: "update",
-            summary: format!("changed the settings of {}", after.name),
-            before: Some(snapshot(&before)),
-            after: Some(snapshot(&after)),
-        })
+        record(
+            self,
+            &mut tx,
+            Actor::User(p),
+            Change {
+                org_id: Some(after.id),
+                entity: "organisation",
+                entity_id: after.id.to_string(),
+                action: "update",
+                summary: format!("changed the settings of {}", after.name),
+                before: Some(snapshot(&before)),
+                after: Some(snapshot(&after)),
+            },
+        )
         .await?;
         tx.commit().await?;
         let mut ctx2 = ctx.clone();
@@ -254,7 +331,9 @@ impl App {
     pub async fn role_counts(&self, ctx: &OrgCtx) -> AppResult<Vec<(Role, i64)>> {
         let mut c = self.db.read().await?;
         let rows = orgs::role_counts(&mut c, ctx.org.id).await?;
-        rows.into_iter().map(|(r, n)| Ok((parse_role(&r)?, n))).collect()
+        rows.into_iter()
+            .map(|(r, n)| Ok((parse_role(&r)?, n)))
+            .collect()
     }
 
     pub async fn org_count(&self) -> AppResult<i64> {

@@ -94,15 +94,20 @@ impl App {
         if !sessions::delete_session(&mut tx, p.user_id, id).await? {
             return Err(AppError::NotFound("session"));
         }
-        record(self, &mut tx, Actor::User(p), Change {
-            org_id: None,
-            entity: "session",
-            entity_id: id.to_string(),
-            action: "revoke",
-            summary: format!("{} ended a session", p.email),
-            before: None,
-            after: None,
-        })
+        record(
+            self,
+            &mut tx,
+            Actor::User(p),
+            Change {
+                org_id: None,
+                entity: "session",
+                entity_id: id.to_string(),
+                action: "revoke",
+                summary: format!("{} ended a session", p.email),
+                before: None,
+                after: None,
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(())
@@ -110,7 +115,11 @@ impl App {
 
     pub async fn list_tokens(&self, p: &Principal) -> AppResult<Vec<TokenView>> {
         let mut c = self.db.read().await?;
-        Ok(tokens::list_tokens(&mut c, p.user_id).await?.iter().map(TokenView::from).collect())
+        Ok(tokens::list_tokens(&mut c, p.user_id)
+            .await?
+            .iter()
+            .map(TokenView::from)
+            .collect())
     }
 
     /// Make an API token that acts with the caller's rights.
@@ -134,7 +143,9 @@ impl App {
             display_prefix: token_display_prefix(&secret),
             created_at: Ts(now),
             last_used_at: None,
-            expires_at: input.expires_in_days.map(|d| Ts(now.plus_seconds(d * 86_400))),
+            expires_at: input
+                .expires_in_days
+                .map(|d| Ts(now.plus_seconds(d * 86_400))),
         };
         let mut tx = self.db.begin().await?;
         tokens::insert_token(&mut tx, &row).await?;
@@ -149,23 +160,36 @@ impl App {
         })
         .await?;
         tx.commit().await?;
-        Ok(CreatedToken { token: TokenView::from(&row), secret })
+        Ok(CreatedToken {
+            token: TokenView::from(&row),
+            secret,
+        })
     }
 
     /// Revoke one of your own tokens (404 for anyone else's).
     pub async fn revoke_token(&self, p: &Principal, id: Uuid) -> AppResult<()> {
         let mut tx = self.db.begin().await?;
-        let t = tokens::token_of_user(&mut tx, p.user_id, id).await?.ok_or(AppError::NotFound("token"))?;
+        let t = tokens::token_of_user(&mut tx, p.user_id, id)
+            .await?
+            .ok_or(AppError::NotFound("token"))?;
         tokens::delete_token(&mut tx, p.user_id, id).await?;
-        record(self, &mut tx, Actor::User(p), Change {
-            org_id: None,
-            entity: "api_token",
-            entity_id: id.to_string(),
-            action: "revoke",
-            summary: format!("{} revoked API token \"{}\" ({}…)", p.email, t.name, t.display_prefix),
-            before: Some(serde_json::json!({"name": t.name, "prefix": t.display_prefix})),
-            after: None,
-        })
+        record(
+            self,
+            &mut tx,
+            Actor::User(p),
+            Change {
+                org_id: None,
+                entity: "api_token",
+                entity_id: id.to_string(),
+                action: "revoke",
+                summary: format!(
+                    "{} revoked API token \"{}\" ({}…)",
+                    p.email, t.name, t.display_prefix
+                ),
+                before: Some(serde_json::json!({"name": t.name, "prefix": t.display_prefix})),
+                after: None,
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(())

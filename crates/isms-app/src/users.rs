@@ -1,7 +1,10 @@
 //! User accounts: creation, administration, own profile, password and second factor.
 
 use crate::auth::{hash_password, principal_of, verify_password};
-use crate::{Actor, App, AppError, AppResult, Change, Page, Principal, decode_cursor, page_limit, paginate, random_bytes, record};
+use crate::{
+    Actor, App, AppError, AppResult, Change, Page, Principal, decode_cursor, page_limit, paginate,
+    random_bytes, record,
+};
 use isms_db::users::{self, UserRow};
 use isms_db::{Ts, sessions};
 use isms_domain::ValidationError;
@@ -98,10 +101,14 @@ impl App {
         }
         v.into_result()?;
         let (Some(email), Some(name)) = (email, name) else {
-            return Err(AppError::Internal("validation passed without values".into()));
+            return Err(AppError::Internal(
+                "validation passed without values".into(),
+            ));
         };
         if users::user_by_email(tx, email.as_str()).await?.is_some() {
-            return Err(ValidationError::single("email", "is already used by another account").into());
+            return Err(
+                ValidationError::single("email", "is already used by another account").into(),
+            );
         }
         let now = Ts(self.now());
         let row = UserRow {
@@ -119,19 +126,28 @@ impl App {
             version: 1,
         };
         users::insert_user(tx, &row).await?;
-        record(self, tx, actor, Change {
-            org_id: None,
-            entity: "user",
-            entity_id: row.id.to_string(),
-            action: "create",
-            summary: format!(
-                "created account {}{}",
-                row.email,
-                if row.is_admin { " (instance administrator)" } else { "" }
-            ),
-            before: None,
-            after: Some(snapshot(&row)),
-        })
+        record(
+            self,
+            tx,
+            actor,
+            Change {
+                org_id: None,
+                entity: "user",
+                entity_id: row.id.to_string(),
+                action: "create",
+                summary: format!(
+                    "created account {}{}",
+                    row.email,
+                    if row.is_admin {
+                        " (instance administrator)"
+                    } else {
+                        ""
+                    }
+                ),
+                before: None,
+                after: Some(snapshot(&row)),
+            },
+        )
         .await?;
         Ok(row)
     }
@@ -139,7 +155,9 @@ impl App {
     /// Create an account. Instance administrators (and the command line) only.
     pub async fn create_user(&self, actor: Actor<'_>, input: &NewUser) -> AppResult<UserView> {
         if !actor.is_instance_admin() {
-            return Err(AppError::forbidden("create accounts (instance administrators only)"));
+            return Err(AppError::forbidden(
+                "create accounts (instance administrators only)",
+            ));
         }
         let mut tx = self.db.begin().await?;
         let row = self.insert_user_tx(&mut tx, actor, input).await?;
@@ -158,13 +176,18 @@ impl App {
             return Err(AppError::NotFound("user"));
         }
         let mut c = self.db.read().await?;
-        let u = users::user_by_id(&mut c, id).await?.ok_or(AppError::NotFound("user"))?;
+        let u = users::user_by_id(&mut c, id)
+            .await?
+            .ok_or(AppError::NotFound("user"))?;
         Ok(UserView::from(&u))
     }
 
     pub async fn get_user_by_email(&self, email: &str) -> AppResult<Option<UserView>> {
         let mut c = self.db.read().await?;
-        Ok(users::user_by_email(&mut c, &email.trim().to_lowercase()).await?.as_ref().map(UserView::from))
+        Ok(users::user_by_email(&mut c, &email.trim().to_lowercase())
+            .await?
+            .as_ref()
+            .map(UserView::from))
     }
 
     /// Every account (instance administrators).
@@ -176,35 +199,65 @@ impl App {
         limit: Option<i64>,
     ) -> AppResult<Page<UserView>> {
         if !p.is_admin {
-            return Err(AppError::forbidden("list every account (instance administrators only)"));
+            return Err(AppError::forbidden(
+                "list every account (instance administrators only)",
+            ));
         }
         let limit = page_limit(limit);
         let after = decode_cursor(cursor)?;
         let mut c = self.db.read().await?;
-        let rows = users::list_users(&mut c, q.filter(|s| !s.trim().is_empty()), after.as_deref(), limit + 1).await?;
-        Ok(paginate(rows, limit, |u| u.email.clone(), |u| UserView::from(&u)))
+        let rows = users::list_users(
+            &mut c,
+            q.filter(|s| !s.trim().is_empty()),
+            after.as_deref(),
+            limit + 1,
+        )
+        .await?;
+        Ok(paginate(
+            rows,
+            limit,
+            |u| u.email.clone(),
+            |u| UserView::from(&u),
+        ))
     }
 
     /// Change an account. Instance administrators may change everything of anyone except
     /// their own admin and disabled flags; others only their own name.
-    pub async fn update_user(&self, p: &Principal, id: Uuid, patch: &UserPatch) -> AppResult<UserView> {
+    pub async fn update_user(
+        &self,
+        p: &Principal,
+        id: Uuid,
+        patch: &UserPatch,
+    ) -> AppResult<UserView> {
         let own = p.user_id == id;
         if !p.is_admin && !own {
             return Err(AppError::NotFound("user"));
         }
         if !p.is_admin && (patch.is_admin.is_some() || patch.disabled.is_some()) {
-            return Err(AppError::forbidden("change administrator or disabled flags"));
+            return Err(AppError::forbidden(
+                "change administrator or disabled flags",
+            ));
         }
         if own && (patch.is_admin == Some(false) || patch.disabled == Some(true)) {
             return Err(ValidationError::single(
-                if patch.disabled == Some(true) { "disabled" } else { "is_admin" },
+                if patch.disabled == Some(true) {
+                    "disabled"
+                } else {
+                    "is_admin"
+                },
                 "you cannot lock yourself out; ask another administrator",
             )
             .into());
         }
-        let name = patch.name.as_deref().map(|n| parse_name("name", n, 120)).transpose()?;
+        let name = patch
+            .name
+            .as_deref()
+            .map(|n| parse_name("name", n, 120))
+            .transpose()?;
         let mut tx = self.db.begin().await?;
-        let before = users::user_by_id(&mut tx, id).await?.ok_or(AppError::NotFound("user"))?;
+        let before = users::user_by_id(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound("user"))?;
         let after = users::update_user(
             &mut tx,
             id,
@@ -219,15 +272,20 @@ impl App {
         if after.disabled && !before.disabled {
             sessions::delete_user_sessions(&mut tx, id, None).await?;
         }
-        record(self, &mut tx, Actor::User(p), Change {
-            org_id: None,
-            entity: "user",
-            entity_id: id.to_string(),
-            action: "update",
-            summary: format!("changed account {}", after.email),
-            before: Some(snapshot(&before)),
-            after: Some(snapshot(&after)),
-        })
+        record(
+            self,
+            &mut tx,
+            Actor::User(p),
+            Change {
+                org_id: None,
+                entity: "user",
+                entity_id: id.to_string(),
+                action: "update",
+                summary: format!("changed account {}", after.email),
+                before: Some(snapshot(&before)),
+                after: Some(snapshot(&after)),
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(UserView::from(&after))
@@ -236,10 +294,16 @@ impl App {
     /// Change your own password; every other session of yours ends.
     pub async fn change_password(&self, p: &Principal, current: &str, new: &str) -> AppResult<()> {
         let mut c = self.db.read().await?;
-        let u = users::user_by_id(&mut c, p.user_id).await?.ok_or(AppError::NotFound("user"))?;
+        let u = users::user_by_id(&mut c, p.user_id)
+            .await?
+            .ok_or(AppError::NotFound("user"))?;
         drop(c);
         if !verify_password(current.to_owned(), u.password_hash.clone()).await? {
-            return Err(ValidationError::single("current_password", "is not your current password").into());
+            return Err(ValidationError::single(
+                "current_password",
+                "is not your current password",
+            )
+            .into());
         }
         let email = Email::parse("email", &u.email)?;
         check_password("new_password", new, Some(&email))?;
@@ -247,15 +311,23 @@ impl App {
         let mut tx = self.db.begin().await?;
         users::set_password(&mut tx, u.id, &hash, Ts(self.now())).await?;
         let ended = sessions::delete_user_sessions(&mut tx, u.id, p.session_id).await?;
-        record(self, &mut tx, Actor::User(p), Change {
-            org_id: None,
-            entity: "user",
-            entity_id: u.id.to_string(),
-            action: "change_password",
-            summary: format!("{} changed their password ({ended} other sessions ended)", u.email),
-            before: None,
-            after: None,
-        })
+        record(
+            self,
+            &mut tx,
+            Actor::User(p),
+            Change {
+                org_id: None,
+                entity: "user",
+                entity_id: u.id.to_string(),
+                action: "change_password",
+                summary: format!(
+                    "{} changed their password ({ended} other sessions ended)",
+                    u.email
+                ),
+                before: None,
+                after: None,
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(())
@@ -267,18 +339,25 @@ impl App {
         check_password("password", new, Some(&email))?;
         let hash = hash_password(new.to_owned()).await?;
         let mut tx = self.db.begin().await?;
-        let u = users::user_by_email(&mut tx, email.as_str()).await?.ok_or(AppError::NotFound("user"))?;
+        let u = users::user_by_email(&mut tx, email.as_str())
+            .await?
+            .ok_or(AppError::NotFound("user"))?;
         users::set_password(&mut tx, u.id, &hash, Ts(self.now())).await?;
         sessions::delete_user_sessions(&mut tx, u.id, None).await?;
-        record(self, &mut tx, Actor::Cli, Change {
-            org_id: None,
-            entity: "user",
-            entity_id: u.id.to_string(),
-            action: "reset_password",
-            summary: format!("reset the password of {} from the command line", u.email),
-            before: None,
-            after: None,
-        })
+        record(
+            self,
+            &mut tx,
+            Actor::Cli,
+            Change {
+                org_id: None,
+                entity: "user",
+                entity_id: u.id.to_string(),
+                action: "reset_password",
+                summary: format!("reset the password of {} from the command line", u.email),
+                before: None,
+                after: None,
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(())
@@ -287,7 +366,9 @@ impl App {
     /// Start TOTP enrolment: a new secret, stored but not active until confirmed.
     pub async fn begin_totp(&self, p: &Principal) -> AppResult<TotpSetup> {
         let mut tx = self.db.begin().await?;
-        let u = users::user_by_id(&mut tx, p.user_id).await?.ok_or(AppError::NotFound("user"))?;
+        let u = users::user_by_id(&mut tx, p.user_id)
+            .await?
+            .ok_or(AppError::NotFound("user"))?;
         if u.totp_enabled {
             return Err(AppError::Conflict(
                 "two-step sign-in is already on; turn it off first to enrol a new device".into(),
@@ -306,7 +387,9 @@ impl App {
     /// The pending (not yet confirmed) TOTP setup, to show the QR code again.
     pub async fn pending_totp(&self, p: &Principal) -> AppResult<Option<TotpSetup>> {
         let mut c = self.db.read().await?;
-        let u = users::user_by_id(&mut c, p.user_id).await?.ok_or(AppError::NotFound("user"))?;
+        let u = users::user_by_id(&mut c, p.user_id)
+            .await?
+            .ok_or(AppError::NotFound("user"))?;
         if u.totp_enabled {
             return Ok(None);
         }
@@ -318,7 +401,11 @@ impl App {
         }))
     }
 
-    async fn new_recovery_codes(&self, tx: &mut isms_db::Tx, user_id: Uuid) -> AppResult<Vec<String>> {
+    async fn new_recovery_codes(
+        &self,
+        tx: &mut isms_db::Tx,
+        user_id: Uuid,
+    ) -> AppResult<Vec<String>> {
         let mut codes = Vec::with_capacity(10);
         let mut hashes = Vec::with_capacity(10);
         for _ in 0..10 {
@@ -333,7 +420,9 @@ impl App {
     /// Confirm enrolment with a code from the app; returns ten recovery codes, shown once.
     pub async fn confirm_totp(&self, p: &Principal, code: &str) -> AppResult<Vec<String>> {
         let mut tx = self.db.begin().await?;
-        let u = users::user_by_id(&mut tx, p.user_id).await?.ok_or(AppError::NotFound("user"))?;
+        let u = users::user_by_id(&mut tx, p.user_id)
+            .await?
+            .ok_or(AppError::NotFound("user"))?;
         if u.totp_enabled {
             return Err(AppError::Conflict("two-step sign-in is already on".into()));
         }
@@ -343,20 +432,35 @@ impl App {
             .and_then(totp::base32_decode)
             .ok_or_else(|| ValidationError::single("code", "start the set-up first"))?;
         let step = totp::verify(&secret, code, self.now().seconds(), None).ok_or_else(|| {
-            ValidationError::single("code", "does not match; check the time on your phone and try the next code")
+            ValidationError::single(
+                "code",
+                "does not match; check the time on your phone and try the next code",
+            )
         })?;
-        users::set_totp(&mut tx, u.id, u.totp_secret.as_deref(), true, Ts(self.now())).await?;
+        users::set_totp(
+            &mut tx,
+            u.id,
+            u.totp_secret.as_deref(),
+            true,
+            Ts(self.now()),
+        )
+        .await?;
         users::advance_totp_step(&mut tx, u.id, step).await?;
         let codes = self.new_recovery_codes(&mut tx, u.id).await?;
-        record(self, &mut tx, Actor::User(p), Change {
-            org_id: None,
-            entity: "user",
-            entity_id: u.id.to_string(),
-            action: "enable_totp",
-            summary: format!("{} turned on two-step sign-in", u.email),
-            before: Some(serde_json::json!({"totp_enabled": false})),
-            after: Some(serde_json::json!({"totp_enabled": true})),
-        })
+        record(
+            self,
+            &mut tx,
+            Actor::User(p),
+            Change {
+                org_id: None,
+                entity: "user",
+                entity_id: u.id.to_string(),
+                action: "enable_totp",
+                summary: format!("{} turned on two-step sign-in", u.email),
+                before: Some(serde_json::json!({"totp_enabled": false})),
+                after: Some(serde_json::json!({"totp_enabled": true})),
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(codes)
@@ -365,7 +469,9 @@ impl App {
     /// Turn the second factor off (needs the password).
     pub async fn disable_totp(&self, p: &Principal, password: &str) -> AppResult<()> {
         let mut c = self.db.read().await?;
-        let u = users::user_by_id(&mut c, p.user_id).await?.ok_or(AppError::NotFound("user"))?;
+        let u = users::user_by_id(&mut c, p.user_id)
+            .await?
+            .ok_or(AppError::NotFound("user"))?;
         drop(c);
         if !verify_password(password.to_owned(), u.password_hash.clone()).await? {
             return Err(ValidationError::single("password", "is not your current password").into());
@@ -373,42 +479,60 @@ impl App {
         let mut tx = self.db.begin().await?;
         users::set_totp(&mut tx, u.id, None, false, Ts(self.now())).await?;
         users::replace_recovery_codes(&mut tx, u.id, &[]).await?;
-        record(self, &mut tx, Actor::User(p), Change {
-            org_id: None,
-            entity: "user",
-            entity_id: u.id.to_string(),
-            action: "disable_totp",
-            summary: format!("{} turned off two-step sign-in", u.email),
-            before: Some(serde_json::json!({"totp_enabled": u.totp_enabled})),
-            after: Some(serde_json::json!({"totp_enabled": false})),
-        })
+        record(
+            self,
+            &mut tx,
+            Actor::User(p),
+            Change {
+                org_id: None,
+                entity: "user",
+                entity_id: u.id.to_string(),
+                action: "disable_totp",
+                summary: format!("{} turned off two-step sign-in", u.email),
+                before: Some(serde_json::json!({"totp_enabled": u.totp_enabled})),
+                after: Some(serde_json::json!({"totp_enabled": false})),
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Replace the recovery codes (needs the password); returns the new ones.
-    pub async fn regenerate_recovery_codes(&self, p: &Principal, password: &str) -> AppResult<Vec<String>> {
+    pub async fn regenerate_recovery_codes(
+        &self,
+        p: &Principal,
+        password: &str,
+    ) -> AppResult<Vec<String>> {
         let mut c = self.db.read().await?;
-        let u = users::user_by_id(&mut c, p.user_id).await?.ok_or(AppError::NotFound("user"))?;
+        let u = users::user_by_id(&mut c, p.user_id)
+            .await?
+            .ok_or(AppError::NotFound("user"))?;
         drop(c);
         if !u.totp_enabled {
-            return Err(AppError::Conflict("two-step sign-in is off; there are no recovery codes".into()));
+            return Err(AppError::Conflict(
+                "two-step sign-in is off; there are no recovery codes".into(),
+            ));
         }
         if !verify_password(password.to_owned(), u.password_hash.clone()).await? {
             return Err(ValidationError::single("password", "is not your current password").into());
         }
         let mut tx = self.db.begin().await?;
         let codes = self.new_recovery_codes(&mut tx, u.id).await?;
-        record(self, &mut tx, Actor::User(p), Change {
-            org_id: None,
-            entity: "user",
-            entity_id: u.id.to_string(),
-            action: "new_recovery_codes",
-            summary: format!("{} made new recovery codes", u.email),
-            before: None,
-            after: None,
-        })
+        record(
+            self,
+            &mut tx,
+            Actor::User(p),
+            Change {
+                org_id: None,
+                entity: "user",
+                entity_id: u.id.to_string(),
+                action: "new_recovery_codes",
+                summary: format!("{} made new recovery codes", u.email),
+                before: None,
+                after: None,
+            },
+        )
         .await?;
         tx.commit().await?;
         Ok(codes)

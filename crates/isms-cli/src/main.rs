@@ -23,7 +23,12 @@ struct Cli {
 #[derive(Args, Debug, Clone)]
 struct Global {
     /// Directory for the embedded database and other local files.
-    #[arg(long, global = true, env = "ISMS_DATA_DIR", default_value = "./isms-data")]
+    #[arg(
+        long,
+        global = true,
+        env = "ISMS_DATA_DIR",
+        default_value = "./isms-data"
+    )]
     data_dir: PathBuf,
     /// Database URL: sqlite://PATH or postgres://USER@HOST/DB (default: isms.db in the data directory).
     #[arg(long, global = true, env = "ISMS_DATABASE_URL")]
@@ -171,7 +176,12 @@ impl From<AppError> for Failure {
             _ => 2,
         };
         let message = match &e {
-            AppError::Validation(v) => v.errors.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("\n"),
+            AppError::Validation(v) => v
+                .errors
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.message))
+                .collect::<Vec<_>>()
+                .join("\n"),
             other => other.to_string(),
         };
         Failure { code, message }
@@ -180,30 +190,42 @@ impl From<AppError> for Failure {
 
 impl From<anyhow::Error> for Failure {
     fn from(e: anyhow::Error) -> Self {
-        Failure { code: 3, message: format!("{e:#}") }
+        Failure {
+            code: 3,
+            message: format!("{e:#}"),
+        }
     }
 }
 
 fn usage(message: impl Into<String>) -> Failure {
-    Failure { code: 2, message: message.into() }
+    Failure {
+        code: 2,
+        message: message.into(),
+    }
 }
 
 fn database_url(g: &Global) -> anyhow::Result<String> {
     if let Some(u) = &g.database {
         return Ok(u.clone());
     }
-    std::fs::create_dir_all(&g.data_dir).with_context(|| format!("cannot create the data directory {}", g.data_dir.display()))?;
+    std::fs::create_dir_all(&g.data_dir)
+        .with_context(|| format!("cannot create the data directory {}", g.data_dir.display()))?;
     let path = g.data_dir.join("isms.db");
     Ok(format!("sqlite://{}", path.display()))
 }
 
 async fn open(g: &Global) -> Result<App, Failure> {
     let url = database_url(g)?;
-    let db = Db::connect(&ConnectOptions::new(url.clone())).await.map_err(|e| Failure {
+    let db = Db::connect(&ConnectOptions::new(url.clone()))
+        .await
+        .map_err(|e| Failure {
+            code: 3,
+            message: format!("cannot open the database {}: {e}", redact(&url)),
+        })?;
+    db.migrate().await.map_err(|e| Failure {
         code: 3,
-        message: format!("cannot open the database {}: {e}", redact(&url)),
+        message: format!("database migration failed: {e}"),
     })?;
-    db.migrate().await.map_err(|e| Failure { code: 3, message: format!("database migration failed: {e}") })?;
     Ok(App::new(db, Arc::new(SystemClock), Settings::default()))
 }
 
@@ -224,18 +246,28 @@ fn redact(url: &str) -> String {
 fn read_password(from_stdin: bool) -> Result<String, Failure> {
     let pw = if from_stdin {
         let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).map_err(|e| usage(format!("cannot read the password from standard input: {e}")))?;
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| usage(format!("cannot read the password from standard input: {e}")))?;
         line.trim_end_matches(['\n', '\r']).to_owned()
     } else {
-        let a = rpassword::prompt_password("Password: ").map_err(|e| usage(format!("cannot prompt for a password ({e}); use --password-stdin")))?;
-        let b = rpassword::prompt_password("Again: ").map_err(|e| usage(format!("cannot prompt for a password: {e}")))?;
+        let a = rpassword::prompt_password("Password: ").map_err(|e| {
+            usage(format!(
+                "cannot prompt for a password ({e}); use --password-stdin"
+            ))
+        })?;
+        let b = rpassword::prompt_password("Again: ")
+            .map_err(|e| usage(format!("cannot prompt for a password: {e}")))?;
         if a != b {
             return Err(usage("the two passwords differ"));
         }
         a
     };
     if pw.is_empty() {
-        return Err(usage("password: is required (give it on standard input with --password-stdin)"));
+        return Err(usage(
+            "password: is required (give it on standard input with --password-stdin)",
+        ));
     }
     Ok(pw)
 }
@@ -246,7 +278,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -259,20 +292,50 @@ async fn serve(g: &Global, a: &ServeArgs) -> Result<(), Failure> {
     let app = open(g).await?;
     if a.demo {
         let info = app.load_demo(None).await?;
-        println!("Demo data loaded: {}", info.orgs.iter().map(|(s, n)| format!("{n} ({s})")).collect::<Vec<_>>().join(", "));
+        println!(
+            "Demo data loaded: {}",
+            info.orgs
+                .iter()
+                .map(|(s, n)| format!("{n} ({s})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         println!("Demo sign-in: {} / {}", info.admin_email, info.password);
-        println!("Other demo accounts (same password): {}", info.accounts.iter().filter(|(e, ..)| *e != info.admin_email).map(|(e, r, o)| format!("{e} ({}, {o})", r.as_str())).collect::<Vec<_>>().join(", "));
+        println!(
+            "Other demo accounts (same password): {}",
+            info.accounts
+                .iter()
+                .filter(|(e, ..)| *e != info.admin_email)
+                .map(|(e, r, o)| format!("{e} ({}, {o})", r.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     } else if app.user_count().await? == 0 {
         println!("No accounts yet. Create the first administrator with:");
-        println!("  printf '%s' 'a long passphrase' | isms user add --email you@example.com --name \"Your Name\" --admin --password-stdin");
+        println!(
+            "  printf '%s' 'a long passphrase' | isms user add --email you@example.com --name \"Your Name\" --admin --password-stdin"
+        );
         println!("or start with demo data: isms serve --demo");
     }
-    let listener = tokio::net::TcpListener::bind(&a.listen).await.map_err(|e| Failure { code: 3, message: format!("cannot listen on {}: {e}", a.listen) })?;
-    let addr = listener.local_addr().map_err(|e| Failure { code: 3, message: e.to_string() })?;
+    let listener = tokio::net::TcpListener::bind(&a.listen)
+        .await
+        .map_err(|e| Failure {
+            code: 3,
+            message: format!("cannot listen on {}: {e}", a.listen),
+        })?;
+    let addr = listener.local_addr().map_err(|e| Failure {
+        code: 3,
+        message: e.to_string(),
+    })?;
     println!("Listening on http://{addr}");
     let _ = std::io::stdout().flush();
     let state = isms_web::AppState::new(app.clone(), a.secure_cookies);
-    isms_web::serve(listener, state, shutdown_signal()).await.map_err(|e| Failure { code: 3, message: format!("server failed: {e}") })?;
+    isms_web::serve(listener, state, shutdown_signal())
+        .await
+        .map_err(|e| Failure {
+            code: 3,
+            message: format!("server failed: {e}"),
+        })?;
     app.db.close().await;
     Ok(())
 }
@@ -283,22 +346,66 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Serve(a) => serve(g, a).await?,
         Command::Migrate => {
             let app = open(g).await?;
-            let mut c = app.db.read().await.map_err(|e| Failure { code: 3, message: e.to_string() })?;
-            let versions = isms_db::schema::applied_migrations(&mut c).await.map_err(|e| Failure { code: 3, message: e.to_string() })?;
-            println!("Database is up to date ({} migrations applied).", versions.len());
+            let mut c = app.db.read().await.map_err(|e| Failure {
+                code: 3,
+                message: e.to_string(),
+            })?;
+            let versions = isms_db::schema::applied_migrations(&mut c)
+                .await
+                .map_err(|e| Failure {
+                    code: 3,
+                    message: e.to_string(),
+                })?;
+            println!(
+                "Database is up to date ({} migrations applied).",
+                versions.len()
+            );
         }
         Command::User(UserCmd::Add(a)) => {
             let password = read_password(a.password_stdin)?;
             let app = open(g).await?;
             let ctx = match &a.org {
-                Some(slug) => Some(app.org_for_cli(slug).await.map_err(|_| usage(format!("org: no organisation \"{slug}\"")))?),
+                Some(slug) => Some(
+                    app.org_for_cli(slug)
+                        .await
+                        .map_err(|_| usage(format!("org: no organisation \"{slug}\"")))?,
+                ),
                 None => None,
             };
-            let u = app.create_user(Actor::Cli, &NewUser { email: a.email.clone(), name: a.name.clone(), password: password.clone(), is_admin: a.admin }).await?;
-            println!("Created account {} ({}){}", u.email, u.id, if u.is_admin { ", instance administrator" } else { "" });
+            let u = app
+                .create_user(
+                    Actor::Cli,
+                    &NewUser {
+                        email: a.email.clone(),
+                        name: a.name.clone(),
+                        password: password.clone(),
+                        is_admin: a.admin,
+                    },
+                )
+                .await?;
+            println!(
+                "Created account {} ({}){}",
+                u.email,
+                u.id,
+                if u.is_admin {
+                    ", instance administrator"
+                } else {
+                    ""
+                }
+            );
             if let (Some(ctx), Some(role)) = (ctx, &a.role) {
                 let m = app
-                    .add_member(Actor::Cli, &ctx, &isms_app::members::NewMember { email: u.email.clone(), role: role.clone(), expires_on: a.expires_on.clone(), name: None, password: None })
+                    .add_member(
+                        Actor::Cli,
+                        &ctx,
+                        &isms_app::members::NewMember {
+                            email: u.email.clone(),
+                            role: role.clone(),
+                            expires_on: a.expires_on.clone(),
+                            name: None,
+                            password: None,
+                        },
+                    )
                     .await?;
                 println!("Added to {} as {}", ctx.org.slug, m.role.label());
             }
@@ -307,11 +414,23 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             let password = read_password(a.password_stdin)?;
             let app = open(g).await?;
             app.reset_password_cli(&a.email, &password).await?;
-            println!("Password set for {}; all its sessions were ended.", a.email.trim().to_lowercase());
+            println!(
+                "Password set for {}; all its sessions were ended.",
+                a.email.trim().to_lowercase()
+            );
         }
         Command::Org(OrgCmd::Add(a)) => {
             let app = open(g).await?;
-            let o = app.create_org(Actor::Cli, &isms_app::orgs::NewOrg { name: a.name.clone(), slug: a.slug.clone(), employees: a.employees }).await?;
+            let o = app
+                .create_org(
+                    Actor::Cli,
+                    &isms_app::orgs::NewOrg {
+                        name: a.name.clone(),
+                        slug: a.slug.clone(),
+                        employees: a.employees,
+                    },
+                )
+                .await?;
             println!("Created organisation {} ({})", o.name, o.slug);
         }
         Command::Demo(a) => {
@@ -320,7 +439,10 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             for (slug, name) in &info.orgs {
                 println!("Demo organisation ready: {name} ({slug})");
             }
-            println!("Sign in as {} with password {}", info.admin_email, info.password);
+            println!(
+                "Sign in as {} with password {}",
+                info.admin_email, info.password
+            );
         }
         Command::AuditTrail(AuditCmd::Verify(a)) => {
             let app = open(g).await?;
@@ -328,10 +450,17 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             let mut broken = false;
             for r in &reports {
                 if r.ok {
-                    println!("ok      {:<24} {} entries verified", r.chain, r.entries_checked);
+                    println!(
+                        "ok      {:<24} {} entries verified",
+                        r.chain, r.entries_checked
+                    );
                 } else {
                     broken = true;
-                    println!("BROKEN  {:<24} {}", r.chain, r.problem.as_deref().unwrap_or(""));
+                    println!(
+                        "BROKEN  {:<24} {}",
+                        r.chain,
+                        r.problem.as_deref().unwrap_or("")
+                    );
                 }
             }
             if reports.is_empty() {
@@ -344,26 +473,49 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         }
         Command::Backup(a) => {
             if a.output.exists() {
-                return Err(usage(format!("{} already exists; choose a new file name", a.output.display())));
+                return Err(usage(format!(
+                    "{} already exists; choose a new file name",
+                    a.output.display()
+                )));
             }
             let app = open(g).await?;
             let tmp = a.output.with_extension("partial");
             let stats = {
-                let f = std::fs::File::create(&tmp).map_err(|e| usage(format!("cannot write {}: {e}", tmp.display())))?;
+                let f = std::fs::File::create(&tmp)
+                    .map_err(|e| usage(format!("cannot write {}: {e}", tmp.display())))?;
                 let mut w = std::io::BufWriter::new(f);
-                isms_db::backup::backup(&app.db, isms_db::Ts(app.now()), &mut w).await.map_err(|e| Failure { code: 3, message: format!("backup failed: {e}") })?
+                isms_db::backup::backup(&app.db, isms_db::Ts(app.now()), &mut w)
+                    .await
+                    .map_err(|e| Failure {
+                        code: 3,
+                        message: format!("backup failed: {e}"),
+                    })?
             };
-            std::fs::rename(&tmp, &a.output).map_err(|e| Failure { code: 3, message: e.to_string() })?;
-            println!("Backup written to {}: {} rows from {} tables.", a.output.display(), stats.rows, stats.tables);
+            std::fs::rename(&tmp, &a.output).map_err(|e| Failure {
+                code: 3,
+                message: e.to_string(),
+            })?;
+            println!(
+                "Backup written to {}: {} rows from {} tables.",
+                a.output.display(),
+                stats.rows,
+                stats.tables
+            );
         }
         Command::Restore(a) => {
-            let f = std::fs::File::open(&a.file).map_err(|e| usage(format!("cannot read {}: {e}", a.file.display())))?;
+            let f = std::fs::File::open(&a.file)
+                .map_err(|e| usage(format!("cannot read {}: {e}", a.file.display())))?;
             check_backup_header(&a.file)?;
             let app = open(g).await?;
-            let stats = isms_db::backup::restore(&app.db, std::io::BufReader::new(f)).await.map_err(|e| match e {
-                isms_db::DbError::Backup(m) => usage(m),
-                other => Failure { code: 3, message: format!("restore failed: {other}") },
-            })?;
+            let stats = isms_db::backup::restore(&app.db, std::io::BufReader::new(f))
+                .await
+                .map_err(|e| match e {
+                    isms_db::DbError::Backup(m) => usage(m),
+                    other => Failure {
+                        code: 3,
+                        message: format!("restore failed: {other}"),
+                    },
+                })?;
             println!("Restored {} rows from {}.", stats.rows, a.file.display());
         }
     }
@@ -372,25 +524,43 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
 
 /// Refuse a file that is not an isms backup before touching the database.
 fn check_backup_header(path: &Path) -> Result<(), Failure> {
-    let f = std::fs::File::open(path).map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?;
+    let f = std::fs::File::open(path)
+        .map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?;
     let mut first = String::new();
     let mut r = std::io::BufReader::new(f);
     let _ = r.read_line(&mut first);
     let ok = serde_json::from_str::<serde_json::Value>(&first)
         .ok()
-        .and_then(|v| v.get("format").and_then(|f| f.as_str()).map(|s| s == isms_db::backup::FORMAT))
+        .and_then(|v| {
+            v.get("format")
+                .and_then(|f| f.as_str())
+                .map(|s| s == isms_db::backup::FORMAT)
+        })
         .unwrap_or(false);
-    if ok { Ok(()) } else { Err(usage(format!("{} is not an isms backup (no isms-backup header)", path.display()))) }
+    if ok {
+        Ok(())
+    } else {
+        Err(usage(format!(
+            "{} is not an isms backup (no isms-backup header)",
+            path.display()
+        )))
+    }
 }
 
 fn main() -> ExitCode {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("ISMS_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,isms_web=info")))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ISMS_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,isms_web=info")),
+        )
         .with_writer(std::io::stderr)
         .init();
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");

@@ -54,7 +54,11 @@ const COLS: &str = "id, chain_id, seq, at, actor_id, actor, entity, entity_id, a
 /// Append an entry to its chain. Must run inside the write transaction of the change it
 /// records; the head row is locked so concurrent writers queue (PostgreSQL row lock;
 /// SQLite serialises writers with `BEGIN IMMEDIATE`).
-pub async fn append(c: &mut impl AsConn, id: Uuid, content: EntryContent) -> Result<StoredEntry, DbError> {
+pub async fn append(
+    c: &mut impl AsConn,
+    id: Uuid,
+    content: EntryContent,
+) -> Result<StoredEntry, DbError> {
     let chain = content.chain_id;
     run!(c, x => sqlx::query(
         "INSERT INTO audit_heads (chain_id, last_seq, last_hash) VALUES ($1, 0, '')
@@ -91,7 +95,12 @@ pub struct AuditFilter {
 }
 
 /// Newest first.
-pub async fn list(c: &mut impl AsConn, chain: Uuid, f: &AuditFilter, limit: i64) -> Result<Vec<AuditRow>, DbError> {
+pub async fn list(
+    c: &mut impl AsConn,
+    chain: Uuid,
+    f: &AuditFilter,
+    limit: i64,
+) -> Result<Vec<AuditRow>, DbError> {
     let mut sql = format!("SELECT {COLS} FROM audit_entries WHERE chain_id = $1");
     let mut args = vec![Arg::Uuid(chain)];
     let mut push = |cond: &str, a: Arg, sql: &mut String| {
@@ -115,24 +124,39 @@ pub async fn list(c: &mut impl AsConn, chain: Uuid, f: &AuditFilter, limit: i64)
     }
     args.push(Arg::Int(limit));
     sql.push_str(&format!(" ORDER BY seq DESC LIMIT ${}", args.len()));
-    Ok(run!(c, x => bind_args!(sqlx::query_as::<_, AuditRow>(sqlx::AssertSqlSafe(sql.clone())), &args).fetch_all(x).await)?)
+    Ok(
+        run!(c, x => bind_args!(sqlx::query_as::<_, AuditRow>(sqlx::AssertSqlSafe(sql.clone())), &args).fetch_all(x).await)?,
+    )
 }
 
 /// Entries of a chain in sequence order after `after_seq`, a page at a time (verification).
-pub async fn page_in_order(c: &mut impl AsConn, chain: Uuid, after_seq: i64, limit: i64) -> Result<Vec<AuditRow>, DbError> {
-    let sql = format!("SELECT {COLS} FROM audit_entries WHERE chain_id = $1 AND seq > $2 ORDER BY seq LIMIT $3");
-    Ok(run!(c, x => sqlx::query_as::<_, AuditRow>(sqlx::AssertSqlSafe(sql)).bind(chain).bind(after_seq).bind(limit).fetch_all(x).await)?)
+pub async fn page_in_order(
+    c: &mut impl AsConn,
+    chain: Uuid,
+    after_seq: i64,
+    limit: i64,
+) -> Result<Vec<AuditRow>, DbError> {
+    let sql = format!(
+        "SELECT {COLS} FROM audit_entries WHERE chain_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
+    );
+    Ok(
+        run!(c, x => sqlx::query_as::<_, AuditRow>(sqlx::AssertSqlSafe(sql)).bind(chain).bind(after_seq).bind(limit).fetch_all(x).await)?,
+    )
 }
 
 /// The recorded head of a chain: (last sequence number, last hash).
 pub async fn head(c: &mut impl AsConn, chain: Uuid) -> Result<Option<(i64, String)>, DbError> {
-    Ok(run!(c, x => sqlx::query_as::<_, (i64, String)>("SELECT last_seq, last_hash FROM audit_heads WHERE chain_id = $1")
-        .bind(chain).fetch_optional(x).await)?)
+    Ok(
+        run!(c, x => sqlx::query_as::<_, (i64, String)>("SELECT last_seq, last_hash FROM audit_heads WHERE chain_id = $1")
+        .bind(chain).fetch_optional(x).await)?,
+    )
 }
 
 /// Every chain that has a head (the instance chain and one per organisation with entries).
 pub async fn chains(c: &mut impl AsConn) -> Result<Vec<Uuid>, DbError> {
-    Ok(run!(c, x => sqlx::query_scalar::<_, Uuid>("SELECT chain_id FROM audit_heads ORDER BY chain_id").fetch_all(x).await)?)
+    Ok(
+        run!(c, x => sqlx::query_scalar::<_, Uuid>("SELECT chain_id FROM audit_heads ORDER BY chain_id").fetch_all(x).await)?,
+    )
 }
 
 /// Distinct entity kinds in a chain (for the filter menu).

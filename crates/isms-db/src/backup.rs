@@ -28,13 +28,98 @@ use Kind as K;
 
 /// Every table that is backed up, parents before children, with its key column first.
 pub const TABLES: &[(&str, &[(&str, Kind)])] = &[
-    ("organisations", &[("id", K::Uuid), ("slug", K::Text), ("name", K::Text), ("employees", K::Int), ("created_at", K::Ts), ("updated_at", K::Ts), ("version", K::Int)]),
-    ("users", &[("id", K::Uuid), ("email", K::Text), ("name", K::Text), ("password_hash", K::Text), ("is_admin", K::Bool), ("disabled", K::Bool), ("totp_secret", K::Text), ("totp_enabled", K::Bool), ("totp_last_step", K::Int), ("created_at", K::Ts), ("updated_at", K::Ts), ("version", K::Int)]),
-    ("recovery_codes", &[("id", K::Uuid), ("user_id", K::Uuid), ("code_hash", K::Text), ("used_at", K::Ts)]),
-    ("memberships", &[("id", K::Uuid), ("org_id", K::Uuid), ("user_id", K::Uuid), ("role", K::Text), ("expires_on", K::Day), ("created_at", K::Ts), ("updated_at", K::Ts), ("version", K::Int)]),
-    ("api_tokens", &[("id", K::Uuid), ("user_id", K::Uuid), ("name", K::Text), ("token_hash", K::Text), ("display_prefix", K::Text), ("created_at", K::Ts), ("last_used_at", K::Ts), ("expires_at", K::Ts)]),
-    ("audit_heads", &[("chain_id", K::Uuid), ("last_seq", K::Int), ("last_hash", K::Text)]),
-    ("audit_entries", &[("id", K::Uuid), ("chain_id", K::Uuid), ("seq", K::Int), ("at", K::Ts), ("actor_id", K::Uuid), ("actor", K::Text), ("entity", K::Text), ("entity_id", K::Text), ("action", K::Text), ("summary", K::Text), ("before_digest", K::Text), ("after_digest", K::Text), ("details", K::Text), ("prev_hash", K::Text), ("hash", K::Text)]),
+    (
+        "organisations",
+        &[
+            ("id", K::Uuid),
+            ("slug", K::Text),
+            ("name", K::Text),
+            ("employees", K::Int),
+            ("created_at", K::Ts),
+            ("updated_at", K::Ts),
+            ("version", K::Int),
+        ],
+    ),
+    (
+        "users",
+        &[
+            ("id", K::Uuid),
+            ("email", K::Text),
+            ("name", K::Text),
+            ("password_hash", K::Text),
+            ("is_admin", K::Bool),
+            ("disabled", K::Bool),
+            ("totp_secret", K::Text),
+            ("totp_enabled", K::Bool),
+            ("totp_last_step", K::Int),
+            ("created_at", K::Ts),
+            ("updated_at", K::Ts),
+            ("version", K::Int),
+        ],
+    ),
+    (
+        "recovery_codes",
+        &[
+            ("id", K::Uuid),
+            ("user_id", K::Uuid),
+            ("code_hash", K::Text),
+            ("used_at", K::Ts),
+        ],
+    ),
+    (
+        "memberships",
+        &[
+            ("id", K::Uuid),
+            ("org_id", K::Uuid),
+            ("user_id", K::Uuid),
+            ("role", K::Text),
+            ("expires_on", K::Day),
+            ("created_at", K::Ts),
+            ("updated_at", K::Ts),
+            ("version", K::Int),
+        ],
+    ),
+    (
+        "api_tokens",
+        &[
+            ("id", K::Uuid),
+            ("user_id", K::Uuid),
+            ("name", K::Text),
+            ("token_hash", K::Text),
+            ("display_prefix", K::Text),
+            ("created_at", K::Ts),
+            ("last_used_at", K::Ts),
+            ("expires_at", K::Ts),
+        ],
+    ),
+    (
+        "audit_heads",
+        &[
+            ("chain_id", K::Uuid),
+            ("last_seq", K::Int),
+            ("last_hash", K::Text),
+        ],
+    ),
+    (
+        "audit_entries",
+        &[
+            ("id", K::Uuid),
+            ("chain_id", K::Uuid),
+            ("seq", K::Int),
+            ("at", K::Ts),
+            ("actor_id", K::Uuid),
+            ("actor", K::Text),
+            ("entity", K::Text),
+            ("entity_id", K::Text),
+            ("action", K::Text),
+            ("summary", K::Text),
+            ("before_digest", K::Text),
+            ("after_digest", K::Text),
+            ("details", K::Text),
+            ("prev_hash", K::Text),
+            ("hash", K::Text),
+        ],
+    ),
 ];
 
 /// Tables that hold only transient state and are deliberately left out.
@@ -47,7 +132,9 @@ macro_rules! read_value {
         let r = $row;
         let i = $i;
         match $kind {
-            Kind::Uuid => r.try_get::<Option<Uuid>, _>(i)?.map(|u| json!(u.to_string())),
+            Kind::Uuid => r
+                .try_get::<Option<Uuid>, _>(i)?
+                .map(|u| json!(u.to_string())),
             Kind::Text => r.try_get::<Option<String>, _>(i)?.map(Value::String),
             Kind::Int => r.try_get::<Option<i64>, _>(i)?.map(|v| json!(v)),
             Kind::Bool => r.try_get::<Option<bool>, _>(i)?.map(Value::Bool),
@@ -80,7 +167,10 @@ pub async fn backup(db: &Db, created_at: Ts, w: &mut impl Write) -> Result<Backu
         "tables": TABLES.iter().map(|(t, _)| *t).collect::<Vec<_>>(),
     });
     writeln!(w, "{header}")?;
-    let mut stats = BackupStats { rows: 0, tables: TABLES.len() };
+    let mut stats = BackupStats {
+        rows: 0,
+        tables: TABLES.len(),
+    };
     for (table, cols) in TABLES {
         let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
         let key = names[0];
@@ -88,8 +178,14 @@ pub async fn backup(db: &Db, created_at: Ts, w: &mut impl Write) -> Result<Backu
         let mut after: Option<Value> = None;
         loop {
             let sql = match (&after, key_kind) {
-                (None, _) => format!("SELECT {} FROM {table} ORDER BY {key} LIMIT {PAGE}", names.join(", ")),
-                (Some(_), _) => format!("SELECT {} FROM {table} WHERE {key} > $1 ORDER BY {key} LIMIT {PAGE}", names.join(", ")),
+                (None, _) => format!(
+                    "SELECT {} FROM {table} ORDER BY {key} LIMIT {PAGE}",
+                    names.join(", ")
+                ),
+                (Some(_), _) => format!(
+                    "SELECT {} FROM {table} WHERE {key} > $1 ORDER BY {key} LIMIT {PAGE}",
+                    names.join(", ")
+                ),
             };
             let mut lines: Vec<Value> = Vec::new();
             run!(&mut snap, x => {
@@ -139,10 +235,13 @@ pub async fn restore(db: &Db, r: impl BufRead) -> Result<BackupStats, DbError> {
     let first = lines
         .next()
         .ok_or_else(|| DbError::Backup("the file is empty; it is not an isms backup".into()))??;
-    let header: Value = serde_json::from_str(&first)
-        .map_err(|_| DbError::Backup("the first line is not JSON; this is not an isms backup".into()))?;
+    let header: Value = serde_json::from_str(&first).map_err(|_| {
+        DbError::Backup("the first line is not JSON; this is not an isms backup".into())
+    })?;
     if header.get("format").and_then(Value::as_str) != Some(FORMAT) {
-        return Err(DbError::Backup("the file has no isms-backup header; this is not an isms backup".into()));
+        return Err(DbError::Backup(
+            "the file has no isms-backup header; this is not an isms backup".into(),
+        ));
     }
     if header.get("format_version").and_then(Value::as_i64) != Some(FORMAT_VERSION) {
         return Err(DbError::Backup(format!(
@@ -164,14 +263,18 @@ pub async fn restore(db: &Db, r: impl BufRead) -> Result<BackupStats, DbError> {
     }
     for (table, _) in TABLES {
         let sql = format!("SELECT COUNT(*) FROM {table}");
-        let n: i64 = run!(&mut tx, x => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(x).await)?;
+        let n: i64 =
+            run!(&mut tx, x => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(x).await)?;
         if n > 0 {
             return Err(DbError::Backup(format!(
                 "the target database is not empty (table {table} has {n} rows); restore needs a new, empty database"
             )));
         }
     }
-    let mut stats = BackupStats { rows: 0, tables: TABLES.len() };
+    let mut stats = BackupStats {
+        rows: 0,
+        tables: TABLES.len(),
+    };
     let mut ended = false;
     for (i, line) in lines.enumerate() {
         let lineno = i + 2;
@@ -179,27 +282,48 @@ pub async fn restore(db: &Db, r: impl BufRead) -> Result<BackupStats, DbError> {
         if line.trim().is_empty() {
             continue;
         }
-        let v: Value = serde_json::from_str(&line).map_err(|e| bad(lineno, format!("not JSON ({e})")))?;
+        let v: Value =
+            serde_json::from_str(&line).map_err(|e| bad(lineno, format!("not JSON ({e})")))?;
         if v.get("end").is_some() {
             let expected = v.get("rows").and_then(Value::as_u64).unwrap_or(u64::MAX);
             if expected != stats.rows {
-                return Err(bad(lineno, format!("trailer says {expected} rows, file has {}", stats.rows)));
+                return Err(bad(
+                    lineno,
+                    format!("trailer says {expected} rows, file has {}", stats.rows),
+                ));
             }
             ended = true;
             break;
         }
-        let table = v.get("t").and_then(Value::as_str).ok_or_else(|| bad(lineno, "no table name"))?;
+        let table = v
+            .get("t")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad(lineno, "no table name"))?;
         let (tname, cols) = TABLES
             .iter()
             .find(|(t, _)| *t == table)
             .ok_or_else(|| bad(lineno, format!("unknown table {table:?}")))?;
-        let vals = v.get("r").and_then(Value::as_array).ok_or_else(|| bad(lineno, "no row values"))?;
+        let vals = v
+            .get("r")
+            .and_then(Value::as_array)
+            .ok_or_else(|| bad(lineno, "no row values"))?;
         if vals.len() != cols.len() {
-            return Err(bad(lineno, format!("{} values for {} columns of {tname}", vals.len(), cols.len())));
+            return Err(bad(
+                lineno,
+                format!(
+                    "{} values for {} columns of {tname}",
+                    vals.len(),
+                    cols.len()
+                ),
+            ));
         }
         let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
         let params: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
-        let sql = format!("INSERT INTO {tname} ({}) VALUES ({})", names.join(", "), params.join(", "));
+        let sql = format!(
+            "INSERT INTO {tname} ({}) VALUES ({})",
+            names.join(", "),
+            params.join(", ")
+        );
         run!(&mut tx, x => {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for ((col, kind), val) in cols.iter().zip(vals) {
@@ -220,7 +344,9 @@ pub async fn restore(db: &Db, r: impl BufRead) -> Result<BackupStats, DbError> {
         stats.rows += 1;
     }
     if !ended {
-        return Err(DbError::Backup("the file ends without its trailer line; it is truncated".into()));
+        return Err(DbError::Backup(
+            "the file ends without its trailer line; it is truncated".into(),
+        ));
     }
     tx.commit().await?;
     Ok(stats)

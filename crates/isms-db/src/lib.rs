@@ -12,9 +12,7 @@ pub mod types;
 pub mod users;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool};
 use std::str::FromStr;
 use std::time::Duration;
@@ -54,7 +52,9 @@ impl DbError {
 /// Map a unique violation to [`DbError::Duplicate`] naming the field.
 pub fn dup(field: &'static str) -> impl Fn(sqlx::Error) -> DbError {
     move |e| {
-        if e.as_database_error().is_some_and(|d| d.is_unique_violation()) {
+        if e.as_database_error()
+            .is_some_and(|d| d.is_unique_violation())
+        {
             DbError::Duplicate(field)
         } else {
             DbError::Sqlx(e)
@@ -240,7 +240,8 @@ impl Db {
     /// Whether the database answers (readiness probe).
     pub async fn ping(&self) -> Result<(), DbError> {
         let mut c = self.read().await?;
-        let _: i64 = run!(&mut c, x => sqlx::query_scalar("SELECT CAST(1 AS BIGINT)").fetch_one(x).await)?;
+        let _: i64 =
+            run!(&mut c, x => sqlx::query_scalar("SELECT CAST(1 AS BIGINT)").fetch_one(x).await)?;
         Ok(())
     }
 

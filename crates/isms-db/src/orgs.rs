@@ -99,7 +99,9 @@ pub async fn list_orgs_for_user(
 }
 
 pub async fn count_orgs(c: &mut impl AsConn) -> Result<i64, DbError> {
-    Ok(run!(c, x => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM organisations").fetch_one(x).await)?)
+    Ok(
+        run!(c, x => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM organisations").fetch_one(x).await)?,
+    )
 }
 
 #[derive(Debug, Clone, FromRow, PartialEq, Eq)]
@@ -158,8 +160,10 @@ pub async fn member_by_id(
         "SELECT {MEMBER_COLS} FROM memberships m JOIN users u ON u.id = m.user_id
          WHERE m.org_id = $1 AND m.id = $2"
     );
-    Ok(run!(c, x => sqlx::query_as::<_, MemberView>(sqlx::AssertSqlSafe(sql))
-        .bind(org_id).bind(id).fetch_optional(x).await)?)
+    Ok(
+        run!(c, x => sqlx::query_as::<_, MemberView>(sqlx::AssertSqlSafe(sql))
+        .bind(org_id).bind(id).fetch_optional(x).await)?,
+    )
 }
 
 /// Members of one organisation by e-mail address, keyset-paginated; `role` filters.
@@ -175,8 +179,10 @@ pub async fn list_members(
          WHERE m.org_id = $1 AND ($2 IS NULL OR m.role = $2) AND ($3 IS NULL OR u.email > $3)
          ORDER BY u.email LIMIT $4"
     );
-    Ok(run!(c, x => sqlx::query_as::<_, MemberView>(sqlx::AssertSqlSafe(sql))
-        .bind(org_id).bind(role).bind(after_email).bind(limit).fetch_all(x).await)?)
+    Ok(
+        run!(c, x => sqlx::query_as::<_, MemberView>(sqlx::AssertSqlSafe(sql))
+        .bind(org_id).bind(role).bind(after_email).bind(limit).fetch_all(x).await)?,
+    )
 }
 
 pub async fn update_membership(
@@ -196,14 +202,22 @@ pub async fn update_membership(
         .fetch_optional(x).await)?)
 }
 
-pub async fn delete_membership(c: &mut impl AsConn, org_id: Uuid, id: Uuid) -> Result<bool, DbError> {
+pub async fn delete_membership(
+    c: &mut impl AsConn,
+    org_id: Uuid,
+    id: Uuid,
+) -> Result<bool, DbError> {
     let r = run!(c, x => sqlx::query("DELETE FROM memberships WHERE org_id = $1 AND id = $2")
         .bind(org_id).bind(id).execute(x).await.map(|r| r.rows_affected()))?;
     Ok(r > 0)
 }
 
 /// Members with the admin role whose access still counts on `today`.
-pub async fn count_active_admins(c: &mut impl AsConn, org_id: Uuid, today: Day) -> Result<i64, DbError> {
+pub async fn count_active_admins(
+    c: &mut impl AsConn,
+    org_id: Uuid,
+    today: Day,
+) -> Result<i64, DbError> {
     Ok(run!(c, x => sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id
          WHERE m.org_id = $1 AND m.role = 'admin' AND NOT u.disabled

@@ -4,7 +4,12 @@ use crate::{AsConn, DbError, Ts, run};
 
 /// Count a failure for `key` in a fixed window that starts at the first failure and
 /// lasts until `window_start + window`; returns the failures in the current window.
-pub async fn record_failure(c: &mut impl AsConn, key: &str, now: Ts, window_opened_before: Ts) -> Result<i64, DbError> {
+pub async fn record_failure(
+    c: &mut impl AsConn,
+    key: &str,
+    now: Ts,
+    window_opened_before: Ts,
+) -> Result<i64, DbError> {
     Ok(run!(c, x => sqlx::query_scalar::<_, i64>(
         "INSERT INTO login_attempts (attempt_key, window_start, failures) VALUES ($1, $2, 1)
          ON CONFLICT (attempt_key) DO UPDATE SET
@@ -15,10 +20,15 @@ pub async fn record_failure(c: &mut impl AsConn, key: &str, now: Ts, window_open
 }
 
 /// Failures for `key` in a window that opened after `window_opened_before`.
-pub async fn failures(c: &mut impl AsConn, key: &str, window_opened_before: Ts) -> Result<i64, DbError> {
+pub async fn failures(
+    c: &mut impl AsConn,
+    key: &str,
+    window_opened_before: Ts,
+) -> Result<i64, DbError> {
     Ok(run!(c, x => sqlx::query_scalar::<_, i64>(
         "SELECT failures FROM login_attempts WHERE attempt_key = $1 AND window_start > $2")
-        .bind(key).bind(window_opened_before).fetch_optional(x).await)?.unwrap_or(0))
+        .bind(key).bind(window_opened_before).fetch_optional(x).await)?
+    .unwrap_or(0))
 }
 
 pub async fn clear(c: &mut impl AsConn, key: &str) -> Result<(), DbError> {

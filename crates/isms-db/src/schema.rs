@@ -22,22 +22,20 @@ pub async fn describe(c: &mut impl AsConn) -> Result<SchemaShape, DbError> {
             .fetch_all(&mut *x)
             .await?;
             for t in tables {
-                let cols: Vec<(String, i64, i64)> = sqlx::query_as(
-                    "SELECT name, \"notnull\", pk FROM pragma_table_info($1)",
-                )
-                .bind(&t)
-                .fetch_all(&mut *x)
-                .await?;
+                let cols: Vec<(String, i64, i64)> =
+                    sqlx::query_as("SELECT name, \"notnull\", pk FROM pragma_table_info($1)")
+                        .bind(&t)
+                        .fetch_all(&mut *x)
+                        .await?;
                 let map = cols
                     .into_iter()
                     .map(|(n, notnull, pk)| (n, notnull == 0 && pk == 0))
                     .collect();
-                let idx: Vec<(String, i64, String)> = sqlx::query_as(
-                    "SELECT name, \"unique\", origin FROM pragma_index_list($1)",
-                )
-                .bind(&t)
-                .fetch_all(&mut *x)
-                .await?;
+                let idx: Vec<(String, i64, String)> =
+                    sqlx::query_as("SELECT name, \"unique\", origin FROM pragma_index_list($1)")
+                        .bind(&t)
+                        .fetch_all(&mut *x)
+                        .await?;
                 for (name, unique, origin) in idx {
                     if origin == "c" {
                         shape.indexes.insert((t.clone(), name, unique != 0));

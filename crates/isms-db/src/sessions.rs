@@ -31,9 +31,14 @@ pub async fn insert_session(c: &mut impl AsConn, s: &SessionRow) -> Result<(), D
     Ok(())
 }
 
-pub async fn session_by_token_hash(c: &mut impl AsConn, hash: &str) -> Result<Option<SessionRow>, DbError> {
+pub async fn session_by_token_hash(
+    c: &mut impl AsConn,
+    hash: &str,
+) -> Result<Option<SessionRow>, DbError> {
     let sql = format!("SELECT {COLS} FROM sessions WHERE token_hash = $1");
-    Ok(run!(c, x => sqlx::query_as::<_, SessionRow>(sqlx::AssertSqlSafe(sql)).bind(hash).fetch_optional(x).await)?)
+    Ok(
+        run!(c, x => sqlx::query_as::<_, SessionRow>(sqlx::AssertSqlSafe(sql)).bind(hash).fetch_optional(x).await)?,
+    )
 }
 
 pub async fn touch_session(c: &mut impl AsConn, id: Uuid, now: Ts) -> Result<(), DbError> {
@@ -57,12 +62,18 @@ pub async fn rotate_session(
     Ok(())
 }
 
-pub async fn list_sessions(c: &mut impl AsConn, user_id: Uuid, now: Ts) -> Result<Vec<SessionRow>, DbError> {
+pub async fn list_sessions(
+    c: &mut impl AsConn,
+    user_id: Uuid,
+    now: Ts,
+) -> Result<Vec<SessionRow>, DbError> {
     let sql = format!(
         "SELECT {COLS} FROM sessions WHERE user_id = $1 AND expires_at > $2
          ORDER BY created_at DESC LIMIT 200"
     );
-    Ok(run!(c, x => sqlx::query_as::<_, SessionRow>(sqlx::AssertSqlSafe(sql)).bind(user_id).bind(now).fetch_all(x).await)?)
+    Ok(
+        run!(c, x => sqlx::query_as::<_, SessionRow>(sqlx::AssertSqlSafe(sql)).bind(user_id).bind(now).fetch_all(x).await)?,
+    )
 }
 
 /// Delete one of the user's own sessions; `false` when it is not theirs or gone.
@@ -73,12 +84,20 @@ pub async fn delete_session(c: &mut impl AsConn, user_id: Uuid, id: Uuid) -> Res
 }
 
 /// Sign a user out everywhere (password change, account disabled), keeping `keep`.
-pub async fn delete_user_sessions(c: &mut impl AsConn, user_id: Uuid, keep: Option<Uuid>) -> Result<u64, DbError> {
-    Ok(run!(c, x => sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND ($2 IS NULL OR id <> $2)")
-        .bind(user_id).bind(keep).execute(x).await.map(|r| r.rows_affected()))?)
+pub async fn delete_user_sessions(
+    c: &mut impl AsConn,
+    user_id: Uuid,
+    keep: Option<Uuid>,
+) -> Result<u64, DbError> {
+    Ok(
+        run!(c, x => sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND ($2 IS NULL OR id <> $2)")
+        .bind(user_id).bind(keep).execute(x).await.map(|r| r.rows_affected()))?,
+    )
 }
 
 pub async fn delete_expired(c: &mut impl AsConn, now: Ts) -> Result<u64, DbError> {
-    Ok(run!(c, x => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-        .bind(now).execute(x).await.map(|r| r.rows_affected()))?)
+    Ok(
+        run!(c, x => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+        .bind(now).execute(x).await.map(|r| r.rows_affected()))?,
+    )
 }

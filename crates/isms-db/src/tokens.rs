@@ -16,7 +16,8 @@ pub struct TokenRow {
     pub expires_at: Option<Ts>,
 }
 
-const COLS: &str = "id, user_id, name, token_hash, display_prefix, created_at, last_used_at, expires_at";
+const COLS: &str =
+    "id, user_id, name, token_hash, display_prefix, created_at, last_used_at, expires_at";
 
 pub async fn insert_token(c: &mut impl AsConn, t: &TokenRow) -> Result<(), DbError> {
     run!(c, x => sqlx::query(
@@ -30,17 +31,29 @@ pub async fn insert_token(c: &mut impl AsConn, t: &TokenRow) -> Result<(), DbErr
 
 pub async fn token_by_hash(c: &mut impl AsConn, hash: &str) -> Result<Option<TokenRow>, DbError> {
     let sql = format!("SELECT {COLS} FROM api_tokens WHERE token_hash = $1");
-    Ok(run!(c, x => sqlx::query_as::<_, TokenRow>(sqlx::AssertSqlSafe(sql)).bind(hash).fetch_optional(x).await)?)
+    Ok(
+        run!(c, x => sqlx::query_as::<_, TokenRow>(sqlx::AssertSqlSafe(sql)).bind(hash).fetch_optional(x).await)?,
+    )
 }
 
 pub async fn list_tokens(c: &mut impl AsConn, user_id: Uuid) -> Result<Vec<TokenRow>, DbError> {
-    let sql = format!("SELECT {COLS} FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC LIMIT 500");
-    Ok(run!(c, x => sqlx::query_as::<_, TokenRow>(sqlx::AssertSqlSafe(sql)).bind(user_id).fetch_all(x).await)?)
+    let sql = format!(
+        "SELECT {COLS} FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC LIMIT 500"
+    );
+    Ok(
+        run!(c, x => sqlx::query_as::<_, TokenRow>(sqlx::AssertSqlSafe(sql)).bind(user_id).fetch_all(x).await)?,
+    )
 }
 
-pub async fn token_of_user(c: &mut impl AsConn, user_id: Uuid, id: Uuid) -> Result<Option<TokenRow>, DbError> {
+pub async fn token_of_user(
+    c: &mut impl AsConn,
+    user_id: Uuid,
+    id: Uuid,
+) -> Result<Option<TokenRow>, DbError> {
     let sql = format!("SELECT {COLS} FROM api_tokens WHERE user_id = $1 AND id = $2");
-    Ok(run!(c, x => sqlx::query_as::<_, TokenRow>(sqlx::AssertSqlSafe(sql)).bind(user_id).bind(id).fetch_optional(x).await)?)
+    Ok(
+        run!(c, x => sqlx::query_as::<_, TokenRow>(sqlx::AssertSqlSafe(sql)).bind(user_id).bind(id).fetch_optional(x).await)?,
+    )
 }
 
 pub async fn delete_token(c: &mut impl AsConn, user_id: Uuid, id: Uuid) -> Result<bool, DbError> {

@@ -66,9 +66,9 @@ impl Encode<'_, Postgres> for Ts {
 
 impl<'r> Decode<'r, Postgres> for Ts {
     fn decode(value: <Postgres as Database>::ValueRef<'r>) -> Result<Self, BoxDynError> {
-        Ok(Ts(Timestamp::from_offset(
-            <OffsetDateTime as Decode<Postgres>>::decode(value)?,
-        )))
+        Ok(Ts(Timestamp::from_offset(<OffsetDateTime as Decode<
+            Postgres,
+        >>::decode(value)?)))
     }
 }
 

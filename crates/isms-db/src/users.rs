@@ -37,12 +37,16 @@ pub async fn insert_user(c: &mut impl AsConn, u: &UserRow) -> Result<(), DbError
 
 pub async fn user_by_email(c: &mut impl AsConn, email: &str) -> Result<Option<UserRow>, DbError> {
     let sql = format!("SELECT {COLS} FROM users WHERE email = $1");
-    Ok(run!(c, x => sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql)).bind(email).fetch_optional(x).await)?)
+    Ok(
+        run!(c, x => sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql)).bind(email).fetch_optional(x).await)?,
+    )
 }
 
 pub async fn user_by_id(c: &mut impl AsConn, id: Uuid) -> Result<Option<UserRow>, DbError> {
     let sql = format!("SELECT {COLS} FROM users WHERE id = $1");
-    Ok(run!(c, x => sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(x).await)?)
+    Ok(
+        run!(c, x => sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(x).await)?,
+    )
 }
 
 pub async fn count_users(c: &mut impl AsConn) -> Result<i64, DbError> {
@@ -62,8 +66,10 @@ pub async fn list_users(
          WHERE ($1 IS NULL OR email LIKE $1 OR lower(name) LIKE $1) AND ($2 IS NULL OR email > $2)
          ORDER BY email LIMIT $3"
     );
-    Ok(run!(c, x => sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql))
-        .bind(pattern.clone()).bind(after_email).bind(limit).fetch_all(x).await)?)
+    Ok(
+        run!(c, x => sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql))
+        .bind(pattern.clone()).bind(after_email).bind(limit).fetch_all(x).await)?,
+    )
 }
 
 /// Change name, admin flag and disabled flag when `version` is current.
@@ -80,12 +86,19 @@ pub async fn update_user(
         "UPDATE users SET name = $1, is_admin = $2, disabled = $3, updated_at = $4, version = version + 1
          WHERE id = $5 AND version = $6 RETURNING {COLS}"
     );
-    Ok(run!(c, x => sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql))
+    Ok(
+        run!(c, x => sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql))
         .bind(name).bind(is_admin).bind(disabled).bind(now).bind(id).bind(version)
-        .fetch_optional(x).await)?)
+        .fetch_optional(x).await)?,
+    )
 }
 
-pub async fn set_password(c: &mut impl AsConn, id: Uuid, hash: &str, now: Ts) -> Result<(), DbError> {
+pub async fn set_password(
+    c: &mut impl AsConn,
+    id: Uuid,
+    hash: &str,
+    now: Ts,
+) -> Result<(), DbError> {
     run!(c, x => sqlx::query(
         "UPDATE users SET password_hash = $1, updated_at = $2, version = version + 1 WHERE id = $3")
         .bind(hash).bind(now).bind(id).execute(x).await.map(|r| r.rows_affected()))?;

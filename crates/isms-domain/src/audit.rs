@@ -157,7 +157,11 @@ pub enum ChainBreak {
 impl fmt::Display for ChainBreak {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ChainBreak::Sequence { id, expected, found } => write!(
+            ChainBreak::Sequence {
+                id,
+                expected,
+                found,
+            } => write!(
                 f,
                 "entry {id}: sequence number {found} where {expected} was expected (an entry was deleted or moved)"
             ),
@@ -231,13 +235,13 @@ impl ChainVerifier {
     /// entries checked.
     pub fn finish(self, head: Option<(i64, &str)>) -> Result<i64, ChainBreak> {
         let last = self.next_seq - 1;
-        if let Some((head_seq, head_hash)) = head {
-            if head_seq != last || (last > 0 && head_hash != self.prev_hash) {
-                return Err(ChainBreak::Truncated {
-                    expected_last: head_seq,
-                    found_last: last,
-                });
-            }
+        if let Some((head_seq, head_hash)) = head
+            && (head_seq != last || (last > 0 && head_hash != self.prev_hash))
+        {
+            return Err(ChainBreak::Truncated {
+                expected_last: head_seq,
+                found_last: last,
+            });
         }
         Ok(last)
     }
@@ -294,7 +298,12 @@ mod tests {
                 .last()
                 .map(|e| (e.content.seq, e.hash.clone()))
                 .unwrap_or((0, String::new()));
-            out.push(next_entry(Uuid::from_u128(i as u128 + 100), content(i), seq, &hash));
+            out.push(next_entry(
+                Uuid::from_u128(i as u128 + 100),
+                content(i),
+                seq,
+                &hash,
+            ));
         }
         out
     }
@@ -319,27 +328,44 @@ mod tests {
     fn edit_is_detected() {
         let mut c = chain(5);
         c[2].content.summary.push('!');
-        assert!(matches!(verify(&c, None), Err(ChainBreak::Content { seq: 3, .. })));
+        assert!(matches!(
+            verify(&c, None),
+            Err(ChainBreak::Content { seq: 3, .. })
+        ));
     }
 
     #[test]
     fn delete_and_reorder_are_detected() {
         let mut c = chain(5);
         c.remove(1);
-        assert!(matches!(verify(&c, None), Err(ChainBreak::Sequence { expected: 2, found: 3, .. })));
+        assert!(matches!(
+            verify(&c, None),
+            Err(ChainBreak::Sequence {
+                expected: 2,
+                found: 3,
+                ..
+            })
+        ));
         let mut c = chain(5);
         c.swap(1, 2);
         assert!(verify(&c, None).is_err());
         let c = chain(5);
         let head = (5, c[4].hash.as_str());
-        assert!(matches!(verify(&c[..4], Some(head)), Err(ChainBreak::Truncated { .. })));
+        assert!(matches!(
+            verify(&c[..4], Some(head)),
+            Err(ChainBreak::Truncated { .. })
+        ));
     }
 
     #[test]
     fn canonical_json_sorts_keys() {
         let a = serde_json::json!({"b": 1, "a": {"y": [1, {"d": 1, "c": 2}], "x": null}});
-        assert_eq!(canonical_json(&a), r#"{"a":{"x":null,"y":[1,{"c":2,"d":1}]},"b":1}"#);
-        let b: Value = serde_json::from_str(r#"{"a":{"y":[1,{"c":2,"d":1}],"x":null},"b":1}"#).unwrap();
+        assert_eq!(
+            canonical_json(&a),
+            r#"{"a":{"x":null,"y":[1,{"c":2,"d":1}]},"b":1}"#
+        );
+        let b: Value =
+            serde_json::from_str(r#"{"a":{"y":[1,{"c":2,"d":1}],"x":null},"b":1}"#).unwrap();
         assert_eq!(state_digest(&a), state_digest(&b));
     }
 

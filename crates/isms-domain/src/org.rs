@@ -124,7 +124,10 @@ mod tests {
             Slug::from_name("Northwind Cloud Ltd.").unwrap().as_str(),
             "northwind-cloud-ltd"
         );
-        assert_eq!(Slug::from_name("  Ärger & Co ").unwrap().as_str(), "rger-co");
+        assert_eq!(
+            Slug::from_name("  Ärger & Co ").unwrap().as_str(),
+            "rger-co"
+        );
     }
 
     #[test]

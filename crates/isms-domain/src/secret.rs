@@ -73,7 +73,10 @@ mod tests {
         assert_eq!(hash_secret("a").len(), 64);
         let c = recovery_code_from_bytes(&[0; 12]);
         assert_eq!(c, "aaaa-aaaa-aaaa");
-        assert_eq!(normalise_recovery_code(" AAAA aaaa-AAAA "), "aaaa-aaaa-aaaa");
+        assert_eq!(
+            normalise_recovery_code(" AAAA aaaa-AAAA "),
+            "aaaa-aaaa-aaaa"
+        );
         assert!(constant_time_eq("abc", "abc"));
         assert!(!constant_time_eq("abc", "abd"));
         assert!(!constant_time_eq("abc", "ab"));

@@ -36,7 +36,10 @@ pub fn base32_decode(s: &str) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     let mut buffer: u32 = 0;
     let mut bits = 0;
-    for c in s.chars().filter(|c| !c.is_whitespace() && *c != '=' && *c != '-') {
+    for c in s
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '=' && *c != '-')
+    {
         let c = c.to_ascii_uppercase() as u8;
         let v = BASE32.iter().position(|&x| x == c)? as u32;
         buffer = (buffer << 5) | v;
@@ -100,7 +103,12 @@ pub fn code_at(secret: &[u8], unix_seconds: i64) -> String {
 /// Check a typed code at `unix_seconds`, allowing one step of drift either way, and
 /// refusing any step at or before `last_used_step` (a code works once). Returns the
 /// step that matched, to be remembered as the new `last_used_step`.
-pub fn verify(secret: &[u8], code: &str, unix_seconds: i64, last_used_step: Option<i64>) -> Option<i64> {
+pub fn verify(
+    secret: &[u8],
+    code: &str,
+    unix_seconds: i64,
+    last_used_step: Option<i64>,
+) -> Option<i64> {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     if code.len() != DIGITS as usize || !code.chars().all(|c| c.is_ascii_digit()) {
         return None;
@@ -174,7 +182,11 @@ mod tests {
         assert_eq!(step, step_at(t));
         assert_eq!(verify(secret, &code, t + 30, None), Some(step));
         assert_eq!(verify(secret, &code, t + 90, None), None);
-        assert_eq!(verify(secret, &code, t, Some(step)), None, "a code works once");
+        assert_eq!(
+            verify(secret, &code, t, Some(step)),
+            None,
+            "a code works once"
+        );
         assert_eq!(verify(secret, "12345", t, None), None);
         assert_eq!(verify(secret, "abcdef", t, None), None);
     }

@@ -74,12 +74,18 @@ const COMMON: &[&str] = &[
 
 /// Check a new password against the policy: 12–256 characters, not one repeated
 /// character or a well-known password, and not the account's e-mail address.
-pub fn check_password(field: &str, password: &str, email: Option<&Email>) -> Result<(), ValidationError> {
+pub fn check_password(
+    field: &str,
+    password: &str,
+    email: Option<&Email>,
+) -> Result<(), ValidationError> {
     let n = password.chars().count();
     if n < MIN_PASSWORD_LEN {
         return Err(ValidationError::single(
             field,
-            format!("is too short: use at least {MIN_PASSWORD_LEN} characters (a passphrase of a few words works well)"),
+            format!(
+                "is too short: use at least {MIN_PASSWORD_LEN} characters (a passphrase of a few words works well)"
+            ),
         ));
     }
     if n > MAX_PASSWORD_LEN {
@@ -121,10 +127,21 @@ mod tests {
     #[test]
     fn emails() {
         assert_eq!(
-            Email::parse("email", "  Alice@Example.COM ").unwrap().as_str(),
+            Email::parse("email", "  Alice@Example.COM ")
+                .unwrap()
+                .as_str(),
             "alice@example.com"
         );
-        for bad in ["", "alice", "alice@", "@x.com", "a b@x.com", "a@x", "a@-x.com", "a@x..com"] {
+        for bad in [
+            "",
+            "alice",
+            "alice@",
+            "@x.com",
+            "a b@x.com",
+            "a@x",
+            "a@-x.com",
+            "a@x..com",
+        ] {
             assert!(Email::parse("email", bad).is_err(), "{bad}");
         }
         let e = Email::parse("email", "nope").unwrap_err();

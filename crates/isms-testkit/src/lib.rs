@@ -54,24 +54,46 @@ impl TestDb {
     /// A new, empty database: a temp SQLite file, or a new schema on the PostgreSQL
     /// server named by `ISMS_TEST_DATABASE_URL`.
     pub async fn fresh(dir: &std::path::Path) -> Self {
-        match std::env::var("ISMS_TEST_DATABASE_URL").ok().filter(|s| !s.is_empty()) {
+        match std::env::var("ISMS_TEST_DATABASE_URL")
+            .ok()
+            .filter(|s| !s.is_empty())
+        {
             Some(base) => {
                 let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-                let db = Db::connect(&ConnectOptions { url: base.clone(), max_connections: 1, pg_schema: None }).await.expect("connect to ISMS_TEST_DATABASE_URL");
+                let db = Db::connect(&ConnectOptions {
+                    url: base.clone(),
+                    max_connections: 1,
+                    pg_schema: None,
+                })
+                .await
+                .expect("connect to ISMS_TEST_DATABASE_URL");
                 if let Db::Postgres(p) = &db {
-                    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(p).await.expect("create schema");
+                    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+                        .execute(p)
+                        .await
+                        .expect("create schema");
                 }
                 db.close().await;
                 TestDb::Postgres { url: base, schema }
             }
-            None => TestDb::Sqlite { url: format!("sqlite://{}", dir.join("test.db").display()) },
+            None => TestDb::Sqlite {
+                url: format!("sqlite://{}", dir.join("test.db").display()),
+            },
         }
     }
 
     pub fn options(&self) -> ConnectOptions {
         match self {
-            TestDb::Sqlite { url } => ConnectOptions { url: url.clone(), max_connections: 8, pg_schema: None },
-            TestDb::Postgres { url, schema } => ConnectOptions { url: url.clone(), max_connections: 8, pg_schema: Some(schema.clone()) },
+            TestDb::Sqlite { url } => ConnectOptions {
+                url: url.clone(),
+                max_connections: 8,
+                pg_schema: None,
+            },
+            TestDb::Postgres { url, schema } => ConnectOptions {
+                url: url.clone(),
+                max_connections: 8,
+                pg_schema: Some(schema.clone()),
+            },
         }
     }
 
@@ -91,7 +113,9 @@ impl TestDb {
     }
 
     pub async fn connect(&self) -> Db {
-        let db = Db::connect(&self.options()).await.expect("connect test database");
+        let db = Db::connect(&self.options())
+            .await
+            .expect("connect test database");
         db.migrate().await.expect("migrate test database");
         db
     }
@@ -111,7 +135,9 @@ pub struct TestApp {
 pub const START: Timestamp = Timestamp(1_795_856_400_000);
 
 async fn start_server(app: App) -> (String, tokio::task::JoinHandle<()>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let state = isms_web::AppState::new(app, false);
     let h = tokio::spawn(async move {
@@ -128,7 +154,14 @@ impl TestApp {
         let clock = TestClock::new(START);
         let app = App::new(db, clock.clone(), Settings::default());
         let (base, server) = start_server(app.clone()).await;
-        Self { base, app, clock, db: tdb, _dir: dir, _server: server }
+        Self {
+            base,
+            app,
+            clock,
+            db: tdb,
+            _dir: dir,
+            _server: server,
+        }
     }
 
     /// A second, independent server process-equivalent on the same database (its own
@@ -147,22 +180,53 @@ impl TestApp {
     /// Create an account (instance admin with `admin`).
     pub async fn user(&self, email: &str, name: &str, admin: bool) -> isms_app::users::UserView {
         self.app
-            .create_user(Actor::Cli, &NewUser { email: email.into(), name: name.into(), password: PASSWORD.into(), is_admin: admin })
+            .create_user(
+                Actor::Cli,
+                &NewUser {
+                    email: email.into(),
+                    name: name.into(),
+                    password: PASSWORD.into(),
+                    is_admin: admin,
+                },
+            )
             .await
             .expect("create user")
     }
 
     /// An organisation with one account per role: `role@slug.test`.
     pub async fn org_with_roles(&self, slug: &str) -> OrgFixture {
-        let org = self.app.create_org(Actor::Cli, &NewOrg { name: format!("Org {slug}"), slug: Some(slug.into()), employees: 50 }).await.expect("create org");
+        let org = self
+            .app
+            .create_org(
+                Actor::Cli,
+                &NewOrg {
+                    name: format!("Org {slug}"),
+                    slug: Some(slug.into()),
+                    employees: 50,
+                },
+            )
+            .await
+            .expect("create org");
         let ctx = self.app.org_for_cli(slug).await.expect("org");
         let mut people = Vec::new();
         for role in Role::ALL {
             let email = format!("{}@{slug}.test", role.as_str().replace('_', "-"));
-            let expires_on = role.requires_expiry().then(|| isms_domain::time::format_date(self.clock.now().plus_seconds(30 * 86_400).date()));
+            let expires_on = role.requires_expiry().then(|| {
+                isms_domain::time::format_date(self.clock.now().plus_seconds(30 * 86_400).date())
+            });
             let m = self
                 .app
-                .add_member(Actor::Cli, &ctx, &NewMember { email: email.clone(), role: role.as_str().into(), expires_on, name: Some(format!("{} of {slug}", role.label())), password: Some(PASSWORD.into()) })
+                .add_member(
+                    Actor::Cli,
+                    &ctx,
+                    &NewMember {
+                        email: email.clone(),
+                        role: role.as_str().into(),
+                        expires_on,
+                        name: Some(format!("{} of {slug}", role.label())),
+                        password: Some(PASSWORD.into()),
+                    },
+                )
                 .await
                 .expect("add member");
             people.push((role, email, m.id, m.user_id));
@@ -173,7 +237,12 @@ impl TestApp {
     /// Sign in through the API and return a client that sends the session token.
     pub async fn login(&self, email: &str) -> Client {
         let c = self.anon();
-        let (s, v) = c.post("/api/v1/auth/login", &serde_json::json!({"email": email, "password": PASSWORD})).await;
+        let (s, v) = c
+            .post(
+                "/api/v1/auth/login",
+                &serde_json::json!({"email": email, "password": PASSWORD}),
+            )
+            .await;
         assert_eq!(s, StatusCode::OK, "login {email}: {v}");
         Client::new(&self.base, v["token"].as_str().map(str::to_owned))
     }
@@ -188,13 +257,25 @@ pub struct OrgFixture {
 
 impl OrgFixture {
     pub fn email(&self, role: Role) -> &str {
-        self.people.iter().find(|p| p.0 == role).map(|p| p.1.as_str()).expect("role present")
+        self.people
+            .iter()
+            .find(|p| p.0 == role)
+            .map(|p| p.1.as_str())
+            .expect("role present")
     }
     pub fn membership(&self, role: Role) -> uuid::Uuid {
-        self.people.iter().find(|p| p.0 == role).map(|p| p.2).expect("role present")
+        self.people
+            .iter()
+            .find(|p| p.0 == role)
+            .map(|p| p.2)
+            .expect("role present")
     }
     pub fn user_id(&self, role: Role) -> uuid::Uuid {
-        self.people.iter().find(|p| p.0 == role).map(|p| p.3).expect("role present")
+        self.people
+            .iter()
+            .find(|p| p.0 == role)
+            .map(|p| p.3)
+            .expect("role present")
     }
 }
 
@@ -208,8 +289,15 @@ pub struct Client {
 
 impl Client {
     pub fn new(base: &str, token: Option<String>) -> Self {
-        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        Self { base: base.to_owned(), token, http }
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Self {
+            base: base.to_owned(),
+            token,
+            http,
+        }
     }
 
     pub fn with_token(&self, token: &str) -> Self {
@@ -224,7 +312,12 @@ impl Client {
         r
     }
 
-    pub async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> (StatusCode, Value) {
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> (StatusCode, Value) {
         let mut r = self.request(method, path);
         if let Some(b) = body {
             r = r.json(b);
@@ -232,7 +325,10 @@ impl Client {
         let resp = r.send().await.expect("request");
         let status = resp.status();
         let text = resp.text().await.unwrap_or_default();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {

@@ -16,7 +16,11 @@ use std::net::SocketAddr;
 
 /// The session cookie's name: `__Host-` prefixed (and `Secure`) behind HTTPS.
 pub fn session_cookie_name(secure: bool) -> &'static str {
-    if secure { "__Host-isms_session" } else { "isms_session" }
+    if secure {
+        "__Host-isms_session"
+    } else {
+        "isms_session"
+    }
 }
 
 const FLASH_COOKIE: &str = "isms_flash";
@@ -40,7 +44,8 @@ pub fn session_cookie(secure: bool, token: &str, max_age_secs: i64) -> HeaderVal
         "{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{}",
         if secure { "; Secure" } else { "" }
     );
-    HeaderValue::from_str(&s).unwrap_or_else(|_| HeaderValue::from_static("isms_session=; Path=/; Max-Age=0"))
+    HeaderValue::from_str(&s)
+        .unwrap_or_else(|_| HeaderValue::from_static("isms_session=; Path=/; Max-Age=0"))
 }
 
 pub fn clear_session_cookie(secure: bool) -> HeaderValue {
@@ -155,9 +160,16 @@ pub async fn middleware(State(st): State<AppState>, mut req: Request, next: Next
     let unsafe_method = is_unsafe(req.method());
     if unsafe_method && cross_site(req.headers()) {
         return if is_api {
-            ApiError::new(StatusCode::FORBIDDEN, "cross-site", "cross-site requests that change data are refused").into_response()
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                "cross-site",
+                "cross-site requests that change data are refused",
+            )
+            .into_response()
         } else {
-            forbidden_html("This request came from another site and would change data, so it was refused.")
+            forbidden_html(
+                "This request came from another site and would change data, so it was refused.",
+            )
         };
     }
     let meta = client_meta(&req);
@@ -167,43 +179,91 @@ pub async fn middleware(State(st): State<AppState>, mut req: Request, next: Next
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(|s| s.trim().to_owned());
     let mut authed: Option<Authed> = None;
     if let Some(tok) = bearer {
         let r = if tok.starts_with(API_TOKEN_PREFIX) {
-            st.app.authenticate_token(&tok).await.map(|p| Authed { principal: p, csrf: None, mfa_pending: false, via_cookie: false })
+            st.app.authenticate_token(&tok).await.map(|p| Authed {
+                principal: p,
+                csrf: None,
+                mfa_pending: false,
+                via_cookie: false,
+            })
         } else {
-            st.app.authenticate_session(&tok).await.map(|(p, s)| Authed { principal: p, csrf: Some(s.csrf_token), mfa_pending: s.mfa_pending, via_cookie: false })
+            st.app
+                .authenticate_session(&tok)
+                .await
+                .map(|(p, s)| Authed {
+                    principal: p,
+                    csrf: Some(s.csrf_token),
+                    mfa_pending: s.mfa_pending,
+                    via_cookie: false,
+                })
         };
         match r {
             Ok(a) => authed = Some(a),
             Err(e) => return ApiError::from(e).into_response(),
         }
-    } else if let Some(tok) = cookie(req.headers(), session_cookie_name(st.secure_cookies)).filter(|t| !t.is_empty()) {
+    } else if let Some(tok) =
+        cookie(req.headers(), session_cookie_name(st.secure_cookies)).filter(|t| !t.is_empty())
+    {
         match st.app.authenticate_session(&tok).await {
-            Ok((p, s)) => authed = Some(Authed { principal: p, csrf: Some(s.csrf_token), mfa_pending: s.mfa_pending, via_cookie: true }),
+            Ok((p, s)) => {
+                authed = Some(Authed {
+                    principal: p,
+                    csrf: Some(s.csrf_token),
+                    mfa_pending: s.mfa_pending,
+                    via_cookie: true,
+                })
+            }
             Err(isms_app::AppError::Unauthenticated(_)) => {}
             Err(e) => {
-                return if is_api { ApiError::from(e).into_response() } else { crate::html::error_page(&e) };
+                return if is_api {
+                    ApiError::from(e).into_response()
+                } else {
+                    crate::html::error_page(&e)
+                };
             }
         }
     }
-    if is_api && unsafe_method && let Some(a) = &authed && a.via_cookie {
-        let sent = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+    if is_api
+        && unsafe_method
+        && let Some(a) = &authed
+        && a.via_cookie
+    {
+        let sent = req
+            .headers()
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         let ok = a.csrf.as_deref().is_some_and(|c| constant_time_eq(c, sent));
         let login_or_logout = matches!(req.uri().path(), "/api/v1/auth/login");
         if !ok && !login_or_logout {
             return ApiError::new(StatusCode::FORBIDDEN, "csrf", "requests authenticated by the session cookie must send the session's CSRF token in the X-CSRF-Token header").into_response();
         }
     }
-    let flash = cookie(req.headers(), FLASH_COOKIE).map(|v| percent_decode(&v)).filter(|s| !s.is_empty());
+    let flash = cookie(req.headers(), FLASH_COOKIE)
+        .map(|v| percent_decode(&v))
+        .filter(|s| !s.is_empty());
     let had_flash = flash.is_some();
     req.extensions_mut().insert(Flash(flash));
     req.extensions_mut().insert(authed);
     let mut resp = next.run(req).await;
-    if had_flash && !resp.headers().get_all(header::SET_COOKIE).iter().any(|v| v.to_str().is_ok_and(|s| s.starts_with(FLASH_COOKIE))) {
-        resp.headers_mut().append(header::SET_COOKIE, HeaderValue::from_static("isms_flash=; Path=/; Max-Age=0"));
+    if had_flash
+        && !resp
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .any(|v| v.to_str().is_ok_and(|s| s.starts_with(FLASH_COOKIE)))
+    {
+        resp.headers_mut().append(
+            header::SET_COOKIE,
+            HeaderValue::from_static("isms_flash=; Path=/; Max-Age=0"),
+        );
     }
     resp
 }
@@ -234,10 +294,21 @@ impl<S: Send + Sync> FromRequestParts<S> for WebUser {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         match parts.extensions.get::<Option<Authed>>().cloned().flatten() {
             Some(a) if a.mfa_pending => Err(Redirect::to("/login/totp").into_response()),
-            Some(a) => Ok(WebUser { p: a.principal, csrf: a.csrf.unwrap_or_default() }),
+            Some(a) => Ok(WebUser {
+                p: a.principal,
+                csrf: a.csrf.unwrap_or_default(),
+            }),
             None => {
-                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-                let to = if next == "/" { "/login".to_owned() } else { format!("/login?next={}", percent_encode(next)) };
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
+                let to = if next == "/" {
+                    "/login".to_owned()
+                } else {
+                    format!("/login?next={}", percent_encode(next))
+                };
                 Err(Redirect::to(&to).into_response())
             }
         }
@@ -256,14 +327,32 @@ struct CsrfField {
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for WebForm<T> {
     type Rejection = Response;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let expected = req.extensions().get::<Option<Authed>>().cloned().flatten().and_then(|a| a.csrf);
-        let bytes = bytes::Bytes::from_request(req, state).await.map_err(IntoResponse::into_response)?;
-        let sent: CsrfField = serde_urlencoded::from_bytes(&bytes).unwrap_or(CsrfField { csrf: String::new() });
-        if !expected.as_deref().is_some_and(|e| constant_time_eq(e, &sent.csrf)) {
-            return Err(forbidden_html("The form had expired or did not come from this site. Go back, reload the page and try again."));
+        let expected = req
+            .extensions()
+            .get::<Option<Authed>>()
+            .cloned()
+            .flatten()
+            .and_then(|a| a.csrf);
+        let bytes = bytes::Bytes::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let sent: CsrfField = serde_urlencoded::from_bytes(&bytes).unwrap_or(CsrfField {
+            csrf: String::new(),
+        });
+        if !expected
+            .as_deref()
+            .is_some_and(|e| constant_time_eq(e, &sent.csrf))
+        {
+            return Err(forbidden_html(
+                "The form had expired or did not come from this site. Go back, reload the page and try again.",
+            ));
         }
         let v: T = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
-            (StatusCode::BAD_REQUEST, format!("the form could not be read: {e}")).into_response()
+            (
+                StatusCode::BAD_REQUEST,
+                format!("the form could not be read: {e}"),
+            )
+                .into_response()
         })?;
         Ok(WebForm(v))
     }
@@ -276,9 +365,15 @@ pub struct PublicForm<T>(pub T);
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for PublicForm<T> {
     type Rejection = Response;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = bytes::Bytes::from_request(req, state).await.map_err(IntoResponse::into_response)?;
+        let bytes = bytes::Bytes::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
         let v: T = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
-            (StatusCode::BAD_REQUEST, format!("the form could not be read: {e}")).into_response()
+            (
+                StatusCode::BAD_REQUEST,
+                format!("the form could not be read: {e}"),
+            )
+                .into_response()
         })?;
         Ok(PublicForm(v))
     }

@@ -33,7 +33,10 @@ pub struct ProblemField {
 
 impl From<&FieldError> for ProblemField {
     fn from(e: &FieldError) -> Self {
-        Self { field: e.field.clone(), message: e.message.clone() }
+        Self {
+            field: e.field.clone(),
+            message: e.message.clone(),
+        }
     }
 }
 
@@ -49,7 +52,13 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, kind: &'static str, detail: impl Into<String>) -> Self {
-        Self { status, kind, detail: detail.into(), errors: Vec::new(), retry_after: None }
+        Self {
+            status,
+            kind,
+            detail: detail.into(),
+            errors: Vec::new(),
+            retry_after: None,
+        }
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
@@ -59,17 +68,29 @@ impl ApiError {
     pub fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
         let field = field.into();
         let message = message.into();
-        let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", format!("{field}: {message}"));
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+            format!("{field}: {message}"),
+        );
         e.errors.push(ProblemField { field, message });
         e
     }
 
     pub fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not-found", format!("{what} not found"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            format!("{what} not found"),
+        )
     }
 
     pub fn unauthenticated() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "sign in first: send a session cookie or an Authorization: Bearer token")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "sign in first: send a session cookie or an Authorization: Bearer token",
+        )
     }
 }
 
@@ -77,28 +98,53 @@ impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         match e {
             AppError::Validation(v) => {
-                let detail = v.errors.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ");
+                let detail = v
+                    .errors
+                    .iter()
+                    .map(|f| format!("{}: {}", f.field, f.message))
+                    .collect::<Vec<_>>()
+                    .join("; ");
                 let mut a = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", detail);
                 a.errors = v.errors.iter().map(ProblemField::from).collect();
                 a
             }
-            AppError::Unauthenticated(m) => ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", m),
+            AppError::Unauthenticated(m) => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", m)
+            }
             AppError::MfaRequired => {
-                let mut a = ApiError::new(StatusCode::UNAUTHORIZED, "mfa-required", "this account uses two-step sign-in: send the current one-time code as \"totp\"");
-                a.errors.push(ProblemField { field: "totp".into(), message: "is required for this account".into() });
+                let mut a = ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "mfa-required",
+                    "this account uses two-step sign-in: send the current one-time code as \"totp\"",
+                );
+                a.errors.push(ProblemField {
+                    field: "totp".into(),
+                    message: "is required for this account".into(),
+                });
                 a
             }
             AppError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
             AppError::NotFound(what) => ApiError::not_found(what),
             AppError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
             AppError::TooManyAttempts { retry_after_secs } => {
-                let mut a = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too-many-attempts", format!("too many failed attempts; try again in {} minutes", (retry_after_secs + 59) / 60));
+                let mut a = ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too-many-attempts",
+                    format!(
+                        "too many failed attempts; try again in {} minutes",
+                        (retry_after_secs + 59) / 60
+                    ),
+                );
                 a.retry_after = Some(retry_after_secs);
                 a
             }
             AppError::Internal(m) => {
                 tracing::error!(error = %m, "internal error");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "something went wrong on the server; the error was logged")
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "something went wrong on the server; the error was logged",
+                )
             }
         }
     }
@@ -119,7 +165,10 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut r = (self.status, Json(self.problem())).into_response();
-        r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         if let Some(s) = self.retry_after
             && let Ok(v) = HeaderValue::from_str(&s.to_string())
         {

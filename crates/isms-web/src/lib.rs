@@ -7,12 +7,12 @@ pub mod error;
 pub mod html;
 pub mod qr;
 
+use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 use isms_app::App;
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,7 +32,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(app: App, secure_cookies: bool) -> Self {
-        Self { app, secure_cookies, openapi: Arc::new(api::openapi_json()) }
+        Self {
+            app,
+            secure_cookies,
+            openapi: Arc::new(api::openapi_json()),
+        }
     }
 }
 
@@ -43,11 +47,25 @@ const CSS: &str = include_str!("../assets/app.css");
 const JS: &str = include_str!("../assets/app.js");
 
 async fn css() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")], CSS).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        CSS,
+    )
+        .into_response()
 }
 
 async fn js() -> Response {
-    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")], JS).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        JS,
+    )
+        .into_response()
 }
 
 async fn healthz() -> &'static str {
@@ -65,7 +83,11 @@ async fn readyz(State(st): State<AppState>) -> Response {
 }
 
 async fn openapi(State(st): State<AppState>) -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], st.openapi.as_str().to_owned()).into_response()
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        st.openapi.as_str().to_owned(),
+    )
+        .into_response()
 }
 
 async fn security_headers(State(st): State<AppState>, req: Request, next: Next) -> Response {
@@ -75,11 +97,20 @@ async fn security_headers(State(st): State<AppState>, req: Request, next: Next) 
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"),
     );
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     if st.secure_cookies {
-        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
     }
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -108,10 +139,19 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .fallback(fallback)
-        .layer(middleware::from_fn_with_state(state.clone(), auth::middleware))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::middleware,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(middleware::from_fn_with_state(state.clone(), security_headers))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ))
         .layer(TraceLayer::new_for_http())
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
@@ -125,5 +165,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -19,14 +19,22 @@ impl Env {
 
     fn cmd(&self) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_isms"));
-        c.env_remove("ISMS_DATABASE_URL").env_remove("ISMS_DATA_DIR").env_remove("ISMS_LISTEN");
-        c.arg("--data-dir").arg(self.dir.path().join("data")).arg("--database").arg(self.db.cli_url());
+        c.env_remove("ISMS_DATABASE_URL")
+            .env_remove("ISMS_DATA_DIR")
+            .env_remove("ISMS_LISTEN");
+        c.arg("--data-dir")
+            .arg(self.dir.path().join("data"))
+            .arg("--database")
+            .arg(self.db.cli_url());
         c
     }
 
     fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
         let mut c = self.cmd();
-        c.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        c.args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         let mut child = c.spawn().unwrap();
         if let Some(s) = stdin {
             child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
@@ -39,13 +47,19 @@ impl Env {
     /// Start `isms serve` and return the child and its base URL.
     fn serve(&self, extra: &[&str]) -> (Child, String, Vec<String>) {
         let mut c = self.cmd();
-        c.args(["serve", "--listen", "127.0.0.1:0"]).args(extra).stdout(Stdio::piped()).stderr(Stdio::null());
+        c.args(["serve", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
         let mut child = c.spawn().unwrap();
         let mut out = BufReader::new(child.stdout.take().unwrap());
         let mut lines = Vec::new();
         loop {
             let mut line = String::new();
-            assert!(out.read_line(&mut line).unwrap() > 0, "serve exited early: {lines:?}");
+            assert!(
+                out.read_line(&mut line).unwrap() > 0,
+                "serve exited early: {lines:?}"
+            );
             if let Some(url) = line.trim().strip_prefix("Listening on ") {
                 let url = url.to_owned();
                 lines.push(line);
@@ -57,16 +71,34 @@ impl Env {
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 #[tokio::test]
 async fn help_on_every_level() {
     let e = Env::new().await;
-    for args in [vec!["--help"], vec!["serve", "--help"], vec!["user", "--help"], vec!["user", "add", "--help"], vec!["org", "add", "--help"], vec!["demo", "--help"], vec!["audit-trail", "verify", "--help"], vec!["backup", "--help"], vec!["restore", "--help"], vec!["migrate", "--help"]] {
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["user", "--help"],
+        vec!["user", "add", "--help"],
+        vec!["org", "add", "--help"],
+        vec!["demo", "--help"],
+        vec!["audit-trail", "verify", "--help"],
+        vec!["backup", "--help"],
+        vec!["restore", "--help"],
+        vec!["migrate", "--help"],
+    ] {
         let o = e.run(&args, None);
         assert_eq!(o.status.code(), Some(0), "{args:?}");
-        assert!(String::from_utf8_lossy(&o.stdout).contains("Usage"), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("Usage"),
+            "{args:?}"
+        );
     }
     let o = e.run(&["no-such-command"], None);
     assert_eq!(o.status.code(), Some(2));
@@ -77,28 +109,118 @@ async fn users_and_orgs_from_the_command_line() {
     let e = Env::new().await;
     let o = e.run(&["migrate"], None);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let o = e.run(&["user", "add", "--email", "root@example.com", "--name", "Root", "--admin", "--password-stdin"], Some("short\n"));
+    let o = e.run(
+        &[
+            "user",
+            "add",
+            "--email",
+            "root@example.com",
+            "--name",
+            "Root",
+            "--admin",
+            "--password-stdin",
+        ],
+        Some("short\n"),
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("password: is too short"), "{}", text(&o));
-    let o = e.run(&["user", "add", "--email", "root@example.com", "--name", "Root", "--admin", "--password-stdin"], Some(&format!("{PASSWORD}\n")));
+    let o = e.run(
+        &[
+            "user",
+            "add",
+            "--email",
+            "root@example.com",
+            "--name",
+            "Root",
+            "--admin",
+            "--password-stdin",
+        ],
+        Some(&format!("{PASSWORD}\n")),
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).contains("instance administrator"));
-    let o = e.run(&["user", "add", "--email", "ROOT@example.com", "--name", "Again", "--password-stdin"], Some(&format!("{PASSWORD}\n")));
+    let o = e.run(
+        &[
+            "user",
+            "add",
+            "--email",
+            "ROOT@example.com",
+            "--name",
+            "Again",
+            "--password-stdin",
+        ],
+        Some(&format!("{PASSWORD}\n")),
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("email:"), "{}", text(&o));
-    let o = e.run(&["org", "add", "--name", "Acme Ltd", "--employees", "40"], None);
+    let o = e.run(
+        &["org", "add", "--name", "Acme Ltd", "--employees", "40"],
+        None,
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).contains("(acme-ltd)"));
-    let o = e.run(&["org", "add", "--name", "Bad", "--slug", "Not Valid"], None);
+    let o = e.run(
+        &["org", "add", "--name", "Bad", "--slug", "Not Valid"],
+        None,
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("slug:"));
-    let o = e.run(&["user", "add", "--email", "aud@cb.example", "--name", "Auditor", "--org", "acme-ltd", "--role", "external_auditor", "--password-stdin"], Some(&format!("{PASSWORD}\n")));
-    assert_eq!(o.status.code(), Some(2), "external auditors need an end date");
+    let o = e.run(
+        &[
+            "user",
+            "add",
+            "--email",
+            "aud@cb.example",
+            "--name",
+            "Auditor",
+            "--org",
+            "acme-ltd",
+            "--role",
+            "external_auditor",
+            "--password-stdin",
+        ],
+        Some(&format!("{PASSWORD}\n")),
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "external auditors need an end date"
+    );
     assert!(text(&o).contains("expires_on"));
-    let o = e.run(&["user", "add", "--email", "mgr@example.com", "--name", "Manager", "--org", "acme-ltd", "--role", "isms_manager", "--password-stdin"], Some(&format!("{PASSWORD}\n")));
+    let o = e.run(
+        &[
+            "user",
+            "add",
+            "--email",
+            "mgr@example.com",
+            "--name",
+            "Manager",
+            "--org",
+            "acme-ltd",
+            "--role",
+            "isms_manager",
+            "--password-stdin",
+        ],
+        Some(&format!("{PASSWORD}\n")),
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).contains("Added to acme-ltd as ISMS manager"));
-    let o = e.run(&["user", "add", "--email", "x@example.com", "--name", "X", "--org", "nope", "--role", "viewer", "--password-stdin"], Some(&format!("{PASSWORD}\n")));
+    let o = e.run(
+        &[
+            "user",
+            "add",
+            "--email",
+            "x@example.com",
+            "--name",
+            "X",
+            "--org",
+            "nope",
+            "--role",
+            "viewer",
+            "--password-stdin",
+        ],
+        Some(&format!("{PASSWORD}\n")),
+    );
     assert_eq!(o.status.code(), Some(2));
 }
 
@@ -116,22 +238,37 @@ async fn demo_is_idempotent_and_verify_catches_one_edited_byte() {
     let db = e.db.connect().await;
     let sql = "UPDATE audit_entries SET summary = replace(summary, 'added', 'addeD') WHERE seq = 4 AND chain_id = (SELECT id FROM organisations WHERE slug = 'northwind')";
     match &db {
-        isms_db::Db::Sqlite(p) => { sqlx::query(sql).execute(p).await.unwrap(); }
-        isms_db::Db::Postgres(p) => { sqlx::query(sql).execute(p).await.unwrap(); }
+        isms_db::Db::Sqlite(p) => {
+            sqlx::query(sql).execute(p).await.unwrap();
+        }
+        isms_db::Db::Postgres(p) => {
+            sqlx::query(sql).execute(p).await.unwrap();
+        }
     }
     db.close().await;
     let o = e.run(&["audit-trail", "verify"], None);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let t = text(&o);
-    assert!(t.contains("BROKEN") && t.contains("northwind") && t.contains("(#4)"), "{t}");
+    assert!(
+        t.contains("BROKEN") && t.contains("northwind") && t.contains("(#4)"),
+        "{t}"
+    );
     let o = e.run(&["audit-trail", "verify", "--org", "bluefin"], None);
-    assert_eq!(o.status.code(), Some(0), "the other chain is intact: {}", text(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "the other chain is intact: {}",
+        text(&o)
+    );
 }
 
 #[tokio::test]
 async fn backup_and_restore() {
     let e = Env::new().await;
-    assert_eq!(e.run(&["demo", "--org", "northwind"], None).status.code(), Some(0));
+    assert_eq!(
+        e.run(&["demo", "--org", "northwind"], None).status.code(),
+        Some(0)
+    );
     let file = e.dir.path().join("backup.isms");
     let o = e.run(&["backup", "-o", file.to_str().unwrap()], None);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
@@ -160,14 +297,35 @@ async fn backup_and_restore() {
 async fn serve_first_run_and_demo_messages() {
     let e = Env::new().await;
     let (mut child, url, lines) = e.serve(&[]);
-    assert!(lines.iter().any(|l| l.contains("isms user add") && l.contains("--admin --password-stdin")), "{lines:?}");
-    let body = reqwest::get(format!("{url}/login")).await.unwrap().text().await.unwrap();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("isms user add") && l.contains("--admin --password-stdin")),
+        "{lines:?}"
+    );
+    let body = reqwest::get(format!("{url}/login"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(body.contains("No accounts yet"));
     child.kill().unwrap();
     child.wait().unwrap();
     let (mut child, url, lines) = e.serve(&["--demo"]);
-    assert!(lines.iter().any(|l| l.contains("Demo sign-in: admin@northwind.example / northwind-demo-2026")), "{lines:?}");
-    assert_eq!(reqwest::get(format!("{url}/readyz")).await.unwrap().status(), 200);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("Demo sign-in: admin@northwind.example / northwind-demo-2026")),
+        "{lines:?}"
+    );
+    assert_eq!(
+        reqwest::get(format!("{url}/readyz"))
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
     child.kill().unwrap();
     child.wait().unwrap();
 }
@@ -185,11 +343,26 @@ async fn two_instances_share_sessions() {
         .json(&serde_json::json!({"email": "admin@northwind.example", "password": "northwind-demo-2026"}))
         .send().await.unwrap().json().await.unwrap();
     let token = login["token"].as_str().unwrap();
-    let r = http.get(format!("{url_b}/api/v1/orgs/northwind")).bearer_auth(token).send().await.unwrap();
+    let r = http
+        .get(format!("{url_b}/api/v1/orgs/northwind"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
-    let r = http.post(format!("{url_b}/api/v1/auth/logout")).bearer_auth(token).send().await.unwrap();
+    let r = http
+        .post(format!("{url_b}/api/v1/auth/logout"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 204);
-    let r = http.get(format!("{url_a}/api/v1/auth/me")).bearer_auth(token).send().await.unwrap();
+    let r = http
+        .get(format!("{url_a}/api/v1/auth/me"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     a.kill().unwrap();
     b.kill().unwrap();

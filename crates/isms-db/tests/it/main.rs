@@ -7,7 +7,12 @@ use isms_db::{ConnectOptions, Db};
 use isms_testkit::{TestApp, TestDb};
 
 async fn sqlite_db(dir: &std::path::Path, name: &str) -> Db {
-    let db = Db::connect(&ConnectOptions::new(format!("sqlite://{}", dir.join(name).display()))).await.unwrap();
+    let db = Db::connect(&ConnectOptions::new(format!(
+        "sqlite://{}",
+        dir.join(name).display()
+    )))
+    .await
+    .unwrap();
     db.migrate().await.unwrap();
     db
 }
@@ -18,7 +23,9 @@ async fn sqlite_db(dir: &std::path::Path, name: &str) -> Db {
 async fn schema_parity_between_sqlite_and_postgres() {
     let dir = tempfile::tempdir().unwrap();
     let lite = sqlite_db(dir.path(), "parity.db").await;
-    let lite_shape = isms_db::schema::describe(&mut lite.read().await.unwrap()).await.unwrap();
+    let lite_shape = isms_db::schema::describe(&mut lite.read().await.unwrap())
+        .await
+        .unwrap();
     assert!(lite_shape.tables.contains_key("audit_entries"));
     let Ok(base) = std::env::var("ISMS_TEST_DATABASE_URL") else {
         eprintln!("ISMS_TEST_DATABASE_URL not set: PostgreSQL side of the parity test skipped");
@@ -28,8 +35,13 @@ async fn schema_parity_between_sqlite_and_postgres() {
     let tdb = TestDb::fresh(dir.path()).await;
     assert!(tdb.is_postgres());
     let pg = tdb.connect().await;
-    let pg_shape = isms_db::schema::describe(&mut pg.read().await.unwrap()).await.unwrap();
-    assert_eq!(lite_shape.tables, pg_shape.tables, "tables, columns or nullability differ");
+    let pg_shape = isms_db::schema::describe(&mut pg.read().await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        lite_shape.tables, pg_shape.tables,
+        "tables, columns or nullability differ"
+    );
     assert_eq!(lite_shape.indexes, pg_shape.indexes, "indexes differ");
 }
 
@@ -38,12 +50,17 @@ async fn schema_parity_between_sqlite_and_postgres() {
 async fn backup_spec_covers_the_schema() {
     let dir = tempfile::tempdir().unwrap();
     let db = sqlite_db(dir.path(), "spec.db").await;
-    let shape = isms_db::schema::describe(&mut db.read().await.unwrap()).await.unwrap();
+    let shape = isms_db::schema::describe(&mut db.read().await.unwrap())
+        .await
+        .unwrap();
     for (table, cols) in &shape.tables {
         if TRANSIENT.contains(&table.as_str()) {
             continue;
         }
-        let spec = TABLES.iter().find(|(t, _)| t == table).unwrap_or_else(|| panic!("table {table} is not in the backup"));
+        let spec = TABLES
+            .iter()
+            .find(|(t, _)| t == table)
+            .unwrap_or_else(|| panic!("table {table} is not in the backup"));
         let spec_cols: std::collections::BTreeSet<&str> = spec.1.iter().map(|(c, _)| *c).collect();
         let real: std::collections::BTreeSet<&str> = cols.keys().map(String::as_str).collect();
         assert_eq!(spec_cols, real, "backup columns of {table}");
@@ -57,24 +74,39 @@ async fn backup_and_restore_round_trip() {
     let t = TestApp::spawn().await;
     t.app.load_demo(None).await.unwrap();
     let mut buf = Vec::new();
-    let stats = isms_db::backup::backup(&t.app.db, isms_db::Ts(t.app.now()), &mut buf).await.unwrap();
+    let stats = isms_db::backup::backup(&t.app.db, isms_db::Ts(t.app.now()), &mut buf)
+        .await
+        .unwrap();
     assert!(stats.rows > 20);
     let dir = tempfile::tempdir().unwrap();
     let tdb = TestDb::fresh(dir.path()).await;
     let target = tdb.connect().await;
-    let restored = isms_db::backup::restore(&target, std::io::Cursor::new(&buf)).await.unwrap();
+    let restored = isms_db::backup::restore(&target, std::io::Cursor::new(&buf))
+        .await
+        .unwrap();
     assert_eq!(restored.rows, stats.rows);
     // A second backup of the restored database is byte-identical but for the header.
     let mut again = Vec::new();
-    isms_db::backup::backup(&target, isms_db::Ts(t.app.now()), &mut again).await.unwrap();
-    let body = |b: &[u8]| String::from_utf8(b.to_vec()).unwrap().lines().skip(1).map(str::to_owned).collect::<Vec<_>>();
+    isms_db::backup::backup(&target, isms_db::Ts(t.app.now()), &mut again)
+        .await
+        .unwrap();
+    let body = |b: &[u8]| {
+        String::from_utf8(b.to_vec())
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
     assert_eq!(body(&buf), body(&again));
     let app2 = isms_app::App::new(target.clone(), t.clock.clone(), Default::default());
     for r in app2.verify_all_audit(None).await.unwrap() {
         assert!(r.ok, "{} {:?}", r.chain, r.problem);
     }
     // Restoring again into a database that now has data is refused.
-    let err = isms_db::backup::restore(&target, std::io::Cursor::new(&buf)).await.unwrap_err();
+    let err = isms_db::backup::restore(&target, std::io::Cursor::new(&buf))
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("not empty"), "{err}");
 }
 
@@ -83,19 +115,28 @@ async fn restore_refuses_what_is_not_a_backup_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let db = sqlite_db(dir.path(), "r.db").await;
     for bad in ["", "hello world\n", "{\"format\":\"something-else\"}\n"] {
-        let err = isms_db::backup::restore(&db, std::io::Cursor::new(bad.as_bytes())).await.unwrap_err();
+        let err = isms_db::backup::restore(&db, std::io::Cursor::new(bad.as_bytes()))
+            .await
+            .unwrap_err();
         assert!(err.to_string().contains("not an isms backup"), "{err}");
     }
     // A truncated backup (no trailer) rolls back everything it had inserted.
     let t = TestApp::spawn().await;
     t.app.load_demo(Some("northwind")).await.unwrap();
     let mut buf = Vec::new();
-    isms_db::backup::backup(&t.app.db, isms_db::Ts(t.app.now()), &mut buf).await.unwrap();
+    isms_db::backup::backup(&t.app.db, isms_db::Ts(t.app.now()), &mut buf)
+        .await
+        .unwrap();
     let text = String::from_utf8(buf).unwrap();
     let truncated: String = text.lines().take(10).map(|l| format!("{l}\n")).collect();
-    let err = isms_db::backup::restore(&db, std::io::Cursor::new(truncated.as_bytes())).await.unwrap_err();
+    let err = isms_db::backup::restore(&db, std::io::Cursor::new(truncated.as_bytes()))
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("truncated"), "{err}");
-    let n = isms_app::App::new(db, t.clock.clone(), Default::default()).user_count().await.unwrap();
+    let n = isms_app::App::new(db, t.clock.clone(), Default::default())
+        .user_count()
+        .await
+        .unwrap();
     assert_eq!(n, 0, "nothing half-written");
 }
 
@@ -109,15 +150,26 @@ async fn tampering_with_stored_entries_is_detected() {
     let db = &t.app.db;
     let exec = |sql: &'static str| async move {
         match db {
-            Db::Sqlite(p) => { sqlx::query(sql).execute(p).await.unwrap(); }
-            Db::Postgres(p) => { sqlx::query(sql).execute(p).await.unwrap(); }
+            Db::Sqlite(p) => {
+                sqlx::query(sql).execute(p).await.unwrap();
+            }
+            Db::Postgres(p) => {
+                sqlx::query(sql).execute(p).await.unwrap();
+            }
         }
     };
     // One byte of one summary.
-    exec("UPDATE audit_entries SET summary = summary || '.' WHERE seq = 3 AND entity = 'membership'").await;
+    exec(
+        "UPDATE audit_entries SET summary = summary || '.' WHERE seq = 3 AND entity = 'membership'",
+    )
+    .await;
     let r = t.app.verify_all_audit(Some("acme")).await.unwrap();
     assert!(!r[0].ok);
-    assert!(r[0].problem.as_deref().unwrap().contains("#3"), "{:?}", r[0].problem);
+    assert!(
+        r[0].problem.as_deref().unwrap().contains("#3"),
+        "{:?}",
+        r[0].problem
+    );
 }
 
 #[tokio::test]
@@ -130,7 +182,15 @@ async fn concurrent_writers_keep_the_chain_intact() {
         let app = t.app.clone();
         let p = p.clone();
         handles.push(tokio::spawn(async move {
-            app.create_token(&p, &isms_app::tokens::NewToken { name: format!("t{i}"), expires_in_days: None }).await.unwrap();
+            app.create_token(
+                &p,
+                &isms_app::tokens::NewToken {
+                    name: format!("t{i}"),
+                    expires_in_days: None,
+                },
+            )
+            .await
+            .unwrap();
         }));
     }
     for h in handles {

@@ -1,6 +1,6 @@
 use super::ApiJson;
 use crate::AppState;
-use crate::auth::{ApiUser, Authed, session_cookie, clear_session_cookie};
+use crate::auth::{ApiUser, Authed, clear_session_cookie, session_cookie};
 use crate::error::{ApiResult, Problem};
 use axum::Extension;
 use axum::Json;
@@ -49,12 +49,31 @@ pub struct Me {
         (status = 422, description = "Invalid input", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed attempts", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn login(State(st): State<AppState>, Extension(meta): Extension<ClientMeta>, ApiJson(req): ApiJson<LoginRequest>) -> ApiResult<Response> {
-    let s = st.app.login(&req.email, &req.password, req.totp.as_deref(), false, &meta).await?;
-    let user = st.app.get_user(&st.app.principal_for_email(&req.email).await?, s.user_id).await?;
+pub async fn login(
+    State(st): State<AppState>,
+    Extension(meta): Extension<ClientMeta>,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> ApiResult<Response> {
+    let s = st
+        .app
+        .login(&req.email, &req.password, req.totp.as_deref(), false, &meta)
+        .await?;
+    let user = st
+        .app
+        .get_user(&st.app.principal_for_email(&req.email).await?, s.user_id)
+        .await?;
     let max_age = st.app.settings.session_absolute_secs;
-    let mut r = Json(LoginResponse { token: s.token.clone(), csrf_token: s.csrf_token, expires_at: s.expires_at.rfc3339(), user }).into_response();
-    r.headers_mut().append(header::SET_COOKIE, session_cookie(st.secure_cookies, &s.token, max_age));
+    let mut r = Json(LoginResponse {
+        token: s.token.clone(),
+        csrf_token: s.csrf_token,
+        expires_at: s.expires_at.rfc3339(),
+        user,
+    })
+    .into_response();
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        session_cookie(st.secure_cookies, &s.token, max_age),
+    );
     Ok(r)
 }
 
@@ -64,16 +83,23 @@ pub async fn login(State(st): State<AppState>, Extension(meta): Extension<Client
 pub async fn logout(State(st): State<AppState>, ApiUser(p): ApiUser) -> ApiResult<Response> {
     st.app.logout(&p).await?;
     let mut r = StatusCode::NO_CONTENT.into_response();
-    r.headers_mut().append(header::SET_COOKIE, clear_session_cookie(st.secure_cookies));
+    r.headers_mut()
+        .append(header::SET_COOKIE, clear_session_cookie(st.secure_cookies));
     Ok(r)
 }
 
 /// Who you are, and your organisations.
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth",
     responses((status = 200, body = Me), (status = 401, body = Problem, content_type = "application/problem+json")))]
-pub async fn me(State(st): State<AppState>, ApiUser(p): ApiUser, Extension(_a): Extension<Option<Authed>>) -> ApiResult<Json<Me>> {
+pub async fn me(
+    State(st): State<AppState>,
+    ApiUser(p): ApiUser,
+    Extension(_a): Extension<Option<Authed>>,
+) -> ApiResult<Json<Me>> {
     let user = st.app.get_user(&p, p.user_id).await?;
     let orgs = st.app.list_orgs(&p, None, Some(500)).await?;
-    Ok(Json(Me { user, organisations: orgs.items }))
+    Ok(Json(Me {
+        user,
+        organisations: orgs.items,
+    }))
 }
-

@@ -26,7 +26,11 @@ pub struct ApiJson<T>(pub T);
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let ct = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         if !(ct.starts_with("application/json") || ct.contains("+json")) {
             return Err(ApiError::new(
                 axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -36,7 +40,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         }
         let bytes = bytes::Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(e.status(), "too-large", "the request body is larger than the 1 MiB this endpoint accepts")
+                ApiError::new(
+                    e.status(),
+                    "too-large",
+                    "the request body is larger than the 1 MiB this endpoint accepts",
+                )
             } else {
                 ApiError::bad_request(format!("the request body could not be read: {e}"))
             }
@@ -73,12 +81,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let q = parts.uri.query().unwrap_or("");
         let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(q));
-        serde_path_to_error::deserialize::<_, T>(de).map(ApiQuery).map_err(|e| {
-            let path = e.path().to_string();
-            let msg = e.into_inner().to_string();
-            let field = if path == "." { msg.split('`').nth(1).unwrap_or("query").to_owned() } else { path };
-            ApiError::invalid_field(field, msg)
-        })
+        serde_path_to_error::deserialize::<_, T>(de)
+            .map(ApiQuery)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let msg = e.into_inner().to_string();
+                let field = if path == "." {
+                    msg.split('`').nth(1).unwrap_or("query").to_owned()
+                } else {
+                    path
+                };
+                ApiError::invalid_field(field, msg)
+            })
     }
 }
 
@@ -98,11 +112,21 @@ impl Modify for SecurityAddon {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("An API token (isms_…) or a session token from POST /api/v1/auth/login")).build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An API token (isms_…) or a session token from POST /api/v1/auth/login",
+                    ))
+                    .build(),
+            ),
         );
         components.add_security_scheme(
             "session_cookie",
-            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description("isms_session", "The web session; state-changing requests must also send X-CSRF-Token"))),
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "isms_session",
+                "The web session; state-changing requests must also send X-CSRF-Token",
+            ))),
         );
     }
 }
@@ -132,7 +156,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(orgs::list_orgs, orgs::create_org))
         .routes(routes!(orgs::get_org, orgs::update_org))
         .routes(routes!(members::list_members, members::add_member))
-        .routes(routes!(members::get_member, members::update_member, members::remove_member))
+        .routes(routes!(
+            members::get_member,
+            members::update_member,
+            members::remove_member
+        ))
         .routes(routes!(users::list_users, users::create_user))
         .routes(routes!(users::get_user, users::update_user))
         .routes(routes!(users::change_password))
@@ -149,7 +177,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// `docs/openapi.json` holds).
 pub fn openapi_json() -> String {
     let (_, api) = router().split_for_parts();
-    let mut s = api.to_pretty_json().unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut s = api
+        .to_pretty_json()
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
 }

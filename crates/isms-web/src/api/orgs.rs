@@ -24,28 +24,50 @@ pub struct PageParams {
 /// Organisations you can open (all of them for an instance administrator).
 #[utoipa::path(get, path = "/api/v1/orgs", tag = "organisations", params(PageParams),
     responses((status = 200, body = Page<OrgView>), (status = 401, body = Problem, content_type = "application/problem+json")))]
-pub async fn list_orgs(State(st): State<AppState>, ApiUser(p): ApiUser, ApiQuery(q): ApiQuery<PageParams>) -> ApiResult<Json<Page<OrgView>>> {
-    Ok(Json(st.app.list_orgs(&p, q.cursor.as_deref(), q.limit).await?))
+pub async fn list_orgs(
+    State(st): State<AppState>,
+    ApiUser(p): ApiUser,
+    ApiQuery(q): ApiQuery<PageParams>,
+) -> ApiResult<Json<Page<OrgView>>> {
+    Ok(Json(
+        st.app.list_orgs(&p, q.cursor.as_deref(), q.limit).await?,
+    ))
 }
 
 /// Create an organisation (instance administrators); you become its administrator.
 #[utoipa::path(post, path = "/api/v1/orgs", tag = "organisations", request_body = NewOrg,
     responses((status = 201, body = OrgView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn create_org(State(st): State<AppState>, ApiUser(p): ApiUser, ApiJson(input): ApiJson<NewOrg>) -> ApiResult<(StatusCode, Json<OrgView>)> {
-    Ok((StatusCode::CREATED, Json(st.app.create_org(Actor::User(&p), &input).await?)))
+pub async fn create_org(
+    State(st): State<AppState>,
+    ApiUser(p): ApiUser,
+    ApiJson(input): ApiJson<NewOrg>,
+) -> ApiResult<(StatusCode, Json<OrgView>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(st.app.create_org(Actor::User(&p), &input).await?),
+    ))
 }
 
 /// One organisation.
 #[utoipa::path(get, path = "/api/v1/orgs/{org}", tag = "organisations", params(("org" = String, Path, description = "The organisation's slug")),
     responses((status = 200, body = OrgView), (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn get_org(State(st): State<AppState>, ApiUser(p): ApiUser, Path(org): Path<String>) -> ApiResult<Json<OrgView>> {
+pub async fn get_org(
+    State(st): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(org): Path<String>,
+) -> ApiResult<Json<OrgView>> {
     Ok(Json(st.app.org_access(&p, &org).await?.view()))
 }
 
 /// Change name or size (organisation administrators). Send the `version` you read.
 #[utoipa::path(patch, path = "/api/v1/orgs/{org}", tag = "organisations", params(("org" = String, Path, description = "The organisation's slug")), request_body = OrgPatch,
     responses((status = 200, body = OrgView), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, description = "Stale version", body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
-pub async fn update_org(State(st): State<AppState>, ApiUser(p): ApiUser, Path(org): Path<String>, ApiJson(patch): ApiJson<OrgPatch>) -> ApiResult<Json<OrgView>> {
+pub async fn update_org(
+    State(st): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(org): Path<String>,
+    ApiJson(patch): ApiJson<OrgPatch>,
+) -> ApiResult<Json<OrgView>> {
     let ctx = st.app.org_access(&p, &org).await?;
     Ok(Json(st.app.update_org(&p, &ctx, &patch).await?))
 }

@@ -28,7 +28,15 @@ pub struct ProfilePage {
     pub token_name: String,
 }
 
-async fn profile_view(st: &AppState, u: &WebUser, flash: Flash, err: Option<AppError>, new_token: Option<(String, String)>, new_codes: Vec<String>, token_name: String) -> Response {
+async fn profile_view(
+    st: &AppState,
+    u: &WebUser,
+    flash: Flash,
+    err: Option<AppError>,
+    new_token: Option<(String, String)>,
+    new_codes: Vec<String>,
+    token_name: String,
+) -> Response {
     let me = match st.app.get_user(&u.p, u.p.user_id).await {
         Ok(m) => m,
         Err(e) => return error_page(&e),
@@ -37,17 +45,41 @@ async fn profile_view(st: &AppState, u: &WebUser, flash: Flash, err: Option<AppE
     let status = match &err {
         Some(e) => {
             l = l.with_errors(e);
-            if matches!(e, AppError::Conflict(_)) { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY }
+            if matches!(e, AppError::Conflict(_)) {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
         }
         None => StatusCode::OK,
     };
     let sessions = st.app.list_sessions(&u.p).await.unwrap_or_default();
     let tokens = st.app.list_tokens(&u.p).await.unwrap_or_default();
-    let recovery_left = if me.totp_enabled { st.app.recovery_codes_left(&u.p).await.unwrap_or(0) } else { 0 };
-    render(status, &ProfilePage { l, me, sessions, tokens, recovery_left, new_token, new_codes, token_name })
+    let recovery_left = if me.totp_enabled {
+        st.app.recovery_codes_left(&u.p).await.unwrap_or(0)
+    } else {
+        0
+    };
+    render(
+        status,
+        &ProfilePage {
+            l,
+            me,
+            sessions,
+            tokens,
+            recovery_left,
+            new_token,
+            new_codes,
+            token_name,
+        },
+    )
 }
 
-pub async fn profile(State(st): State<AppState>, u: WebUser, Extension(flash): Extension<Flash>) -> Response {
+pub async fn profile(
+    State(st): State<AppState>,
+    u: WebUser,
+    Extension(flash): Extension<Flash>,
+) -> Response {
     profile_view(&st, &u, flash, None, None, Vec::new(), String::new()).await
 }
 
@@ -59,11 +91,30 @@ pub struct NameForm {
     pub version: String,
 }
 
-pub async fn update_name(State(st): State<AppState>, u: WebUser, WebForm(f): WebForm<NameForm>) -> Response {
-    let patch = UserPatch { name: Some(f.name), version: f.version.parse().unwrap_or(-1), ..Default::default() };
+pub async fn update_name(
+    State(st): State<AppState>,
+    u: WebUser,
+    WebForm(f): WebForm<NameForm>,
+) -> Response {
+    let patch = UserPatch {
+        name: Some(f.name),
+        version: f.version.parse().unwrap_or(-1),
+        ..Default::default()
+    };
     match st.app.update_user(&u.p, u.p.user_id, &patch).await {
         Ok(_) => flash_redirect("/profile", "Your name was saved."),
-        Err(e) => profile_view(&st, &u, Flash::default(), Some(e), None, Vec::new(), String::new()).await,
+        Err(e) => {
+            profile_view(
+                &st,
+                &u,
+                Flash::default(),
+                Some(e),
+                None,
+                Vec::new(),
+                String::new(),
+            )
+            .await
+        }
     }
 }
 
@@ -77,14 +128,48 @@ pub struct PasswordForm {
     pub confirm_password: String,
 }
 
-pub async fn change_password(State(st): State<AppState>, u: WebUser, WebForm(f): WebForm<PasswordForm>) -> Response {
+pub async fn change_password(
+    State(st): State<AppState>,
+    u: WebUser,
+    WebForm(f): WebForm<PasswordForm>,
+) -> Response {
     if f.new_password != f.confirm_password {
-        let e = AppError::Validation(isms_domain::ValidationError::single("confirm_password", "does not match the new password"));
-        return profile_view(&st, &u, Flash::default(), Some(e), None, Vec::new(), String::new()).await;
+        let e = AppError::Validation(isms_domain::ValidationError::single(
+            "confirm_password",
+            "does not match the new password",
+        ));
+        return profile_view(
+            &st,
+            &u,
+            Flash::default(),
+            Some(e),
+            None,
+            Vec::new(),
+            String::new(),
+        )
+        .await;
     }
-    match st.app.change_password(&u.p, &f.current_password, &f.new_password).await {
-        Ok(()) => flash_redirect("/profile", "Password changed. Your other sessions were signed out."),
-        Err(e) => profile_view(&st, &u, Flash::default(), Some(e), None, Vec::new(), String::new()).await,
+    match st
+        .app
+        .change_password(&u.p, &f.current_password, &f.new_password)
+        .await
+    {
+        Ok(()) => flash_redirect(
+            "/profile",
+            "Password changed. Your other sessions were signed out.",
+        ),
+        Err(e) => {
+            profile_view(
+                &st,
+                &u,
+                Flash::default(),
+                Some(e),
+                None,
+                Vec::new(),
+                String::new(),
+            )
+            .await
+        }
     }
 }
 
@@ -96,7 +181,11 @@ pub struct TotpSetupPage {
     pub qr_svg: String,
 }
 
-pub async fn totp_setup(State(st): State<AppState>, u: WebUser, Extension(flash): Extension<Flash>) -> Response {
+pub async fn totp_setup(
+    State(st): State<AppState>,
+    u: WebUser,
+    Extension(flash): Extension<Flash>,
+) -> Response {
     match st.app.pending_totp(&u.p).await {
         Ok(Some(setup)) => {
             let l = Layout::new(&st, &u, "Two-step sign-in", None, "", flash).await;
@@ -111,10 +200,27 @@ pub async fn totp_setup(State(st): State<AppState>, u: WebUser, Extension(flash)
 #[derive(Deserialize)]
 pub struct Empty {}
 
-pub async fn totp_start(State(st): State<AppState>, u: WebUser, WebForm(_f): WebForm<Empty>) -> Response {
+pub async fn totp_start(
+    State(st): State<AppState>,
+    u: WebUser,
+    WebForm(_f): WebForm<Empty>,
+) -> Response {
     match st.app.begin_totp(&u.p).await {
-        Ok(_) => axum::response::IntoResponse::into_response(axum::response::Redirect::to("/profile/totp")),
-        Err(e) => profile_view(&st, &u, Flash::default(), Some(e), None, Vec::new(), String::new()).await,
+        Ok(_) => axum::response::IntoResponse::into_response(axum::response::Redirect::to(
+            "/profile/totp",
+        )),
+        Err(e) => {
+            profile_view(
+                &st,
+                &u,
+                Flash::default(),
+                Some(e),
+                None,
+                Vec::new(),
+                String::new(),
+            )
+            .await
+        }
     }
 }
 
@@ -124,7 +230,11 @@ pub struct CodeForm {
     pub code: String,
 }
 
-pub async fn totp_confirm(State(st): State<AppState>, u: WebUser, WebForm(f): WebForm<CodeForm>) -> Response {
+pub async fn totp_confirm(
+    State(st): State<AppState>,
+    u: WebUser,
+    WebForm(f): WebForm<CodeForm>,
+) -> Response {
     match st.app.confirm_totp(&u.p, &f.code).await {
         Ok(codes) => {
             let flash = Flash(Some("Two-step sign-in is on. Save the recovery codes below now: they are shown only once.".into()));
@@ -132,11 +242,27 @@ pub async fn totp_confirm(State(st): State<AppState>, u: WebUser, WebForm(f): We
         }
         Err(e) => match st.app.pending_totp(&u.p).await {
             Ok(Some(setup)) => {
-                let l = Layout::new(&st, &u, "Two-step sign-in", None, "", Flash::default()).await.with_errors(&e);
+                let l = Layout::new(&st, &u, "Two-step sign-in", None, "", Flash::default())
+                    .await
+                    .with_errors(&e);
                 let qr_svg = crate::qr::svg(&setup.otpauth_uri);
-                render(StatusCode::UNPROCESSABLE_ENTITY, &TotpSetupPage { l, setup, qr_svg })
+                render(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &TotpSetupPage { l, setup, qr_svg },
+                )
             }
-            _ => profile_view(&st, &u, Flash::default(), Some(e), None, Vec::new(), String::new()).await,
+            _ => {
+                profile_view(
+                    &st,
+                    &u,
+                    Flash::default(),
+                    Some(e),
+                    None,
+                    Vec::new(),
+                    String::new(),
+                )
+                .await
+            }
         },
     }
 }
@@ -147,21 +273,69 @@ pub struct PasswordOnly {
     pub password: String,
 }
 
-pub async fn totp_disable(State(st): State<AppState>, u: WebUser, WebForm(f): WebForm<PasswordOnly>) -> Response {
+pub async fn totp_disable(
+    State(st): State<AppState>,
+    u: WebUser,
+    WebForm(f): WebForm<PasswordOnly>,
+) -> Response {
     match st.app.disable_totp(&u.p, &f.password).await {
         Ok(()) => flash_redirect("/profile", "Two-step sign-in is off."),
-        Err(e) => profile_view(&st, &u, Flash::default(), Some(e), None, Vec::new(), String::new()).await,
+        Err(e) => {
+            profile_view(
+                &st,
+                &u,
+                Flash::default(),
+                Some(e),
+                None,
+                Vec::new(),
+                String::new(),
+            )
+            .await
+        }
     }
 }
 
-pub async fn recovery_codes(State(st): State<AppState>, u: WebUser, WebForm(f): WebForm<PasswordOnly>) -> Response {
+pub async fn recovery_codes(
+    State(st): State<AppState>,
+    u: WebUser,
+    WebForm(f): WebForm<PasswordOnly>,
+) -> Response {
     match st.app.regenerate_recovery_codes(&u.p, &f.password).await {
-        Ok(codes) => profile_view(&st, &u, Flash(Some("New recovery codes made; the old ones no longer work.".into())), None, None, codes, String::new()).await,
-        Err(e) => profile_view(&st, &u, Flash::default(), Some(e), None, Vec::new(), String::new()).await,
+        Ok(codes) => {
+            profile_view(
+                &st,
+                &u,
+                Flash(Some(
+                    "New recovery codes made; the old ones no longer work.".into(),
+                )),
+                None,
+                None,
+                codes,
+                String::new(),
+            )
+            .await
+        }
+        Err(e) => {
+            profile_view(
+                &st,
+                &u,
+                Flash::default(),
+                Some(e),
+                None,
+                Vec::new(),
+                String::new(),
+            )
+            .await
+        }
     }
 }
 
-pub async fn revoke_session(State(st): State<AppState>, u: WebUser, Path(id): Path<String>, WebForm(_f): WebForm<Empty>) -> Response {
+pub async fn revoke_session(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path(id): Path<String>,
+    WebForm(_f): WebForm<Empty>,
+) -> Response {
     let Ok(id) = uuid::Uuid::parse_str(&id) else {
         return error_page(&AppError::NotFound("session"));
     };
@@ -180,22 +354,59 @@ pub struct TokenForm {
     pub expires_in_days: String,
 }
 
-pub async fn create_token(State(st): State<AppState>, u: WebUser, WebForm(f): WebForm<TokenForm>) -> Response {
+pub async fn create_token(
+    State(st): State<AppState>,
+    u: WebUser,
+    WebForm(f): WebForm<TokenForm>,
+) -> Response {
     let days = match f.expires_in_days.trim() {
         "" => Ok(None),
-        s => s.parse::<i64>().map(Some).map_err(|_| AppError::Validation(isms_domain::ValidationError::single("expires_in_days", "must be a whole number of days"))),
+        s => s.parse::<i64>().map(Some).map_err(|_| {
+            AppError::Validation(isms_domain::ValidationError::single(
+                "expires_in_days",
+                "must be a whole number of days",
+            ))
+        }),
     };
     let result = match days {
-        Ok(d) => st.app.create_token(&u.p, &NewToken { name: f.name.clone(), expires_in_days: d }).await,
+        Ok(d) => {
+            st.app
+                .create_token(
+                    &u.p,
+                    &NewToken {
+                        name: f.name.clone(),
+                        expires_in_days: d,
+                    },
+                )
+                .await
+        }
         Err(e) => Err(e),
     };
     match result {
-        Ok(t) => profile_view(&st, &u, Flash(Some("Token created. Copy it now: it is shown only once.".into())), None, Some((t.token.name, t.secret)), Vec::new(), String::new()).await,
+        Ok(t) => {
+            profile_view(
+                &st,
+                &u,
+                Flash(Some(
+                    "Token created. Copy it now: it is shown only once.".into(),
+                )),
+                None,
+                Some((t.token.name, t.secret)),
+                Vec::new(),
+                String::new(),
+            )
+            .await
+        }
         Err(e) => profile_view(&st, &u, Flash::default(), Some(e), None, Vec::new(), f.name).await,
     }
 }
 
-pub async fn revoke_token(State(st): State<AppState>, u: WebUser, Path(id): Path<String>, WebForm(_f): WebForm<Empty>) -> Response {
+pub async fn revoke_token(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path(id): Path<String>,
+    WebForm(_f): WebForm<Empty>,
+) -> Response {
     let Ok(id) = uuid::Uuid::parse_str(&id) else {
         return error_page(&AppError::NotFound("token"));
     };

@@ -43,9 +43,18 @@ pub struct NewUserForm {
     pub is_admin: Option<String>,
 }
 
-async fn users_view(st: &AppState, u: &WebUser, q: UsersQuery, flash: Flash, form: NewUserForm, err: Option<AppError>) -> Response {
+async fn users_view(
+    st: &AppState,
+    u: &WebUser,
+    q: UsersQuery,
+    flash: Flash,
+    form: NewUserForm,
+    err: Option<AppError>,
+) -> Response {
     if !u.p.is_admin {
-        return error_page(&AppError::forbidden("manage accounts (instance administrators only)"));
+        return error_page(&AppError::forbidden(
+            "manage accounts (instance administrators only)",
+        ));
     }
     let mut l = Layout::new(st, u, "Accounts", None, "", flash).await;
     let status = match &err {
@@ -55,20 +64,53 @@ async fn users_view(st: &AppState, u: &WebUser, q: UsersQuery, flash: Flash, for
         }
         None => StatusCode::OK,
     };
-    match st.app.list_users(&u.p, Some(q.q.as_str()), q.cursor.as_deref(), Some(100)).await {
-        Ok(p) => render(status, &UsersPage { l, users: p.items, next_cursor: p.next_cursor, q: q.q, form }),
+    match st
+        .app
+        .list_users(&u.p, Some(q.q.as_str()), q.cursor.as_deref(), Some(100))
+        .await
+    {
+        Ok(p) => render(
+            status,
+            &UsersPage {
+                l,
+                users: p.items,
+                next_cursor: p.next_cursor,
+                q: q.q,
+                form,
+            },
+        ),
         Err(e) => error_page(&e),
     }
 }
 
-pub async fn users_page(State(st): State<AppState>, u: WebUser, Extension(flash): Extension<Flash>, Query(q): Query<UsersQuery>) -> Response {
+pub async fn users_page(
+    State(st): State<AppState>,
+    u: WebUser,
+    Extension(flash): Extension<Flash>,
+    Query(q): Query<UsersQuery>,
+) -> Response {
     users_view(&st, &u, q, flash, NewUserForm::default(), None).await
 }
 
-pub async fn create_user(State(st): State<AppState>, u: WebUser, WebForm(f): WebForm<NewUserForm>) -> Response {
-    let input = NewUser { email: f.email.clone(), name: f.name.clone(), password: f.password.clone(), is_admin: f.is_admin.is_some() };
+pub async fn create_user(
+    State(st): State<AppState>,
+    u: WebUser,
+    WebForm(f): WebForm<NewUserForm>,
+) -> Response {
+    let input = NewUser {
+        email: f.email.clone(),
+        name: f.name.clone(),
+        password: f.password.clone(),
+        is_admin: f.is_admin.is_some(),
+    };
     match st.app.create_user(Actor::User(&u.p), &input).await {
-        Ok(v) => flash_redirect("/admin/users", &format!("Account {} created. Add it to an organisation from that organisation's Members page.", v.email)),
+        Ok(v) => flash_redirect(
+            "/admin/users",
+            &format!(
+                "Account {} created. Add it to an organisation from that organisation's Members page.",
+                v.email
+            ),
+        ),
         Err(e @ AppError::Forbidden(_)) => error_page(&e),
         Err(e) => {
             let mut f = f;
@@ -86,7 +128,13 @@ pub struct UserPage {
     pub is_self: bool,
 }
 
-async fn user_view(st: &AppState, u: &WebUser, id: &str, flash: Flash, err: Option<AppError>) -> Response {
+async fn user_view(
+    st: &AppState,
+    u: &WebUser,
+    id: &str,
+    flash: Flash,
+    err: Option<AppError>,
+) -> Response {
     let Ok(id) = uuid::Uuid::parse_str(id) else {
         return error_page(&AppError::NotFound("user"));
     };
@@ -101,14 +149,30 @@ async fn user_view(st: &AppState, u: &WebUser, id: &str, flash: Flash, err: Opti
     let status = match &err {
         Some(e) => {
             l = l.with_errors(e);
-            if matches!(e, AppError::Conflict(_)) { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY }
+            if matches!(e, AppError::Conflict(_)) {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
         }
         None => StatusCode::OK,
     };
-    render(status, &UserPage { l, is_self: user.id == u.p.user_id, user })
+    render(
+        status,
+        &UserPage {
+            l,
+            is_self: user.id == u.p.user_id,
+            user,
+        },
+    )
 }
 
-pub async fn user_page(State(st): State<AppState>, u: WebUser, Extension(flash): Extension<Flash>, Path(id): Path<String>) -> Response {
+pub async fn user_page(
+    State(st): State<AppState>,
+    u: WebUser,
+    Extension(flash): Extension<Flash>,
+    Path(id): Path<String>,
+) -> Response {
     user_view(&st, &u, &id, flash, None).await
 }
 
@@ -122,15 +186,28 @@ pub struct UserForm {
     pub version: String,
 }
 
-pub async fn update_user(State(st): State<AppState>, u: WebUser, Path(id): Path<String>, WebForm(f): WebForm<UserForm>) -> Response {
+pub async fn update_user(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path(id): Path<String>,
+    WebForm(f): WebForm<UserForm>,
+) -> Response {
     let Ok(uid) = uuid::Uuid::parse_str(&id) else {
         return error_page(&AppError::NotFound("user"));
     };
     let own = uid == u.p.user_id;
     let patch = UserPatch {
         name: Some(f.name),
-        is_admin: if own { None } else { Some(f.is_admin.is_some()) },
-        disabled: if own { None } else { Some(f.disabled.is_some()) },
+        is_admin: if own {
+            None
+        } else {
+            Some(f.is_admin.is_some())
+        },
+        disabled: if own {
+            None
+        } else {
+            Some(f.disabled.is_some())
+        },
         version: f.version.parse().unwrap_or(-1),
     };
     match st.app.update_user(&u.p, uid, &patch).await {
@@ -151,12 +228,23 @@ pub struct InstanceAuditPage {
     pub chain: Option<isms_app::audit::ChainReport>,
 }
 
-pub async fn audit_page(State(st): State<AppState>, u: WebUser, Extension(flash): Extension<Flash>, Query(f): Query<AuditForm>) -> Response {
+pub async fn audit_page(
+    State(st): State<AppState>,
+    u: WebUser,
+    Extension(flash): Extension<Flash>,
+    Query(f): Query<AuditForm>,
+) -> Response {
     if !u.p.is_admin {
-        return error_page(&AppError::forbidden("read the instance audit trail (instance administrators only)"));
+        return error_page(&AppError::forbidden(
+            "read the instance audit trail (instance administrators only)",
+        ));
     }
     let mut l = Layout::new(&st, &u, "Instance audit trail", None, "", flash).await;
-    let chain = st.app.verify_chain(isms_domain::audit::INSTANCE_CHAIN, "instance").await.ok();
+    let chain = st
+        .app
+        .verify_chain(isms_domain::audit::INSTANCE_CHAIN, "instance")
+        .await
+        .ok();
     let (entries, next_cursor, status) = match f.query() {
         Ok(q) => match st.app.list_instance_audit(&u.p, &q).await {
             Ok(p) => (p.items, p.next_cursor, StatusCode::OK),
@@ -171,7 +259,17 @@ pub async fn audit_page(State(st): State<AppState>, u: WebUser, Extension(flash)
             (Vec::new(), None, StatusCode::UNPROCESSABLE_ENTITY)
         }
     };
-    render(status, &InstanceAuditPage { l, base: "/admin/audit-trail".into(), entries, next_cursor, f, chain })
+    render(
+        status,
+        &InstanceAuditPage {
+            l,
+            base: "/admin/audit-trail".into(),
+            entries,
+            next_cursor,
+            f,
+            chain,
+        },
+    )
 }
 
 pub struct Endpoint {
@@ -189,7 +287,11 @@ pub struct ApiDocsPage {
 }
 
 /// A readable list of the API's endpoints, drawn from the OpenAPI document.
-pub async fn api_docs(State(st): State<AppState>, u: WebUser, Extension(flash): Extension<Flash>) -> Response {
+pub async fn api_docs(
+    State(st): State<AppState>,
+    u: WebUser,
+    Extension(flash): Extension<Flash>,
+) -> Response {
     let l = Layout::new(&st, &u, "API", None, "", flash).await;
     let doc: serde_json::Value = serde_json::from_str(&st.openapi).unwrap_or_default();
     let mut endpoints = Vec::new();
@@ -203,13 +305,23 @@ pub async fn api_docs(State(st): State<AppState>, u: WebUser, Extension(flash): 
                     endpoints.push(Endpoint {
                         method: method.to_uppercase(),
                         path: path.clone(),
-                        summary: op.get("summary").and_then(|s| s.as_str()).unwrap_or("").to_owned(),
-                        tag: op.get("tags").and_then(|t| t.get(0)).and_then(|t| t.as_str()).unwrap_or("").to_owned(),
+                        summary: op
+                            .get("summary")
+                            .and_then(|s| s.as_str())
+                            .unwrap_or("")
+                            .to_owned(),
+                        tag: op
+                            .get("tags")
+                            .and_then(|t| t.get(0))
+                            .and_then(|t| t.as_str())
+                            .unwrap_or("")
+                            .to_owned(),
                     });
                 }
             }
         }
     }
-    endpoints.sort_by(|a, b| (a.tag.as_str(), a.path.as_str()).cmp(&(b.tag.as_str(), b.path.as_str())));
+    endpoints
+        .sort_by(|a, b| (a.tag.as_str(), a.path.as_str()).cmp(&(b.tag.as_str(), b.path.as_str())));
     page(&ApiDocsPage { l, endpoints })
 }

@@ -74,12 +74,22 @@ pub struct Layout {
 impl Layout {
     /// A page for someone not signed in.
     pub fn public(title: &str) -> Self {
-        Self { title: title.to_owned(), ..Default::default() }
+        Self {
+            title: title.to_owned(),
+            ..Default::default()
+        }
     }
 
     /// A page for a signed-in person, optionally inside an organisation (`active` names
     /// the navigation entry to mark).
-    pub async fn new(st: &AppState, u: &WebUser, title: &str, org: Option<&OrgCtx>, active: &str, flash: Flash) -> Self {
+    pub async fn new(
+        st: &AppState,
+        u: &WebUser,
+        title: &str,
+        org: Option<&OrgCtx>,
+        active: &str,
+        flash: Flash,
+    ) -> Self {
         let orgs = st
             .app
             .list_orgs(&u.p, None, Some(200))
@@ -87,12 +97,22 @@ impl Layout {
             .map(|p| p.items)
             .unwrap_or_default()
             .into_iter()
-            .map(|o| OrgLink { current: org.is_some_and(|c| c.org.slug == o.slug), slug: o.slug, name: o.name })
+            .map(|o| OrgLink {
+                current: org.is_some_and(|c| c.org.slug == o.slug),
+                slug: o.slug,
+                name: o.name,
+            })
             .collect();
         let mut nav = Vec::new();
         if let Some(c) = org {
             let base = format!("/o/{}", c.org.slug);
-            let mut add = |href: String, label: &'static str, key: &str| nav.push(NavItem { href, label, active: key == active });
+            let mut add = |href: String, label: &'static str, key: &str| {
+                nav.push(NavItem {
+                    href,
+                    label,
+                    active: key == active,
+                })
+            };
             add(base.clone(), "Overview", "overview");
             add(format!("{base}/members"), "Members", "members");
             if c.can(Permission::ReadAuditTrail) {
@@ -104,12 +124,18 @@ impl Layout {
         }
         Self {
             title: title.to_owned(),
-            user: Some(UserBox { name: u.p.name.clone(), email: u.p.email.clone(), is_admin: u.p.is_admin }),
+            user: Some(UserBox {
+                name: u.p.name.clone(),
+                email: u.p.email.clone(),
+                is_admin: u.p.is_admin,
+            }),
             csrf: u.csrf.clone(),
             orgs,
             org_name: org.map(|c| c.org.name.clone()),
             org_slug: org.map(|c| c.org.slug.clone()).unwrap_or_default(),
-            role_label: org.map(|c| c.access.role_label().to_owned()).unwrap_or_default(),
+            role_label: org
+                .map(|c| c.access.role_label().to_owned())
+                .unwrap_or_default(),
             nav,
             flash: flash.0,
             errors: Vec::new(),
@@ -123,7 +149,12 @@ impl Layout {
 
     /// The error message for one field, if the form came back with one.
     pub fn err(&self, field: &str) -> String {
-        self.errors.iter().filter(|e| e.field == field).map(|e| e.message.clone()).collect::<Vec<_>>().join("; ")
+        self.errors
+            .iter()
+            .filter(|e| e.field == field)
+            .map(|e| e.message.clone())
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 }
 
@@ -171,7 +202,9 @@ pub fn error_page(e: &AppError) -> Response {
     let (status, heading) = match e {
         AppError::NotFound(_) => (StatusCode::NOT_FOUND, "Not found"),
         AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "Not allowed"),
-        AppError::Unauthenticated(_) | AppError::MfaRequired => return Redirect::to("/login").into_response(),
+        AppError::Unauthenticated(_) | AppError::MfaRequired => {
+            return Redirect::to("/login").into_response();
+        }
         AppError::Conflict(_) => (StatusCode::CONFLICT, "Changed in the meantime"),
         AppError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "Check the input"),
         AppError::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "Too many attempts"),
@@ -181,10 +214,20 @@ pub fn error_page(e: &AppError) -> Response {
         }
     };
     let message = match e {
-        AppError::NotFound(_) => "There is nothing here, or it belongs to an organisation you cannot open.".to_owned(),
+        AppError::NotFound(_) => {
+            "There is nothing here, or it belongs to an organisation you cannot open.".to_owned()
+        }
         other => error_text(other),
     };
-    render(status, &ErrorPage { l: Layout::public(heading), status: status.as_u16(), heading: heading.into(), message })
+    render(
+        status,
+        &ErrorPage {
+            l: Layout::public(heading),
+            status: status.as_u16(),
+            heading: heading.into(),
+            message,
+        },
+    )
 }
 
 /// The page for an unknown address.
@@ -195,29 +238,56 @@ pub async fn not_found() -> Response {
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(session::home))
-        .route("/login", get(session::login_page).post(session::login_submit))
-        .route("/login/totp", get(session::totp_page).post(session::totp_submit))
+        .route(
+            "/login",
+            get(session::login_page).post(session::login_submit),
+        )
+        .route(
+            "/login/totp",
+            get(session::totp_page).post(session::totp_submit),
+        )
         .route("/login/cancel", post(session::login_cancel))
         .route("/logout", post(session::logout))
         .route("/switch", get(session::switch))
         .route("/orgs", get(org::orgs_page).post(org::create_org))
         .route("/o/{org}", get(org::overview))
-        .route("/o/{org}/members", get(org::members_page).post(org::add_member))
-        .route("/o/{org}/members/{id}", get(org::member_page).post(org::update_member))
+        .route(
+            "/o/{org}/members",
+            get(org::members_page).post(org::add_member),
+        )
+        .route(
+            "/o/{org}/members/{id}",
+            get(org::member_page).post(org::update_member),
+        )
         .route("/o/{org}/members/{id}/remove", post(org::remove_member))
         .route("/o/{org}/audit-trail", get(org::audit_page))
-        .route("/o/{org}/settings", get(org::settings_page).post(org::update_settings))
+        .route(
+            "/o/{org}/settings",
+            get(org::settings_page).post(org::update_settings),
+        )
         .route("/profile", get(account::profile).post(account::update_name))
         .route("/profile/password", post(account::change_password))
-        .route("/profile/totp", get(account::totp_setup).post(account::totp_start))
+        .route(
+            "/profile/totp",
+            get(account::totp_setup).post(account::totp_start),
+        )
         .route("/profile/totp/confirm", post(account::totp_confirm))
         .route("/profile/totp/disable", post(account::totp_disable))
         .route("/profile/recovery-codes", post(account::recovery_codes))
-        .route("/profile/sessions/{id}/revoke", post(account::revoke_session))
+        .route(
+            "/profile/sessions/{id}/revoke",
+            post(account::revoke_session),
+        )
         .route("/profile/tokens", post(account::create_token))
         .route("/profile/tokens/{id}/revoke", post(account::revoke_token))
-        .route("/admin/users", get(admin::users_page).post(admin::create_user))
-        .route("/admin/users/{id}", get(admin::user_page).post(admin::update_user))
+        .route(
+            "/admin/users",
+            get(admin::users_page).post(admin::create_user),
+        )
+        .route(
+            "/admin/users/{id}",
+            get(admin::user_page).post(admin::update_user),
+        )
         .route("/admin/audit-trail", get(admin::audit_page))
         .route("/api/docs", get(admin::api_docs))
 }

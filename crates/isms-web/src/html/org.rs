@@ -22,7 +22,14 @@ pub struct RoleOption {
 }
 
 pub fn role_options() -> Vec<RoleOption> {
-    Role::ALL.iter().map(|r| RoleOption { value: r.as_str(), label: r.label(), description: r.description() }).collect()
+    Role::ALL
+        .iter()
+        .map(|r| RoleOption {
+            value: r.as_str(),
+            label: r.label(),
+            description: r.description(),
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -48,26 +55,74 @@ pub fn role_label(r: &Option<Role>) -> &'static str {
     r.map(Role::label).unwrap_or("Instance administrator")
 }
 
-pub async fn orgs_page(State(st): State<AppState>, u: WebUser, Extension(flash): Extension<Flash>) -> Response {
+pub async fn orgs_page(
+    State(st): State<AppState>,
+    u: WebUser,
+    Extension(flash): Extension<Flash>,
+) -> Response {
     let l = Layout::new(&st, &u, "Organisations", None, "", flash).await;
     match st.app.list_orgs(&u.p, None, Some(500)).await {
-        Ok(p) => page(&OrgsPage { l, orgs: p.items, can_create: u.p.is_admin, form: NewOrgForm::default() }),
+        Ok(p) => page(&OrgsPage {
+            l,
+            orgs: p.items,
+            can_create: u.p.is_admin,
+            form: NewOrgForm::default(),
+        }),
         Err(e) => error_page(&e),
     }
 }
 
-pub async fn create_org(State(st): State<AppState>, u: WebUser, WebForm(f): WebForm<NewOrgForm>) -> Response {
+pub async fn create_org(
+    State(st): State<AppState>,
+    u: WebUser,
+    WebForm(f): WebForm<NewOrgForm>,
+) -> Response {
     let employees = f.employees.trim().parse::<i64>();
     let result = match employees {
-        Ok(n) => st.app.create_org(Actor::User(&u.p), &NewOrg { name: f.name.clone(), slug: Some(f.slug.clone()), employees: n }).await,
-        Err(_) => Err(AppError::Validation(isms_domain::ValidationError::single("employees", "must be a whole number, e.g. 140"))),
+        Ok(n) => {
+            st.app
+                .create_org(
+                    Actor::User(&u.p),
+                    &NewOrg {
+                        name: f.name.clone(),
+                        slug: Some(f.slug.clone()),
+                        employees: n,
+                    },
+                )
+                .await
+        }
+        Err(_) => Err(AppError::Validation(isms_domain::ValidationError::single(
+            "employees",
+            "must be a whole number, e.g. 140",
+        ))),
     };
     match result {
-        Ok(o) => flash_redirect(&format!("/o/{}", o.slug), &format!("Organisation {} created. You are its administrator.", o.name)),
+        Ok(o) => flash_redirect(
+            &format!("/o/{}", o.slug),
+            &format!(
+                "Organisation {} created. You are its administrator.",
+                o.name
+            ),
+        ),
         Err(e) => {
-            let l = Layout::new(&st, &u, "Organisations", None, "", Flash::default()).await.with_errors(&e);
-            let orgs = st.app.list_orgs(&u.p, None, Some(500)).await.map(|p| p.items).unwrap_or_default();
-            render(StatusCode::UNPROCESSABLE_ENTITY, &OrgsPage { l, orgs, can_create: u.p.is_admin, form: f })
+            let l = Layout::new(&st, &u, "Organisations", None, "", Flash::default())
+                .await
+                .with_errors(&e);
+            let orgs = st
+                .app
+                .list_orgs(&u.p, None, Some(500))
+                .await
+                .map(|p| p.items)
+                .unwrap_or_default();
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &OrgsPage {
+                    l,
+                    orgs,
+                    can_create: u.p.is_admin,
+                    form: f,
+                },
+            )
         }
     }
 }
@@ -86,7 +141,12 @@ pub struct OverviewPage {
     pub can_read_trail: bool,
 }
 
-pub async fn overview(State(st): State<AppState>, u: WebUser, Extension(flash): Extension<Flash>, Path(org): Path<String>) -> Response {
+pub async fn overview(
+    State(st): State<AppState>,
+    u: WebUser,
+    Extension(flash): Extension<Flash>,
+    Path(org): Path<String>,
+) -> Response {
     let ctx = match st.app.org_access(&u.p, &org).await {
         Ok(c) => c,
         Err(e) => return error_page(&e),
@@ -98,27 +158,59 @@ pub async fn overview(State(st): State<AppState>, u: WebUser, Extension(flash): 
     };
     let can_read_trail = ctx.can(Permission::ReadAuditTrail);
     let (recent, chain) = if can_read_trail {
-        let recent = st.app.list_audit(&ctx, &AuditQuery { limit: Some(8), ..Default::default() }).await.map(|p| p.items).unwrap_or_default();
+        let recent = st
+            .app
+            .list_audit(
+                &ctx,
+                &AuditQuery {
+                    limit: Some(8),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map(|p| p.items)
+            .unwrap_or_default();
         (recent, st.app.verify_org_audit(&ctx).await.ok())
     } else {
         (Vec::new(), None)
     };
     let role_description = match ctx.access {
-        isms_domain::rbac::OrgAccess::InstanceAdmin => "You administer this installation, so you can open and manage every organisation.",
+        isms_domain::rbac::OrgAccess::InstanceAdmin => {
+            "You administer this installation, so you can open and manage every organisation."
+        }
         isms_domain::rbac::OrgAccess::Member(r) => r.description(),
     };
     let permissions = vec![
         ("Read the organisation's records", ctx.can(Permission::Read)),
         ("Create and change records", ctx.can(Permission::Write)),
-        ("Approve documents, the SoA and risk acceptance", ctx.can(Permission::Approve)),
-        ("Record internal audits and findings", ctx.can(Permission::AuditWrite)),
+        (
+            "Approve documents, the SoA and risk acceptance",
+            ctx.can(Permission::Approve),
+        ),
+        (
+            "Record internal audits and findings",
+            ctx.can(Permission::AuditWrite),
+        ),
         ("Read the audit trail", ctx.can(Permission::ReadAuditTrail)),
         ("Manage members", ctx.can(Permission::ManageMembers)),
-        ("Change the organisation's settings", ctx.can(Permission::ManageOrg)),
+        (
+            "Change the organisation's settings",
+            ctx.can(Permission::ManageOrg),
+        ),
     ];
     let member_total = counts.iter().map(|(_, n)| n).sum();
     let role_counts = counts.into_iter().map(|(r, n)| (r.label(), n)).collect();
-    page(&OverviewPage { l, org: ctx.view(), role_description, permissions, role_counts, member_total, recent, chain, can_read_trail })
+    page(&OverviewPage {
+        l,
+        org: ctx.view(),
+        role_description,
+        permissions,
+        role_counts,
+        member_total,
+        recent,
+        chain,
+        can_read_trail,
+    })
 }
 
 #[derive(Template)]
@@ -153,7 +245,15 @@ pub struct NewMemberForm {
     pub password: String,
 }
 
-async fn members_view(st: &AppState, u: &WebUser, org: &str, q: MembersQuery, flash: Flash, form: NewMemberForm, err: Option<AppError>) -> Response {
+async fn members_view(
+    st: &AppState,
+    u: &WebUser,
+    org: &str,
+    q: MembersQuery,
+    flash: Flash,
+    form: NewMemberForm,
+    err: Option<AppError>,
+) -> Response {
     let ctx = match st.app.org_access(&u.p, org).await {
         Ok(c) => c,
         Err(e) => return error_page(&e),
@@ -165,25 +265,55 @@ async fn members_view(st: &AppState, u: &WebUser, org: &str, q: MembersQuery, fl
     } else {
         StatusCode::OK
     };
-    match st.app.list_members(&ctx, q.role.as_deref(), q.cursor.as_deref(), Some(100)).await {
-        Ok(p) => render(status, &MembersPage {
-            l,
-            members: p.items,
-            next_cursor: p.next_cursor,
-            role_filter: q.role.unwrap_or_default(),
-            can_manage: ctx.can(Permission::ManageMembers),
-            roles: role_options(),
-            form,
-        }),
+    match st
+        .app
+        .list_members(&ctx, q.role.as_deref(), q.cursor.as_deref(), Some(100))
+        .await
+    {
+        Ok(p) => render(
+            status,
+            &MembersPage {
+                l,
+                members: p.items,
+                next_cursor: p.next_cursor,
+                role_filter: q.role.unwrap_or_default(),
+                can_manage: ctx.can(Permission::ManageMembers),
+                roles: role_options(),
+                form,
+            },
+        ),
         Err(e) => error_page(&e),
     }
 }
 
-pub async fn members_page(State(st): State<AppState>, u: WebUser, Extension(flash): Extension<Flash>, Path(org): Path<String>, Query(q): Query<MembersQuery>) -> Response {
-    members_view(&st, &u, &org, q, flash, NewMemberForm { role: "contributor".into(), ..Default::default() }, None).await
+pub async fn members_page(
+    State(st): State<AppState>,
+    u: WebUser,
+    Extension(flash): Extension<Flash>,
+    Path(org): Path<String>,
+    Query(q): Query<MembersQuery>,
+) -> Response {
+    members_view(
+        &st,
+        &u,
+        &org,
+        q,
+        flash,
+        NewMemberForm {
+            role: "contributor".into(),
+            ..Default::default()
+        },
+        None,
+    )
+    .await
 }
 
-pub async fn add_member(State(st): State<AppState>, u: WebUser, Path(org): Path<String>, WebForm(f): WebForm<NewMemberForm>) -> Response {
+pub async fn add_member(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path(org): Path<String>,
+    WebForm(f): WebForm<NewMemberForm>,
+) -> Response {
     let ctx = match st.app.org_access(&u.p, &org).await {
         Ok(c) => c,
         Err(e) => return error_page(&e),
@@ -196,12 +326,24 @@ pub async fn add_member(State(st): State<AppState>, u: WebUser, Path(org): Path<
         password: Some(f.password.clone()).filter(|s| !s.is_empty()),
     };
     match st.app.add_member(Actor::User(&u.p), &ctx, &input).await {
-        Ok(m) => flash_redirect(&format!("/o/{org}/members"), &format!("{} added as {}.", m.email, m.role.label())),
+        Ok(m) => flash_redirect(
+            &format!("/o/{org}/members"),
+            &format!("{} added as {}.", m.email, m.role.label()),
+        ),
         Err(e @ AppError::Forbidden(_)) => error_page(&e),
         Err(e) => {
             let mut f = f;
             f.password.clear();
-            members_view(&st, &u, &org, MembersQuery::default(), Flash::default(), f, Some(e)).await
+            members_view(
+                &st,
+                &u,
+                &org,
+                MembersQuery::default(),
+                Flash::default(),
+                f,
+                Some(e),
+            )
+            .await
         }
     }
 }
@@ -227,7 +369,14 @@ pub struct MemberForm {
     pub version: String,
 }
 
-async fn member_view(st: &AppState, u: &WebUser, org: &str, id: &str, flash: Flash, form: Option<(&MemberForm, AppError)>) -> Response {
+async fn member_view(
+    st: &AppState,
+    u: &WebUser,
+    org: &str,
+    id: &str,
+    flash: Flash,
+    form: Option<(&MemberForm, AppError)>,
+) -> Response {
     let ctx = match st.app.org_access(&u.p, org).await {
         Ok(c) => c,
         Err(e) => return error_page(&e),
@@ -243,18 +392,50 @@ async fn member_view(st: &AppState, u: &WebUser, org: &str, id: &str, flash: Fla
     let (role_value, expires_value, status) = match form {
         Some((f, e)) => {
             l = l.with_errors(&e);
-            (f.role.clone(), f.expires_on.clone(), if matches!(e, AppError::Conflict(_)) { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY })
+            (
+                f.role.clone(),
+                f.expires_on.clone(),
+                if matches!(e, AppError::Conflict(_)) {
+                    StatusCode::CONFLICT
+                } else {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                },
+            )
         }
-        None => (m.role.as_str().to_owned(), m.expires_on.clone().unwrap_or_default(), StatusCode::OK),
+        None => (
+            m.role.as_str().to_owned(),
+            m.expires_on.clone().unwrap_or_default(),
+            StatusCode::OK,
+        ),
     };
-    render(status, &MemberPage { l, m, roles: role_options(), can_manage: ctx.can(Permission::ManageMembers), role_value, expires_value })
+    render(
+        status,
+        &MemberPage {
+            l,
+            m,
+            roles: role_options(),
+            can_manage: ctx.can(Permission::ManageMembers),
+            role_value,
+            expires_value,
+        },
+    )
 }
 
-pub async fn member_page(State(st): State<AppState>, u: WebUser, Extension(flash): Extension<Flash>, Path((org, id)): Path<(String, String)>) -> Response {
+pub async fn member_page(
+    State(st): State<AppState>,
+    u: WebUser,
+    Extension(flash): Extension<Flash>,
+    Path((org, id)): Path<(String, String)>,
+) -> Response {
     member_view(&st, &u, &org, &id, flash, None).await
 }
 
-pub async fn update_member(State(st): State<AppState>, u: WebUser, Path((org, id)): Path<(String, String)>, WebForm(f): WebForm<MemberForm>) -> Response {
+pub async fn update_member(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path((org, id)): Path<(String, String)>,
+    WebForm(f): WebForm<MemberForm>,
+) -> Response {
     let ctx = match st.app.org_access(&u.p, &org).await {
         Ok(c) => c,
         Err(e) => return error_page(&e),
@@ -268,7 +449,10 @@ pub async fn update_member(State(st): State<AppState>, u: WebUser, Path((org, id
         version: f.version.parse().unwrap_or(-1),
     };
     match st.app.update_member(&u.p, &ctx, mid, &patch).await {
-        Ok(m) => flash_redirect(&format!("/o/{org}/members"), &format!("Membership of {} saved.", m.email)),
+        Ok(m) => flash_redirect(
+            &format!("/o/{org}/members"),
+            &format!("Membership of {} saved.", m.email),
+        ),
         Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => error_page(&e),
         Err(e) => member_view(&st, &u, &org, &id, Flash::default(), Some((&f, e))).await,
     }
@@ -277,7 +461,12 @@ pub async fn update_member(State(st): State<AppState>, u: WebUser, Path((org, id
 #[derive(Deserialize)]
 pub struct Empty {}
 
-pub async fn remove_member(State(st): State<AppState>, u: WebUser, Path((org, id)): Path<(String, String)>, WebForm(_f): WebForm<Empty>) -> Response {
+pub async fn remove_member(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path((org, id)): Path<(String, String)>,
+    WebForm(_f): WebForm<Empty>,
+) -> Response {
     let ctx = match st.app.org_access(&u.p, &org).await {
         Ok(c) => c,
         Err(e) => return error_page(&e),
@@ -324,7 +513,12 @@ impl AuditForm {
     pub fn query(&self) -> Result<AuditQuery, AppError> {
         let actor = match self.actor.trim() {
             "" => None,
-            a => Some(uuid::Uuid::parse_str(a).map_err(|_| AppError::Validation(isms_domain::ValidationError::single("actor", "is not a person of this organisation")))?),
+            a => Some(uuid::Uuid::parse_str(a).map_err(|_| {
+                AppError::Validation(isms_domain::ValidationError::single(
+                    "actor",
+                    "is not a person of this organisation",
+                ))
+            })?),
         };
         Ok(AuditQuery {
             entity: Some(self.entity.clone()).filter(|s| !s.is_empty()),
@@ -338,12 +532,25 @@ impl AuditForm {
 
     /// Query string for the next page, keeping the filters.
     pub fn next_href(&self, base: &str, cursor: &str) -> String {
-        let q = serde_urlencoded::to_string([("entity", &self.entity), ("actor", &self.actor), ("from", &self.from), ("to", &self.to), ("cursor", &cursor.to_owned())]).unwrap_or_default();
+        let q = serde_urlencoded::to_string([
+            ("entity", &self.entity),
+            ("actor", &self.actor),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("cursor", &cursor.to_owned()),
+        ])
+        .unwrap_or_default();
         format!("{base}?{q}")
     }
 }
 
-pub async fn audit_page(State(st): State<AppState>, u: WebUser, Extension(flash): Extension<Flash>, Path(org): Path<String>, Query(f): Query<AuditForm>) -> Response {
+pub async fn audit_page(
+    State(st): State<AppState>,
+    u: WebUser,
+    Extension(flash): Extension<Flash>,
+    Path(org): Path<String>,
+    Query(f): Query<AuditForm>,
+) -> Response {
     let ctx = match st.app.org_access(&u.p, &org).await {
         Ok(c) => c,
         Err(e) => return error_page(&e),
@@ -353,7 +560,17 @@ pub async fn audit_page(State(st): State<AppState>, u: WebUser, Extension(flash)
         Ok(e) => e,
         Err(e) => return error_page(&e),
     };
-    let people = st.app.list_members(&ctx, None, None, Some(500)).await.map(|p| p.items.into_iter().map(|m| (m.user_id.to_string(), format!("{} ({})", m.name, m.email))).collect()).unwrap_or_default();
+    let people = st
+        .app
+        .list_members(&ctx, None, None, Some(500))
+        .await
+        .map(|p| {
+            p.items
+                .into_iter()
+                .map(|m| (m.user_id.to_string(), format!("{} ({})", m.name, m.email)))
+                .collect()
+        })
+        .unwrap_or_default();
     let chain = st.app.verify_org_audit(&ctx).await.ok();
     let (entries, next_cursor, status) = match f.query() {
         Ok(q) => match st.app.list_audit(&ctx, &q).await {
@@ -369,8 +586,22 @@ pub async fn audit_page(State(st): State<AppState>, u: WebUser, Extension(flash)
             (Vec::new(), None, StatusCode::UNPROCESSABLE_ENTITY)
         }
     };
-    let filtered = !(f.entity.is_empty() && f.actor.is_empty() && f.from.is_empty() && f.to.is_empty());
-    render(status, &AuditPage { l, base: format!("/o/{org}/audit-trail"), entries, next_cursor, entities, people, f, chain, filtered })
+    let filtered =
+        !(f.entity.is_empty() && f.actor.is_empty() && f.from.is_empty() && f.to.is_empty());
+    render(
+        status,
+        &AuditPage {
+            l,
+            base: format!("/o/{org}/audit-trail"),
+            entries,
+            next_cursor,
+            entities,
+            people,
+            f,
+            chain,
+            filtered,
+        },
+    )
 }
 
 #[derive(Template)]
@@ -392,7 +623,12 @@ pub struct SettingsForm {
     pub version: String,
 }
 
-pub async fn settings_page(State(st): State<AppState>, u: WebUser, Extension(flash): Extension<Flash>, Path(org): Path<String>) -> Response {
+pub async fn settings_page(
+    State(st): State<AppState>,
+    u: WebUser,
+    Extension(flash): Extension<Flash>,
+    Path(org): Path<String>,
+) -> Response {
     let ctx = match st.app.org_access(&u.p, &org).await {
         Ok(c) => c,
         Err(e) => return error_page(&e),
@@ -401,25 +637,71 @@ pub async fn settings_page(State(st): State<AppState>, u: WebUser, Extension(fla
         return error_page(&e);
     }
     let l = Layout::new(&st, &u, "Settings", Some(&ctx), "settings", flash).await;
-    page(&SettingsPage { l, name: ctx.org.name.clone(), employees: ctx.org.employees.to_string(), org: ctx.view() })
+    page(&SettingsPage {
+        l,
+        name: ctx.org.name.clone(),
+        employees: ctx.org.employees.to_string(),
+        org: ctx.view(),
+    })
 }
 
-pub async fn update_settings(State(st): State<AppState>, u: WebUser, Path(org): Path<String>, WebForm(f): WebForm<SettingsForm>) -> Response {
+pub async fn update_settings(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path(org): Path<String>,
+    WebForm(f): WebForm<SettingsForm>,
+) -> Response {
     let ctx = match st.app.org_access(&u.p, &org).await {
         Ok(c) => c,
         Err(e) => return error_page(&e),
     };
     let result = match f.employees.trim().parse::<i64>() {
-        Ok(n) => st.app.update_org(&u.p, &ctx, &OrgPatch { name: Some(f.name.clone()), employees: Some(n), version: f.version.parse().unwrap_or(-1) }).await,
-        Err(_) => Err(AppError::Validation(isms_domain::ValidationError::single("employees", "must be a whole number, e.g. 140"))),
+        Ok(n) => {
+            st.app
+                .update_org(
+                    &u.p,
+                    &ctx,
+                    &OrgPatch {
+                        name: Some(f.name.clone()),
+                        employees: Some(n),
+                        version: f.version.parse().unwrap_or(-1),
+                    },
+                )
+                .await
+        }
+        Err(_) => Err(AppError::Validation(isms_domain::ValidationError::single(
+            "employees",
+            "must be a whole number, e.g. 140",
+        ))),
     };
     match result {
         Ok(_) => flash_redirect(&format!("/o/{org}/settings"), "Settings saved."),
         Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_))) => error_page(&e),
         Err(e) => {
-            let status = if matches!(e, AppError::Conflict(_)) { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
-            let l = Layout::new(&st, &u, "Settings", Some(&ctx), "settings", Flash::default()).await.with_errors(&e);
-            render(status, &SettingsPage { l, org: ctx.view(), name: f.name, employees: f.employees })
+            let status = if matches!(e, AppError::Conflict(_)) {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let l = Layout::new(
+                &st,
+                &u,
+                "Settings",
+                Some(&ctx),
+                "settings",
+                Flash::default(),
+            )
+            .await
+            .with_errors(&e);
+            render(
+                status,
+                &SettingsPage {
+                    l,
+                    org: ctx.view(),
+                    name: f.name,
+                    employees: f.employees,
+                },
+            )
         }
     }
 }

@@ -6,10 +6,18 @@ use serde_json::json;
 async fn health_and_readiness() {
     let t = TestApp::spawn().await;
     let c = t.anon();
-    let r = c.request(reqwest::Method::GET, "/healthz").send().await.unwrap();
+    let r = c
+        .request(reqwest::Method::GET, "/healthz")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.text().await.unwrap(), "ok");
-    let r = c.request(reqwest::Method::GET, "/readyz").send().await.unwrap();
+    let r = c
+        .request(reqwest::Method::GET, "/readyz")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
 }
 
@@ -34,8 +42,18 @@ async fn wrong_and_unknown_credentials_look_the_same() {
     let t = TestApp::spawn().await;
     t.user("alice@example.com", "Alice", false).await;
     let c = t.anon();
-    let (s1, p1) = c.post("/api/v1/auth/login", &json!({"email": "alice@example.com", "password": "not the password"})).await;
-    let (s2, p2) = c.post("/api/v1/auth/login", &json!({"email": "nobody@example.com", "password": "not the password"})).await;
+    let (s1, p1) = c
+        .post(
+            "/api/v1/auth/login",
+            &json!({"email": "alice@example.com", "password": "not the password"}),
+        )
+        .await;
+    let (s2, p2) = c
+        .post(
+            "/api/v1/auth/login",
+            &json!({"email": "nobody@example.com", "password": "not the password"}),
+        )
+        .await;
     assert_eq!(s1, 401);
     assert_eq!(s2, 401);
     assert_eq!(p1["detail"], p2["detail"]);
@@ -44,12 +62,21 @@ async fn wrong_and_unknown_credentials_look_the_same() {
 #[tokio::test]
 async fn no_auth_is_401_problem_json() {
     let t = TestApp::spawn().await;
-    let r = t.anon().request(reqwest::Method::GET, "/api/v1/orgs").send().await.unwrap();
+    let r = t
+        .anon()
+        .request(reqwest::Method::GET, "/api/v1/orgs")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
     let v: serde_json::Value = r.json().await.unwrap();
     assert!(v["detail"].as_str().unwrap().contains("sign in"));
-    let (s, _) = t.anon().with_token("isms_deadbeef").get("/api/v1/orgs").await;
+    let (s, _) = t
+        .anon()
+        .with_token("isms_deadbeef")
+        .get("/api/v1/orgs")
+        .await;
     assert_eq!(s, 401);
 }
 
@@ -58,7 +85,12 @@ async fn org_create_get_patch_and_stale_version() {
     let t = TestApp::spawn().await;
     t.user("root@example.com", "Root", true).await;
     let c = t.login("root@example.com").await;
-    let (s, o) = c.post("/api/v1/orgs", &json!({"name": "Acme Security Ltd", "employees": 120})).await;
+    let (s, o) = c
+        .post(
+            "/api/v1/orgs",
+            &json!({"name": "Acme Security Ltd", "employees": 120}),
+        )
+        .await;
     assert_eq!(s, 201, "{o}");
     assert_eq!(o["slug"], "acme-security-ltd");
     assert_eq!(o["my_role"], "admin");
@@ -66,8 +98,18 @@ async fn org_create_get_patch_and_stale_version() {
     assert_eq!(s, 200);
     let v = o["version"].as_i64().unwrap();
     // Two PATCHes with the same version: the second is 409 and changes nothing.
-    let (s1, a) = c.patch("/api/v1/orgs/acme-security-ltd", &json!({"name": "Acme One", "version": v})).await;
-    let (s2, b) = c.patch("/api/v1/orgs/acme-security-ltd", &json!({"name": "Acme Two", "version": v})).await;
+    let (s1, a) = c
+        .patch(
+            "/api/v1/orgs/acme-security-ltd",
+            &json!({"name": "Acme One", "version": v}),
+        )
+        .await;
+    let (s2, b) = c
+        .patch(
+            "/api/v1/orgs/acme-security-ltd",
+            &json!({"name": "Acme Two", "version": v}),
+        )
+        .await;
     assert_eq!(s1, 200, "{a}");
     assert_eq!(s2, 409, "{b}");
     assert_eq!(b["status"], 409);
@@ -75,7 +117,12 @@ async fn org_create_get_patch_and_stale_version() {
     assert_eq!(o["name"], "Acme One");
     assert_eq!(o["version"], v + 1);
     // Duplicate slug names the field.
-    let (s, p) = c.post("/api/v1/orgs", &json!({"name": "Other", "slug": "acme-security-ltd", "employees": 5})).await;
+    let (s, p) = c
+        .post(
+            "/api/v1/orgs",
+            &json!({"name": "Other", "slug": "acme-security-ltd", "employees": 5}),
+        )
+        .await;
     assert_eq!(s, 422);
     assert_eq!(p["errors"][0]["field"], "slug");
 }
@@ -92,27 +139,58 @@ async fn members_lifecycle_and_last_admin_guard() {
     assert_eq!(m["role"], "viewer");
     let id = m["id"].as_str().unwrap().to_owned();
     // Without name and password for an unknown e-mail: both fields named.
-    let (s, p) = admin.post("/api/v1/orgs/acme/members", &json!({"email": "ghost@example.com", "role": "viewer"})).await;
+    let (s, p) = admin
+        .post(
+            "/api/v1/orgs/acme/members",
+            &json!({"email": "ghost@example.com", "role": "viewer"}),
+        )
+        .await;
     assert_eq!(s, 422);
-    let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["name", "password"]);
     // External auditor requires an expiry date.
-    let (s, p) = admin.patch(&format!("/api/v1/orgs/acme/members/{id}"), &json!({"role": "external_auditor", "version": 1})).await;
+    let (s, p) = admin
+        .patch(
+            &format!("/api/v1/orgs/acme/members/{id}"),
+            &json!({"role": "external_auditor", "version": 1}),
+        )
+        .await;
     assert_eq!(s, 422);
     assert_eq!(p["errors"][0]["field"], "expires_on");
-    let (s, m) = admin.patch(&format!("/api/v1/orgs/acme/members/{id}"), &json!({"role": "external_auditor", "expires_on": "2027-03-01", "version": 1})).await;
+    let (s, m) = admin
+        .patch(
+            &format!("/api/v1/orgs/acme/members/{id}"),
+            &json!({"role": "external_auditor", "expires_on": "2027-03-01", "version": 1}),
+        )
+        .await;
     assert_eq!(s, 200, "{m}");
     assert_eq!(m["expires_on"], "2027-03-01");
     // Filter by role.
-    let (_, list) = admin.get("/api/v1/orgs/acme/members?role=external_auditor").await;
+    let (_, list) = admin
+        .get("/api/v1/orgs/acme/members?role=external_auditor")
+        .await;
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
     // The only admin cannot be demoted or removed.
     let admin_mid = f.membership(Role::Admin);
-    let (s, p) = admin.patch(&format!("/api/v1/orgs/acme/members/{admin_mid}"), &json!({"role": "viewer", "version": 1})).await;
+    let (s, p) = admin
+        .patch(
+            &format!("/api/v1/orgs/acme/members/{admin_mid}"),
+            &json!({"role": "viewer", "version": 1}),
+        )
+        .await;
     assert_eq!(s, 409, "{p}");
-    let (s, _) = admin.delete(&format!("/api/v1/orgs/acme/members/{admin_mid}")).await;
+    let (s, _) = admin
+        .delete(&format!("/api/v1/orgs/acme/members/{admin_mid}"))
+        .await;
     assert_eq!(s, 409);
-    let (s, _) = admin.delete(&format!("/api/v1/orgs/acme/members/{id}")).await;
+    let (s, _) = admin
+        .delete(&format!("/api/v1/orgs/acme/members/{id}"))
+        .await;
     assert_eq!(s, 204);
     let (s, _) = admin.get(&format!("/api/v1/orgs/acme/members/{id}")).await;
     assert_eq!(s, 404);
@@ -146,7 +224,9 @@ async fn pagination_is_keyset_and_complete() {
     assert_eq!(seen, sorted);
     let (s, p) = c.get("/api/v1/orgs/acme/members?cursor=%%%").await;
     assert!(s == 422 || s == 400, "{s} {p}");
-    let (s, p) = c.get("/api/v1/orgs/acme/members?cursor=bm90LWEtY3Vyc29y&limit=abc").await;
+    let (s, p) = c
+        .get("/api/v1/orgs/acme/members?cursor=bm90LWEtY3Vyc29y&limit=abc")
+        .await;
     assert_eq!(s, 422);
     assert_eq!(p["errors"][0]["field"], "limit");
 }
@@ -165,13 +245,22 @@ async fn expired_external_auditor_signs_in_to_nothing() {
     let auditor = t.login(f.email(Role::ExternalAuditor)).await;
     let (_, me) = auditor.get("/api/v1/auth/me").await;
     assert_eq!(me["organisations"], json!([]));
-    for path in ["/api/v1/orgs/acme", "/api/v1/orgs/acme/members", "/api/v1/orgs/acme/audit-trail"] {
+    for path in [
+        "/api/v1/orgs/acme",
+        "/api/v1/orgs/acme/members",
+        "/api/v1/orgs/acme/audit-trail",
+    ] {
         let (s, _) = auditor.get(path).await;
         assert_eq!(s, 404, "{path}");
     }
     // The admin sees the membership as inactive.
     let admin = t.login(f.email(Role::Admin)).await;
-    let (_, m) = admin.get(&format!("/api/v1/orgs/acme/members/{}", f.membership(Role::ExternalAuditor))).await;
+    let (_, m) = admin
+        .get(&format!(
+            "/api/v1/orgs/acme/members/{}",
+            f.membership(Role::ExternalAuditor)
+        ))
+        .await;
     assert_eq!(m["active"], false);
 }
 
@@ -180,7 +269,12 @@ async fn api_tokens_create_use_list_revoke() {
     let t = TestApp::spawn().await;
     let f = t.org_with_roles("acme").await;
     let c = t.login(f.email(Role::Viewer)).await;
-    let (s, tok) = c.post("/api/v1/tokens", &json!({"name": "CI check", "expires_in_days": 30})).await;
+    let (s, tok) = c
+        .post(
+            "/api/v1/tokens",
+            &json!({"name": "CI check", "expires_in_days": 30}),
+        )
+        .await;
     assert_eq!(s, 201, "{tok}");
     let secret = tok["secret"].as_str().unwrap().to_owned();
     assert!(secret.starts_with("isms_"));
@@ -188,13 +282,17 @@ async fn api_tokens_create_use_list_revoke() {
     let (s, _) = bearer.get("/api/v1/orgs/acme").await;
     assert_eq!(s, 200);
     // Scoped to the owner's rights: a viewer's token cannot change settings.
-    let (s, _) = bearer.patch("/api/v1/orgs/acme", &json!({"name": "x", "version": 1})).await;
+    let (s, _) = bearer
+        .patch("/api/v1/orgs/acme", &json!({"name": "x", "version": 1}))
+        .await;
     assert_eq!(s, 403);
     let (_, list) = c.get("/api/v1/tokens").await;
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert!(list[0].get("secret").is_none());
     assert!(!list.to_string().contains(&secret));
-    let (s, p) = c.post("/api/v1/tokens", &json!({"name": "", "expires_in_days": 0})).await;
+    let (s, p) = c
+        .post("/api/v1/tokens", &json!({"name": "", "expires_in_days": 0}))
+        .await;
     assert_eq!(s, 422);
     assert_eq!(p["errors"].as_array().unwrap().len(), 2);
     let id = tok["id"].as_str().unwrap();
@@ -218,7 +316,12 @@ async fn sessions_list_and_revoke() {
     let list = list.as_array().unwrap().clone();
     assert_eq!(list.len(), 2);
     let other = list.iter().find(|s| s["current"] == false).unwrap();
-    let (s, _) = a.delete(&format!("/api/v1/sessions/{}", other["id"].as_str().unwrap())).await;
+    let (s, _) = a
+        .delete(&format!(
+            "/api/v1/sessions/{}",
+            other["id"].as_str().unwrap()
+        ))
+        .await;
     assert_eq!(s, 204);
     let (s, _) = b.get("/api/v1/auth/me").await;
     assert_eq!(s, 401);
@@ -230,14 +333,27 @@ async fn sessions_list_and_revoke() {
 async fn totp_login_through_the_api() {
     let t = TestApp::spawn().await;
     t.user("alice@example.com", "Alice", false).await;
-    let p = t.app.principal_for_email("alice@example.com").await.unwrap();
+    let p = t
+        .app
+        .principal_for_email("alice@example.com")
+        .await
+        .unwrap();
     let setup = t.app.begin_totp(&p).await.unwrap();
     let secret = isms_domain::totp::base32_decode(&setup.secret).unwrap();
     let now = t.clock.now_secs();
-    let codes = t.app.confirm_totp(&p, &isms_domain::totp::code_at(&secret, now)).await.unwrap();
+    let codes = t
+        .app
+        .confirm_totp(&p, &isms_domain::totp::code_at(&secret, now))
+        .await
+        .unwrap();
     assert_eq!(codes.len(), 10);
     let c = t.anon();
-    let (s, pr) = c.post("/api/v1/auth/login", &json!({"email": "alice@example.com", "password": PASSWORD})).await;
+    let (s, pr) = c
+        .post(
+            "/api/v1/auth/login",
+            &json!({"email": "alice@example.com", "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(s, 401);
     assert_eq!(pr["errors"][0]["field"], "totp");
     // The code used for enrolment does not work twice.
@@ -245,9 +361,19 @@ async fn totp_login_through_the_api() {
     assert_eq!(s, 422);
     t.clock.advance_secs(30);
     let code = isms_domain::totp::code_at(&secret, now + 30);
-    let (s, v) = c.post("/api/v1/auth/login", &json!({"email": "alice@example.com", "password": PASSWORD, "totp": code})).await;
+    let (s, v) = c
+        .post(
+            "/api/v1/auth/login",
+            &json!({"email": "alice@example.com", "password": PASSWORD, "totp": code}),
+        )
+        .await;
     assert_eq!(s, 200, "{v}");
-    let (s, _) = c.post("/api/v1/auth/login", &json!({"email": "alice@example.com", "password": PASSWORD, "totp": code})).await;
+    let (s, _) = c
+        .post(
+            "/api/v1/auth/login",
+            &json!({"email": "alice@example.com", "password": PASSWORD, "totp": code}),
+        )
+        .await;
     assert_eq!(s, 422, "a code works once");
 }
 
@@ -257,7 +383,12 @@ async fn audit_trail_records_changes_and_filters() {
     let f = t.org_with_roles("acme").await;
     let admin = t.login(f.email(Role::Admin)).await;
     let (_, o) = admin.get("/api/v1/orgs/acme").await;
-    admin.patch("/api/v1/orgs/acme", &json!({"employees": 77, "version": o["version"]})).await;
+    admin
+        .patch(
+            "/api/v1/orgs/acme",
+            &json!({"employees": 77, "version": o["version"]}),
+        )
+        .await;
     let (s, page) = admin.get("/api/v1/orgs/acme/audit-trail").await;
     assert_eq!(s, 200);
     let items = page["items"].as_array().unwrap();
@@ -265,17 +396,30 @@ async fn audit_trail_records_changes_and_filters() {
     assert_eq!(items[0]["action"], "update");
     assert_eq!(items[0]["details"]["after"]["employees"], 77);
     assert_eq!(items[0]["actor"], f.email(Role::Admin));
-    let (_, page) = admin.get("/api/v1/orgs/acme/audit-trail?entity=membership").await;
+    let (_, page) = admin
+        .get("/api/v1/orgs/acme/audit-trail?entity=membership")
+        .await;
     let items = page["items"].as_array().unwrap();
     assert_eq!(items.len(), 6);
     assert!(items.iter().all(|e| e["entity"] == "membership"));
-    let (_, page) = admin.get(&format!("/api/v1/orgs/acme/audit-trail?actor={}", f.user_id(Role::Admin))).await;
+    let (_, page) = admin
+        .get(&format!(
+            "/api/v1/orgs/acme/audit-trail?actor={}",
+            f.user_id(Role::Admin)
+        ))
+        .await;
     assert_eq!(page["items"].as_array().unwrap().len(), 1);
-    let (_, page) = admin.get("/api/v1/orgs/acme/audit-trail?from=2026-11-28&to=2026-11-28").await;
+    let (_, page) = admin
+        .get("/api/v1/orgs/acme/audit-trail?from=2026-11-28&to=2026-11-28")
+        .await;
     assert_eq!(page["items"].as_array().unwrap().len(), 8);
-    let (_, page) = admin.get("/api/v1/orgs/acme/audit-trail?from=2026-11-29").await;
+    let (_, page) = admin
+        .get("/api/v1/orgs/acme/audit-trail?from=2026-11-29")
+        .await;
     assert_eq!(page["items"].as_array().unwrap().len(), 0);
-    let (s, p) = admin.get("/api/v1/orgs/acme/audit-trail?from=yesterday").await;
+    let (s, p) = admin
+        .get("/api/v1/orgs/acme/audit-trail?from=yesterday")
+        .await;
     assert_eq!(s, 422);
     assert_eq!(p["errors"][0]["field"], "from");
     let (s, v) = admin.get("/api/v1/orgs/acme/audit-trail/verify").await;
@@ -308,14 +452,29 @@ async fn sign_in_is_rate_limited() {
     t.user("alice@example.com", "Alice", false).await;
     let c = t.anon();
     for _ in 0..10 {
-        let (s, _) = c.post("/api/v1/auth/login", &json!({"email": "alice@example.com", "password": "wrong wrong wrong"})).await;
+        let (s, _) = c
+            .post(
+                "/api/v1/auth/login",
+                &json!({"email": "alice@example.com", "password": "wrong wrong wrong"}),
+            )
+            .await;
         assert_eq!(s, 401);
     }
-    let r = c.request(reqwest::Method::POST, "/api/v1/auth/login").json(&json!({"email": "alice@example.com", "password": PASSWORD})).send().await.unwrap();
+    let r = c
+        .request(reqwest::Method::POST, "/api/v1/auth/login")
+        .json(&json!({"email": "alice@example.com", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 429);
     assert!(r.headers().get("retry-after").is_some());
     t.clock.advance_secs(16 * 60);
-    let (s, _) = c.post("/api/v1/auth/login", &json!({"email": "alice@example.com", "password": PASSWORD})).await;
+    let (s, _) = c
+        .post(
+            "/api/v1/auth/login",
+            &json!({"email": "alice@example.com", "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(s, 200);
 }
 
@@ -326,16 +485,32 @@ async fn disabled_account_loses_its_sessions() {
     let u = t.user("alice@example.com", "Alice", false).await;
     let alice = t.login("alice@example.com").await;
     let root = t.login("root@example.com").await;
-    let (s, v) = root.patch(&format!("/api/v1/users/{}", u.id), &json!({"disabled": true, "version": u.version})).await;
+    let (s, v) = root
+        .patch(
+            &format!("/api/v1/users/{}", u.id),
+            &json!({"disabled": true, "version": u.version}),
+        )
+        .await;
     assert_eq!(s, 200, "{v}");
     let (s, _) = alice.get("/api/v1/auth/me").await;
     assert_eq!(s, 401);
-    let (s, p) = t.anon().post("/api/v1/auth/login", &json!({"email": "alice@example.com", "password": PASSWORD})).await;
+    let (s, p) = t
+        .anon()
+        .post(
+            "/api/v1/auth/login",
+            &json!({"email": "alice@example.com", "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(s, 401);
     assert!(p["detail"].as_str().unwrap().contains("disabled"));
     // An admin cannot disable themself.
     let me = root.get("/api/v1/auth/me").await.1;
-    let (s, p) = root.patch(&format!("/api/v1/users/{}", me["user"]["id"].as_str().unwrap()), &json!({"disabled": true, "version": me["user"]["version"]})).await;
+    let (s, p) = root
+        .patch(
+            &format!("/api/v1/users/{}", me["user"]["id"].as_str().unwrap()),
+            &json!({"disabled": true, "version": me["user"]["version"]}),
+        )
+        .await;
     assert_eq!(s, 422, "{p}");
 }
 
@@ -345,13 +520,28 @@ async fn password_change_checks_and_ends_other_sessions() {
     t.user("alice@example.com", "Alice", false).await;
     let a = t.login("alice@example.com").await;
     let b = t.login("alice@example.com").await;
-    let (s, p) = a.post("/api/v1/me/password", &json!({"current_password": "nope", "new_password": "another long passphrase"})).await;
+    let (s, p) = a
+        .post(
+            "/api/v1/me/password",
+            &json!({"current_password": "nope", "new_password": "another long passphrase"}),
+        )
+        .await;
     assert_eq!(s, 422);
     assert_eq!(p["errors"][0]["field"], "current_password");
-    let (s, p) = a.post("/api/v1/me/password", &json!({"current_password": PASSWORD, "new_password": "short"})).await;
+    let (s, p) = a
+        .post(
+            "/api/v1/me/password",
+            &json!({"current_password": PASSWORD, "new_password": "short"}),
+        )
+        .await;
     assert_eq!(s, 422);
     assert_eq!(p["errors"][0]["field"], "new_password");
-    let (s, _) = a.post("/api/v1/me/password", &json!({"current_password": PASSWORD, "new_password": "another long passphrase"})).await;
+    let (s, _) = a
+        .post(
+            "/api/v1/me/password",
+            &json!({"current_password": PASSWORD, "new_password": "another long passphrase"}),
+        )
+        .await;
     assert_eq!(s, 204);
     assert_eq!(a.get("/api/v1/auth/me").await.0, 200);
     assert_eq!(b.get("/api/v1/auth/me").await.0, 401);

@@ -29,56 +29,118 @@ async fn fetch_version(c: &Client, path: &str) -> i64 {
 
 /// Run one call for `who` and return the status.
 #[allow(clippy::too_many_arguments)]
-async fn call(t: &TestApp, admin: &Client, f: &OrgFixture, other: &OrgFixture, c: &Client, who: Who, case: &Case, n: usize) -> StatusCode {
+async fn call(
+    t: &TestApp,
+    admin: &Client,
+    f: &OrgFixture,
+    other: &OrgFixture,
+    c: &Client,
+    who: Who,
+    case: &Case,
+    n: usize,
+) -> StatusCode {
     let org = f.org.slug.as_str();
     let target_member = f.membership(Role::Viewer);
-    let uniq = format!("{}-{n}", match who { Who::Role(r) => r.as_str(), Who::Outsider => "outsider" });
+    let uniq = format!(
+        "{}-{n}",
+        match who {
+            Who::Role(r) => r.as_str(),
+            Who::Outsider => "outsider",
+        }
+    );
     let (path, body): (String, Option<Value>) = match case.template {
-        "/api/v1/auth/login" => ("/api/v1/auth/login".into(), Some(json!({"email": "x@example.com", "password": "wrong password here"}))),
+        "/api/v1/auth/login" => (
+            "/api/v1/auth/login".into(),
+            Some(json!({"email": "x@example.com", "password": "wrong password here"})),
+        ),
         "/api/v1/auth/logout" => ("/api/v1/auth/logout".into(), Some(json!({}))),
         "/api/v1/auth/me" => ("/api/v1/auth/me".into(), None),
-        "/api/v1/orgs" if case.method == Method::POST => ("/api/v1/orgs".into(), Some(json!({"name": format!("New {uniq}"), "employees": 3}))),
+        "/api/v1/orgs" if case.method == Method::POST => (
+            "/api/v1/orgs".into(),
+            Some(json!({"name": format!("New {uniq}"), "employees": 3})),
+        ),
         "/api/v1/orgs" => ("/api/v1/orgs".into(), None),
         "/api/v1/orgs/{org}" if case.method == Method::PATCH => {
             let v = fetch_version(&admin, &format!("/api/v1/orgs/{org}")).await;
-            (format!("/api/v1/orgs/{org}"), Some(json!({"employees": 60 + n, "version": v})))
+            (
+                format!("/api/v1/orgs/{org}"),
+                Some(json!({"employees": 60 + n, "version": v})),
+            )
         }
         "/api/v1/orgs/{org}" => (format!("/api/v1/orgs/{org}"), None),
         "/api/v1/orgs/{org}/members" if case.method == Method::POST => (
             format!("/api/v1/orgs/{org}/members"),
-            Some(json!({"email": format!("{uniq}@new.test"), "role": "viewer", "name": "New", "password": PASSWORD})),
+            Some(
+                json!({"email": format!("{uniq}@new.test"), "role": "viewer", "name": "New", "password": PASSWORD}),
+            ),
         ),
         "/api/v1/orgs/{org}/members" => (format!("/api/v1/orgs/{org}/members"), None),
         "/api/v1/orgs/{org}/members/{id}" if case.method == Method::PATCH => {
-            let v = fetch_version(&admin, &format!("/api/v1/orgs/{org}/members/{target_member}")).await;
-            (format!("/api/v1/orgs/{org}/members/{target_member}"), Some(json!({"role": "viewer", "version": v})))
+            let v = fetch_version(
+                &admin,
+                &format!("/api/v1/orgs/{org}/members/{target_member}"),
+            )
+            .await;
+            (
+                format!("/api/v1/orgs/{org}/members/{target_member}"),
+                Some(json!({"role": "viewer", "version": v})),
+            )
         }
         "/api/v1/orgs/{org}/members/{id}" if case.method == Method::DELETE => {
             // A fresh member to delete each time.
             let (_, m) = admin.post(&format!("/api/v1/orgs/{org}/members"), &json!({"email": format!("del-{uniq}@new.test"), "role": "viewer", "name": "Del", "password": PASSWORD})).await;
-            (format!("/api/v1/orgs/{org}/members/{}", m["id"].as_str().unwrap()), None)
+            (
+                format!("/api/v1/orgs/{org}/members/{}", m["id"].as_str().unwrap()),
+                None,
+            )
         }
-        "/api/v1/orgs/{org}/members/{id}" => (format!("/api/v1/orgs/{org}/members/{target_member}"), None),
+        "/api/v1/orgs/{org}/members/{id}" => {
+            (format!("/api/v1/orgs/{org}/members/{target_member}"), None)
+        }
         "/api/v1/orgs/{org}/audit-trail" => (format!("/api/v1/orgs/{org}/audit-trail"), None),
-        "/api/v1/orgs/{org}/audit-trail/verify" => (format!("/api/v1/orgs/{org}/audit-trail/verify"), None),
-        "/api/v1/users" if case.method == Method::POST => ("/api/v1/users".into(), Some(json!({"email": format!("{uniq}@users.test"), "name": "U", "password": PASSWORD}))),
+        "/api/v1/orgs/{org}/audit-trail/verify" => {
+            (format!("/api/v1/orgs/{org}/audit-trail/verify"), None)
+        }
+        "/api/v1/users" if case.method == Method::POST => (
+            "/api/v1/users".into(),
+            Some(json!({"email": format!("{uniq}@users.test"), "name": "U", "password": PASSWORD})),
+        ),
         "/api/v1/users" => ("/api/v1/users".into(), None),
-        "/api/v1/users/{id}" if case.method == Method::PATCH => (format!("/api/v1/users/{}", other.user_id(Role::Viewer)), Some(json!({"name": "Renamed", "version": 1}))),
-        "/api/v1/users/{id}" => (format!("/api/v1/users/{}", other.user_id(Role::Viewer)), None),
-        "/api/v1/me/password" => ("/api/v1/me/password".into(), Some(json!({"current_password": "wrong", "new_password": "another long passphrase"}))),
-        "/api/v1/tokens" if case.method == Method::POST => ("/api/v1/tokens".into(), Some(json!({"name": "t"}))),
+        "/api/v1/users/{id}" if case.method == Method::PATCH => (
+            format!("/api/v1/users/{}", other.user_id(Role::Viewer)),
+            Some(json!({"name": "Renamed", "version": 1})),
+        ),
+        "/api/v1/users/{id}" => (
+            format!("/api/v1/users/{}", other.user_id(Role::Viewer)),
+            None,
+        ),
+        "/api/v1/me/password" => (
+            "/api/v1/me/password".into(),
+            Some(json!({"current_password": "wrong", "new_password": "another long passphrase"})),
+        ),
+        "/api/v1/tokens" if case.method == Method::POST => {
+            ("/api/v1/tokens".into(), Some(json!({"name": "t"})))
+        }
         "/api/v1/tokens" => ("/api/v1/tokens".into(), None),
         "/api/v1/tokens/{id}" => {
             // Someone else's token: never visible.
             let owner = t.login(other.email(Role::Contributor)).await;
-            let (_, tok) = owner.post("/api/v1/tokens", &json!({"name": "theirs"})).await;
-            (format!("/api/v1/tokens/{}", tok["id"].as_str().unwrap()), None)
+            let (_, tok) = owner
+                .post("/api/v1/tokens", &json!({"name": "theirs"}))
+                .await;
+            (
+                format!("/api/v1/tokens/{}", tok["id"].as_str().unwrap()),
+                None,
+            )
         }
         "/api/v1/sessions" => ("/api/v1/sessions".into(), None),
         "/api/v1/sessions/{id}" => {
             let owner = t.login(other.email(Role::Contributor)).await;
             let (_, list) = owner.get("/api/v1/sessions").await;
-            (format!("/api/v1/sessions/{}", list[0]["id"].as_str().unwrap()), None)
+            (
+                format!("/api/v1/sessions/{}", list[0]["id"].as_str().unwrap()),
+                None,
+            )
         }
         "/api/v1/audit-trail" => ("/api/v1/audit-trail".into(), None),
         other => panic!("no call defined for {other}"),
@@ -88,43 +150,147 @@ async fn call(t: &TestApp, admin: &Client, f: &OrgFixture, other: &OrgFixture, c
 
 fn cases() -> Vec<Case> {
     let member_reads = |w: Who| if w == Who::Outsider { 404 } else { 200 };
-    let admin_only = |ok: u16| move |w: Who| match w {
-        Who::Role(Role::Admin) => ok,
-        Who::Outsider => 404,
-        _ => 403,
+    let admin_only = |ok: u16| {
+        move |w: Who| match w {
+            Who::Role(Role::Admin) => ok,
+            Who::Outsider => 404,
+            _ => 403,
+        }
     };
     let trail = |w: Who| match w {
-        Who::Role(Role::Admin | Role::IsmsManager | Role::InternalAuditor | Role::ExternalAuditor) => 200,
+        Who::Role(
+            Role::Admin | Role::IsmsManager | Role::InternalAuditor | Role::ExternalAuditor,
+        ) => 200,
         Who::Outsider => 404,
         _ => 403,
     };
     vec![
-        Case { method: Method::POST, template: "/api/v1/auth/login", expect: Box::new(|_| 401) },
-        Case { method: Method::GET, template: "/api/v1/auth/me", expect: Box::new(|_| 200) },
-        Case { method: Method::GET, template: "/api/v1/orgs", expect: Box::new(|_| 200) },
-        Case { method: Method::POST, template: "/api/v1/orgs", expect: Box::new(|_| 403) },
-        Case { method: Method::GET, template: "/api/v1/orgs/{org}", expect: Box::new(member_reads) },
-        Case { method: Method::PATCH, template: "/api/v1/orgs/{org}", expect: Box::new(admin_only(200)) },
-        Case { method: Method::GET, template: "/api/v1/orgs/{org}/members", expect: Box::new(member_reads) },
-        Case { method: Method::POST, template: "/api/v1/orgs/{org}/members", expect: Box::new(admin_only(201)) },
-        Case { method: Method::GET, template: "/api/v1/orgs/{org}/members/{id}", expect: Box::new(member_reads) },
-        Case { method: Method::PATCH, template: "/api/v1/orgs/{org}/members/{id}", expect: Box::new(admin_only(200)) },
-        Case { method: Method::DELETE, template: "/api/v1/orgs/{org}/members/{id}", expect: Box::new(admin_only(204)) },
-        Case { method: Method::GET, template: "/api/v1/orgs/{org}/audit-trail", expect: Box::new(trail) },
-        Case { method: Method::GET, template: "/api/v1/orgs/{org}/audit-trail/verify", expect: Box::new(trail) },
-        Case { method: Method::GET, template: "/api/v1/users", expect: Box::new(|_| 403) },
-        Case { method: Method::POST, template: "/api/v1/users", expect: Box::new(|_| 403) },
-        Case { method: Method::GET, template: "/api/v1/users/{id}", expect: Box::new(|_| 404) },
-        Case { method: Method::PATCH, template: "/api/v1/users/{id}", expect: Box::new(|_| 404) },
-        Case { method: Method::POST, template: "/api/v1/me/password", expect: Box::new(|_| 422) },
-        Case { method: Method::GET, template: "/api/v1/tokens", expect: Box::new(|_| 200) },
-        Case { method: Method::POST, template: "/api/v1/tokens", expect: Box::new(|_| 201) },
-        Case { method: Method::DELETE, template: "/api/v1/tokens/{id}", expect: Box::new(|_| 404) },
-        Case { method: Method::GET, template: "/api/v1/sessions", expect: Box::new(|_| 200) },
-        Case { method: Method::DELETE, template: "/api/v1/sessions/{id}", expect: Box::new(|_| 404) },
-        Case { method: Method::GET, template: "/api/v1/audit-trail", expect: Box::new(|_| 403) },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/auth/login",
+            expect: Box::new(|_| 401),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/auth/me",
+            expect: Box::new(|_| 200),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs",
+            expect: Box::new(|_| 200),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs",
+            expect: Box::new(|_| 403),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}",
+            expect: Box::new(admin_only(200)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/members",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/members",
+            expect: Box::new(admin_only(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/members/{id}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/members/{id}",
+            expect: Box::new(admin_only(200)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/members/{id}",
+            expect: Box::new(admin_only(204)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/audit-trail",
+            expect: Box::new(trail),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/audit-trail/verify",
+            expect: Box::new(trail),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/users",
+            expect: Box::new(|_| 403),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/users",
+            expect: Box::new(|_| 403),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/users/{id}",
+            expect: Box::new(|_| 404),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/users/{id}",
+            expect: Box::new(|_| 404),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/me/password",
+            expect: Box::new(|_| 422),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/tokens",
+            expect: Box::new(|_| 200),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/tokens",
+            expect: Box::new(|_| 201),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/tokens/{id}",
+            expect: Box::new(|_| 404),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/sessions",
+            expect: Box::new(|_| 200),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/sessions/{id}",
+            expect: Box::new(|_| 404),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/audit-trail",
+            expect: Box::new(|_| 403),
+        },
         // Last: it ends the caller's session.
-        Case { method: Method::POST, template: "/api/v1/auth/logout", expect: Box::new(|_| 204) },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/auth/logout",
+            expect: Box::new(|_| 204),
+        },
     ]
 }
 
@@ -143,8 +309,14 @@ async fn every_route_every_role_and_an_outsider() {
             documented.insert((method.to_uppercase(), path.clone()));
         }
     }
-    let covered: BTreeSet<(String, String)> = cases.iter().map(|c| (c.method.to_string(), c.template.to_owned())).collect();
-    assert_eq!(documented, covered, "every API operation must be in the authorisation matrix");
+    let covered: BTreeSet<(String, String)> = cases
+        .iter()
+        .map(|c| (c.method.to_string(), c.template.to_owned()))
+        .collect();
+    assert_eq!(
+        documented, covered,
+        "every API operation must be in the authorisation matrix"
+    );
 
     // A separate session for the set-up calls (the admin's own session logs out).
     let admin = t.login(f.email(Role::Admin)).await;
@@ -163,7 +335,13 @@ async fn every_route_every_role_and_an_outsider() {
             let got = call(&t, &admin, &f, &other, &c, *who, case, n).await;
             let want = (case.expect)(*who);
             if got.as_u16() != want {
-                failures.push(format!("{:?} {} {}: got {} want {want}", who, case.method, case.template, got.as_u16()));
+                failures.push(format!(
+                    "{:?} {} {}: got {} want {want}",
+                    who,
+                    case.method,
+                    case.template,
+                    got.as_u16()
+                ));
             }
         }
     }
@@ -174,12 +352,29 @@ async fn every_route_every_role_and_an_outsider() {
             continue;
         }
         n += 1;
-        let got = call(&t, &admin, &f, &other, &anon, Who::Role(Role::Viewer), case, n).await;
+        let got = call(
+            &t,
+            &admin,
+            &f,
+            &other,
+            &anon,
+            Who::Role(Role::Viewer),
+            case,
+            n,
+        )
+        .await;
         if got != StatusCode::UNAUTHORIZED {
-            failures.push(format!("anonymous {} {}: got {}", case.method, case.template, got));
+            failures.push(format!(
+                "anonymous {} {}: got {}",
+                case.method, case.template, got
+            ));
         }
     }
-    assert!(failures.is_empty(), "authorisation matrix mismatches:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "authorisation matrix mismatches:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[tokio::test]
@@ -189,17 +384,37 @@ async fn another_organisations_ids_are_not_found_through_my_organisation() {
     let b = t.org_with_roles("beta").await;
     let admin_a = t.login(a.email(Role::Admin)).await;
     let b_member = b.membership(Role::Viewer);
-    for (method, body) in [(Method::GET, None), (Method::PATCH, Some(json!({"role": "admin", "version": 1}))), (Method::DELETE, None)] {
-        let (s, p) = admin_a.send(method.clone(), &format!("/api/v1/orgs/alpha/members/{b_member}"), body.as_ref()).await;
+    for (method, body) in [
+        (Method::GET, None),
+        (Method::PATCH, Some(json!({"role": "admin", "version": 1}))),
+        (Method::DELETE, None),
+    ] {
+        let (s, p) = admin_a
+            .send(
+                method.clone(),
+                &format!("/api/v1/orgs/alpha/members/{b_member}"),
+                body.as_ref(),
+            )
+            .await;
         assert_eq!(s, 404, "{method} {p}");
-        assert!(!p.to_string().contains("beta"), "no hint of the other organisation");
+        assert!(
+            !p.to_string().contains("beta"),
+            "no hint of the other organisation"
+        );
     }
     let (_, list) = admin_a.get("/api/v1/orgs").await;
-    let slugs: Vec<&str> = list["items"].as_array().unwrap().iter().map(|o| o["slug"].as_str().unwrap()).collect();
+    let slugs: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["slug"].as_str().unwrap())
+        .collect();
     assert_eq!(slugs, ["alpha"]);
     // B's membership is unchanged.
     let admin_b = t.login(b.email(Role::Admin)).await;
-    let (s, m) = admin_b.get(&format!("/api/v1/orgs/beta/members/{b_member}")).await;
+    let (s, m) = admin_b
+        .get(&format!("/api/v1/orgs/beta/members/{b_member}"))
+        .await;
     assert_eq!(s, 200);
     assert_eq!(m["role"], "viewer");
     // Instance administrators see every organisation.

@@ -10,27 +10,55 @@ struct Browser {
 
 impl Browser {
     fn new(base: &str) -> Self {
-        let http = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Self { http, base: base.to_owned() }
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self {
+            http,
+            base: base.to_owned(),
+        }
     }
     async fn get(&self, path: &str) -> (u16, String) {
-        let r = self.http.get(format!("{}{path}", self.base)).send().await.unwrap();
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
         (r.status().as_u16(), r.text().await.unwrap())
     }
     async fn post(&self, path: &str, form: &[(&str, &str)]) -> (u16, String, Option<String>) {
-        let r = self.http.post(format!("{}{path}", self.base)).form(form).send().await.unwrap();
-        let loc = r.headers().get("location").map(|v| v.to_str().unwrap().to_owned());
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        let loc = r
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_owned());
         (r.status().as_u16(), r.text().await.unwrap(), loc)
     }
     async fn login(&self, email: &str) {
-        let (s, _, loc) = self.post("/login", &[("email", email), ("password", PASSWORD), ("next", "/")]).await;
+        let (s, _, loc) = self
+            .post(
+                "/login",
+                &[("email", email), ("password", PASSWORD), ("next", "/")],
+            )
+            .await;
         assert_eq!(s, 303);
         assert_eq!(loc.as_deref(), Some("/"));
     }
 }
 
 fn csrf(html: &str) -> String {
-    let i = html.find("name=\"_csrf\" value=\"").expect("a form with _csrf");
+    let i = html
+        .find("name=\"_csrf\" value=\"")
+        .expect("a form with _csrf");
     html[i + 20..].split('"').next().unwrap().to_owned()
 }
 
@@ -42,15 +70,32 @@ async fn sign_in_pages_and_forms() {
     let b = Browser::new(&t.base);
     let (s, _) = b.get("/orgs").await;
     assert_eq!(s, 303, "not signed in: to the sign-in page");
-    let (s, html, _) = b.post("/login", &[("email", "root@example.com"), ("password", "wrong password!")]).await;
+    let (s, html, _) = b
+        .post(
+            "/login",
+            &[
+                ("email", "root@example.com"),
+                ("password", "wrong password!"),
+            ],
+        )
+        .await;
     assert_eq!(s, 401);
     assert!(html.contains("e-mail address or password is wrong"));
     b.login("root@example.com").await;
     let (s, html) = b.get("/orgs").await;
     assert_eq!(s, 200);
     assert!(html.contains("Org acme"));
-    for path in ["/o/acme", "/o/acme/members", "/o/acme/audit-trail", "/o/acme/settings", "/profile", "/admin/users", "/admin/audit-trail", "/api/docs",
-        &format!("/o/acme/members/{}", f.membership(Role::Viewer))] {
+    for path in [
+        "/o/acme",
+        "/o/acme/members",
+        "/o/acme/audit-trail",
+        "/o/acme/settings",
+        "/profile",
+        "/admin/users",
+        "/admin/audit-trail",
+        "/api/docs",
+        &format!("/o/acme/members/{}", f.membership(Role::Viewer)),
+    ] {
         let (s, html) = b.get(path).await;
         assert_eq!(s, 200, "{path}");
         assert!(html.contains("<main id=\"main\">"), "{path}");
@@ -59,20 +104,57 @@ async fn sign_in_pages_and_forms() {
     assert_eq!(s, 404);
     assert!(html.contains("Not found"));
     // A form without its CSRF token is refused and changes nothing.
-    let (s, _, _) = b.post("/o/acme/members", &[("email", "x@example.com"), ("role", "viewer"), ("name", "X"), ("password", PASSWORD)]).await;
+    let (s, _, _) = b
+        .post(
+            "/o/acme/members",
+            &[
+                ("email", "x@example.com"),
+                ("role", "viewer"),
+                ("name", "X"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
     assert_eq!(s, 403);
-    assert!(t.app.get_user_by_email("x@example.com").await.unwrap().is_none());
+    assert!(
+        t.app
+            .get_user_by_email("x@example.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
     // With it, the member is added and the page says so.
     let (_, html) = b.get("/o/acme/members").await;
     let token = csrf(&html);
-    let (s, _, loc) = b.post("/o/acme/members", &[("_csrf", &token), ("email", "x@example.com"), ("role", "viewer"), ("name", "Xavier"), ("password", PASSWORD), ("expires_on", "")]).await;
+    let (s, _, loc) = b
+        .post(
+            "/o/acme/members",
+            &[
+                ("_csrf", &token),
+                ("email", "x@example.com"),
+                ("role", "viewer"),
+                ("name", "Xavier"),
+                ("password", PASSWORD),
+                ("expires_on", ""),
+            ],
+        )
+        .await;
     assert_eq!(s, 303);
     assert_eq!(loc.as_deref(), Some("/o/acme/members"));
     let (_, html) = b.get("/o/acme/members").await;
     assert!(html.contains("x@example.com added as Viewer."));
     assert!(html.contains("Xavier"));
     // A bad form comes back with the field named and the input kept.
-    let (s, html, _) = b.post("/o/acme/members", &[("_csrf", &token), ("email", "bad-address"), ("role", "viewer")]).await;
+    let (s, html, _) = b
+        .post(
+            "/o/acme/members",
+            &[
+                ("_csrf", &token),
+                ("email", "bad-address"),
+                ("role", "viewer"),
+            ],
+        )
+        .await;
     assert_eq!(s, 422);
     assert!(html.contains("<code>email</code>"));
     assert!(html.contains("value=\"bad-address\""));
@@ -93,14 +175,33 @@ async fn roles_shape_the_navigation_and_pages() {
     viewer.login(f.email(Role::Viewer)).await;
     let (s, html) = viewer.get("/o/acme").await;
     assert_eq!(s, 200);
-    assert!(!html.contains("/o/acme/settings"), "no dead links: settings hidden");
-    assert!(!html.contains("/o/acme/audit-trail"), "no audit trail for viewers");
+    assert!(
+        !html.contains("/o/acme/settings"),
+        "no dead links: settings hidden"
+    );
+    assert!(
+        !html.contains("/o/acme/audit-trail"),
+        "no audit trail for viewers"
+    );
     assert!(!html.contains("/admin/users"));
     assert_eq!(viewer.get("/o/acme/settings").await.0, 403);
     assert_eq!(viewer.get("/o/acme/audit-trail").await.0, 403);
     assert_eq!(viewer.get("/admin/users").await.0, 403);
-    assert_eq!(viewer.get("/o/other").await.0, 404, "another organisation is not found");
-    assert_eq!(viewer.get(&format!("/o/other/members/{}", _other.membership(Role::Admin))).await.0, 404);
+    assert_eq!(
+        viewer.get("/o/other").await.0,
+        404,
+        "another organisation is not found"
+    );
+    assert_eq!(
+        viewer
+            .get(&format!(
+                "/o/other/members/{}",
+                _other.membership(Role::Admin)
+            ))
+            .await
+            .0,
+        404
+    );
     let (_, html) = viewer.get("/o/acme/members").await;
     assert!(!html.contains("Add a member"));
 }
@@ -121,27 +222,68 @@ async fn totp_sign_in_through_the_pages() {
     let i = html.find("id=\"totp-secret\">").unwrap();
     let secret_b32 = html[i + 17..].split('<').next().unwrap().to_owned();
     let secret = isms_domain::totp::base32_decode(&secret_b32).unwrap();
-    let (s, html, _) = b.post("/profile/totp/confirm", &[("_csrf", &token), ("code", "000000")]).await;
+    let (s, html, _) = b
+        .post(
+            "/profile/totp/confirm",
+            &[("_csrf", &token), ("code", "000000")],
+        )
+        .await;
     assert_eq!(s, 422);
     assert!(html.contains("does not match"));
     let code = isms_domain::totp::code_at(&secret, t.clock.now_secs());
-    let (s, html, _) = b.post("/profile/totp/confirm", &[("_csrf", &token), ("code", &code)]).await;
+    let (s, html, _) = b
+        .post(
+            "/profile/totp/confirm",
+            &[("_csrf", &token), ("code", &code)],
+        )
+        .await;
     assert_eq!(s, 200);
     assert!(html.contains("id=\"recovery-codes\""));
     let i = html.find("id=\"recovery-codes\"").unwrap();
-    let first_code = html[i..].split("<code>").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    let first_code = html[i..]
+        .split("<code>")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
     // New sign-in: password, then the second step.
     let b2 = Browser::new(&t.base);
-    let (s, _, loc) = b2.post("/login", &[("email", "alice@example.com"), ("password", PASSWORD), ("next", "/profile")]).await;
+    let (s, _, loc) = b2
+        .post(
+            "/login",
+            &[
+                ("email", "alice@example.com"),
+                ("password", PASSWORD),
+                ("next", "/profile"),
+            ],
+        )
+        .await;
     assert_eq!(s, 303);
     assert_eq!(loc.as_deref(), Some("/login/totp?next=/profile"));
-    assert_eq!(b2.get("/profile").await.0, 303, "nothing but the code step before the second factor");
+    assert_eq!(
+        b2.get("/profile").await.0,
+        303,
+        "nothing but the code step before the second factor"
+    );
     let (s, html) = b2.get("/login/totp").await;
     assert_eq!(s, 200);
     let token2 = csrf(&html);
-    let (s, _, _) = b2.post("/login/totp", &[("_csrf", &token2), ("code", "123456")]).await;
+    let (s, _, _) = b2
+        .post("/login/totp", &[("_csrf", &token2), ("code", "123456")])
+        .await;
     assert_eq!(s, 422);
-    let (s, _, loc) = b2.post("/login/totp", &[("_csrf", &token2), ("code", &first_code), ("next", "/profile")]).await;
+    let (s, _, loc) = b2
+        .post(
+            "/login/totp",
+            &[
+                ("_csrf", &token2),
+                ("code", &first_code),
+                ("next", "/profile"),
+            ],
+        )
+        .await;
     assert_eq!(s, 303, "a recovery code works");
     assert_eq!(loc.as_deref(), Some("/profile"));
     let (s, html) = b2.get("/profile").await;

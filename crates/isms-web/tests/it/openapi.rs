@@ -20,7 +20,12 @@ fn committed_openapi_matches_the_code() {
 #[tokio::test]
 async fn served_openapi_is_the_generated_one() {
     let t = isms_testkit::TestApp::spawn().await;
-    let r = t.anon().request(reqwest::Method::GET, "/api/v1/openapi.json").send().await.unwrap();
+    let r = t
+        .anon()
+        .request(reqwest::Method::GET, "/api/v1/openapi.json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.text().await.unwrap(), isms_web::api::openapi_json());
 }
