@@ -158,7 +158,9 @@ impl App {
 
     /// Re-compute one chain from its first entry.
     pub async fn verify_chain(&self, chain: Uuid, label: &str) -> AppResult<ChainReport> {
-        let mut c = self.db.read().await?;
+        // One snapshot for the head and the entries, so a change committed while we read
+        // is not mistaken for a truncated chain.
+        let mut c = self.db.snapshot().await?;
         let head = store::head(&mut c, chain).await?;
         let mut verifier = ChainVerifier::new();
         let mut after = 0;
@@ -194,6 +196,16 @@ impl App {
                 problem: Some(b.to_string()),
             }),
         }
+    }
+
+    /// How many entries the organisation's trail holds (from its head; cheap).
+    pub async fn audit_entry_count(&self, ctx: &OrgCtx) -> AppResult<i64> {
+        ctx.require(Permission::ReadAuditTrail, "read the audit trail")?;
+        let mut c = self.db.read().await?;
+        Ok(store::head(&mut c, ctx.org.id)
+            .await?
+            .map(|(s, _)| s)
+            .unwrap_or(0))
     }
 
     /// Verify the organisation's chain (anyone who may read the trail).

@@ -145,8 +145,12 @@ impl App {
         }
         let mut mfa_pending = false;
         let mut totp_step = None;
+        let mut recovery_hash: Option<String> = None;
         if user.totp_enabled {
             match totp_code.filter(|c| !c.trim().is_empty()) {
+                Some(code) if !is_totp_code(code) => {
+                    recovery_hash = Some(hash_secret(&normalise_recovery_code(code)));
+                }
                 Some(code) => {
                     let secret = user
                         .totp_secret
@@ -195,6 +199,16 @@ impl App {
             return Err(AppError::Validation(isms_domain::ValidationError::single(
                 "totp",
                 "the one-time code was already used; wait for the next one",
+            )));
+        }
+        if let Some(h) = &recovery_hash
+            && !users::use_recovery_code(&mut tx, user.id, h, Ts(now)).await?
+        {
+            drop(tx);
+            self.count_failure(&keys).await?;
+            return Err(AppError::Validation(isms_domain::ValidationError::single(
+                "totp",
+                "the recovery code is wrong or was already used",
             )));
         }
         sessions::insert_session(&mut tx, &row).await?;
@@ -405,6 +419,18 @@ impl App {
         Ok(())
     }
 
+    /// Delete what no longer counts: sessions past their absolute or idle end, and
+    /// sign-in failure counters whose window has closed. Returns the rows removed.
+    pub async fn housekeeping(&self) -> AppResult<u64> {
+        let now = self.now();
+        let idle_cutoff = Ts(now.plus_seconds(-self.settings.session_idle_secs));
+        let mut tx = self.db.begin().await?;
+        let n = sessions::delete_stale(&mut tx, Ts(now), idle_cutoff).await?
+            + ratelimit::delete_closed(&mut tx, self.window_start()).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
     /// Remove a half-finished sign-in (waiting for the second factor) by its token.
     pub async fn abandon_pending(&self, token: &str) -> AppResult<()> {
         let mut tx = self.db.begin().await?;
@@ -416,6 +442,13 @@ impl App {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Six digits (spaces allowed) is a one-time code; anything else is taken as a
+/// recovery code.
+fn is_totp_code(code: &str) -> bool {
+    let compact: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    compact.len() == totp::DIGITS as usize && compact.chars().all(|c| c.is_ascii_digit())
 }
 
 pub(crate) fn principal_of(

@@ -145,6 +145,43 @@ impl App {
         ctx: &OrgCtx,
         input: &NewMember,
     ) -> AppResult<Member> {
+        let mut tx = self.db.begin().await?;
+        let view = self.add_member_tx(&mut tx, actor, ctx, input).await?;
+        tx.commit().await?;
+        self.member_of(view)
+    }
+
+    /// Create an account and make it a member in one transaction (the command line's
+    /// `user add --org … --role …`): either both exist afterwards or neither.
+    pub async fn create_user_in_org(
+        &self,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        user: &NewUser,
+        role: &str,
+        expires_on: Option<String>,
+    ) -> AppResult<Member> {
+        let mut tx = self.db.begin().await?;
+        self.insert_user_tx(&mut tx, actor, user).await?;
+        let input = NewMember {
+            email: user.email.clone(),
+            role: role.to_owned(),
+            expires_on,
+            name: None,
+            password: None,
+        };
+        let view = self.add_member_tx(&mut tx, actor, ctx, &input).await?;
+        tx.commit().await?;
+        self.member_of(view)
+    }
+
+    async fn add_member_tx(
+        &self,
+        tx: &mut isms_db::Tx,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        input: &NewMember,
+    ) -> AppResult<MemberView> {
         ctx.require(Permission::ManageMembers, "add members")?;
         let mut v = ValidationError::new();
         let email = v.check(Email::parse("email", &input.email));
@@ -163,8 +200,7 @@ impl App {
                 "validation passed without values".into(),
             ));
         };
-        let mut tx = self.db.begin().await?;
-        let user = match users::user_by_email(&mut tx, email.as_str()).await? {
+        let user = match users::user_by_email(tx, email.as_str()).await? {
             Some(u) => u,
             None => {
                 let (Some(name), Some(password)) = (
@@ -187,7 +223,7 @@ impl App {
                     return Err(v.into());
                 };
                 self.insert_user_tx(
-                    &mut tx,
+                    tx,
                     actor,
                     &NewUser {
                         email: email.as_str().to_owned(),
@@ -199,7 +235,7 @@ impl App {
                 .await?
             }
         };
-        if orgs::membership_of(&mut tx, ctx.org.id, user.id)
+        if orgs::membership_of(tx, ctx.org.id, user.id)
             .await?
             .is_some()
         {
@@ -220,10 +256,10 @@ impl App {
             updated_at: now,
             version: 1,
         };
-        orgs::insert_membership(&mut tx, &m).await?;
+        orgs::insert_membership(tx, &m).await?;
         record(
             self,
-            &mut tx,
+            tx,
             actor,
             Change {
                 org_id: Some(ctx.org.id),
@@ -243,11 +279,9 @@ impl App {
             },
         )
         .await?;
-        let view = orgs::member_by_id(&mut tx, ctx.org.id, m.id)
+        orgs::member_by_id(tx, ctx.org.id, m.id)
             .await?
-            .ok_or(AppError::NotFound("member"))?;
-        tx.commit().await?;
-        self.member_of(view)
+            .ok_or(AppError::NotFound("member"))
     }
 
     /// Change role or expiry. The last administrator cannot be demoted.

@@ -329,6 +329,17 @@ async fn serve(g: &Global, a: &ServeArgs) -> Result<(), Failure> {
     })?;
     println!("Listening on http://{addr}");
     let _ = std::io::stdout().flush();
+    // Housekeeping: drop ended sessions and closed sign-in counters every ten minutes.
+    let hk = app.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = hk.housekeeping().await {
+                tracing::warn!(error = %e, "housekeeping failed");
+            }
+        }
+    });
     let state = isms_web::AppState::new(app.clone(), a.secure_cookies);
     isms_web::serve(listener, state, shutdown_signal())
         .await
@@ -372,42 +383,29 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                 ),
                 None => None,
             };
-            let u = app
-                .create_user(
-                    Actor::Cli,
-                    &NewUser {
-                        email: a.email.clone(),
-                        name: a.name.clone(),
-                        password: password.clone(),
-                        is_admin: a.admin,
-                    },
-                )
-                .await?;
-            println!(
-                "Created account {} ({}){}",
-                u.email,
-                u.id,
-                if u.is_admin {
-                    ", instance administrator"
-                } else {
-                    ""
+            let new_user = NewUser {
+                email: a.email.clone(),
+                name: a.name.clone(),
+                password,
+                is_admin: a.admin,
+            };
+            let admin_note = if a.admin {
+                ", instance administrator"
+            } else {
+                ""
+            };
+            match (ctx, &a.role) {
+                (Some(ctx), Some(role)) => {
+                    let m = app
+                        .create_user_in_org(Actor::Cli, &ctx, &new_user, role, a.expires_on.clone())
+                        .await?;
+                    println!("Created account {} ({}){admin_note}", m.email, m.user_id);
+                    println!("Added to {} as {}", ctx.org.slug, m.role.label());
                 }
-            );
-            if let (Some(ctx), Some(role)) = (ctx, &a.role) {
-                let m = app
-                    .add_member(
-                        Actor::Cli,
-                        &ctx,
-                        &isms_app::members::NewMember {
-                            email: u.email.clone(),
-                            role: role.clone(),
-                            expires_on: a.expires_on.clone(),
-                            name: None,
-                            password: None,
-                        },
-                    )
-                    .await?;
-                println!("Added to {} as {}", ctx.org.slug, m.role.label());
+                _ => {
+                    let u = app.create_user(Actor::Cli, &new_user).await?;
+                    println!("Created account {} ({}){admin_note}", u.email, u.id);
+                }
             }
         }
         Command::User(UserCmd::SetPassword(a)) => {

@@ -96,8 +96,8 @@ pub enum PoolConn {
 impl AsConn for PoolConn {
     fn conn(&mut self) -> Conn<'_> {
         match self {
-            PoolConn::Sqlite(c) => Conn::Sqlite(&mut **c),
-            PoolConn::Postgres(c) => Conn::Postgres(&mut **c),
+            PoolConn::Sqlite(c) => Conn::Sqlite(c),
+            PoolConn::Postgres(c) => Conn::Postgres(c),
         }
     }
 }
@@ -111,8 +111,8 @@ pub enum Tx {
 impl AsConn for Tx {
     fn conn(&mut self) -> Conn<'_> {
         match self {
-            Tx::Sqlite(t) => Conn::Sqlite(&mut **t),
-            Tx::Postgres(t) => Conn::Postgres(&mut **t),
+            Tx::Sqlite(t) => Conn::Sqlite(t),
+            Tx::Postgres(t) => Conn::Postgres(t),
         }
     }
 }

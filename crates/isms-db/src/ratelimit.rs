@@ -35,3 +35,11 @@ pub async fn clear(c: &mut impl AsConn, key: &str) -> Result<(), DbError> {
     run!(c, x => sqlx::query("DELETE FROM login_attempts WHERE attempt_key = $1").bind(key).execute(x).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// Delete counters whose window opened at or before `window_opened_before` (closed).
+pub async fn delete_closed(c: &mut impl AsConn, window_opened_before: Ts) -> Result<u64, DbError> {
+    Ok(
+        run!(c, x => sqlx::query("DELETE FROM login_attempts WHERE window_start <= $1")
+        .bind(window_opened_before).execute(x).await.map(|r| r.rows_affected()))?,
+    )
+}

@@ -1,5 +1,6 @@
 //! What the migrated schema looks like, read from the engine's own catalogue. The
-//! parity test compares SQLite and PostgreSQL with it; backups check it too.
+//! parity test compares SQLite and PostgreSQL with it, and the backup test checks that
+//! the backup covers every table and column.
 
 use crate::{AsConn, DbError, run};
 use std::collections::{BTreeMap, BTreeSet};

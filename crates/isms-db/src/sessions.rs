@@ -95,9 +95,10 @@ pub async fn delete_user_sessions(
     )
 }
 
-pub async fn delete_expired(c: &mut impl AsConn, now: Ts) -> Result<u64, DbError> {
+/// Delete sessions past their absolute end (`expires_at`) or idle since `idle_cutoff`.
+pub async fn delete_stale(c: &mut impl AsConn, now: Ts, idle_cutoff: Ts) -> Result<u64, DbError> {
     Ok(
-        run!(c, x => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-        .bind(now).execute(x).await.map(|r| r.rows_affected()))?,
+        run!(c, x => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+        .bind(now).bind(idle_cutoff).execute(x).await.map(|r| r.rows_affected()))?,
     )
 }

@@ -141,7 +141,8 @@ fn cross_site(headers: &HeaderMap) -> bool {
         headers.get(header::HOST).and_then(|v| v.to_str().ok()),
     ) {
         let origin_host = origin.split("://").nth(1).unwrap_or("");
-        return origin != "null" && origin_host != host;
+        // An opaque ("null") origin is treated as another site.
+        return origin == "null" || origin_host != host;
     }
     false
 }
@@ -241,8 +242,8 @@ pub async fn middleware(State(st): State<AppState>, mut req: Request, next: Next
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
         let ok = a.csrf.as_deref().is_some_and(|c| constant_time_eq(c, sent));
-        let login_or_logout = matches!(req.uri().path(), "/api/v1/auth/login");
-        if !ok && !login_or_logout {
+        let is_login = req.uri().path() == "/api/v1/auth/login";
+        if !ok && !is_login {
             return ApiError::new(StatusCode::FORBIDDEN, "csrf", "requests authenticated by the session cookie must send the session's CSRF token in the X-CSRF-Token header").into_response();
         }
     }

@@ -44,7 +44,8 @@ impl Env {
         child.wait_with_output().unwrap()
     }
 
-    /// Start `isms serve` and return the child and its base URL.
+    /// Start `isms serve` and return the child and its base URL (callers kill and wait).
+    #[allow(clippy::zombie_processes)]
     fn serve(&self, extra: &[&str]) -> (Child, String, Vec<String>) {
         let mut c = self.cmd();
         c.args(["serve", "--listen", "127.0.0.1:0"])
@@ -187,6 +188,30 @@ async fn users_and_orgs_from_the_command_line() {
         "external auditors need an end date"
     );
     assert!(text(&o).contains("expires_on"));
+    let o = e.run(
+        &[
+            "user",
+            "add",
+            "--email",
+            "aud@cb.example",
+            "--name",
+            "Auditor",
+            "--org",
+            "acme-ltd",
+            "--role",
+            "external_auditor",
+            "--expires-on",
+            "2099-01-01",
+            "--password-stdin",
+        ],
+        Some(&format!("{PASSWORD}\n")),
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "all or nothing: the failed attempt left no account behind: {}",
+        text(&o)
+    );
     let o = e.run(
         &[
             "user",

@@ -66,6 +66,7 @@ CREATE TABLE sessions (
 CREATE UNIQUE INDEX sessions_token_uq ON sessions (token_hash);
 CREATE INDEX sessions_user_idx ON sessions (user_id, created_at);
 CREATE INDEX sessions_expires_idx ON sessions (expires_at);
+CREATE INDEX sessions_last_seen_idx ON sessions (last_seen_at);
 
 CREATE TABLE api_tokens (
     id              UUID    NOT NULL PRIMARY KEY,
@@ -85,6 +86,7 @@ CREATE TABLE login_attempts (
     window_start  TIMESTAMPTZ  NOT NULL,
     failures      BIGINT  NOT NULL
 );
+CREATE INDEX login_attempts_window_idx ON login_attempts (window_start);
 
 CREATE TABLE audit_heads (
     chain_id   UUID    NOT NULL PRIMARY KEY,

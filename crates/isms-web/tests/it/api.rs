@@ -546,3 +546,56 @@ async fn password_change_checks_and_ends_other_sessions() {
     assert_eq!(a.get("/api/v1/auth/me").await.0, 200);
     assert_eq!(b.get("/api/v1/auth/me").await.0, 401);
 }
+
+#[tokio::test]
+async fn recovery_codes_work_once_through_the_api() {
+    let t = TestApp::spawn().await;
+    t.user("alice@example.com", "Alice", false).await;
+    let p = t
+        .app
+        .principal_for_email("alice@example.com")
+        .await
+        .unwrap();
+    let setup = t.app.begin_totp(&p).await.unwrap();
+    let secret = isms_domain::totp::base32_decode(&setup.secret).unwrap();
+    let codes = t
+        .app
+        .confirm_totp(&p, &isms_domain::totp::code_at(&secret, t.clock.now_secs()))
+        .await
+        .unwrap();
+    let c = t.anon();
+    let body = json!({"email": "alice@example.com", "password": PASSWORD, "totp": codes[3].to_uppercase()});
+    let (s, v) = c.post("/api/v1/auth/login", &body).await;
+    assert_eq!(s, 200, "{v}");
+    let (s, p) = c.post("/api/v1/auth/login", &body).await;
+    assert_eq!(s, 422);
+    assert_eq!(p["errors"][0]["field"], "totp");
+    assert_eq!(
+        t.app
+            .recovery_codes_left(
+                &t.app
+                    .principal_for_email("alice@example.com")
+                    .await
+                    .unwrap()
+            )
+            .await
+            .unwrap(),
+        9
+    );
+}
+
+#[tokio::test]
+async fn housekeeping_removes_ended_sessions() {
+    let t = TestApp::spawn().await;
+    t.user("alice@example.com", "Alice", false).await;
+    let c = t.login("alice@example.com").await;
+    assert_eq!(t.app.housekeeping().await.unwrap(), 0);
+    assert_eq!(c.get("/api/v1/auth/me").await.0, 200);
+    t.clock.advance_secs(13 * 3600);
+    assert_eq!(
+        c.get("/api/v1/auth/me").await.0,
+        401,
+        "idle for longer than 12 hours"
+    );
+    assert_eq!(t.app.housekeeping().await.unwrap(), 1);
+}

@@ -61,7 +61,7 @@ async fn call(
         ),
         "/api/v1/orgs" => ("/api/v1/orgs".into(), None),
         "/api/v1/orgs/{org}" if case.method == Method::PATCH => {
-            let v = fetch_version(&admin, &format!("/api/v1/orgs/{org}")).await;
+            let v = fetch_version(admin, &format!("/api/v1/orgs/{org}")).await;
             (
                 format!("/api/v1/orgs/{org}"),
                 Some(json!({"employees": 60 + n, "version": v})),
@@ -77,7 +77,7 @@ async fn call(
         "/api/v1/orgs/{org}/members" => (format!("/api/v1/orgs/{org}/members"), None),
         "/api/v1/orgs/{org}/members/{id}" if case.method == Method::PATCH => {
             let v = fetch_version(
-                &admin,
+                admin,
                 &format!("/api/v1/orgs/{org}/members/{target_member}"),
             )
             .await;
