@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod demo;
 pub mod error;
+pub mod exports;
 pub mod members;
 pub mod orgs;
 pub mod tokens;

@@ -52,6 +52,8 @@ enum Command {
     /// Work with the hash-chained audit trail.
     #[command(subcommand, name = "audit-trail")]
     AuditTrail(AuditCmd),
+    /// Export a register of an organisation (today: audit-trail, members) as CSV or Markdown.
+    Export(ExportArgs),
     /// Write a consistent backup of the whole database to a file.
     Backup(BackupArgs),
     /// Restore a backup into an empty database.
@@ -148,6 +150,21 @@ struct VerifyArgs {
     /// Only this organisation's chain.
     #[arg(long)]
     org: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct ExportArgs {
+    /// What to export: audit-trail or members.
+    kind: String,
+    /// The organisation's slug.
+    #[arg(long)]
+    org: String,
+    /// csv or md.
+    #[arg(long, default_value = "csv")]
+    format: String,
+    /// Write to this file instead of standard output.
+    #[arg(short = 'o', long = "output")]
+    output: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -467,6 +484,29 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             if broken {
                 eprintln!("The audit trail was changed outside ISMS Workbench.");
                 return Ok(1);
+            }
+        }
+        Command::Export(a) => {
+            let app = open(g).await?;
+            let ctx = app
+                .org_for_cli(&a.org)
+                .await
+                .map_err(|_| usage(format!("org: no organisation \"{}\"", a.org)))?;
+            let file = app.export(&ctx, &a.kind, &a.format, None).await?;
+            match &a.output {
+                Some(path) => {
+                    std::fs::write(path, &file.bytes)
+                        .map_err(|e| usage(format!("cannot write {}: {e}", path.display())))?;
+                    eprintln!("Wrote {} ({} bytes).", path.display(), file.bytes.len());
+                }
+                None => {
+                    std::io::stdout()
+                        .write_all(&file.bytes)
+                        .map_err(|e| Failure {
+                            code: 3,
+                            message: e.to_string(),
+                        })?;
+                }
             }
         }
         Command::Backup(a) => {

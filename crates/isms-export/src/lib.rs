@@ -1,1 +1,174 @@
+//! Exports: pure functions from a report to bytes. Nothing here reads the database; the
+//! services build the [`Table`] and pick the format.
 
+use std::borrow::Cow;
+
+/// A register or list as rows of text, ready to write in any format.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Table {
+    pub title: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("could not write CSV: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("row {row} has {got} cells but the table has {want} columns")]
+    Shape { row: usize, got: usize, want: usize },
+}
+
+/// The formats a [`Table`] can be written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableFormat {
+    Csv,
+    Markdown,
+}
+
+impl TableFormat {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "csv" => Some(Self::Csv),
+            "md" | "markdown" => Some(Self::Markdown),
+            _ => None,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Csv => "csv",
+            Self::Markdown => "md",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Csv => "text/csv; charset=utf-8",
+            Self::Markdown => "text/markdown; charset=utf-8",
+        }
+    }
+}
+
+/// Make a cell harmless in a spreadsheet: text that starts like a formula (`=`, `+`,
+/// `-`, `@`, tab, carriage return) gets a leading apostrophe so it stays text.
+pub fn safe_cell(s: &str) -> Cow<'_, str> {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{s}")),
+        _ => Cow::Borrowed(s),
+    }
+}
+
+fn check_shape(t: &Table) -> Result<(), ExportError> {
+    for (i, r) in t.rows.iter().enumerate() {
+        if r.len() != t.headers.len() {
+            return Err(ExportError::Shape {
+                row: i + 1,
+                got: r.len(),
+                want: t.headers.len(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// RFC 4180 CSV with a header row, every cell formula-safe.
+pub fn csv(t: &Table) -> Result<Vec<u8>, ExportError> {
+    check_shape(t)?;
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    w.write_record(t.headers.iter().map(|h| safe_cell(h).into_owned()))?;
+    for r in &t.rows {
+        w.write_record(r.iter().map(|c| safe_cell(c).into_owned()))?;
+    }
+    w.into_inner()
+        .map_err(|e| ExportError::Csv(e.into_error().into()))
+}
+
+fn md_cell(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace(['\r', '\n'], " ")
+}
+
+/// A Markdown document: the title as a heading, then a pipe table.
+pub fn markdown(t: &Table) -> Result<String, ExportError> {
+    check_shape(t)?;
+    let mut out = format!("# {}\n\n", md_cell(&t.title));
+    out.push_str(&format!(
+        "| {} |\n",
+        t.headers
+            .iter()
+            .map(|h| md_cell(h))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    ));
+    out.push_str(&format!("|{}\n", " --- |".repeat(t.headers.len())));
+    for r in &t.rows {
+        out.push_str(&format!(
+            "| {} |\n",
+            r.iter().map(|c| md_cell(c)).collect::<Vec<_>>().join(" | ")
+        ));
+    }
+    Ok(out)
+}
+
+/// Write `t` in `format`.
+pub fn render(t: &Table, format: TableFormat) -> Result<Vec<u8>, ExportError> {
+    match format {
+        TableFormat::Csv => csv(t),
+        TableFormat::Markdown => markdown(t).map(String::into_bytes),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> Table {
+        Table {
+            title: "Members | Acme".into(),
+            headers: vec!["name".into(), "note".into()],
+            rows: vec![
+                vec!["Alice".into(), "=HYPERLINK(\"http://x\")".into()],
+                vec!["Bob, Jr.".into(), "line one\nline two".into()],
+                vec!["-1".into(), "@cmd".into()],
+            ],
+        }
+    }
+
+    #[test]
+    fn csv_quotes_and_neutralises_formulas() {
+        let out = String::from_utf8(csv(&table()).unwrap()).unwrap();
+        let mut r = ::csv::Reader::from_reader(out.as_bytes());
+        let rows: Vec<Vec<String>> = r
+            .records()
+            .map(|x| x.unwrap().iter().map(str::to_owned).collect())
+            .collect();
+        assert_eq!(rows[0], ["Alice", "'=HYPERLINK(\"http://x\")"]);
+        assert_eq!(rows[1], ["Bob, Jr.", "line one\nline two"]);
+        assert_eq!(rows[2], ["'-1", "'@cmd"]);
+    }
+
+    #[test]
+    fn markdown_escapes_pipes_and_newlines() {
+        let md = markdown(&table()).unwrap();
+        assert!(md.starts_with("# Members \\| Acme\n\n| name | note |\n| --- | --- |\n"));
+        assert!(md.contains("| Bob, Jr. | line one line two |"));
+    }
+
+    #[test]
+    fn ragged_rows_are_refused() {
+        let mut t = table();
+        t.rows.push(vec!["only one".into()]);
+        assert!(matches!(
+            csv(&t),
+            Err(ExportError::Shape {
+                row: 4,
+                got: 1,
+                want: 2
+            })
+        ));
+        assert_eq!(TableFormat::parse("MD"), Some(TableFormat::Markdown));
+        assert_eq!(TableFormat::parse("pdf"), None);
+    }
+}

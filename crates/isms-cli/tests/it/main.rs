@@ -394,3 +394,49 @@ async fn two_instances_share_sessions() {
     a.wait().unwrap();
     b.wait().unwrap();
 }
+
+#[tokio::test]
+async fn export_registers() {
+    let e = Env::new().await;
+    assert_eq!(
+        e.run(&["demo", "--org", "northwind"], None).status.code(),
+        Some(0)
+    );
+    let o = e.run(&["export", "members", "--org", "northwind"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let csv = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        csv.starts_with("email,name,role,role_label,expires_on,active,two_step,member_since\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("auditor@certbody.example,Lars Nilsson,external_auditor,External auditor,")
+    );
+    let path = e.dir.path().join("trail.md");
+    let o = e.run(
+        &[
+            "export",
+            "audit-trail",
+            "--org",
+            "northwind",
+            "--format",
+            "md",
+            "-o",
+            path.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let md = std::fs::read_to_string(&path).unwrap();
+    assert!(md.starts_with("# Audit trail of Northwind Cloud Ltd"));
+    assert!(md.contains("| 1 |"));
+    let o = e.run(
+        &["export", "risks", "--org", "northwind", "--format", "pdf"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let t = text(&o);
+    assert!(t.contains("format:") && t.contains("kind:"), "{t}");
+    let o = e.run(&["export", "members", "--org", "nope"], None);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -226,6 +226,8 @@ pub struct InstanceAuditPage {
     pub next_cursor: Option<String>,
     pub f: AuditForm,
     pub chain: Option<isms_app::audit::ChainReport>,
+    pub filtered: bool,
+    pub exportable: bool,
 }
 
 pub async fn audit_page(
@@ -271,6 +273,8 @@ pub async fn audit_page(
             next_cursor,
             f,
             chain,
+            filtered: false,
+            exportable: false,
         },
     )
 }

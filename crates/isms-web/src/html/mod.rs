@@ -261,6 +261,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/o/{org}/members/{id}/remove", post(org::remove_member))
         .route("/o/{org}/audit-trail", get(org::audit_page))
+        .route("/o/{org}/audit-trail/export", get(org::export_audit))
+        .route("/o/{org}/members/export", get(org::export_members))
         .route(
             "/o/{org}/settings",
             get(org::settings_page).post(org::update_settings),

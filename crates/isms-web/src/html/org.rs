@@ -493,6 +493,7 @@ pub struct AuditPage {
     pub f: AuditForm,
     pub chain: Option<ChainReport>,
     pub filtered: bool,
+    pub exportable: bool,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -531,6 +532,19 @@ impl AuditForm {
             cursor: Some(self.cursor.clone()).filter(|s| !s.is_empty()),
             limit: Some(50),
         })
+    }
+
+    /// The export link for the current filters.
+    pub fn export_href(&self, base: &str, format: &str) -> String {
+        let q = serde_urlencoded::to_string([
+            ("entity", self.entity.as_str()),
+            ("actor", self.actor.as_str()),
+            ("from", self.from.as_str()),
+            ("to", self.to.as_str()),
+            ("format", format),
+        ])
+        .unwrap_or_default();
+        format!("{base}/export?{q}")
     }
 
     /// Query string for the next page, keeping the filters.
@@ -607,6 +621,7 @@ pub async fn audit_page(
             f,
             chain,
             filtered,
+            exportable: true,
         },
     )
 }
@@ -710,5 +725,78 @@ pub async fn update_settings(
                 },
             )
         }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ExportQuery {
+    #[serde(default)]
+    pub format: String,
+    #[serde(flatten)]
+    pub filter: AuditForm,
+}
+
+fn download(f: isms_app::exports::ExportFile) -> Response {
+    use axum::response::IntoResponse;
+    let disposition = format!("attachment; filename=\"{}\"", f.file_name);
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, f.content_type.to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        f.bytes,
+    )
+        .into_response()
+}
+
+/// Download the audit trail (with the page's filters) as CSV or Markdown.
+pub async fn export_audit(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path(org): Path<String>,
+    Query(q): Query<ExportQuery>,
+) -> Response {
+    let ctx = match st.app.org_access(&u.p, &org).await {
+        Ok(c) => c,
+        Err(e) => return error_page(&e),
+    };
+    let filter = match q.filter.query() {
+        Ok(f) => f,
+        Err(e) => return error_page(&e),
+    };
+    let format = if q.format.is_empty() {
+        "csv"
+    } else {
+        q.format.as_str()
+    };
+    match st
+        .app
+        .export(&ctx, "audit-trail", format, Some(&filter))
+        .await
+    {
+        Ok(f) => download(f),
+        Err(e) => error_page(&e),
+    }
+}
+
+/// Download the member list as CSV or Markdown.
+pub async fn export_members(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path(org): Path<String>,
+    Query(q): Query<ExportQuery>,
+) -> Response {
+    let ctx = match st.app.org_access(&u.p, &org).await {
+        Ok(c) => c,
+        Err(e) => return error_page(&e),
+    };
+    let format = if q.format.is_empty() {
+        "csv"
+    } else {
+        q.format.as_str()
+    };
+    match st.app.export(&ctx, "members", format, None).await {
+        Ok(f) => download(f),
+        Err(e) => error_page(&e),
     }
 }

@@ -290,3 +290,49 @@ async fn totp_sign_in_through_the_pages() {
     assert_eq!(s, 200);
     assert!(html.contains("9 recovery codes left"));
 }
+
+#[tokio::test]
+async fn downloads_follow_access_rules() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let admin = Browser::new(&t.base);
+    admin.login(f.email(Role::Admin)).await;
+    let r = admin
+        .http
+        .get(format!("{}/o/acme/members/export?format=csv", t.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("acme-members.csv")
+    );
+    let body = r.text().await.unwrap();
+    assert_eq!(body.lines().count(), 7, "{body}");
+    let (s, body) = admin
+        .get("/o/acme/audit-trail/export?format=csv&entity=membership")
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        body.lines().count(),
+        7,
+        "header and six membership entries: {body}"
+    );
+    let (s, _) = admin.get("/o/acme/audit-trail/export?format=pdf").await;
+    assert_eq!(s, 422);
+    // A viewer may not read the trail, so may not download it either.
+    let viewer = Browser::new(&t.base);
+    viewer.login(f.email(Role::Viewer)).await;
+    assert_eq!(
+        viewer.get("/o/acme/audit-trail/export?format=csv").await.0,
+        403
+    );
+    let other = t.org_with_roles("other").await;
+    let outsider = Browser::new(&t.base);
+    outsider.login(other.email(Role::Admin)).await;
+    assert_eq!(outsider.get("/o/acme/members/export").await.0, 404);
+}
