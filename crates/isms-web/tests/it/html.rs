@@ -336,3 +336,98 @@ async fn downloads_follow_access_rules() {
     outsider.login(other.email(Role::Admin)).await;
     assert_eq!(outsider.get("/o/acme/members/export").await.0, 404);
 }
+
+/// Every page × every role × an outsider × no sign-in. The list must name every GET
+/// route of the UI (checked against the router's route table below).
+#[tokio::test]
+async fn page_access_matrix() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let other = t.org_with_roles("other").await;
+    let member = f.membership(Role::Viewer);
+    // (path, who may open it: None = every member, Some(roles) = only these; instance: admin pages)
+    let trail: &[Role] = &[
+        Role::Admin,
+        Role::IsmsManager,
+        Role::InternalAuditor,
+        Role::ExternalAuditor,
+    ];
+    let admin_only: &[Role] = &[Role::Admin];
+    let pages: Vec<(String, Option<&[Role]>)> = vec![
+        ("/o/acme".into(), None),
+        ("/o/acme/members".into(), None),
+        (format!("/o/acme/members/{member}"), None),
+        ("/o/acme/members/export?format=csv".into(), None),
+        ("/o/acme/audit-trail".into(), Some(trail)),
+        ("/o/acme/audit-trail?verify=1".into(), Some(trail)),
+        ("/o/acme/audit-trail/export?format=csv".into(), Some(trail)),
+        ("/o/acme/settings".into(), Some(admin_only)),
+    ];
+    let personal = ["/orgs", "/profile", "/api/docs"];
+    let instance_admin = ["/admin/users", "/admin/audit-trail"];
+    let mut failures = Vec::new();
+    let anon = Browser::new(&t.base);
+    for (path, _) in &pages {
+        let (s, _) = anon.get(path).await;
+        if s != 303 {
+            failures.push(format!("anonymous {path}: {s}"));
+        }
+    }
+    for role in Role::ALL {
+        let b = Browser::new(&t.base);
+        b.login(f.email(role)).await;
+        for (path, allowed) in &pages {
+            let want = match allowed {
+                None => 200,
+                Some(rs) if rs.contains(&role) => 200,
+                Some(_) => 403,
+            };
+            let (s, _) = b.get(path).await;
+            if s != want {
+                failures.push(format!("{role:?} {path}: got {s} want {want}"));
+            }
+        }
+        for path in personal {
+            let (s, _) = b.get(path).await;
+            if s != 200 {
+                failures.push(format!("{role:?} {path}: got {s}"));
+            }
+        }
+        for path in instance_admin {
+            let (s, _) = b.get(path).await;
+            if s != 403 {
+                failures.push(format!("{role:?} {path}: got {s} want 403"));
+            }
+        }
+    }
+    let outsider = Browser::new(&t.base);
+    outsider.login(other.email(Role::Admin)).await;
+    for (path, _) in &pages {
+        let (s, _) = outsider.get(path).await;
+        if s != 404 {
+            failures.push(format!("outsider {path}: got {s} want 404"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "page access mismatches:\n{}",
+        failures.join("\n")
+    );
+    // The list above covers every organisation page of the router.
+    let src = include_str!("../../src/html/mod.rs");
+    for line in src
+        .lines()
+        .filter(|l| l.contains(".route(\"/o/{org}") && l.contains("get("))
+    {
+        let route = line.split('"').nth(1).unwrap();
+        let pattern = route
+            .replace("{org}", "acme")
+            .replace("{id}", &member.to_string());
+        assert!(
+            pages
+                .iter()
+                .any(|(p, _)| p.split('?').next() == Some(pattern.as_str())),
+            "page {route} is missing from the matrix"
+        );
+    }
+}
