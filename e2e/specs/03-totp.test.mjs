@@ -141,3 +141,21 @@ test('a code already used is refused; a recovery code works once', async () => {
   assert.match(await page.locator('#two-step p.ok').innerText(), /9 recovery codes left/);
   await shots.take(page, 'profile-after');
 });
+
+// Known product bug: the page asked for before signing in (`next`) is followed after a
+// password-only sign-in, but lost after the one-time-code step, because the form on
+// /login/totp carries no `next` field. Marked todo so the suite stays green; drop the
+// todo option once the product is fixed.
+test('after the one-time code, the user lands on the page they asked for',
+  { todo: 'product bug: /login/totp drops ?next= (the form has no next field)' }, async () => {
+    await signOut(page);
+    await page.goto('/o/northwind/members');
+    assert.equal(pathOf(page), '/login?next=%2Fo%2Fnorthwind%2Fmembers');
+    await page.fill('#email', user.email);
+    await page.fill('#password', NEW_PASSWORD);
+    await clickAndWait(page, page.getByRole('button', { name: 'Sign in' }));
+    assert.match(pathOf(page), /^\/login\/totp\?next=/);
+    await page.fill('#code', recoveryCodes[1]);
+    await clickAndWait(page, page.getByRole('button', { name: 'Continue' }));
+    assert.equal(pathOf(page), '/o/northwind/members');
+  });
