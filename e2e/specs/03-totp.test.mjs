@@ -142,12 +142,8 @@ test('a code already used is refused; a recovery code works once', async () => {
   await shots.take(page, 'profile-after');
 });
 
-// Known product bug: the page asked for before signing in (`next`) is followed after a
-// password-only sign-in, but lost after the one-time-code step, because the form on
-// /login/totp carries no `next` field. Marked todo so the suite stays green; drop the
-// todo option once the product is fixed.
-test('after the one-time code, the user lands on the page they asked for',
-  { todo: 'product bug: /login/totp drops ?next= (the form has no next field)' }, async () => {
+// The page asked for before signing in (`next`) survives the one-time-code step.
+test('after the one-time code, the user lands on the page they asked for', async () => {
     await signOut(page);
     await page.goto('/o/northwind/members');
     assert.equal(pathOf(page), '/login?next=%2Fo%2Fnorthwind%2Fmembers');

@@ -252,8 +252,24 @@ pub async fn middleware(State(st): State<AppState>, mut req: Request, next: Next
         .filter(|s| !s.is_empty());
     let had_flash = flash.is_some();
     req.extensions_mut().insert(Flash(flash));
+    let current = authed
+        .as_ref()
+        .filter(|a| a.via_cookie && !a.mfa_pending)
+        .map(|a| {
+            (
+                crate::html::UserBox {
+                    name: a.principal.name.clone(),
+                    email: a.principal.email.clone(),
+                    is_admin: a.principal.is_admin,
+                },
+                a.csrf.clone().unwrap_or_default(),
+            )
+        });
     req.extensions_mut().insert(authed);
-    let mut resp = next.run(req).await;
+    let mut resp = crate::html::CURRENT_USER
+        .scope(current, next.run(req))
+        .await;
+
     if had_flash
         && !resp
             .headers()

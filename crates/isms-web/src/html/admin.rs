@@ -264,6 +264,7 @@ pub async fn audit_page(
             (Vec::new(), None, StatusCode::UNPROCESSABLE_ENTITY)
         }
     };
+    let filtered = !(f.entity.is_empty() && f.from.is_empty() && f.to.is_empty());
     render(
         status,
         &InstanceAuditPage {
@@ -273,7 +274,7 @@ pub async fn audit_page(
             next_cursor,
             f,
             chain,
-            filtered: false,
+            filtered,
             exportable: false,
         },
     )
@@ -290,6 +291,8 @@ pub struct Endpoint {
 #[template(path = "api_docs.html")]
 pub struct ApiDocsPage {
     pub l: Layout,
+    /// This server's address as the browser reached it, for the example.
+    pub base_url: String,
     pub endpoints: Vec<Endpoint>,
 }
 
@@ -298,7 +301,18 @@ pub async fn api_docs(
     State(st): State<AppState>,
     u: WebUser,
     Extension(flash): Extension<Flash>,
+    headers: axum::http::HeaderMap,
 ) -> Response {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("127.0.0.1:8080")
+        .to_owned();
+    let scheme = if st.secure_cookies { "https" } else { "http" };
     let l = Layout::new(&st, &u, "API", None, "", flash).await;
     let doc: serde_json::Value = serde_json::from_str(&st.openapi).unwrap_or_default();
     let mut endpoints = Vec::new();
@@ -316,7 +330,7 @@ pub async fn api_docs(
                             .get("summary")
                             .and_then(|s| s.as_str())
                             .unwrap_or("")
-                            .to_owned(),
+                            .replace('`', ""),
                         tag: op
                             .get("tags")
                             .and_then(|t| t.get(0))
@@ -330,5 +344,9 @@ pub async fn api_docs(
     }
     endpoints
         .sort_by(|a, b| (a.tag.as_str(), a.path.as_str()).cmp(&(b.tag.as_str(), b.path.as_str())));
-    page(&ApiDocsPage { l, endpoints })
+    page(&ApiDocsPage {
+        l,
+        base_url: format!("{scheme}://{host}"),
+        endpoints,
+    })
 }

@@ -33,6 +33,12 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+tokio::task_local! {
+    /// The signed-in person of the request being served (set by the auth middleware),
+    /// so that error pages drawn far from any handler still show the header.
+    pub static CURRENT_USER: Option<(UserBox, String)>;
+}
+
 /// The signed-in person, for the header.
 #[derive(Debug, Clone)]
 pub struct UserBox {
@@ -217,17 +223,36 @@ pub fn error_page(e: &AppError) -> Response {
         AppError::NotFound(_) => {
             "There is nothing here, or it belongs to an organisation you cannot open.".to_owned()
         }
-        other => error_text(other),
+        other => sentence(&error_text(other)),
     };
+    let mut l = Layout::public(heading);
+    if let Ok(Some((user, csrf))) = CURRENT_USER.try_with(Clone::clone) {
+        l.user = Some(user);
+        l.csrf = csrf;
+    }
     render(
         status,
         &ErrorPage {
-            l: Layout::public(heading),
+            l,
             status: status.as_u16(),
             heading: heading.into(),
             message,
         },
     )
+}
+
+/// Capitalise the first letter and end with a full stop.
+fn sentence(s: &str) -> String {
+    let mut c = s.chars();
+    let mut out: String = c
+        .next()
+        .map(|f| f.to_uppercase().collect::<String>())
+        .unwrap_or_default();
+    out.push_str(c.as_str());
+    if !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
 }
 
 /// The page for an unknown address.

@@ -29,6 +29,8 @@ pub struct LoginPage {
 pub struct TotpChallenge {
     pub l: Layout,
     pub csrf: String,
+    /// Where to go after the code (a same-site path).
+    pub next: String,
 }
 
 #[derive(Deserialize)]
@@ -94,7 +96,10 @@ pub async fn login_submit(
     match st.app.login(&f.email, &f.password, None, true, &meta).await {
         Ok(s) => {
             let to = if s.mfa_pending {
-                format!("/login/totp?next={}", next)
+                format!(
+                    "/login/totp?{}",
+                    serde_urlencoded::to_string([("next", next.as_str())]).unwrap_or_default()
+                )
             } else {
                 next
             };
@@ -129,11 +134,15 @@ pub async fn login_submit(
     }
 }
 
-pub async fn totp_page(Extension(a): Extension<Option<Authed>>) -> Response {
+pub async fn totp_page(
+    Extension(a): Extension<Option<Authed>>,
+    Query(q): Query<NextQuery>,
+) -> Response {
     match a {
         Some(a) if a.mfa_pending => page(&TotpChallenge {
             l: Layout::public("One-time code"),
             csrf: a.csrf.unwrap_or_default(),
+            next: safe_next(q.next.as_deref()),
         }),
         Some(_) => Redirect::to("/").into_response(),
         None => Redirect::to("/login").into_response(),
@@ -184,6 +193,7 @@ pub async fn totp_submit(
                 &TotpChallenge {
                     l: Layout::public("One-time code").with_errors(&e),
                     csrf,
+                    next: safe_next(f.next.as_deref()),
                 },
             )
         }

@@ -261,7 +261,7 @@ async fn totp_sign_in_through_the_pages() {
         )
         .await;
     assert_eq!(s, 303);
-    assert_eq!(loc.as_deref(), Some("/login/totp?next=/profile"));
+    assert_eq!(loc.as_deref(), Some("/login/totp?next=%2Fprofile"));
     assert_eq!(
         b2.get("/profile").await.0,
         303,
