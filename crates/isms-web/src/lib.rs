@@ -161,7 +161,6 @@ pub fn router(state: AppState) -> Router {
             auth::middleware,
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),
