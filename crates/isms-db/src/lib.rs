@@ -202,9 +202,40 @@ impl Db {
 
     /// Apply every pending migration. On PostgreSQL sqlx holds an advisory lock while it
     /// migrates, so several instances starting at once apply each migration once.
+    ///
+    /// SQLite has no such lock, so processes sharing a database file take an exclusive
+    /// lock on `<file>.migrate-lock` beside it while they migrate.
     pub async fn migrate(&self) -> Result<(), DbError> {
         match self {
-            Db::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
+            Db::Sqlite(p) => {
+                let file = p.connect_options().get_filename().to_path_buf();
+                let in_memory =
+                    file.as_os_str().is_empty() || file.to_string_lossy().contains(":memory:");
+                let guard = if in_memory {
+                    None
+                } else {
+                    let mut lock_path = file.into_os_string();
+                    lock_path.push(".migrate-lock");
+                    let lock =
+                        tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
+                            let f = std::fs::OpenOptions::new()
+                                .create(true)
+                                .truncate(false)
+                                .write(true)
+                                .open(&lock_path)?;
+                            f.lock()?;
+                            Ok(f)
+                        })
+                        .await
+                        .map_err(|e| DbError::Io(std::io::Error::other(e)))??;
+                    Some(lock)
+                };
+                let result = sqlx::migrate!("./migrations/sqlite").run(p).await;
+                if let Some(f) = guard {
+                    let _ = f.unlock();
+                }
+                result?
+            }
             Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
         Ok(())

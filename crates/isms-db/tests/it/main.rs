@@ -200,3 +200,27 @@ async fn concurrent_writers_keep_the_chain_intact() {
     assert!(r.iter().all(|c| c.ok), "{r:?}");
     let _ = Actor::Cli;
 }
+
+/// Several instances starting at once on a new database each run the migrations; every
+/// one succeeds and each migration is applied once (PostgreSQL: sqlx's advisory lock).
+#[tokio::test]
+async fn concurrent_start_up_migrates_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let tdb = TestDb::fresh(dir.path()).await;
+    let mut handles = Vec::new();
+    for _ in 0..4 {
+        let opts = tdb.options();
+        handles.push(tokio::spawn(async move {
+            let db = Db::connect(&opts).await.unwrap();
+            db.migrate().await.map(|_| db)
+        }));
+    }
+    let mut dbs = Vec::new();
+    for h in handles {
+        dbs.push(h.await.unwrap().expect("every instance migrates"));
+    }
+    let applied = isms_db::schema::applied_migrations(&mut dbs[0].read().await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(applied, vec![1]);
+}
