@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod catalogue;
 pub mod demo;
 pub mod error;
 pub mod exports;

@@ -5,7 +5,9 @@
 //! services in `isms-app`.
 
 pub mod audit;
+pub mod catalogue;
 pub mod error;
+pub mod gap;
 pub mod org;
 pub mod rbac;
 pub mod secret;

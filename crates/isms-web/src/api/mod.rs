@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod catalogue;
 pub mod members;
 pub mod orgs;
 pub mod tokens;
@@ -143,6 +144,7 @@ impl Modify for SecurityAddon {
         (name = "users", description = "Accounts (instance administrators)"),
         (name = "me", description = "Your own sessions and API tokens"),
         (name = "audit-trail", description = "The hash-chained record of every change"),
+        (name = "catalogue", description = "ISO/IEC 27001:2022 clauses and Annex A controls (reference data)"),
     )
 )]
 struct ApiDoc;
@@ -171,6 +173,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(audit::list_org_audit))
         .routes(routes!(audit::verify_org_audit))
         .routes(routes!(audit::list_instance_audit))
+        .routes(routes!(catalogue::list_controls))
+        .routes(routes!(catalogue::get_control))
+        .routes(routes!(catalogue::list_clauses))
+        .routes(routes!(catalogue::get_clause))
+        .routes(routes!(catalogue::mapping_2013))
 }
 
 /// The OpenAPI document as pretty JSON (what `GET /api/v1/openapi.json` serves and

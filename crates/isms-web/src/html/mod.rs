@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod catalogue;
 pub mod org;
 pub mod session;
 
@@ -120,6 +121,7 @@ impl Layout {
                 })
             };
             add(base.clone(), "Overview", "overview");
+            add(format!("{base}/catalogue"), "Catalogue", "catalogue");
             add(format!("{base}/members"), "Members", "members");
             if c.can(Permission::ReadAuditTrail) {
                 add(format!("{base}/audit-trail"), "Audit trail", "audit");
@@ -291,6 +293,16 @@ pub fn router() -> Router<AppState> {
         .route(
             "/o/{org}/settings",
             get(org::settings_page).post(org::update_settings),
+        )
+        .route("/o/{org}/catalogue", get(catalogue::controls_page))
+        .route(
+            "/o/{org}/catalogue/controls/{id}",
+            get(catalogue::control_page),
+        )
+        .route("/o/{org}/catalogue/clauses", get(catalogue::clauses_page))
+        .route(
+            "/o/{org}/catalogue/clauses/{id}",
+            get(catalogue::clause_page),
         )
         .route("/profile", get(account::profile).post(account::update_name))
         .route("/profile/password", post(account::change_password))

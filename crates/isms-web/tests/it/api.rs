@@ -599,3 +599,44 @@ async fn housekeeping_removes_ended_sessions() {
     );
     assert_eq!(t.app.housekeeping().await.unwrap(), 1);
 }
+
+#[tokio::test]
+async fn catalogue_endpoints() {
+    let t = TestApp::spawn().await;
+    t.user("alice@example.com", "Alice", false).await;
+    let c = t.login("alice@example.com").await;
+    let (s, all) = c.get("/api/v1/catalogue/controls").await;
+    assert_eq!(s, 200);
+    assert_eq!(all.as_array().unwrap().len(), 93);
+    let (_, detective) = c
+        .get("/api/v1/catalogue/controls?control_type=detective")
+        .await;
+    assert_eq!(detective.as_array().unwrap().len(), 13);
+    let (_, sup) = c.get("/api/v1/catalogue/controls?operational_capabilities=supplier_relationships_security&theme=organizational").await;
+    assert!(sup.as_array().unwrap().iter().any(|x| x["id"] == "5.19"));
+    let (s, p) = c
+        .get("/api/v1/catalogue/controls?control_type=sometimes")
+        .await;
+    assert_eq!(s, 422);
+    assert_eq!(p["errors"][0]["field"], "control_type");
+    let (s, p) = c.get("/api/v1/catalogue/controls?colour=red").await;
+    assert_eq!(s, 422);
+    assert_eq!(p["errors"][0]["field"], "colour");
+    let (s, one) = c.get("/api/v1/catalogue/controls/A.8.9").await;
+    assert_eq!(s, 200);
+    assert_eq!(one["title"], "Configuration management");
+    assert_eq!(one["new_in_2022"], true);
+    assert_eq!(c.get("/api/v1/catalogue/controls/9.9").await.0, 404);
+    let (_, clauses) = c.get("/api/v1/catalogue/clauses").await;
+    let reqs = clauses
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["is_requirement"] == true)
+        .count();
+    assert_eq!(reqs, 30);
+    let (_, cl) = c.get("/api/v1/catalogue/clauses/6.1.2").await;
+    assert_eq!(cl["documented_information"], true);
+    let (_, map) = c.get("/api/v1/catalogue/mapping-2013").await;
+    assert_eq!(map.as_array().unwrap().len(), 114);
+}

@@ -143,6 +143,14 @@ async fn call(
             )
         }
         "/api/v1/audit-trail" => ("/api/v1/audit-trail".into(), None),
+        "/api/v1/catalogue/controls" => (
+            "/api/v1/catalogue/controls?control_type=detective".into(),
+            None,
+        ),
+        "/api/v1/catalogue/controls/{id}" => ("/api/v1/catalogue/controls/A.5.15".into(), None),
+        "/api/v1/catalogue/clauses" => ("/api/v1/catalogue/clauses".into(), None),
+        "/api/v1/catalogue/clauses/{id}" => ("/api/v1/catalogue/clauses/6.1.2".into(), None),
+        "/api/v1/catalogue/mapping-2013" => ("/api/v1/catalogue/mapping-2013".into(), None),
         other => panic!("no call defined for {other}"),
     };
     c.send(case.method.clone(), &path, body.as_ref()).await.0
@@ -284,6 +292,32 @@ fn cases() -> Vec<Case> {
             method: Method::GET,
             template: "/api/v1/audit-trail",
             expect: Box::new(|_| 403),
+        },
+        // Reference data: anyone signed in.
+        Case {
+            method: Method::GET,
+            template: "/api/v1/catalogue/controls",
+            expect: Box::new(|_| 200),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/catalogue/controls/{id}",
+            expect: Box::new(|_| 200),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/catalogue/clauses",
+            expect: Box::new(|_| 200),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/catalogue/clauses/{id}",
+            expect: Box::new(|_| 200),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/catalogue/mapping-2013",
+            expect: Box::new(|_| 200),
         },
         // Last: it ends the caller's session.
         Case {
