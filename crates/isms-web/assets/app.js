@@ -26,3 +26,13 @@
     });
   });
 })();
+// After saving a questionnaire answer the page opens at the next item (#item-…): put
+// the keyboard focus on its first field so the person can carry straight on.
+(function () {
+  "use strict";
+  var id = window.location.hash.slice(1);
+  if (!id || id.indexOf("item-") !== 0) { return; }
+  var item = document.getElementById(id);
+  var field = item && item.querySelector("select, input:not([type=hidden]), textarea");
+  if (field) { field.focus({ preventScroll: false }); }
+})();

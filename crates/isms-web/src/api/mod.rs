@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod catalogue;
+pub mod gap;
 pub mod members;
 pub mod orgs;
 pub mod tokens;
@@ -145,6 +146,7 @@ impl Modify for SecurityAddon {
         (name = "me", description = "Your own sessions and API tokens"),
         (name = "audit-trail", description = "The hash-chained record of every change"),
         (name = "catalogue", description = "ISO/IEC 27001:2022 clauses and Annex A controls (reference data)"),
+        (name = "gap-assessments", description = "Gap assessments over every clause requirement and control"),
     )
 )]
 struct ApiDoc;
@@ -178,6 +180,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalogue::list_clauses))
         .routes(routes!(catalogue::get_clause))
         .routes(routes!(catalogue::mapping_2013))
+        .routes(routes!(gap::list, gap::create))
+        .routes(routes!(gap::get, gap::update, gap::delete))
+        .routes(routes!(gap::items))
+        .routes(routes!(gap::answer))
+        .routes(routes!(gap::results))
+        .routes(routes!(gap::compare))
 }
 
 /// The OpenAPI document as pretty JSON (what `GET /api/v1/openapi.json` serves and

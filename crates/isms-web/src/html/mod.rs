@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod catalogue;
+pub mod gap;
 pub mod org;
 pub mod session;
 
@@ -121,6 +122,7 @@ impl Layout {
                 })
             };
             add(base.clone(), "Overview", "overview");
+            add(format!("{base}/gap"), "Gap assessment", "gap");
             add(format!("{base}/catalogue"), "Catalogue", "catalogue");
             add(format!("{base}/members"), "Members", "members");
             if c.can(Permission::ReadAuditTrail) {
@@ -294,6 +296,13 @@ pub fn router() -> Router<AppState> {
             "/o/{org}/settings",
             get(org::settings_page).post(org::update_settings),
         )
+        .route("/o/{org}/gap", get(gap::list_page).post(gap::create))
+        .route("/o/{org}/gap/{id}", get(gap::form_page))
+        .route("/o/{org}/gap/{id}/items/{key}", post(gap::answer))
+        .route("/o/{org}/gap/{id}/status", post(gap::set_status))
+        .route("/o/{org}/gap/{id}/delete", post(gap::delete))
+        .route("/o/{org}/gap/{id}/results", get(gap::results_page))
+        .route("/o/{org}/gap/{id}/compare", get(gap::compare_page))
         .route("/o/{org}/catalogue", get(catalogue::controls_page))
         .route(
             "/o/{org}/catalogue/controls/{id}",

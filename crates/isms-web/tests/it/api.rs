@@ -640,3 +640,209 @@ async fn catalogue_endpoints() {
     let (_, map) = c.get("/api/v1/catalogue/mapping-2013").await;
     assert_eq!(map.as_array().unwrap().len(), 114);
 }
+
+#[tokio::test]
+async fn gap_assessment_lifecycle_and_rules() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let c = t.login(f.email(Role::IsmsManager)).await;
+    let (s, a) = c
+        .post(
+            "/api/v1/orgs/acme/gap-assessments",
+            &json!({"title": "Baseline", "scope_note": "Whole company"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{a}");
+    assert_eq!(a["total"], 123);
+    assert_eq!(a["answered"], 0);
+    let id = a["id"].as_str().unwrap().to_owned();
+    let base = format!("/api/v1/orgs/acme/gap-assessments/{id}");
+    let (_, items) = c.get(&format!("{base}/items")).await;
+    let items = items.as_array().unwrap().clone();
+    assert_eq!(items.len(), 123);
+    assert_eq!(items.iter().filter(|i| i["kind"] == "clause").count(), 30);
+    let (_, sup) = c.get(&format!("{base}/items?area=supplier_security")).await;
+    assert!(
+        sup.as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["area"] == "supplier_security")
+    );
+    assert_eq!(c.get(&format!("{base}/items?area=nowhere")).await.0, 422);
+
+    // Bad answers: 422 naming the field, nothing saved.
+    let item = |k: &str| format!("{base}/items/{k}");
+    for (body, field) in [
+        (json!({"current": 6, "version": 1}), "current"),
+        (json!({"current": -1, "version": 1}), "current"),
+        (json!({"current": 4, "target": 3, "version": 1}), "target"),
+        (json!({"current": 1, "target": 2, "version": 1}), "target"),
+        (
+            json!({"applicable": false, "not_applicable_reason": "We have no offices at all.", "version": 1}),
+            "applicable",
+        ),
+    ] {
+        let (s, p) = c.patch(&item("clause:6.1.2"), &body).await;
+        assert_eq!(s, 422, "{body} → {p}");
+        assert_eq!(p["errors"][0]["field"], field, "{body} → {p}");
+    }
+    let (s, p) = c
+        .patch(&item("control:9.99"), &json!({"current": 1, "version": 1}))
+        .await;
+    assert_eq!(s, 422);
+    assert_eq!(p["errors"][0]["field"], "item");
+    let (s, p) = c
+        .patch(
+            &item("control:7.1"),
+            &json!({"applicable": false, "version": 1}),
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert_eq!(p["errors"][0]["field"], "not_applicable_reason");
+    let (_, after) = c.get(&base).await;
+    assert_eq!(after["answered"], 0, "nothing saved");
+
+    // Good answers, stale version.
+    let (s, it) = c.patch(&item("clause:6.1.2"), &json!({"current": 1, "target": 3, "owner": "Priya", "evidence": ["https://wiki/risk-method"], "version": 1})).await;
+    assert_eq!(s, 200, "{it}");
+    assert_eq!(it["gap"], 2);
+    assert_eq!(it["priority"], "high");
+    assert_eq!(it["answered"], true);
+    let (s, _) = c
+        .patch(&item("clause:6.1.2"), &json!({"current": 2, "version": 1}))
+        .await;
+    assert_eq!(s, 409);
+    let (s, it) = c.patch(&item("control:7.4"), &json!({"applicable": false, "not_applicable_reason": "Fully remote company without premises of its own.", "version": 1})).await;
+    assert_eq!(s, 200, "{it}");
+    assert_eq!(it["answered"], true);
+    c.patch(
+        &item("control:5.19"),
+        &json!({"current": 0, "target": 3, "version": 1}),
+    )
+    .await;
+    c.patch(
+        &item("control:8.5"),
+        &json!({"current": 2, "target": 4, "version": 1}),
+    )
+    .await;
+
+    // Results.
+    let (s, r) = c.get(&format!("{base}/results")).await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        r["gaps"][0]["key"], "clause:6.1.2",
+        "the mandatory clause comes first"
+    );
+    assert_eq!(r["missing_controls"][0]["key"], "control:5.19");
+    assert_eq!(r["weak_controls"][0]["key"], "control:8.5");
+    assert!(
+        r["documentation_gaps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["key"] == "clause:6.1.2")
+    );
+    assert_eq!(r["not_applicable"], 1);
+    assert_eq!(r["areas"].as_array().unwrap().len(), 8);
+
+    // Completing needs every item answered.
+    let (s, p) = c
+        .patch(&base, &json!({"status": "completed", "version": 1}))
+        .await;
+    assert_eq!(s, 409, "{p}");
+    // A second assessment copied from the first, improved, and compared.
+    let (_, b) = c
+        .post(
+            "/api/v1/orgs/acme/gap-assessments",
+            &json!({"title": "Follow-up", "copy_from": id}),
+        )
+        .await;
+    let bid = b["id"].as_str().unwrap().to_owned();
+    let (_, bitems) = c
+        .get(&format!("/api/v1/orgs/acme/gap-assessments/{bid}/items"))
+        .await;
+    let copied = bitems
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["key"] == "clause:6.1.2")
+        .unwrap()
+        .clone();
+    assert_eq!(copied["current"], 1);
+    assert_eq!(
+        copied["answered"], false,
+        "copied answers must be confirmed again"
+    );
+    c.patch(
+        &format!("/api/v1/orgs/acme/gap-assessments/{bid}/items/clause:6.1.2"),
+        &json!({"current": 3, "target": 3, "version": 1}),
+    )
+    .await;
+    let (s, cmp) = c.get(&format!("{base}/compare/{bid}")).await;
+    assert_eq!(s, 200, "{cmp}");
+    assert_eq!(cmp["changed"][0]["key"], "clause:6.1.2");
+    assert_eq!(cmp["changed"][0]["change"], 2);
+    let (s, p) = c
+        .post(
+            "/api/v1/orgs/acme/gap-assessments",
+            &json!({"title": "x", "copy_from": "0190c0de-0000-7000-8000-000000000000"}),
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert_eq!(p["errors"][0]["field"], "copy_from");
+    // Another organisation cannot see it.
+    let other = t.org_with_roles("other").await;
+    let o = t.login(other.email(Role::Admin)).await;
+    assert_eq!(
+        o.get(&format!("/api/v1/orgs/other/gap-assessments/{id}"))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(o.get(&base).await.0, 404);
+    // The audit trail recorded the answers.
+    let (_, trail) = c.get("/api/v1/orgs/acme/audit-trail?entity=gap_item").await;
+    assert!(trail["items"].as_array().unwrap().len() >= 4);
+}
+
+#[tokio::test]
+async fn a_gap_assessment_can_be_completed_and_reopened() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let c = t.login(f.email(Role::Admin)).await;
+    let (_, a) = c
+        .post(
+            "/api/v1/orgs/acme/gap-assessments",
+            &json!({"title": "Quick"}),
+        )
+        .await;
+    let id = a["id"].as_str().unwrap().to_owned();
+    let base = format!("/api/v1/orgs/acme/gap-assessments/{id}");
+    let (_, items) = c.get(&format!("{base}/items")).await;
+    for i in items.as_array().unwrap() {
+        let k = i["key"].as_str().unwrap();
+        let (s, v) = c
+            .patch(
+                &format!("{base}/items/{k}"),
+                &json!({"current": 3, "target": 3, "version": i["version"]}),
+            )
+            .await;
+        assert_eq!(s, 200, "{k}: {v}");
+    }
+    let (s, done) = c
+        .patch(&base, &json!({"status": "completed", "version": 1}))
+        .await;
+    assert_eq!(s, 200, "{done}");
+    assert!(done["completed_at"].is_string());
+    let (_, r) = c.get(&format!("{base}/results")).await;
+    assert_eq!(r["gaps"], json!([]));
+    let (s, _) = c
+        .patch(
+            &base,
+            &json!({"status": "in_progress", "version": done["version"]}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(c.delete(&base).await.0, 204);
+    assert_eq!(c.get(&base).await.0, 404);
+}

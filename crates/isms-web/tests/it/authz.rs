@@ -143,6 +143,65 @@ async fn call(
             )
         }
         "/api/v1/audit-trail" => ("/api/v1/audit-trail".into(), None),
+        t if t.starts_with("/api/v1/orgs/{org}/gap-assessments") => {
+            let fresh = || async {
+                let (_, a) = admin
+                    .post(
+                        &format!("/api/v1/orgs/{org}/gap-assessments"),
+                        &json!({"title": format!("Matrix {uniq}")}),
+                    )
+                    .await;
+                a["id"].as_str().unwrap().to_owned()
+            };
+            match (case.method.clone(), t) {
+                (Method::POST, _) => (
+                    format!("/api/v1/orgs/{org}/gap-assessments"),
+                    Some(json!({"title": format!("By {uniq}")})),
+                ),
+                (Method::GET, "/api/v1/orgs/{org}/gap-assessments") => {
+                    (format!("/api/v1/orgs/{org}/gap-assessments"), None)
+                }
+                (Method::GET, "/api/v1/orgs/{org}/gap-assessments/{id}") => (
+                    format!("/api/v1/orgs/{org}/gap-assessments/{}", fresh().await),
+                    None,
+                ),
+                (Method::PATCH, "/api/v1/orgs/{org}/gap-assessments/{id}") => (
+                    format!("/api/v1/orgs/{org}/gap-assessments/{}", fresh().await),
+                    Some(json!({"title": "Renamed", "version": 1})),
+                ),
+                (Method::DELETE, _) => (
+                    format!("/api/v1/orgs/{org}/gap-assessments/{}", fresh().await),
+                    None,
+                ),
+                (Method::GET, "/api/v1/orgs/{org}/gap-assessments/{id}/items") => (
+                    format!("/api/v1/orgs/{org}/gap-assessments/{}/items", fresh().await),
+                    None,
+                ),
+                (Method::PATCH, _) => (
+                    format!(
+                        "/api/v1/orgs/{org}/gap-assessments/{}/items/control:5.15",
+                        fresh().await
+                    ),
+                    Some(json!({"current": 1, "target": 3, "version": 1})),
+                ),
+                (Method::GET, "/api/v1/orgs/{org}/gap-assessments/{id}/results") => (
+                    format!(
+                        "/api/v1/orgs/{org}/gap-assessments/{}/results",
+                        fresh().await
+                    ),
+                    None,
+                ),
+                (Method::GET, _) => (
+                    format!(
+                        "/api/v1/orgs/{org}/gap-assessments/{}/compare/{}",
+                        fresh().await,
+                        fresh().await
+                    ),
+                    None,
+                ),
+                other => panic!("no gap call for {other:?}"),
+            }
+        }
         "/api/v1/catalogue/controls" => (
             "/api/v1/catalogue/controls?control_type=detective".into(),
             None,
@@ -161,6 +220,20 @@ fn cases() -> Vec<Case> {
     let admin_only = |ok: u16| {
         move |w: Who| match w {
             Who::Role(Role::Admin) => ok,
+            Who::Outsider => 404,
+            _ => 403,
+        }
+    };
+    let writers = |ok: u16| {
+        move |w: Who| match w {
+            Who::Role(Role::Admin | Role::IsmsManager | Role::Contributor) => ok,
+            Who::Outsider => 404,
+            _ => 403,
+        }
+    };
+    let approvers = |ok: u16| {
+        move |w: Who| match w {
+            Who::Role(Role::Admin | Role::IsmsManager) => ok,
             Who::Outsider => 404,
             _ => 403,
         }
@@ -292,6 +365,51 @@ fn cases() -> Vec<Case> {
             method: Method::GET,
             template: "/api/v1/audit-trail",
             expect: Box::new(|_| 403),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/gap-assessments",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/gap-assessments",
+            expect: Box::new(writers(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/gap-assessments/{id}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/gap-assessments/{id}",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/gap-assessments/{id}",
+            expect: Box::new(approvers(204)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/gap-assessments/{id}/items",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/gap-assessments/{id}/items/{key}",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/gap-assessments/{id}/results",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/gap-assessments/{id}/compare/{other}",
+            expect: Box::new(member_reads),
         },
         // Reference data: anyone signed in.
         Case {

@@ -345,6 +345,21 @@ async fn page_access_matrix() {
     let f = t.org_with_roles("acme").await;
     let other = t.org_with_roles("other").await;
     let member = f.membership(Role::Viewer);
+    let ctx = t.app.org_for_cli("acme").await.unwrap();
+    let gap = t
+        .app
+        .create_gap_assessment(
+            isms_app::Actor::Cli,
+            &ctx,
+            &isms_app::gap::NewAssessment {
+                title: "Baseline".into(),
+                scope_note: String::new(),
+                copy_from: None,
+            },
+        )
+        .await
+        .unwrap()
+        .id;
     // (path, who may open it: None = every member, Some(roles) = only these; instance: admin pages)
     let trail: &[Role] = &[
         Role::Admin,
@@ -390,6 +405,18 @@ async fn page_access_matrix() {
         (
             "/o/{org}/catalogue",
             "/o/acme/catalogue?control_type=detective".into(),
+            None,
+        ),
+        ("/o/{org}/gap", "/o/acme/gap".into(), None),
+        ("/o/{org}/gap/{id}", format!("/o/acme/gap/{gap}"), None),
+        (
+            "/o/{org}/gap/{id}/results",
+            format!("/o/acme/gap/{gap}/results"),
+            None,
+        ),
+        (
+            "/o/{org}/gap/{id}/compare",
+            format!("/o/acme/gap/{gap}/compare?with={gap}"),
             None,
         ),
         (
