@@ -171,7 +171,154 @@ impl App {
                 info.accounts
                     .push((person.email.into(), person.role, slug.into()));
             }
+            self.demo_gap_assessments(&ctx).await?;
         }
         Ok(info)
+    }
+}
+
+impl App {
+    /// Northwind: two completed assessments (before and after implementation), so the
+    /// comparison has something to show. Bluefin: one assessment about two-thirds done.
+    async fn demo_gap_assessments(&self, ctx: &crate::orgs::OrgCtx) -> AppResult<()> {
+        let existing = self.list_gap_assessments(ctx, None, Some(1)).await?;
+        if !existing.items.is_empty() {
+            return Ok(());
+        }
+        let plans: &[(&str, &str, Stage)] = if ctx.org.slug == "northwind" {
+            &[
+                (
+                    "Initial gap assessment",
+                    "Whole company, run with an external consultant before the ISMS project started.",
+                    Stage::Start,
+                ),
+                (
+                    "Pre-certification check",
+                    "Re-assessment three weeks before the Stage 1 audit.",
+                    Stage::Ready,
+                ),
+            ]
+        } else {
+            &[(
+                "Gap assessment",
+                "Platform and data teams; first look at where we stand.",
+                Stage::Partial,
+            )]
+        };
+        let mut previous = None;
+        for (title, note, stage) in plans {
+            let a = self
+                .create_gap_assessment(
+                    Actor::Cli,
+                    ctx,
+                    &crate::gap::NewAssessment {
+                        title: (*title).into(),
+                        scope_note: (*note).into(),
+                        copy_from: previous,
+                    },
+                )
+                .await?;
+            let items = self.gap_items(ctx, a.id, None).await?;
+            let n = items.len();
+            for (i, item) in items.iter().enumerate() {
+                if *stage == Stage::Partial && i * 3 >= n * 2 {
+                    break;
+                }
+                let answer = demo_answer(&item.key, &item.area, i, *stage);
+                self.answer_gap_item(
+                    Actor::Cli,
+                    ctx,
+                    a.id,
+                    &item.key,
+                    &crate::gap::ItemAnswer {
+                        version: item.version,
+                        ..answer
+                    },
+                )
+                .await?;
+            }
+            if *stage != Stage::Partial {
+                let a = self.get_gap_assessment(ctx, a.id).await?;
+                let patch = crate::gap::AssessmentPatch {
+                    title: None,
+                    scope_note: None,
+                    status: Some(crate::gap::STATUS_COMPLETED.into()),
+                    version: a.version,
+                };
+                self.update_gap_assessment(Actor::Cli, ctx, a.id, &patch)
+                    .await?;
+            }
+            previous = Some(a.id);
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Start,
+    Ready,
+    Partial,
+}
+
+/// A plausible answer for a demo item: deterministic, varied, and consistent with the
+/// rules (clause targets at least 3, targets never below current).
+fn demo_answer(key: &str, area: &str, i: usize, stage: Stage) -> crate::gap::ItemAnswer {
+    let spread = key.bytes().fold(i, |acc, b| {
+        acc.wrapping_mul(31).wrapping_add(usize::from(b))
+    });
+    let is_clause = key.starts_with("clause:");
+    let owner = match area {
+        "governance_leadership" | "policies" | "risk_methodology" | "monitoring_improvement" => {
+            "Priya Raman"
+        }
+        "asset_management" | "access_control" | "incident_response" => "Tom Becker",
+        _ => "Amelia Hart",
+    };
+    // A SaaS company without a data centre of its own: some physical controls do not apply.
+    if matches!(key, "control:7.5" | "control:7.11" | "control:7.12") {
+        return crate::gap::ItemAnswer {
+            applicable: Some(false),
+            not_applicable_reason: Some(Some(
+                "All production systems run in our cloud provider's data centres; we operate no server rooms or cabling of our own. Covered by the provider's ISO 27001 certificate (see the supplier file).".into(),
+            )),
+            owner: Some(owner.into()),
+            ..Default::default()
+        };
+    }
+    let (current, target) = match stage {
+        Stage::Start | Stage::Partial => {
+            let c = (spread % 3) as i64;
+            let t = if is_clause || spread % 5 == 0 {
+                3
+            } else {
+                3 + (spread % 2) as i64
+            };
+            (c, t)
+        }
+        Stage::Ready => {
+            let c = if spread % 7 == 0 {
+                2
+            } else {
+                3 + (spread % 2) as i64
+            };
+            (c, c.max(3))
+        }
+    };
+    let notes = match (stage, current) {
+        (_, 0) => "Nothing in place yet.",
+        (Stage::Ready, 2) => {
+            "Runs, but records for the last quarter are incomplete; close before Stage 1."
+        }
+        (_, 1 | 2) => "Done informally by the team; needs writing down and a named owner.",
+        _ => "In place and evidenced.",
+    };
+    crate::gap::ItemAnswer {
+        current: Some(Some(current)),
+        target: Some(Some(target)),
+        applicable: Some(true),
+        notes: Some(notes.into()),
+        owner: Some(owner.into()),
+        ..Default::default()
     }
 }

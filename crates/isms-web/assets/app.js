@@ -32,7 +32,12 @@
   "use strict";
   var id = window.location.hash.slice(1);
   if (!id || id.indexOf("item-") !== 0) { return; }
-  var item = document.getElementById(id);
-  var field = item && item.querySelector("select, input:not([type=hidden]), textarea");
-  if (field) { field.focus({ preventScroll: false }); }
+  // After the browser has scrolled to the fragment (which resets focus to the page).
+  window.addEventListener("load", function () {
+    setTimeout(function () {
+      var item = document.getElementById(id);
+      var field = item && item.querySelector("select, input:not([type=hidden]), textarea");
+      if (field) { field.focus(); }
+    }, 0);
+  });
 })();
