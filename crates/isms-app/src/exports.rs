@@ -4,10 +4,19 @@ use crate::audit::AuditQuery;
 use crate::orgs::OrgCtx;
 use crate::{App, AppError, AppResult};
 use isms_domain::ValidationError;
-use isms_export::{Table, TableFormat};
+use isms_export::{Report, Section, Table, TableFormat};
+use uuid::Uuid;
+
+/// A report document (see `isms_export::Report`).
+pub type GapReport = Report;
+
+/// Render a report as Markdown.
+pub fn report_markdown(r: &Report) -> AppResult<String> {
+    isms_export::markdown_report(r).map_err(|e| AppError::Internal(e.to_string()))
+}
 
 /// What can be exported today, by collection name.
-pub const EXPORT_KINDS: &[&str] = &["audit-trail", "members"];
+pub const EXPORT_KINDS: &[&str] = &["audit-trail", "members", "gap"];
 
 /// A finished export.
 #[derive(Debug, Clone)]
@@ -113,6 +122,117 @@ impl App {
         })
     }
 
+    /// The gap report of one assessment (the newest when `id` is `None`).
+    pub async fn gap_report(&self, ctx: &OrgCtx, id: Option<Uuid>) -> AppResult<Report> {
+        let id = match id {
+            Some(id) => id,
+            None => self
+                .list_gap_assessments(ctx, None, Some(1))
+                .await?
+                .items
+                .first()
+                .map(|a| a.id)
+                .ok_or_else(|| {
+                    ValidationError::single("kind", "this organisation has no gap assessment yet")
+                })?,
+        };
+        let r = self.gap_results(ctx, id).await?;
+        let a = &r.assessment;
+        let fmt1 = |x: f64| format!("{x:.1}");
+        let gap_rows = |gs: &[crate::gap::GapEntry]| -> Vec<Vec<String>> {
+            gs.iter()
+                .map(|g| {
+                    vec![
+                        g.priority.clone(),
+                        format!("{} {}", g.label, g.title),
+                        g.area_label.clone(),
+                        g.current.to_string(),
+                        g.target.to_string(),
+                        g.score.to_string(),
+                        g.owner.clone(),
+                    ]
+                })
+                .collect()
+        };
+        let gap_headers = [
+            "Priority", "Item", "Area", "Now", "Target", "Score", "Owner",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        let mut sections = vec![
+            Section {
+                heading: "Summary".into(),
+                paragraphs: vec![format!(
+                    "{} of {} items answered; {} controls marked not applicable. {} open gaps, of which {} high priority. {} documentation gaps; {} applicable controls missing and {} weak.",
+                    a.answered,
+                    a.total,
+                    r.not_applicable,
+                    r.gaps.len(),
+                    r.gaps.iter().filter(|g| g.priority == "High").count(),
+                    r.documentation_gaps.len(),
+                    r.missing_controls.len(),
+                    r.weak_controls.len()
+                )],
+                ..Default::default()
+            },
+            Section {
+                heading: "Maturity per area".into(),
+                paragraphs: vec!["Average current and target maturity (0–5) of the answered, applicable items in each area.".into()],
+                table: Some(Table {
+                    title: String::new(),
+                    headers: ["Area", "Items", "Answered", "Average now", "Average target", "Total gap"].map(str::to_owned).to_vec(),
+                    rows: r.areas.iter().map(|x| vec![x.label.clone(), x.items.to_string(), x.answered.to_string(), fmt1(x.average_current), fmt1(x.average_target), x.total_gap.to_string()]).collect(),
+                }),
+                ..Default::default()
+            },
+            Section {
+                heading: "Documentation gaps".into(),
+                paragraphs: vec!["Documented information that a clause or an applicable control requires and that is not yet written down and followed (below level 3).".into()],
+                bullets: r.documentation_gaps.iter().map(|g| format!("{} {} (now {})", g.label, g.title, g.current)).collect(),
+                ..Default::default()
+            },
+            Section {
+                heading: "Gaps by priority".into(),
+                paragraphs: vec!["Priority = gap × weight: clause requirements 3 (4 with documented information), controls that require a document or policy 2, other controls 1.".into()],
+                table: Some(Table { title: String::new(), headers: gap_headers.clone(), rows: gap_rows(&r.gaps) }),
+                ..Default::default()
+            },
+        ];
+        if !r.missing_controls.is_empty() || !r.weak_controls.is_empty() {
+            sections.push(Section {
+                heading: "Missing and weak controls".into(),
+                bullets: r
+                    .missing_controls
+                    .iter()
+                    .map(|g| format!("Missing: {} {}", g.label, g.title))
+                    .chain(
+                        r.weak_controls.iter().map(|g| {
+                            format!("Weak (level {}): {} {}", g.current, g.label, g.title)
+                        }),
+                    )
+                    .collect(),
+                ..Default::default()
+            });
+        }
+        Ok(Report {
+            title: format!("Gap assessment report: {}", a.title),
+            meta: vec![
+                ("Organisation".into(), ctx.org.name.clone()),
+                ("Assessment".into(), a.title.clone()),
+                ("Status".into(), a.status.replace('_', " ")),
+                (
+                    "Started".into(),
+                    a.created_at.get(..10).unwrap_or_default().to_owned(),
+                ),
+                (
+                    "Report date".into(),
+                    isms_domain::time::format_date(self.today()),
+                ),
+            ],
+            sections,
+        })
+    }
+
     /// Export a register by its collection name in a format (`csv`, `md`).
     pub async fn export(
         &self,
@@ -142,15 +262,31 @@ impl App {
         let Some(fmt) = fmt else {
             return Err(AppError::Internal("format checked above".into()));
         };
-        let table = match kind {
-            "audit-trail" => {
-                self.audit_table(ctx, &audit_filter.cloned().unwrap_or_default())
-                    .await?
+        let bytes = match kind {
+            "gap" => {
+                if fmt != TableFormat::Markdown {
+                    return Err(ValidationError::single(
+                        "format",
+                        "the gap report is available as md (Markdown); PDF is not built yet",
+                    )
+                    .into());
+                }
+                let report = self.gap_report(ctx, None).await?;
+                isms_export::markdown_report(&report)
+                    .map_err(|e| AppError::Internal(e.to_string()))?
+                    .into_bytes()
             }
-            _ => self.members_table(ctx).await?,
+            "audit-trail" => {
+                let table = self
+                    .audit_table(ctx, &audit_filter.cloned().unwrap_or_default())
+                    .await?;
+                isms_export::render(&table, fmt).map_err(|e| AppError::Internal(e.to_string()))?
+            }
+            _ => {
+                let table = self.members_table(ctx).await?;
+                isms_export::render(&table, fmt).map_err(|e| AppError::Internal(e.to_string()))?
+            }
         };
-        let bytes =
-            isms_export::render(&table, fmt).map_err(|e| AppError::Internal(e.to_string()))?;
         Ok(ExportFile {
             bytes,
             content_type: fmt.content_type(),

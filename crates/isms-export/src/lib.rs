@@ -172,3 +172,97 @@ mod tests {
         assert_eq!(TableFormat::parse("pdf"), None);
     }
 }
+
+/// A document: a title, facts about it, and sections of text, lists and tables. The same
+/// report renders to Markdown today and to PDF once that writer lands.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Report {
+    pub title: String,
+    /// (label, value) lines under the title: organisation, date, status…
+    pub meta: Vec<(String, String)>,
+    pub sections: Vec<Section>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Section {
+    pub heading: String,
+    pub paragraphs: Vec<String>,
+    pub bullets: Vec<String>,
+    pub table: Option<Table>,
+}
+
+fn md_text(s: &str) -> String {
+    s.replace(['\r', '\n'], " ")
+}
+
+/// The report as a Markdown document.
+pub fn markdown_report(r: &Report) -> Result<String, ExportError> {
+    let mut out = format!("# {}\n\n", md_text(&r.title));
+    for (k, v) in &r.meta {
+        out.push_str(&format!("- **{}:** {}\n", md_text(k), md_text(v)));
+    }
+    if !r.meta.is_empty() {
+        out.push('\n');
+    }
+    for s in &r.sections {
+        out.push_str(&format!("## {}\n\n", md_text(&s.heading)));
+        for p in &s.paragraphs {
+            out.push_str(&md_text(p));
+            out.push_str("\n\n");
+        }
+        for b in &s.bullets {
+            out.push_str(&format!("- {}\n", md_text(b)));
+        }
+        if !s.bullets.is_empty() {
+            out.push('\n');
+        }
+        if let Some(t) = &s.table {
+            check_shape(t)?;
+            out.push_str(&format!(
+                "| {} |\n",
+                t.headers
+                    .iter()
+                    .map(|h| md_cell(h))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            ));
+            out.push_str(&format!("|{}\n", " --- |".repeat(t.headers.len())));
+            for row in &t.rows {
+                out.push_str(&format!(
+                    "| {} |\n",
+                    row.iter()
+                        .map(|c| md_cell(c))
+                        .collect::<Vec<_>>()
+                        .join(" | ")
+                ));
+            }
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod report_tests {
+    use super::*;
+
+    #[test]
+    fn report_renders_sections_lists_and_tables() {
+        let r = Report {
+            title: "Gap report".into(),
+            meta: vec![("Organisation".into(), "Acme".into())],
+            sections: vec![Section {
+                heading: "Areas".into(),
+                paragraphs: vec!["Two lines\nbecome one.".into()],
+                bullets: vec!["first".into()],
+                table: Some(Table {
+                    title: String::new(),
+                    headers: vec!["a".into(), "b".into()],
+                    rows: vec![vec!["1|2".into(), "x".into()]],
+                }),
+            }],
+        };
+        let md = markdown_report(&r).unwrap();
+        assert!(md.starts_with("# Gap report\n\n- **Organisation:** Acme\n\n## Areas\n\nTwo lines become one.\n\n- first\n\n| a | b |\n| --- | --- |\n| 1\\|2 | x |\n"));
+    }
+}

@@ -591,3 +591,47 @@ pub async fn compare_page(
         Err(e) => error_page(&e),
     }
 }
+
+/// The gap report of this assessment as Markdown.
+pub async fn report(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path((org, id)): Path<(String, String)>,
+) -> Response {
+    use axum::response::IntoResponse;
+    let ctx = match ctx_or_page(&st, &u, &org).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let aid = match parse_id(&id) {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let md = match st
+        .app
+        .gap_report(&ctx, Some(aid))
+        .await
+        .and_then(|r| isms_export_markdown(&r))
+    {
+        Ok(m) => m,
+        Err(e) => return error_page(&e),
+    };
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/markdown; charset=utf-8".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{org}-gap-report.md\""),
+            ),
+        ],
+        md,
+    )
+        .into_response()
+}
+
+fn isms_export_markdown(r: &isms_app::exports::GapReport) -> Result<String, AppError> {
+    isms_app::exports::report_markdown(r)
+}

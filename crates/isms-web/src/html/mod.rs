@@ -303,6 +303,7 @@ pub fn router() -> Router<AppState> {
         .route("/o/{org}/gap/{id}/delete", post(gap::delete))
         .route("/o/{org}/gap/{id}/results", get(gap::results_page))
         .route("/o/{org}/gap/{id}/compare", get(gap::compare_page))
+        .route("/o/{org}/gap/{id}/report.md", get(gap::report))
         .route("/o/{org}/catalogue", get(catalogue::controls_page))
         .route(
             "/o/{org}/catalogue/controls/{id}",

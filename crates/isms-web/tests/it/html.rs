@@ -420,6 +420,11 @@ async fn page_access_matrix() {
             None,
         ),
         (
+            "/o/{org}/gap/{id}/report.md",
+            format!("/o/acme/gap/{gap}/report.md"),
+            None,
+        ),
+        (
             "/o/{org}/catalogue/controls/{id}",
             "/o/acme/catalogue/controls/5.15".into(),
             None,
