@@ -103,3 +103,17 @@ test('Northwind compares its initial assessment with the pre-certification check
   assert.ok((await page.locator('td.up').count()) > 0);
   await shots.take(page, 'compare');
 });
+
+test('the certification timeline shows the phases, the earliest Stage 2 and a Gantt chart', async () => {
+  await page.goto('/o/northwind/gap');
+  await clickAndWait(page, page.getByRole('link', { name: 'Certification timeline' }));
+  assert.equal(pathOf(page), '/o/northwind/gap/timeline');
+  assert.match(await page.locator('.big-number').innerText(), /^\d{4}-\d{2}-\d{2}$/);
+  assert.ok((await page.locator('svg.gantt rect.bar').count()) >= 5);
+  assert.equal(await page.locator('svg.gantt line.today').count(), 1);
+  const before = await page.locator('.big-number').innerText();
+  await page.fill('#t-sites', '4');
+  await clickAndWait(page, page.getByRole('button', { name: 'Recalculate' }));
+  assert.notEqual(await page.locator('.big-number').innerText(), before);
+  await shots.take(page, 'timeline');
+});

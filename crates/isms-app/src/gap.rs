@@ -844,3 +844,133 @@ impl App {
         })
     }
 }
+
+/// What-if inputs for the certification timeline.
+#[derive(Debug, Clone, Default)]
+pub struct TimelineQuery {
+    pub sites: Option<i64>,
+    pub existing_management_system: bool,
+    /// YYYY-MM-DD; today when absent.
+    pub start: Option<String>,
+}
+
+/// One phase of the projected plan.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TimelinePhase {
+    pub kind: String,
+    pub label: String,
+    pub weeks: u32,
+    pub start: String,
+    /// First day after the phase.
+    pub end: String,
+}
+
+/// The projected certification timeline.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TimelineView {
+    /// `small`, `medium` or `large`.
+    pub size_class: String,
+    pub employees: i64,
+    pub sites: u32,
+    pub existing_management_system: bool,
+    pub average_maturity: Option<f64>,
+    /// The assessment the maturity came from.
+    pub based_on: Option<String>,
+    pub start: String,
+    pub phases: Vec<TimelinePhase>,
+    pub total_weeks: u32,
+    pub months: f64,
+    pub earliest_stage2: String,
+    pub typical_months_low: u32,
+    pub typical_months_high: u32,
+    pub assumptions: Vec<String>,
+}
+
+impl App {
+    /// Project the certification timeline from the organisation's size, the newest gap
+    /// assessment and the what-if inputs.
+    pub async fn gap_timeline(&self, ctx: &OrgCtx, q: &TimelineQuery) -> AppResult<TimelineView> {
+        ctx.require(Permission::Read, "see the certification timeline")?;
+        use isms_domain::time::{format_date, parse_date};
+        let mut v = ValidationError::new();
+        let sites = q.sites.unwrap_or(1);
+        if !(1..=500).contains(&sites) {
+            v.push("sites", "must be a whole number from 1 to 500");
+        }
+        let start = match q.start.as_deref().filter(|s| !s.is_empty()) {
+            None => Some(self.today()),
+            Some(s) => parse_date(s).or_else(|| {
+                v.push("start", "must be a date written YYYY-MM-DD");
+                None
+            }),
+        };
+        v.into_result()?;
+        let start = start.unwrap_or_else(|| self.today());
+        let newest = self
+            .list_gap_assessments(ctx, None, Some(1))
+            .await?
+            .items
+            .into_iter()
+            .next();
+        let (average_maturity, done, based_on) = match &newest {
+            Some(a) => {
+                let items = self.gap_items(ctx, a.id, None).await?;
+                let scored: Vec<u8> = items
+                    .iter()
+                    .filter(|i| i.applicable)
+                    .filter_map(|i| i.current)
+                    .collect();
+                let avg = (!scored.is_empty()).then(|| {
+                    scored.iter().map(|x| f64::from(*x)).sum::<f64>() / scored.len() as f64
+                });
+                (
+                    avg.map(|x| (x * 10.0).round() / 10.0),
+                    a.status == STATUS_COMPLETED,
+                    Some(a.title.clone()),
+                )
+            }
+            None => (None, false, None),
+        };
+        let input = isms_domain::timeline::TimelineInput {
+            employees: ctx.org.employees,
+            sites: u32::try_from(sites).unwrap_or(1),
+            existing_management_system: q.existing_management_system,
+            average_maturity,
+            gap_assessment_done: done,
+            start,
+        };
+        let t = isms_domain::timeline::project(&input);
+        Ok(TimelineView {
+            size_class: serde_json::to_value(t.size_class)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            employees: ctx.org.employees,
+            sites: input.sites,
+            existing_management_system: input.existing_management_system,
+            average_maturity,
+            based_on,
+            start: format_date(start),
+            phases: t
+                .phases
+                .iter()
+                .map(|p| TimelinePhase {
+                    kind: serde_json::to_value(p.kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    label: p.label.to_owned(),
+                    weeks: p.weeks,
+                    start: format_date(p.start),
+                    end: format_date(p.end),
+                })
+                .collect(),
+            total_weeks: t.total_weeks,
+            months: t.months,
+            earliest_stage2: format_date(t.earliest_stage2),
+            typical_months_low: t.typical_months.0,
+            typical_months_high: t.typical_months.1,
+            assumptions: t.assumptions,
+        })
+    }
+}

@@ -12,6 +12,7 @@ pub mod org;
 pub mod rbac;
 pub mod secret;
 pub mod time;
+pub mod timeline;
 pub mod totp;
 pub mod user;
 

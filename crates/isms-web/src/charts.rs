@@ -67,8 +67,117 @@ pub fn maturity_bars(rows: &[(String, f64, f64)]) -> String {
     s
 }
 
+/// A Gantt chart: one bar per row (label, start, end exclusive), month ticks, and a line
+/// for today. Rows with `late` set are drawn as late.
+pub struct GanttRow {
+    pub label: String,
+    pub start: time::Date,
+    pub end: time::Date,
+    pub late: bool,
+}
+
+pub fn gantt(rows: &[GanttRow], today: time::Date) -> String {
+    let Some(first) = rows.iter().map(|r| r.start).min() else {
+        return String::new();
+    };
+    let last = rows
+        .iter()
+        .map(|r| r.end)
+        .max()
+        .unwrap_or(first)
+        .max(first + time::Duration::days(7));
+    let first = first.min(today);
+    let last = last.max(today + time::Duration::days(1));
+    let span = (last - first).whole_days().max(1) as f64;
+    let label_w = 330.0;
+    let chart_w = 620.0;
+    let row_h = 30.0;
+    let top = 34.0;
+    let width = label_w + chart_w + 20.0;
+    let height = top + row_h * rows.len() as f64 + 12.0;
+    let x = |d: time::Date| label_w + chart_w * ((d - first).whole_days() as f64 / span);
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" class=\"chart gantt\" role=\"img\" aria-labelledby=\"gantt-title\"><title id=\"gantt-title\">Plan from {} to {}</title>",
+        isms_domain::time::format_date(first),
+        isms_domain::time::format_date(last)
+    );
+    // Month ticks on the first of each month.
+    let mut m = time::Date::from_calendar_date(first.year(), first.month(), 1).unwrap_or(first);
+    while m <= last {
+        if m >= first {
+            let mx = x(m);
+            s.push_str(&format!(
+                "<line x1=\"{mx}\" y1=\"{}\" x2=\"{mx}\" y2=\"{}\" class=\"grid\"/><text x=\"{}\" y=\"{}\" class=\"tick\">{} {}</text>",
+                top - 8.0,
+                height - 8.0,
+                mx + 2.0,
+                top - 14.0,
+                &format!("{:?}", m.month())[..3],
+                m.year() % 100
+            ));
+        }
+        m = m
+            .replace_day(1)
+            .ok()
+            .and_then(|d| d.checked_add(time::Duration::days(32)))
+            .and_then(|d| d.replace_day(1).ok())
+            .unwrap_or(last + time::Duration::days(1));
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let y = top + row_h * i as f64;
+        s.push_str(&format!(
+            "<text x=\"{}\" y=\"{}\" class=\"label\" text-anchor=\"end\">{}</text>",
+            label_w - 10.0,
+            y + row_h / 2.0 + 4.0,
+            escape(&r.label)
+        ));
+        let (x0, x1) = (x(r.start), x(r.end));
+        let class = if r.late { "bar late" } else { "bar" };
+        s.push_str(&format!(
+            "<rect x=\"{x0}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"3\" class=\"{class}\"><title>{}: {} to {}{}</title></rect>",
+            y + 6.0,
+            (x1 - x0).max(3.0),
+            row_h - 12.0,
+            escape(&r.label),
+            isms_domain::time::format_date(r.start),
+            isms_domain::time::format_date(r.end),
+            if r.late { " (late)" } else { "" }
+        ));
+    }
+    let tx = x(today);
+    s.push_str(&format!("<line x1=\"{tx}\" y1=\"{}\" x2=\"{tx}\" y2=\"{}\" class=\"today\"/><text x=\"{}\" y=\"{}\" class=\"tick today-label\">today</text>", top - 6.0, height - 4.0, tx + 3.0, height - 2.0));
+    s.push_str("</svg>");
+    s
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn gantt_draws_bars_and_today() {
+        use time::macros::date;
+        let rows = vec![
+            super::GanttRow {
+                label: "Gap".into(),
+                start: date!(2026 - 12 - 01),
+                end: date!(2026 - 12 - 22),
+                late: false,
+            },
+            super::GanttRow {
+                label: "Stage <2>".into(),
+                start: date!(2027 - 05 - 01),
+                end: date!(2027 - 05 - 08),
+                late: true,
+            },
+        ];
+        let svg = super::gantt(&rows, date!(2026 - 11 - 28));
+        assert_eq!(svg.matches("class=\"bar").count(), 2);
+        assert!(svg.contains("bar late"));
+        assert!(svg.contains("class=\"today\""));
+        assert!(svg.contains("Stage &lt;2&gt;"));
+        assert!(svg.contains(">Jan 27<"));
+        assert!(super::gantt(&[], date!(2026 - 11 - 28)).is_empty());
+    }
+
     #[test]
     fn bars_are_drawn_and_escaped() {
         let svg = super::maturity_bars(&[

@@ -188,3 +188,35 @@ pub async fn compare(
             .await?,
     ))
 }
+
+/// What-if inputs for the certification timeline.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct TimelineParams {
+    /// Sites in scope (default 1).
+    pub sites: Option<i64>,
+    /// Another management system such as ISO 9001 already runs.
+    #[serde(default)]
+    pub existing_management_system: bool,
+    /// YYYY-MM-DD (default today).
+    pub start: Option<String>,
+}
+
+/// The projected certification timeline: phases up to Stage 2 with dates and assumptions.
+#[utoipa::path(get, path = "/api/v1/orgs/{org}/gap-timeline", tag = "gap-assessments", params(("org" = String, Path, description = "The organisation's slug"), TimelineParams),
+    responses((status = 200, body = isms_app::gap::TimelineView), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn timeline(
+    State(st): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(org): Path<String>,
+    ApiQuery(q): ApiQuery<TimelineParams>,
+) -> ApiResult<Json<isms_app::gap::TimelineView>> {
+    let ctx = st.app.org_access(&p, &org).await?;
+    let query = isms_app::gap::TimelineQuery {
+        sites: q.sites,
+        existing_management_system: q.existing_management_system,
+        start: q.start,
+    };
+    Ok(Json(st.app.gap_timeline(&ctx, &query).await?))
+}

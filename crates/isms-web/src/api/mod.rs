@@ -186,6 +186,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(gap::answer))
         .routes(routes!(gap::results))
         .routes(routes!(gap::compare))
+        .routes(routes!(gap::timeline))
 }
 
 /// The OpenAPI document as pretty JSON (what `GET /api/v1/openapi.json` serves and

@@ -635,3 +635,101 @@ pub async fn report(
 fn isms_export_markdown(r: &isms_app::exports::GapReport) -> Result<String, AppError> {
     isms_app::exports::report_markdown(r)
 }
+
+#[derive(Deserialize, Default, Clone)]
+pub struct TimelineForm {
+    #[serde(default)]
+    pub sites: String,
+    #[serde(default)]
+    pub existing_ms: String,
+    #[serde(default)]
+    pub start: String,
+}
+
+#[derive(Template)]
+#[template(path = "gap_timeline.html")]
+pub struct TimelinePage {
+    pub l: Layout,
+    pub t: Option<isms_app::gap::TimelineView>,
+    pub f: TimelineForm,
+    pub chart: String,
+}
+
+pub async fn timeline_page(
+    State(st): State<AppState>,
+    u: WebUser,
+    Extension(flash): Extension<Flash>,
+    Path(org): Path<String>,
+    Query(f): Query<TimelineForm>,
+) -> Response {
+    let ctx = match ctx_or_page(&st, &u, &org).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let mut l = Layout::new(&st, &u, "Certification timeline", Some(&ctx), "gap", flash).await;
+    let sites = match f.sites.trim() {
+        "" => Ok(None),
+        s => s.parse::<i64>().map(Some).map_err(|_| {
+            AppError::Validation(isms_domain::ValidationError::single(
+                "sites",
+                "must be a whole number from 1 to 500",
+            ))
+        }),
+    };
+    let result = match sites {
+        Ok(sites) => {
+            st.app
+                .gap_timeline(
+                    &ctx,
+                    &isms_app::gap::TimelineQuery {
+                        sites,
+                        existing_management_system: f.existing_ms == "yes",
+                        start: Some(f.start.clone()),
+                    },
+                )
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(t) => {
+            let today = st.app.today();
+            let rows: Vec<crate::charts::GanttRow> = t
+                .phases
+                .iter()
+                .filter(|p| p.weeks > 0)
+                .filter_map(|p| {
+                    Some(crate::charts::GanttRow {
+                        label: p.label.clone(),
+                        start: isms_domain::time::parse_date(&p.start)?,
+                        end: isms_domain::time::parse_date(&p.end)?,
+                        late: false,
+                    })
+                })
+                .collect();
+            let chart = crate::charts::gantt(&rows, today);
+            render(
+                StatusCode::OK,
+                &TimelinePage {
+                    l,
+                    t: Some(t),
+                    f,
+                    chart,
+                },
+            )
+        }
+        Err(e @ AppError::Validation(_)) => {
+            l = l.with_errors(&e);
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &TimelinePage {
+                    l,
+                    t: None,
+                    f,
+                    chart: String::new(),
+                },
+            )
+        }
+        Err(e) => error_page(&e),
+    }
+}

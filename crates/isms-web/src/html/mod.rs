@@ -297,6 +297,7 @@ pub fn router() -> Router<AppState> {
             get(org::settings_page).post(org::update_settings),
         )
         .route("/o/{org}/gap", get(gap::list_page).post(gap::create))
+        .route("/o/{org}/gap/timeline", get(gap::timeline_page))
         .route("/o/{org}/gap/{id}", get(gap::form_page))
         .route("/o/{org}/gap/{id}/items/{key}", post(gap::answer))
         .route("/o/{org}/gap/{id}/status", post(gap::set_status))

@@ -846,3 +846,29 @@ async fn a_gap_assessment_can_be_completed_and_reopened() {
     assert_eq!(c.delete(&base).await.0, 204);
     assert_eq!(c.get(&base).await.0, 404);
 }
+
+#[tokio::test]
+async fn certification_timeline() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let c = t.login(f.email(Role::Viewer)).await;
+    // 50 people, no assessment yet: small, nothing in place.
+    let (s, tl) = c.get("/api/v1/orgs/acme/gap-timeline").await;
+    assert_eq!(s, 200, "{tl}");
+    assert_eq!(tl["size_class"], "small");
+    assert_eq!(tl["start"], "2026-11-28", "starts today (the clock's date)");
+    assert_eq!(tl["phases"].as_array().unwrap().len(), 7);
+    let months = tl["months"].as_f64().unwrap();
+    assert!((4.0..=6.0).contains(&months), "{months}");
+    let (_, same) = c.get("/api/v1/orgs/acme/gap-timeline").await;
+    assert_eq!(tl, same, "deterministic");
+    let (_, two) = c.get("/api/v1/orgs/acme/gap-timeline?sites=2&existing_management_system=true&start=2027-01-04").await;
+    assert_eq!(two["size_class"], "medium");
+    assert_eq!(two["phases"][0]["start"], "2027-01-04");
+    let (s, p) = c.get("/api/v1/orgs/acme/gap-timeline?sites=0").await;
+    assert_eq!(s, 422);
+    assert_eq!(p["errors"][0]["field"], "sites");
+    let (s, p) = c.get("/api/v1/orgs/acme/gap-timeline?start=soon").await;
+    assert_eq!(s, 422);
+    assert_eq!(p["errors"][0]["field"], "start");
+}

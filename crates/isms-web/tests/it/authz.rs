@@ -143,6 +143,10 @@ async fn call(
             )
         }
         "/api/v1/audit-trail" => ("/api/v1/audit-trail".into(), None),
+        "/api/v1/orgs/{org}/gap-timeline" => (
+            format!("/api/v1/orgs/{org}/gap-timeline?sites=2&existing_management_system=true"),
+            None,
+        ),
         t if t.starts_with("/api/v1/orgs/{org}/gap-assessments") => {
             let fresh = || async {
                 let (_, a) = admin
@@ -369,6 +373,11 @@ fn cases() -> Vec<Case> {
         Case {
             method: Method::GET,
             template: "/api/v1/orgs/{org}/gap-assessments",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/gap-timeline",
             expect: Box::new(member_reads),
         },
         Case {

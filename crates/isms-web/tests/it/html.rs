@@ -408,6 +408,11 @@ async fn page_access_matrix() {
             None,
         ),
         ("/o/{org}/gap", "/o/acme/gap".into(), None),
+        (
+            "/o/{org}/gap/timeline",
+            "/o/acme/gap/timeline?sites=2&existing_ms=yes".into(),
+            None,
+        ),
         ("/o/{org}/gap/{id}", format!("/o/acme/gap/{gap}"), None),
         (
             "/o/{org}/gap/{id}/results",
