@@ -117,3 +117,23 @@ test('the certification timeline shows the phases, the earliest Stage 2 and a Ga
   assert.notEqual(await page.locator('.big-number').innerText(), before);
   await shots.take(page, 'timeline');
 });
+
+test('the roadmap shows the generated tasks, the late one in red, and lets a task be closed', async () => {
+  await page.goto('/o/northwind');
+  await clickAndWait(page, page.locator('nav.side').getByRole('link', { name: 'Roadmap' }));
+  assert.equal(pathOf(page), '/o/northwind/roadmap');
+  assert.ok((await page.locator('table.data tbody tr').count()) > 3);
+  assert.ok((await page.locator('tr.late-row').count()) >= 1);
+  assert.ok((await page.locator('svg.gantt rect.bar.late').count()) >= 1);
+  await shots.take(page, 'roadmap');
+  await clickAndWait(page, page.locator('tr.late-row a').first());
+  await page.selectOption('#e-status', 'done');
+  await clickAndWait(page, page.getByRole('button', { name: 'Save task' }));
+  assert.match(await page.locator('.flash').innerText(), /saved/);
+  // Bluefin's results offer tasks for its gaps.
+  await page.goto('/o/bluefin/gap');
+  await clickAndWait(page, page.locator('table.data tbody tr').first().getByRole('link', { name: 'Results' }));
+  await clickAndWait(page, page.getByRole('button', { name: 'Add tasks for the open gaps' }));
+  assert.equal(pathOf(page), '/o/bluefin/roadmap');
+  assert.match(await page.locator('.flash').innerText(), /tasks added|already has a task/);
+});

@@ -250,6 +250,43 @@ impl App {
             }
             previous = Some(a.id);
         }
+        // A roadmap in progress: tasks from the newest assessment's gaps, a third done and
+        // a third under way, and one hand-made task that is already late.
+        if let Some(last) = previous {
+            self.generate_tasks(Actor::Cli, ctx, last).await?;
+            let tasks = self.list_tasks(ctx, None, None, Some(500)).await?.items;
+            let n = tasks.len();
+            for (i, t) in tasks.into_iter().enumerate() {
+                let status = if i * 3 < n {
+                    "done"
+                } else if i * 3 < 2 * n {
+                    "in_progress"
+                } else {
+                    continue;
+                };
+                let patch = crate::tasks::TaskPatch {
+                    status: Some(status.into()),
+                    version: t.version,
+                    ..Default::default()
+                };
+                self.update_task(Actor::Cli, ctx, t.id, &patch).await?;
+            }
+            let due = format_date(self.today() - time::Duration::days(10));
+            self.create_task(
+                Actor::Cli,
+                ctx,
+                &crate::tasks::NewTask {
+                    title: "Collect signed confidentiality agreements from the two new contractors".into(),
+                    description: "Both started last month; the agreements were sent but not returned.".into(),
+                    item_key: Some("control:6.6".into()),
+                    owner: "Tom Becker".into(),
+                    start_on: None,
+                    due_on: Some(due),
+                    priority: Some("high".into()),
+                },
+            )
+            .await?;
+        }
         Ok(())
     }
 }

@@ -16,7 +16,7 @@ pub fn report_markdown(r: &Report) -> AppResult<String> {
 }
 
 /// What can be exported today, by collection name.
-pub const EXPORT_KINDS: &[&str] = &["audit-trail", "members", "gap"];
+pub const EXPORT_KINDS: &[&str] = &["audit-trail", "members", "gap", "tasks"];
 
 /// A finished export.
 #[derive(Debug, Clone)]
@@ -72,6 +72,51 @@ impl App {
                 "details",
                 "prev_hash",
                 "hash",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            rows,
+        })
+    }
+
+    /// The roadmap's tasks, as a table.
+    pub async fn tasks_table(&self, ctx: &OrgCtx) -> AppResult<Table> {
+        let mut rows = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = self
+                .list_tasks(ctx, None, cursor.as_deref(), Some(500))
+                .await?;
+            for t in page.items {
+                rows.push(vec![
+                    t.title,
+                    t.item_key.unwrap_or_default(),
+                    t.owner,
+                    t.start_on.unwrap_or_default(),
+                    t.due_on.unwrap_or_default(),
+                    t.status,
+                    t.priority,
+                    if t.late { "yes" } else { "no" }.to_owned(),
+                    t.description,
+                ]);
+            }
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        Ok(Table {
+            title: format!("Roadmap of {}", ctx.org.name),
+            headers: [
+                "title",
+                "item",
+                "owner",
+                "start_on",
+                "due_on",
+                "status",
+                "priority",
+                "late",
+                "description",
             ]
             .map(str::to_owned)
             .to_vec(),
@@ -275,6 +320,10 @@ impl App {
                 isms_export::markdown_report(&report)
                     .map_err(|e| AppError::Internal(e.to_string()))?
                     .into_bytes()
+            }
+            "tasks" => {
+                let table = self.tasks_table(ctx).await?;
+                isms_export::render(&table, fmt).map_err(|e| AppError::Internal(e.to_string()))?
             }
             "audit-trail" => {
                 let table = self

@@ -129,6 +129,25 @@ pub const TABLES: &[(&str, &[(&str, Kind)])] = &[
         ],
     ),
     (
+        "tasks",
+        &[
+            ("id", K::Uuid),
+            ("org_id", K::Uuid),
+            ("title", K::Text),
+            ("description", K::Text),
+            ("item_key", K::Text),
+            ("source_assessment_id", K::Uuid),
+            ("owner", K::Text),
+            ("start_on", K::Day),
+            ("due_on", K::Day),
+            ("status", K::Text),
+            ("priority", K::Text),
+            ("created_at", K::Ts),
+            ("updated_at", K::Ts),
+            ("version", K::Int),
+        ],
+    ),
+    (
         "audit_heads",
         &[
             ("chain_id", K::Uuid),

@@ -8,6 +8,7 @@ pub mod orgs;
 pub mod ratelimit;
 pub mod schema;
 pub mod sessions;
+pub mod tasks;
 pub mod tokens;
 pub mod types;
 pub mod users;

@@ -11,6 +11,7 @@ pub mod gap;
 pub mod org;
 pub mod rbac;
 pub mod secret;
+pub mod task;
 pub mod time;
 pub mod timeline;
 pub mod totp;

@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod gap;
 pub mod members;
 pub mod orgs;
+pub mod tasks;
 pub mod tokens;
 pub mod users;
 
@@ -147,6 +148,7 @@ impl Modify for SecurityAddon {
         (name = "audit-trail", description = "The hash-chained record of every change"),
         (name = "catalogue", description = "ISO/IEC 27001:2022 clauses and Annex A controls (reference data)"),
         (name = "gap-assessments", description = "Gap assessments over every clause requirement and control"),
+        (name = "tasks", description = "The remediation roadmap"),
     )
 )]
 struct ApiDoc;
@@ -187,6 +189,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(gap::results))
         .routes(routes!(gap::compare))
         .routes(routes!(gap::timeline))
+        .routes(routes!(tasks::list, tasks::create))
+        .routes(routes!(tasks::get, tasks::update, tasks::delete))
+        .routes(routes!(tasks::generate))
 }
 
 /// The OpenAPI document as pretty JSON (what `GET /api/v1/openapi.json` serves and

@@ -504,6 +504,7 @@ pub struct ResultsPage {
     pub r: Results,
     pub chart: String,
     pub others: Vec<Assessment>,
+    pub can_write: bool,
 }
 
 pub async fn results_page(
@@ -552,6 +553,7 @@ pub async fn results_page(
             r,
             chart,
             others,
+            can_write: ctx.can(Permission::Write),
         },
     )
 }

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod catalogue;
 pub mod gap;
 pub mod org;
+pub mod roadmap;
 pub mod session;
 
 use crate::AppState;
@@ -123,6 +124,7 @@ impl Layout {
             };
             add(base.clone(), "Overview", "overview");
             add(format!("{base}/gap"), "Gap assessment", "gap");
+            add(format!("{base}/roadmap"), "Roadmap", "roadmap");
             add(format!("{base}/catalogue"), "Catalogue", "catalogue");
             add(format!("{base}/members"), "Members", "members");
             if c.can(Permission::ReadAuditTrail) {
@@ -298,6 +300,17 @@ pub fn router() -> Router<AppState> {
         )
         .route("/o/{org}/gap", get(gap::list_page).post(gap::create))
         .route("/o/{org}/gap/timeline", get(gap::timeline_page))
+        .route("/o/{org}/gap/{id}/tasks", post(roadmap::generate))
+        .route(
+            "/o/{org}/roadmap",
+            get(roadmap::roadmap_page).post(roadmap::create),
+        )
+        .route("/o/{org}/roadmap/export", get(org::export_tasks))
+        .route(
+            "/o/{org}/roadmap/{id}",
+            get(roadmap::task_page).post(roadmap::update),
+        )
+        .route("/o/{org}/roadmap/{id}/delete", post(roadmap::delete))
         .route("/o/{org}/gap/{id}", get(gap::form_page))
         .route("/o/{org}/gap/{id}/items/{key}", post(gap::answer))
         .route("/o/{org}/gap/{id}/status", post(gap::set_status))

@@ -779,6 +779,28 @@ pub async fn export_audit(
     }
 }
 
+/// Download the roadmap's tasks as CSV or Markdown.
+pub async fn export_tasks(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path(org): Path<String>,
+    Query(q): Query<ExportQuery>,
+) -> Response {
+    let ctx = match st.app.org_access(&u.p, &org).await {
+        Ok(c) => c,
+        Err(e) => return error_page(&e),
+    };
+    let format = if q.format.is_empty() {
+        "csv"
+    } else {
+        q.format.as_str()
+    };
+    match st.app.export(&ctx, "tasks", format, None).await {
+        Ok(f) => download(f),
+        Err(e) => error_page(&e),
+    }
+}
+
 /// Download the member list as CSV or Markdown.
 pub async fn export_members(
     State(st): State<AppState>,

@@ -872,3 +872,98 @@ async fn certification_timeline() {
     assert_eq!(s, 422);
     assert_eq!(p["errors"][0]["field"], "start");
 }
+
+#[tokio::test]
+async fn roadmap_tasks_from_gaps() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let c = t.login(f.email(Role::Contributor)).await;
+    let (_, a) = c
+        .post(
+            "/api/v1/orgs/acme/gap-assessments",
+            &json!({"title": "Baseline"}),
+        )
+        .await;
+    let id = a["id"].as_str().unwrap().to_owned();
+    let base = format!("/api/v1/orgs/acme/gap-assessments/{id}");
+    c.patch(
+        &format!("{base}/items/clause:6.1.2"),
+        &json!({"current": 1, "target": 3, "owner": "Priya", "version": 1}),
+    )
+    .await;
+    c.patch(
+        &format!("{base}/items/control:7.4"),
+        &json!({"current": 2, "target": 3, "version": 1}),
+    )
+    .await;
+    let (s, g) = c.post(&format!("{base}/tasks"), &json!({})).await;
+    assert_eq!(s, 200, "{g}");
+    assert_eq!(g["added"], 2);
+    let (_, again) = c.post(&format!("{base}/tasks"), &json!({})).await;
+    assert_eq!(again["added"], 0, "no duplicates");
+    let (_, list) = c.get("/api/v1/orgs/acme/tasks").await;
+    let items = list["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 2);
+    let high = items
+        .iter()
+        .find(|x| x["item_key"] == "clause:6.1.2")
+        .unwrap();
+    assert_eq!(high["priority"], "high");
+    assert_eq!(high["owner"], "Priya");
+    assert_eq!(
+        high["due_on"], "2026-12-26",
+        "high priority: four weeks from the clock's today"
+    );
+    assert_eq!(high["late"], false);
+    // Time passes: the task is late until done.
+    t.clock.advance_days(40);
+    let c = t.login(f.email(Role::Contributor)).await; // the old session has ended meanwhile
+    let tid = high["id"].as_str().unwrap();
+    let (_, now) = c.get(&format!("/api/v1/orgs/acme/tasks/{tid}")).await;
+    assert_eq!(now["late"], true);
+    let (s, done) = c
+        .patch(
+            &format!("/api/v1/orgs/acme/tasks/{tid}"),
+            &json!({"status": "done", "version": now["version"]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{done}");
+    assert_eq!(done["late"], false);
+    let (s, _) = c
+        .patch(
+            &format!("/api/v1/orgs/acme/tasks/{tid}"),
+            &json!({"status": "open", "version": now["version"]}),
+        )
+        .await;
+    assert_eq!(s, 409, "stale version");
+    // Validation names the field.
+    for (body, field) in [
+        (json!({"title": ""}), "title"),
+        (
+            json!({"title": "x", "item_key": "control:99.1"}),
+            "item_key",
+        ),
+        (
+            json!({"title": "x", "start_on": "2027-02-01", "due_on": "2027-01-01"}),
+            "due_on",
+        ),
+        (json!({"title": "x", "priority": "urgent"}), "priority"),
+        (json!({"title": "x", "due_on": "next week"}), "due_on"),
+    ] {
+        let (s, p) = c.post("/api/v1/orgs/acme/tasks", &body).await;
+        assert_eq!(s, 422, "{body}");
+        assert_eq!(p["errors"][0]["field"], field, "{body}");
+    }
+    let (_, open) = c.get("/api/v1/orgs/acme/tasks?status=open").await;
+    assert_eq!(open["items"].as_array().unwrap().len(), 1);
+    assert_eq!(c.get("/api/v1/orgs/acme/tasks?status=someday").await.0, 422);
+    // Viewers read, but cannot change.
+    let v = t.login(f.email(Role::Viewer)).await;
+    assert_eq!(v.get("/api/v1/orgs/acme/tasks").await.0, 200);
+    assert_eq!(
+        v.post("/api/v1/orgs/acme/tasks", &json!({"title": "nope"}))
+            .await
+            .0,
+        403
+    );
+}

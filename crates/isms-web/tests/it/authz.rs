@@ -143,6 +143,52 @@ async fn call(
             )
         }
         "/api/v1/audit-trail" => ("/api/v1/audit-trail".into(), None),
+        t if t.starts_with("/api/v1/orgs/{org}/tasks")
+            || t == "/api/v1/orgs/{org}/gap-assessments/{id}/tasks" =>
+        {
+            let fresh = || async {
+                let (_, task) = admin
+                    .post(
+                        &format!("/api/v1/orgs/{org}/tasks"),
+                        &json!({"title": format!("Task {uniq}"), "due_on": "2027-01-31"}),
+                    )
+                    .await;
+                task["id"].as_str().unwrap().to_owned()
+            };
+            match (case.method.clone(), t) {
+                (Method::POST, "/api/v1/orgs/{org}/tasks") => (
+                    format!("/api/v1/orgs/{org}/tasks"),
+                    Some(json!({"title": format!("By {uniq}")})),
+                ),
+                (Method::POST, _) => {
+                    let (_, a) = admin
+                        .post(
+                            &format!("/api/v1/orgs/{org}/gap-assessments"),
+                            &json!({"title": "For tasks"}),
+                        )
+                        .await;
+                    (
+                        format!(
+                            "/api/v1/orgs/{org}/gap-assessments/{}/tasks",
+                            a["id"].as_str().unwrap()
+                        ),
+                        Some(json!({})),
+                    )
+                }
+                (Method::GET, "/api/v1/orgs/{org}/tasks") => {
+                    (format!("/api/v1/orgs/{org}/tasks?status=open"), None)
+                }
+                (Method::GET, _) => (format!("/api/v1/orgs/{org}/tasks/{}", fresh().await), None),
+                (Method::PATCH, _) => (
+                    format!("/api/v1/orgs/{org}/tasks/{}", fresh().await),
+                    Some(json!({"status": "in_progress", "version": 1})),
+                ),
+                (Method::DELETE, _) => {
+                    (format!("/api/v1/orgs/{org}/tasks/{}", fresh().await), None)
+                }
+                other => panic!("no task call for {other:?}"),
+            }
+        }
         "/api/v1/orgs/{org}/gap-timeline" => (
             format!("/api/v1/orgs/{org}/gap-timeline?sites=2&existing_management_system=true"),
             None,
@@ -379,6 +425,36 @@ fn cases() -> Vec<Case> {
             method: Method::GET,
             template: "/api/v1/orgs/{org}/gap-timeline",
             expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/tasks",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/tasks",
+            expect: Box::new(writers(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/tasks/{id}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/tasks/{id}",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/tasks/{id}",
+            expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/gap-assessments/{id}/tasks",
+            expect: Box::new(writers(200)),
         },
         Case {
             method: Method::POST,

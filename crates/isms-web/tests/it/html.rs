@@ -360,6 +360,20 @@ async fn page_access_matrix() {
         .await
         .unwrap()
         .id;
+    let task = t
+        .app
+        .create_task(
+            isms_app::Actor::Cli,
+            &ctx,
+            &isms_app::tasks::NewTask {
+                title: "Write the access policy".into(),
+                due_on: Some("2026-11-01".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id;
     // (path, who may open it: None = every member, Some(roles) = only these; instance: admin pages)
     let trail: &[Role] = &[
         Role::Admin,
@@ -408,6 +422,21 @@ async fn page_access_matrix() {
             None,
         ),
         ("/o/{org}/gap", "/o/acme/gap".into(), None),
+        (
+            "/o/{org}/roadmap",
+            "/o/acme/roadmap?status=open".into(),
+            None,
+        ),
+        (
+            "/o/{org}/roadmap/export",
+            "/o/acme/roadmap/export?format=csv".into(),
+            None,
+        ),
+        (
+            "/o/{org}/roadmap/{id}",
+            format!("/o/acme/roadmap/{task}"),
+            None,
+        ),
         (
             "/o/{org}/gap/timeline",
             "/o/acme/gap/timeline?sites=2&existing_ms=yes".into(),

@@ -1,0 +1,443 @@
+//! The remediation roadmap: tasks generated from gap-assessment results or added by hand.
+
+use crate::orgs::OrgCtx;
+use crate::{
+    Actor, App, AppError, AppResult, Change, Page, decode_cursor, encode_cursor, page_limit, record,
+};
+use isms_db::tasks::{self as store, TaskRow};
+use isms_db::{Day, Ts};
+use isms_domain::ValidationError;
+use isms_domain::gap::{ItemRef, Priority};
+use isms_domain::org::parse_name;
+use isms_domain::rbac::Permission;
+use isms_domain::task::{TaskStatus, check_dates, is_late, proposed_due};
+use isms_domain::time::{format_date, parse_date};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A roadmap task.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Task {
+    pub id: Uuid,
+    pub title: String,
+    pub description: String,
+    /// The clause requirement or control it closes a gap on (`clause:6.1.2`, `control:5.15`).
+    pub item_key: Option<String>,
+    /// `Clause 6.1.2` / `A.5.15`.
+    pub item_label: Option<String>,
+    pub source_assessment_id: Option<Uuid>,
+    pub owner: String,
+    pub start_on: Option<String>,
+    pub due_on: Option<String>,
+    /// `open`, `in_progress` or `done`.
+    pub status: String,
+    /// `high`, `medium` or `low`.
+    pub priority: String,
+    /// Not done and past its due date.
+    pub late: bool,
+    pub created_at: String,
+    pub version: i64,
+}
+
+/// A new task.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTask {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// `clause:6.1.2` or `control:5.15` (optional).
+    pub item_key: Option<String>,
+    #[serde(default)]
+    pub owner: String,
+    /// YYYY-MM-DD.
+    pub start_on: Option<String>,
+    /// YYYY-MM-DD.
+    pub due_on: Option<String>,
+    /// `high`, `medium` (default) or `low`.
+    pub priority: Option<String>,
+}
+
+/// Changes to a task. Omitted fields keep their value; `null` clears a date.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TaskPatch {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub owner: Option<String>,
+    #[serde(default, deserialize_with = "some")]
+    #[schema(value_type = Option<String>)]
+    pub start_on: Option<Option<String>>,
+    #[serde(default, deserialize_with = "some")]
+    #[schema(value_type = Option<String>)]
+    pub due_on: Option<Option<String>>,
+    pub status: Option<String>,
+    pub priority: Option<String>,
+    pub version: i64,
+}
+
+fn some<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Ok(Some(Option::deserialize(d)?))
+}
+
+fn parse_priority(field: &str, s: &str) -> Result<&'static str, ValidationError> {
+    match s.trim() {
+        "high" => Ok("high"),
+        "medium" | "" => Ok("medium"),
+        "low" => Ok("low"),
+        _ => Err(ValidationError::single(
+            field,
+            "must be high, medium or low",
+        )),
+    }
+}
+
+fn parse_day(field: &str, s: Option<&str>) -> Result<Option<time::Date>, ValidationError> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => parse_date(s)
+            .map(Some)
+            .ok_or_else(|| ValidationError::single(field, "must be a date written YYYY-MM-DD")),
+    }
+}
+
+fn snapshot(t: &TaskRow) -> serde_json::Value {
+    serde_json::json!({
+        "title": t.title, "owner": t.owner, "status": t.status, "priority": t.priority,
+        "start_on": t.start_on.map(|d| format_date(d.0)), "due_on": t.due_on.map(|d| format_date(d.0)),
+    })
+}
+
+impl App {
+    fn to_task(&self, r: TaskRow) -> Task {
+        let status = TaskStatus::parse("status", &r.status).unwrap_or(TaskStatus::Open);
+        Task {
+            late: is_late(status, r.due_on.map(|d| d.0), self.today()),
+            item_label: r
+                .item_key
+                .as_deref()
+                .and_then(|k| ItemRef::parse("item_key", k).ok())
+                .map(|i| i.label()),
+            id: r.id,
+            title: r.title,
+            description: r.description,
+            item_key: r.item_key,
+            source_assessment_id: r.source_assessment_id,
+            owner: r.owner,
+            start_on: r.start_on.map(|d| format_date(d.0)),
+            due_on: r.due_on.map(|d| format_date(d.0)),
+            status: r.status,
+            priority: r.priority,
+            created_at: r.created_at.0.rfc3339(),
+            version: r.version,
+        }
+    }
+
+    /// Tasks in the order they were added; `status` filters.
+    pub async fn list_tasks(
+        &self,
+        ctx: &OrgCtx,
+        status: Option<&str>,
+        cursor: Option<&str>,
+        limit: Option<i64>,
+    ) -> AppResult<Page<Task>> {
+        ctx.require(Permission::Read, "see the roadmap")?;
+        let status = status
+            .filter(|s| !s.is_empty())
+            .map(|s| TaskStatus::parse("status", s))
+            .transpose()?;
+        let limit = page_limit(limit);
+        let bad = || ValidationError::single("cursor", "is not a cursor this server issued");
+        let after = match decode_cursor(cursor)? {
+            None => None,
+            Some(s) => {
+                let (t, id) = s.split_once('/').ok_or_else(bad)?;
+                Some((
+                    Ts(isms_domain::time::Timestamp(t.parse().map_err(|_| bad())?)),
+                    Uuid::parse_str(id).map_err(|_| bad())?,
+                ))
+            }
+        };
+        let mut c = self.db.read().await?;
+        let mut rows = store::list_tasks(
+            &mut c,
+            ctx.org.id,
+            status.map(TaskStatus::as_str),
+            after,
+            limit + 1,
+        )
+        .await?;
+        let more = rows.len() as i64 > limit;
+        rows.truncate(usize::try_from(limit).unwrap_or(0));
+        let next_cursor = if more {
+            rows.last()
+                .map(|r| encode_cursor(&format!("{}/{}", r.created_at.0.millis(), r.id)))
+        } else {
+            None
+        };
+        Ok(Page {
+            items: rows.into_iter().map(|r| self.to_task(r)).collect(),
+            next_cursor,
+        })
+    }
+
+    pub async fn get_task(&self, ctx: &OrgCtx, id: Uuid) -> AppResult<Task> {
+        ctx.require(Permission::Read, "see the roadmap")?;
+        let mut c = self.db.read().await?;
+        let r = store::task(&mut c, ctx.org.id, id)
+            .await?
+            .ok_or(AppError::NotFound("task"))?;
+        Ok(self.to_task(r))
+    }
+
+    pub async fn create_task(
+        &self,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        input: &NewTask,
+    ) -> AppResult<Task> {
+        ctx.require(Permission::Write, "add tasks")?;
+        let mut v = ValidationError::new();
+        let title = v.check(parse_name("title", &input.title, 300));
+        let item_key = match input.item_key.as_deref().filter(|k| !k.trim().is_empty()) {
+            None => None,
+            Some(k) => v.check(ItemRef::parse("item_key", k)).map(|i| i.key()),
+        };
+        let start = v
+            .check(parse_day("start_on", input.start_on.as_deref()))
+            .flatten();
+        let due = v
+            .check(parse_day("due_on", input.due_on.as_deref()))
+            .flatten();
+        v.check(check_dates(start, due));
+        let priority = v.check(parse_priority(
+            "priority",
+            input.priority.as_deref().unwrap_or("medium"),
+        ));
+        if input.owner.chars().count() > 200 {
+            v.push("owner", "must be at most 200 characters");
+        }
+        if input.description.chars().count() > 8000 {
+            v.push("description", "must be at most 8,000 characters");
+        }
+        v.into_result()?;
+        let now = Ts(self.now());
+        let row = TaskRow {
+            id: Uuid::now_v7(),
+            org_id: ctx.org.id,
+            title: title.unwrap_or_default(),
+            description: input.description.trim().to_owned(),
+            item_key,
+            source_assessment_id: None,
+            owner: input.owner.trim().to_owned(),
+            start_on: start.map(Day),
+            due_on: due.map(Day),
+            status: TaskStatus::Open.as_str().into(),
+            priority: priority.unwrap_or("medium").into(),
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        let mut tx = self.db.begin().await?;
+        store::insert_task(&mut tx, &row).await?;
+        record(
+            self,
+            &mut tx,
+            actor,
+            Change {
+                org_id: Some(ctx.org.id),
+                entity: "task",
+                entity_id: row.id.to_string(),
+                action: "create",
+                summary: format!("added task \"{}\"", row.title),
+                before: None,
+                after: Some(snapshot(&row)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(self.to_task(row))
+    }
+
+    pub async fn update_task(
+        &self,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        id: Uuid,
+        patch: &TaskPatch,
+    ) -> AppResult<Task> {
+        ctx.require(Permission::Write, "change tasks")?;
+        let mut tx = self.db.begin().await?;
+        let before = store::task(&mut tx, ctx.org.id, id)
+            .await?
+            .ok_or(AppError::NotFound("task"))?;
+        let mut v = ValidationError::new();
+        let mut row = before.clone();
+        if let Some(t) = &patch.title
+            && let Some(t) = v.check(parse_name("title", t, 300))
+        {
+            row.title = t;
+        }
+        if let Some(d) = &patch.description {
+            row.description = d.trim().to_owned();
+        }
+        if let Some(o) = &patch.owner {
+            if o.chars().count() > 200 {
+                v.push("owner", "must be at most 200 characters");
+            }
+            row.owner = o.trim().to_owned();
+        }
+        if let Some(s) = &patch.start_on {
+            row.start_on = v
+                .check(parse_day("start_on", s.as_deref()))
+                .flatten()
+                .map(Day);
+        }
+        if let Some(d) = &patch.due_on {
+            row.due_on = v
+                .check(parse_day("due_on", d.as_deref()))
+                .flatten()
+                .map(Day);
+        }
+        if let Some(s) = &patch.status
+            && let Some(s) = v.check(TaskStatus::parse("status", s))
+        {
+            row.status = s.as_str().into();
+        }
+        if let Some(p) = &patch.priority
+            && let Some(p) = v.check(parse_priority("priority", p))
+        {
+            row.priority = p.into();
+        }
+        v.check(check_dates(
+            row.start_on.map(|d| d.0),
+            row.due_on.map(|d| d.0),
+        ));
+        v.into_result()?;
+        row.version = patch.version;
+        row.updated_at = Ts(self.now());
+        let after = store::update_task(&mut tx, &row)
+            .await?
+            .ok_or_else(|| AppError::stale("task"))?;
+        record(
+            self,
+            &mut tx,
+            actor,
+            Change {
+                org_id: Some(ctx.org.id),
+                entity: "task",
+                entity_id: id.to_string(),
+                action: "update",
+                summary: format!(
+                    "changed task \"{}\"{}",
+                    after.title,
+                    if after.status != before.status {
+                        format!(" (now {})", after.status.replace('_', " "))
+                    } else {
+                        String::new()
+                    }
+                ),
+                before: Some(snapshot(&before)),
+                after: Some(snapshot(&after)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(self.to_task(after))
+    }
+
+    pub async fn delete_task(&self, actor: Actor<'_>, ctx: &OrgCtx, id: Uuid) -> AppResult<()> {
+        ctx.require(Permission::Write, "remove tasks")?;
+        let mut tx = self.db.begin().await?;
+        let before = store::task(&mut tx, ctx.org.id, id)
+            .await?
+            .ok_or(AppError::NotFound("task"))?;
+        store::delete_task(&mut tx, ctx.org.id, id).await?;
+        record(
+            self,
+            &mut tx,
+            actor,
+            Change {
+                org_id: Some(ctx.org.id),
+                entity: "task",
+                entity_id: id.to_string(),
+                action: "delete",
+                summary: format!("removed task \"{}\"", before.title),
+                before: Some(snapshot(&before)),
+                after: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One task per open gap of an assessment that has none yet: title from the item,
+    /// owner from the answer, due date from the priority. Returns how many were added.
+    pub async fn generate_tasks(
+        &self,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        assessment_id: Uuid,
+    ) -> AppResult<usize> {
+        ctx.require(Permission::Write, "add tasks")?;
+        let results = self.gap_results(ctx, assessment_id).await?;
+        let mut tx = self.db.begin().await?;
+        let existing = store::keys_from_assessment(&mut tx, ctx.org.id, assessment_id).await?;
+        let today = self.today();
+        let now = Ts(self.now());
+        let mut added = 0;
+        for g in results.gaps.iter().filter(|g| !existing.contains(&g.key)) {
+            let priority = match g.priority.as_str() {
+                "High" => Priority::High,
+                "Medium" => Priority::Medium,
+                _ => Priority::Low,
+            };
+            let row = TaskRow {
+                id: Uuid::now_v7(),
+                org_id: ctx.org.id,
+                title: format!(
+                    "Raise {} {} from {} to {}",
+                    g.label, g.title, g.current, g.target
+                ),
+                description: format!(
+                    "Gap found by the assessment \"{}\" ({} area).",
+                    results.assessment.title, g.area_label
+                ),
+                item_key: Some(g.key.clone()),
+                source_assessment_id: Some(assessment_id),
+                owner: g.owner.clone(),
+                start_on: Some(Day(today)),
+                due_on: Some(Day(proposed_due(priority, today))),
+                status: TaskStatus::Open.as_str().into(),
+                priority: g.priority.to_lowercase(),
+                created_at: now,
+                updated_at: now,
+                version: 1,
+            };
+            store::insert_task(&mut tx, &row).await?;
+            added += 1;
+        }
+        record(
+            self,
+            &mut tx,
+            actor,
+            Change {
+                org_id: Some(ctx.org.id),
+                entity: "task",
+                entity_id: assessment_id.to_string(),
+                action: "generate",
+                summary: format!(
+                    "added {added} roadmap tasks from the gaps of \"{}\"",
+                    results.assessment.title
+                ),
+                before: None,
+                after: Some(serde_json::json!({"added": added})),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(added)
+    }
+}
