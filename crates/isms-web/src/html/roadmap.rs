@@ -110,17 +110,12 @@ async fn roadmap_view(
                 .and_then(parse_date)
                 .unwrap_or(due - time::Duration::days(7))
                 .min(due);
-            let label: String = format!(
-                "{}{}",
-                t.item_label
-                    .as_deref()
-                    .map(|l| format!("{l} "))
-                    .unwrap_or_default(),
-                t.title
-            )
-            .chars()
-            .take(46)
-            .collect();
+            let label: String = t
+                .title
+                .trim_start_matches("Raise ")
+                .chars()
+                .take(46)
+                .collect();
             Some(crate::charts::GanttRow {
                 label,
                 start,
