@@ -98,7 +98,7 @@ fn item_ref(key: &str) -> AppResult<ItemRef> {
         .map_err(|_| AppError::Internal(format!("unknown item {key} in the database")))
 }
 
-fn to_item(r: ItemRow) -> AppResult<Item> {
+pub(crate) fn to_item(r: ItemRow) -> AppResult<Item> {
     let iref = item_ref(&r.item_key)?;
     let cat = catalogue();
     let (kind, title, summary) = match &iref {

@@ -441,3 +441,49 @@ impl App {
         Ok(added)
     }
 }
+
+/// What in the organisation refers to one clause requirement or control.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Linked {
+    /// The newest gap assessment's answer for it.
+    pub gap_assessment_id: Option<Uuid>,
+    pub gap_assessment_title: Option<String>,
+    pub gap_item: Option<crate::gap::Item>,
+    /// Roadmap tasks about it.
+    pub tasks: Vec<Task>,
+}
+
+impl App {
+    /// Everything linked to `key` (`clause:6.1.2`, `control:5.15`) in the organisation.
+    pub async fn linked_to_item(&self, ctx: &OrgCtx, key: &str) -> AppResult<Linked> {
+        ctx.require(Permission::Read, "see the organisation's records")?;
+        let iref = ItemRef::parse("item", key)?;
+        let newest = self
+            .list_gap_assessments(ctx, None, Some(1))
+            .await?
+            .items
+            .into_iter()
+            .next();
+        let gap_item = match &newest {
+            Some(a) => {
+                let mut c = self.db.read().await?;
+                let row = isms_db::gap::item(&mut c, ctx.org.id, a.id, &iref.key()).await?;
+                drop(c);
+                row.map(crate::gap::to_item).transpose()?
+            }
+            None => None,
+        };
+        let mut c = self.db.read().await?;
+        let tasks = store::tasks_for_item(&mut c, ctx.org.id, &iref.key())
+            .await?
+            .into_iter()
+            .map(|r| self.to_task(r))
+            .collect();
+        Ok(Linked {
+            gap_assessment_id: newest.as_ref().map(|a| a.id),
+            gap_assessment_title: newest.map(|a| a.title),
+            gap_item,
+            tasks,
+        })
+    }
+}

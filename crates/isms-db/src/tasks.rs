@@ -99,3 +99,17 @@ pub async fn delete_task(c: &mut impl AsConn, org_id: Uuid, id: Uuid) -> Result<
         .bind(org_id).bind(id).execute(x).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
+
+/// Tasks about one clause requirement or control (at most 200).
+pub async fn tasks_for_item(
+    c: &mut impl AsConn,
+    org_id: Uuid,
+    item_key: &str,
+) -> Result<Vec<TaskRow>, DbError> {
+    let sql = format!(
+        "SELECT {COLS} FROM tasks WHERE org_id = $1 AND item_key = $2 ORDER BY created_at, id LIMIT 200"
+    );
+    Ok(
+        run!(c, x => sqlx::query_as::<_, TaskRow>(sqlx::AssertSqlSafe(sql)).bind(org_id).bind(item_key).fetch_all(x).await)?,
+    )
+}

@@ -20,4 +20,5 @@ CREATE TABLE tasks (
 CREATE INDEX tasks_org_created_idx ON tasks (org_id, created_at, id);
 CREATE INDEX tasks_org_status_created_idx ON tasks (org_id, status, created_at, id);
 CREATE INDEX tasks_org_due_idx ON tasks (org_id, due_on);
+CREATE INDEX tasks_org_item_idx ON tasks (org_id, item_key);
 CREATE UNIQUE INDEX tasks_source_item_uq ON tasks (org_id, source_assessment_id, item_key);

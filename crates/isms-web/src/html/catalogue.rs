@@ -156,6 +156,7 @@ pub struct ControlPage {
     pub from_2013: Vec<(String, String)>,
     pub prev: Option<(String, String)>,
     pub next: Option<(String, String)>,
+    pub linked: Option<isms_app::tasks::Linked>,
 }
 
 pub async fn control_page(
@@ -228,6 +229,11 @@ pub async fn control_page(
     let theme_label = Theme::parse(&c.theme)
         .map(|t| t.label().to_owned())
         .unwrap_or_default();
+    let linked = st
+        .app
+        .linked_to_item(&ctx, &format!("control:{}", c.id))
+        .await
+        .ok();
     render(
         StatusCode::OK,
         &ControlPage {
@@ -238,6 +244,7 @@ pub async fn control_page(
             from_2013,
             prev,
             next,
+            linked,
         },
     )
 }
@@ -276,6 +283,7 @@ pub struct ClausePage {
     pub c: ClauseView,
     pub parent: Option<ClauseView>,
     pub children: Vec<ClauseView>,
+    pub linked: Option<isms_app::tasks::Linked>,
 }
 
 pub async fn clause_page(
@@ -310,6 +318,14 @@ pub async fn clause_page(
         StatusCode::OK,
         &ClausePage {
             l,
+            linked: if c.is_requirement {
+                st.app
+                    .linked_to_item(&ctx, &format!("clause:{}", c.id))
+                    .await
+                    .ok()
+            } else {
+                None
+            },
             c,
             parent,
             children,

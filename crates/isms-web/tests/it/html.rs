@@ -537,3 +537,49 @@ async fn page_access_matrix() {
         }
     }
 }
+
+#[tokio::test]
+async fn control_and_clause_pages_show_what_the_organisation_links_to_them() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let b = Browser::new(&t.base);
+    b.login(f.email(Role::IsmsManager)).await;
+    let (_, html) = b.get("/o/acme/catalogue/controls/5.15").await;
+    assert!(html.contains("No gap assessment yet."));
+    let ctx = t.app.org_for_cli("acme").await.unwrap();
+    let a = t
+        .app
+        .create_gap_assessment(
+            isms_app::Actor::Cli,
+            &ctx,
+            &isms_app::gap::NewAssessment {
+                title: "Baseline".into(),
+                scope_note: String::new(),
+                copy_from: None,
+            },
+        )
+        .await
+        .unwrap();
+    let answer = isms_app::gap::ItemAnswer {
+        current: Some(Some(1)),
+        target: Some(Some(3)),
+        owner: Some("Tom".into()),
+        version: 1,
+        ..Default::default()
+    };
+    t.app
+        .answer_gap_item(isms_app::Actor::Cli, &ctx, a.id, "control:5.15", &answer)
+        .await
+        .unwrap();
+    t.app
+        .generate_tasks(isms_app::Actor::Cli, &ctx, a.id)
+        .await
+        .unwrap();
+    let (s, html) = b.get("/o/acme/catalogue/controls/5.15").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("current 1, target 3"), "{html}");
+    assert!(html.contains("gap 2"));
+    assert!(html.contains("Raise A.5.15"));
+    let (_, html) = b.get("/o/acme/catalogue/clauses/6.1.2").await;
+    assert!(html.contains("not answered yet"));
+}
