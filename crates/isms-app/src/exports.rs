@@ -291,7 +291,7 @@ impl App {
         if fmt.is_none() {
             v.push(
                 "format",
-                format!("\"{format}\" is not an export format; choose csv or md"),
+                format!("\"{format}\" is not an export format; choose csv, md or xlsx"),
             );
         }
         if !EXPORT_KINDS.contains(&kind) {

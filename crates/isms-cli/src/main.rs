@@ -52,7 +52,7 @@ enum Command {
     /// Work with the hash-chained audit trail.
     #[command(subcommand, name = "audit-trail")]
     AuditTrail(AuditCmd),
-    /// Export a register of an organisation (today: audit-trail, members) as CSV or Markdown.
+    /// Export a register (audit-trail, members, tasks: csv, md, xlsx) or the gap report (gap: md).
     Export(ExportArgs),
     /// Write a consistent backup of the whole database to a file.
     Backup(BackupArgs),
@@ -159,7 +159,7 @@ struct ExportArgs {
     /// The organisation's slug.
     #[arg(long)]
     org: String,
-    /// csv or md.
+    /// csv, md or xlsx (gap: md).
     #[arg(long, default_value = "csv")]
     format: String,
     /// Write to this file instead of standard output.

@@ -15,6 +15,8 @@ pub struct Table {
 pub enum ExportError {
     #[error("could not write CSV: {0}")]
     Csv(#[from] csv::Error),
+    #[error("could not write XLSX: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
     #[error("row {row} has {got} cells but the table has {want} columns")]
     Shape { row: usize, got: usize, want: usize },
 }
@@ -24,6 +26,7 @@ pub enum ExportError {
 pub enum TableFormat {
     Csv,
     Markdown,
+    Xlsx,
 }
 
 impl TableFormat {
@@ -31,6 +34,7 @@ impl TableFormat {
         match s.trim().to_ascii_lowercase().as_str() {
             "csv" => Some(Self::Csv),
             "md" | "markdown" => Some(Self::Markdown),
+            "xlsx" => Some(Self::Xlsx),
             _ => None,
         }
     }
@@ -39,6 +43,7 @@ impl TableFormat {
         match self {
             Self::Csv => "csv",
             Self::Markdown => "md",
+            Self::Xlsx => "xlsx",
         }
     }
 
@@ -46,6 +51,7 @@ impl TableFormat {
         match self {
             Self::Csv => "text/csv; charset=utf-8",
             Self::Markdown => "text/markdown; charset=utf-8",
+            Self::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         }
     }
 }
@@ -117,6 +123,7 @@ pub fn render(t: &Table, format: TableFormat) -> Result<Vec<u8>, ExportError> {
     match format {
         TableFormat::Csv => csv(t),
         TableFormat::Markdown => markdown(t).map(String::into_bytes),
+        TableFormat::Xlsx => xlsx(t),
     }
 }
 
@@ -195,6 +202,66 @@ fn md_text(s: &str) -> String {
     s.replace(['\r', '\n'], " ")
 }
 
+/// A workbook with one sheet: a bold, frozen header row with filters, every cell written
+/// as text (formula-safe like the CSV), columns sized to their content.
+pub fn xlsx(t: &Table) -> Result<Vec<u8>, ExportError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    check_shape(t)?;
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let name: String = t
+        .title
+        .chars()
+        .filter(|c| !"[]:*?/\\".contains(*c))
+        .take(31)
+        .collect();
+    ws.set_name(if name.trim().is_empty() {
+        "Register".to_owned()
+    } else {
+        name
+    })?;
+    let bold = Format::new().set_bold();
+    let mut widths: Vec<usize> = t.headers.iter().map(|h| h.chars().count()).collect();
+    for (c, h) in t.headers.iter().enumerate() {
+        ws.write_string_with_format(
+            0,
+            u16::try_from(c).unwrap_or(u16::MAX),
+            safe_cell(h).as_ref(),
+            &bold,
+        )?;
+    }
+    for (r, row) in t.rows.iter().enumerate() {
+        let r = u32::try_from(r + 1).unwrap_or(u32::MAX);
+        for (c, cell) in row.iter().enumerate() {
+            ws.write_string(
+                r,
+                u16::try_from(c).unwrap_or(u16::MAX),
+                safe_cell(cell).as_ref(),
+            )?;
+            if let Some(w) = widths.get_mut(c) {
+                *w = (*w).max(cell.chars().count().min(60));
+            }
+        }
+    }
+    for (c, w) in widths.iter().enumerate() {
+        ws.set_column_width(
+            u16::try_from(c).unwrap_or(u16::MAX),
+            (*w as f64 + 2.0).min(62.0),
+        )?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    if !t.headers.is_empty() {
+        let last_row = u32::try_from(t.rows.len()).unwrap_or(u32::MAX);
+        ws.autofilter(
+            0,
+            0,
+            last_row,
+            u16::try_from(t.headers.len() - 1).unwrap_or(0),
+        )?;
+    }
+    Ok(wb.save_to_buffer()?)
+}
+
 /// The report as a Markdown document.
 pub fn markdown_report(r: &Report) -> Result<String, ExportError> {
     let mut out = format!("# {}\n\n", md_text(&r.title));
@@ -240,6 +307,38 @@ pub fn markdown_report(r: &Report) -> Result<String, ExportError> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod xlsx_tests {
+    use super::*;
+    use calamine::{Data, Reader, Xlsx};
+
+    #[test]
+    fn xlsx_reads_back_with_text_cells_and_formula_safety() {
+        let t = Table {
+            title: "Roadmap of Acme [test]".into(),
+            headers: vec!["title".into(), "note".into()],
+            rows: vec![
+                vec!["Write policy".into(), "=1+1".into()],
+                vec!["Ünïcode".into(), "".into()],
+            ],
+        };
+        let bytes = xlsx(&t).unwrap();
+        let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+        assert_eq!(wb.sheet_names(), vec!["Roadmap of Acme test".to_owned()]);
+        let range = wb.worksheet_range("Roadmap of Acme test").unwrap();
+        let cell = |r: usize, c: usize| match range.get((r, c)) {
+            Some(Data::String(s)) => s.clone(),
+            Some(Data::Empty) | None => String::new(),
+            other => format!("{other:?}"),
+        };
+        assert_eq!(cell(0, 0), "title");
+        assert_eq!(cell(1, 1), "'=1+1");
+        assert_eq!(cell(2, 0), "Ünïcode");
+        assert_eq!(range.height(), 3);
+        assert_eq!(TableFormat::parse("XLSX"), Some(TableFormat::Xlsx));
+    }
 }
 
 #[cfg(test)]

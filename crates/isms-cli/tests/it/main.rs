@@ -431,6 +431,48 @@ async fn export_registers() {
     assert!(md.starts_with("# Audit trail of Northwind Cloud Ltd"));
     assert!(md.contains("| 1 |"));
     let o = e.run(
+        &["export", "gap", "--org", "northwind", "--format", "md"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let md = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        md.starts_with("# Gap assessment report: Pre-certification check"),
+        "{md}"
+    );
+    assert!(md.contains("- **Organisation:** Northwind Cloud Ltd"));
+    assert!(md.contains("## Maturity per area") && md.contains("| Supplier security |"));
+    let o = e.run(
+        &["export", "gap", "--org", "northwind", "--format", "pdf"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("format:"));
+    let xlsx = e.dir.path().join("tasks.xlsx");
+    let o = e.run(
+        &[
+            "export",
+            "tasks",
+            "--org",
+            "northwind",
+            "--format",
+            "xlsx",
+            "-o",
+            xlsx.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let bytes = std::fs::read(&xlsx).unwrap();
+    assert_eq!(&bytes[..2], b"PK", "an XLSX file is a zip archive");
+    let o = e.run(&["export", "tasks", "--org", "northwind"], None);
+    let csv = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        csv.starts_with("title,item,owner,start_on,due_on,status,priority,late,description\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("Collect signed confidentiality agreements"));
+    let o = e.run(
         &["export", "risks", "--org", "northwind", "--format", "pdf"],
         None,
     );

@@ -322,6 +322,18 @@ async fn downloads_follow_access_rules() {
         7,
         "header and six membership entries: {body}"
     );
+    let r = admin
+        .http
+        .get(format!("{}/o/acme/members/export?format=xlsx", t.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert_eq!(&r.bytes().await.unwrap()[..2], b"PK");
     let (s, _) = admin.get("/o/acme/audit-trail/export?format=pdf").await;
     assert_eq!(s, 422);
     // A viewer may not read the trail, so may not download it either.
