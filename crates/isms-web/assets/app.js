@@ -41,3 +41,16 @@
     }, 0);
   });
 })();
+
+// In the gap questionnaire, the reason field only matters when "Not applicable" is ticked.
+(function () {
+  "use strict";
+  document.querySelectorAll("input[name=not_applicable]").forEach(function (box) {
+    var reason = box.form && box.form.querySelector("input[name=na_reason]");
+    var holder = reason && reason.parentElement;
+    if (!holder) { return; }
+    var sync = function () { holder.hidden = !box.checked && reason.value === ""; };
+    box.addEventListener("change", sync);
+    sync();
+  });
+})();
