@@ -95,10 +95,7 @@ pub async fn controls_page(
     Path(org): Path<String>,
     Query(f): Query<CatalogueForm>,
 ) -> Response {
-    let ctx = match st.app.org_access(&u.p, &org).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&e),
-    };
+    let ctx = org_or_page!(st, u, &org);
     let mut l = Layout::new(&st, &u, "Annex A controls", Some(&ctx), "catalogue", flash).await;
     let mut selects = vec![FilterSelect {
         name: "theme",
@@ -165,10 +162,7 @@ pub async fn control_page(
     Extension(flash): Extension<Flash>,
     Path((org, id)): Path<(String, String)>,
 ) -> Response {
-    let ctx = match st.app.org_access(&u.p, &org).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&e),
-    };
+    let ctx = org_or_page!(st, u, &org);
     let c = match cat::get_control(&id) {
         Ok(c) => c,
         Err(e) => return error_page(&e),
@@ -262,10 +256,7 @@ pub async fn clauses_page(
     Extension(flash): Extension<Flash>,
     Path(org): Path<String>,
 ) -> Response {
-    let ctx = match st.app.org_access(&u.p, &org).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&e),
-    };
+    let ctx = org_or_page!(st, u, &org);
     let l = Layout::new(&st, &u, "Clauses 4–10", Some(&ctx), "catalogue", flash).await;
     render(
         StatusCode::OK,
@@ -292,10 +283,7 @@ pub async fn clause_page(
     Extension(flash): Extension<Flash>,
     Path((org, id)): Path<(String, String)>,
 ) -> Response {
-    let ctx = match st.app.org_access(&u.p, &org).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&e),
-    };
+    let ctx = org_or_page!(st, u, &org);
     let c = match cat::get_clause(&id) {
         Ok(c) => c,
         Err(e) => return error_page(&e),

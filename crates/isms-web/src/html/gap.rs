@@ -41,13 +41,6 @@ fn levels() -> Vec<Level> {
         .collect()
 }
 
-async fn ctx_or_page(st: &AppState, u: &WebUser, org: &str) -> Result<OrgCtx, Response> {
-    st.app
-        .org_access(&u.p, org)
-        .await
-        .map_err(|e| error_page(&e))
-}
-
 fn parse_id(id: &str) -> Result<Uuid, Response> {
     Uuid::parse_str(id).map_err(|_| error_page(&AppError::NotFound("gap assessment")))
 }
@@ -107,10 +100,7 @@ pub async fn list_page(
     Extension(flash): Extension<Flash>,
     Path(org): Path<String>,
 ) -> Response {
-    let ctx = match ctx_or_page(&st, &u, &org).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = org_or_page!(st, u, &org);
     let form = NewForm {
         title: format!(
             "Gap assessment {}",
@@ -127,10 +117,7 @@ pub async fn create(
     Path(org): Path<String>,
     WebForm(f): WebForm<NewForm>,
 ) -> Response {
-    let ctx = match ctx_or_page(&st, &u, &org).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = org_or_page!(st, u, &org);
     let copy_from = match f.copy_from.trim() {
         "" => None,
         s => match Uuid::parse_str(s) {
@@ -289,10 +276,7 @@ pub async fn form_page(
     Path((org, id)): Path<(String, String)>,
     Query(q): Query<FormQuery>,
 ) -> Response {
-    let ctx = match ctx_or_page(&st, &u, &org).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = org_or_page!(st, u, &org);
     let id = match parse_id(&id) {
         Ok(i) => i,
         Err(r) => return r,
@@ -342,10 +326,7 @@ pub async fn answer(
     Path((org, id, key)): Path<(String, String, String)>,
     WebForm(f): WebForm<ItemForm>,
 ) -> Response {
-    let ctx = match ctx_or_page(&st, &u, &org).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = org_or_page!(st, u, &org);
     let aid = match parse_id(&id) {
         Ok(i) => i,
         Err(r) => return r,
@@ -441,10 +422,7 @@ pub async fn set_status(
     Path((org, id)): Path<(String, String)>,
     WebForm(f): WebForm<StatusForm>,
 ) -> Response {
-    let ctx = match ctx_or_page(&st, &u, &org).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = org_or_page!(st, u, &org);
     let aid = match parse_id(&id) {
         Ok(i) => i,
         Err(r) => return r,
@@ -479,10 +457,7 @@ pub async fn delete(
     Path((org, id)): Path<(String, String)>,
     WebForm(_f): WebForm<Empty>,
 ) -> Response {
-    let ctx = match ctx_or_page(&st, &u, &org).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = org_or_page!(st, u, &org);
     let aid = match parse_id(&id) {
         Ok(i) => i,
         Err(r) => return r,
@@ -513,10 +488,7 @@ pub async fn results_page(
     Extension(flash): Extension<Flash>,
     Path((org, id)): Path<(String, String)>,
 ) -> Response {
-    let ctx = match ctx_or_page(&st, &u, &org).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = org_or_page!(st, u, &org);
     let aid = match parse_id(&id) {
         Ok(i) => i,
         Err(r) => return r,
@@ -578,10 +550,7 @@ pub async fn compare_page(
     Path((org, id)): Path<(String, String)>,
     Query(q): Query<CompareQuery>,
 ) -> Response {
-    let ctx = match ctx_or_page(&st, &u, &org).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = org_or_page!(st, u, &org);
     let (Ok(base), Ok(other)) = (Uuid::parse_str(&id), Uuid::parse_str(&q.with)) else {
         return error_page(&AppError::NotFound("gap assessment"));
     };
@@ -601,10 +570,7 @@ pub async fn report(
     Path((org, id)): Path<(String, String)>,
 ) -> Response {
     use axum::response::IntoResponse;
-    let ctx = match ctx_or_page(&st, &u, &org).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = org_or_page!(st, u, &org);
     let aid = match parse_id(&id) {
         Ok(i) => i,
         Err(r) => return r,
@@ -664,10 +630,7 @@ pub async fn timeline_page(
     Path(org): Path<String>,
     Query(f): Query<TimelineForm>,
 ) -> Response {
-    let ctx = match ctx_or_page(&st, &u, &org).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = org_or_page!(st, u, &org);
     let mut l = Layout::new(&st, &u, "Certification timeline", Some(&ctx), "gap", flash).await;
     let sites = match f.sites.trim() {
         "" => Ok(None),

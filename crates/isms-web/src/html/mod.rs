@@ -1,5 +1,16 @@
 //! The web UI: server-rendered pages (askama) that work without JavaScript.
 
+/// Resolve the organisation of a page for the signed-in person, or return the error page
+/// (404 for an organisation they cannot open) from the handler.
+macro_rules! org_or_page {
+    ($st:expr, $u:expr, $org:expr) => {
+        match $st.app.org_access(&$u.p, $org).await {
+            Ok(c) => c,
+            Err(e) => return $crate::html::error_page(&e),
+        }
+    };
+}
+
 pub mod account;
 pub mod admin;
 pub mod catalogue;

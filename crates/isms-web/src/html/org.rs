@@ -147,10 +147,7 @@ pub async fn overview(
     Extension(flash): Extension<Flash>,
     Path(org): Path<String>,
 ) -> Response {
-    let ctx = match st.app.org_access(&u.p, &org).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&e),
-    };
+    let ctx = org_or_page!(st, u, &org);
     let l = Layout::new(&st, &u, &ctx.org.name, Some(&ctx), "overview", flash).await;
     let counts = match st.app.role_counts(&ctx).await {
         Ok(c) => c,
@@ -254,10 +251,7 @@ async fn members_view(
     form: NewMemberForm,
     err: Option<AppError>,
 ) -> Response {
-    let ctx = match st.app.org_access(&u.p, org).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&e),
-    };
+    let ctx = org_or_page!(st, u, org);
     let mut l = Layout::new(st, u, "Members", Some(&ctx), "members", flash).await;
     let status = if let Some(e) = &err {
         l = l.with_errors(e);
@@ -314,10 +308,7 @@ pub async fn add_member(
     Path(org): Path<String>,
     WebForm(f): WebForm<NewMemberForm>,
 ) -> Response {
-    let ctx = match st.app.org_access(&u.p, &org).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&e),
-    };
+    let ctx = org_or_page!(st, u, &org);
     let input = NewMember {
         email: f.email.clone(),
         role: f.role.clone(),
@@ -377,10 +368,7 @@ async fn member_view(
     flash: Flash,
     form: Option<(&MemberForm, AppError)>,
 ) -> Response {
-    let ctx = match st.app.org_access(&u.p, org).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&e),
-    };
+    let ctx = org_or_page!(st, u, org);
     let Ok(id) = uuid::Uuid::parse_str(id) else {
         return error_page(&AppError::NotFound("member"));
     };
@@ -436,10 +424,7 @@ pub async fn update_member(
     Path((org, id)): Path<(String, String)>,
     WebForm(f): WebForm<MemberForm>,
 ) -> Response {
-    let ctx = match st.app.org_access(&u.p, &org).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&e),
-    };
+    let ctx = org_or_page!(st, u, &org);
     let Ok(mid) = uuid::Uuid::parse_str(&id) else {
         return error_page(&AppError::NotFound("member"));
     };
@@ -467,10 +452,7 @@ pub async fn remove_member(
     Path((org, id)): Path<(String, String)>,
     WebForm(_f): WebForm<Empty>,
 ) -> Response {
-    let ctx = match st.app.org_access(&u.p, &org).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&e),
-    };
+    let ctx = org_or_page!(st, u, &org);
     let Ok(mid) = uuid::Uuid::parse_str(&id) else {
         return error_page(&AppError::NotFound("member"));
     };
@@ -568,10 +550,7 @@ pub async fn audit_page(
     Path(org): Path<String>,
     Query(f): Query<AuditForm>,
 ) -> Response {
-    let ctx = match st.app.org_access(&u.p, &org).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&e),
-    };
+    let ctx = org_or_page!(st, u, &org);
     let mut l = Layout::new(&st, &u, "Audit trail", Some(&ctx), "audit", flash).await;
     let entities = match st.app.audit_entities(&ctx).await {
         Ok(e) => e,
@@ -651,10 +630,7 @@ pub async fn settings_page(
     Extension(flash): Extension<Flash>,
     Path(org): Path<String>,
 ) -> Response {
-    let ctx = match st.app.org_access(&u.p, &org).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&e),
-    };
+    let ctx = org_or_page!(st, u, &org);
     if let Err(e) = ctx.require(Permission::ManageOrg, "change the organisation's settings") {
         return error_page(&e);
     }
@@ -673,10 +649,7 @@ pub async fn update_settings(
     Path(org): Path<String>,
     WebForm(f): WebForm<SettingsForm>,
 ) -> Response {
-    let ctx = match st.app.org_access(&u.p, &org).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&e),
-    };
+    let ctx = org_or_page!(st, u, &org);
     let result = match f.employees.trim().parse::<i64>() {
         Ok(n) => {
             st.app
@@ -756,10 +729,7 @@ pub async fn export_audit(
     Path(org): Path<String>,
     Query(q): Query<ExportQuery>,
 ) -> Response {
-    let ctx = match st.app.org_access(&u.p, &org).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&e),
-    };
+    let ctx = org_or_page!(st, u, &org);
     let filter = match q.filter.query() {
         Ok(f) => f,
         Err(e) => return error_page(&e),
@@ -786,10 +756,7 @@ pub async fn export_tasks(
     Path(org): Path<String>,
     Query(q): Query<ExportQuery>,
 ) -> Response {
-    let ctx = match st.app.org_access(&u.p, &org).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&e),
-    };
+    let ctx = org_or_page!(st, u, &org);
     let format = if q.format.is_empty() {
         "csv"
     } else {
@@ -808,10 +775,7 @@ pub async fn export_members(
     Path(org): Path<String>,
     Query(q): Query<ExportQuery>,
 ) -> Response {
-    let ctx = match st.app.org_access(&u.p, &org).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&e),
-    };
+    let ctx = org_or_page!(st, u, &org);
     let format = if q.format.is_empty() {
         "csv"
     } else {

@@ -65,10 +65,7 @@ async fn roadmap_view(
     form: TaskForm,
     err: Option<AppError>,
 ) -> Response {
-    let ctx = match st.app.org_access(&u.p, org).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&e),
-    };
+    let ctx = org_or_page!(st, u, org);
     let mut l = Layout::new(st, u, "Roadmap", Some(&ctx), "roadmap", flash).await;
     let code = match &err {
         Some(e) => {
@@ -171,10 +168,7 @@ pub async fn create(
     Path(org): Path<String>,
     WebForm(f): WebForm<TaskForm>,
 ) -> Response {
-    let ctx = match st.app.org_access(&u.p, &org).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&e),
-    };
+    let ctx = org_or_page!(st, u, &org);
     let input = NewTask {
         title: f.title.clone(),
         description: f.description.clone(),
@@ -211,10 +205,7 @@ async fn task_view(
     flash: Flash,
     failed: Option<(TaskForm, AppError)>,
 ) -> Response {
-    let ctx = match st.app.org_access(&u.p, org).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&e),
-    };
+    let ctx = org_or_page!(st, u, org);
     let Ok(tid) = uuid::Uuid::parse_str(id) else {
         return error_page(&AppError::NotFound("task"));
     };
@@ -274,10 +265,7 @@ pub async fn update(
     Path((org, id)): Path<(String, String)>,
     WebForm(f): WebForm<TaskForm>,
 ) -> Response {
-    let ctx = match st.app.org_access(&u.p, &org).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&e),
-    };
+    let ctx = org_or_page!(st, u, &org);
     let Ok(tid) = uuid::Uuid::parse_str(&id) else {
         return error_page(&AppError::NotFound("task"));
     };
@@ -315,10 +303,7 @@ pub async fn delete(
     Path((org, id)): Path<(String, String)>,
     WebForm(_f): WebForm<Empty>,
 ) -> Response {
-    let ctx = match st.app.org_access(&u.p, &org).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&e),
-    };
+    let ctx = org_or_page!(st, u, &org);
     let Ok(tid) = uuid::Uuid::parse_str(&id) else {
         return error_page(&AppError::NotFound("task"));
     };
@@ -335,10 +320,7 @@ pub async fn generate(
     Path((org, id)): Path<(String, String)>,
     WebForm(_f): WebForm<Empty>,
 ) -> Response {
-    let ctx = match st.app.org_access(&u.p, &org).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&e),
-    };
+    let ctx = org_or_page!(st, u, &org);
     let Ok(aid) = uuid::Uuid::parse_str(&id) else {
         return error_page(&AppError::NotFound("gap assessment"));
     };
