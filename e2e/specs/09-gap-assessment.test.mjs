@@ -89,6 +89,17 @@ test('the results show the chart, the areas and the gaps by priority', async () 
   assert.equal(await page.locator('section.panel table.data').first().locator('tbody tr').count(), 8);
   assert.ok((await page.getByRole('heading', { name: 'Gaps by priority' }).count()) === 1);
   await shots.take(page, 'results');
+  // The PDF link downloads a PDF named after the organisation.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'PDF' }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), 'bluefin-gap-report.pdf');
+  const chunks = [];
+  for await (const c of await download.createReadStream()) chunks.push(c);
+  const pdf = Buffer.concat(chunks);
+  assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+  assert.ok(pdf.length > 10000, `PDF of ${pdf.length} bytes`);
 });
 
 test('Northwind compares its initial assessment with the pre-certification check', async () => {

@@ -15,6 +15,26 @@ pub fn report_markdown(r: &Report) -> AppResult<String> {
     isms_export::markdown_report(r).map_err(|e| AppError::Internal(e.to_string()))
 }
 
+/// Write a report as Markdown or PDF. Typesetting is CPU work, so it runs off the async
+/// workers.
+pub async fn report_bytes(report: Report, fmt: TableFormat) -> AppResult<Vec<u8>> {
+    match fmt {
+        TableFormat::Pdf => tokio::task::spawn_blocking(move || isms_export::pdf_report(&report))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(|e| AppError::Internal(e.to_string())),
+        _ => Ok(report_markdown(&report)?.into_bytes()),
+    }
+}
+
+/// Write a table in a format, off the async workers.
+pub async fn table_bytes(table: Table, fmt: TableFormat) -> AppResult<Vec<u8>> {
+    tokio::task::spawn_blocking(move || isms_export::render(&table, fmt))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
 /// What can be exported today, by collection name.
 pub const EXPORT_KINDS: &[&str] = &["audit-trail", "members", "gap", "tasks"];
 
@@ -228,6 +248,7 @@ impl App {
                     headers: ["Area", "Items", "Answered", "Average now", "Average target", "Total gap"].map(str::to_owned).to_vec(),
                     rows: r.areas.iter().map(|x| vec![x.label.clone(), x.items.to_string(), x.answered.to_string(), fmt1(x.average_current), fmt1(x.average_target), x.total_gap.to_string()]).collect(),
                 }),
+                chart: Some(isms_export::charts::standalone(&r.area_chart())),
                 ..Default::default()
             },
             Section {
@@ -275,6 +296,30 @@ impl App {
                 ),
             ],
             sections,
+            landscape: false,
+        })
+    }
+
+    /// The gap report of one assessment (the newest when `id` is `None`) as a PDF or Markdown
+    /// file.
+    pub async fn gap_report_file(
+        &self,
+        ctx: &OrgCtx,
+        id: Option<Uuid>,
+        fmt: TableFormat,
+    ) -> AppResult<ExportFile> {
+        if !matches!(fmt, TableFormat::Markdown | TableFormat::Pdf) {
+            return Err(ValidationError::single(
+                "format",
+                "the gap report is available as pdf or md (Markdown)",
+            )
+            .into());
+        }
+        let report = self.gap_report(ctx, id).await?;
+        Ok(ExportFile {
+            bytes: report_bytes(report, fmt).await?,
+            content_type: fmt.content_type(),
+            file_name: format!("{}-gap-report.{}", ctx.org.slug, fmt.extension()),
         })
     }
 
@@ -291,7 +336,7 @@ impl App {
         if fmt.is_none() {
             v.push(
                 "format",
-                format!("\"{format}\" is not an export format; choose csv, md or xlsx"),
+                format!("\"{format}\" is not an export format; choose csv, md, xlsx or pdf"),
             );
         }
         if !EXPORT_KINDS.contains(&kind) {
@@ -308,33 +353,22 @@ impl App {
             return Err(AppError::Internal("format checked above".into()));
         };
         let bytes = match kind {
-            "gap" => {
-                if fmt != TableFormat::Markdown {
+            "gap" => return self.gap_report_file(ctx, None, fmt).await,
+            "tasks" => table_bytes(self.tasks_table(ctx).await?, fmt).await?,
+            "audit-trail" => {
+                if fmt == TableFormat::Pdf {
                     return Err(ValidationError::single(
                         "format",
-                        "the gap report is available as md (Markdown); PDF is not built yet",
+                        "the audit trail is exported as csv, xlsx or md; a PDF of every entry would be unreadable",
                     )
                     .into());
                 }
-                let report = self.gap_report(ctx, None).await?;
-                isms_export::markdown_report(&report)
-                    .map_err(|e| AppError::Internal(e.to_string()))?
-                    .into_bytes()
-            }
-            "tasks" => {
-                let table = self.tasks_table(ctx).await?;
-                isms_export::render(&table, fmt).map_err(|e| AppError::Internal(e.to_string()))?
-            }
-            "audit-trail" => {
                 let table = self
                     .audit_table(ctx, &audit_filter.cloned().unwrap_or_default())
                     .await?;
-                isms_export::render(&table, fmt).map_err(|e| AppError::Internal(e.to_string()))?
+                table_bytes(table, fmt).await?
             }
-            _ => {
-                let table = self.members_table(ctx).await?;
-                isms_export::render(&table, fmt).map_err(|e| AppError::Internal(e.to_string()))?
-            }
+            _ => table_bytes(self.members_table(ctx).await?, fmt).await?,
         };
         Ok(ExportFile {
             bytes,

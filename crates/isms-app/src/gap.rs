@@ -241,6 +241,19 @@ pub struct Results {
     pub unanswered: i64,
 }
 
+impl Results {
+    /// The maturity-per-area chart (SVG): current as bars, target as markers.
+    pub fn area_chart(&self) -> String {
+        isms_export::charts::maturity_bars(
+            &self
+                .areas
+                .iter()
+                .map(|a| (a.label.clone(), a.average_current, a.average_target))
+                .collect::<Vec<_>>(),
+        )
+    }
+}
+
 /// Change between two assessments, per area and per item.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Comparison {

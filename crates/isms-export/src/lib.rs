@@ -3,6 +3,10 @@
 
 use std::borrow::Cow;
 
+pub mod charts;
+mod pdf;
+pub use pdf::pdf_report;
+
 /// A register or list as rows of text, ready to write in any format.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Table {
@@ -19,6 +23,8 @@ pub enum ExportError {
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
     #[error("row {row} has {got} cells but the table has {want} columns")]
     Shape { row: usize, got: usize, want: usize },
+    #[error("could not typeset the PDF: {0}")]
+    Pdf(String),
 }
 
 /// The formats a [`Table`] can be written in.
@@ -27,6 +33,7 @@ pub enum TableFormat {
     Csv,
     Markdown,
     Xlsx,
+    Pdf,
 }
 
 impl TableFormat {
@@ -35,6 +42,7 @@ impl TableFormat {
             "csv" => Some(Self::Csv),
             "md" | "markdown" => Some(Self::Markdown),
             "xlsx" => Some(Self::Xlsx),
+            "pdf" => Some(Self::Pdf),
             _ => None,
         }
     }
@@ -44,6 +52,7 @@ impl TableFormat {
             Self::Csv => "csv",
             Self::Markdown => "md",
             Self::Xlsx => "xlsx",
+            Self::Pdf => "pdf",
         }
     }
 
@@ -52,6 +61,7 @@ impl TableFormat {
             Self::Csv => "text/csv; charset=utf-8",
             Self::Markdown => "text/markdown; charset=utf-8",
             Self::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Self::Pdf => "application/pdf",
         }
     }
 }
@@ -124,6 +134,16 @@ pub fn render(t: &Table, format: TableFormat) -> Result<Vec<u8>, ExportError> {
         TableFormat::Csv => csv(t),
         TableFormat::Markdown => markdown(t).map(String::into_bytes),
         TableFormat::Xlsx => xlsx(t),
+        TableFormat::Pdf => pdf_report(&Report {
+            title: t.title.clone(),
+            meta: Vec::new(),
+            sections: vec![Section {
+                heading: format!("{} rows", t.rows.len()),
+                table: Some(t.clone()),
+                ..Default::default()
+            }],
+            landscape: true,
+        }),
     }
 }
 
@@ -176,18 +196,21 @@ mod tests {
             })
         ));
         assert_eq!(TableFormat::parse("MD"), Some(TableFormat::Markdown));
-        assert_eq!(TableFormat::parse("pdf"), None);
+        assert_eq!(TableFormat::parse("pdf"), Some(TableFormat::Pdf));
+        assert_eq!(TableFormat::parse("docx"), None);
     }
 }
 
 /// A document: a title, facts about it, and sections of text, lists and tables. The same
-/// report renders to Markdown today and to PDF once that writer lands.
+/// report renders to Markdown ([`markdown_report`]) and PDF ([`pdf_report`]).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Report {
     pub title: String,
     /// (label, value) lines under the title: organisation, date, status…
     pub meta: Vec<(String, String)>,
     pub sections: Vec<Section>,
+    /// Typeset the PDF in landscape (wide tables such as the SoA).
+    pub landscape: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -196,6 +219,8 @@ pub struct Section {
     pub paragraphs: Vec<String>,
     pub bullets: Vec<String>,
     pub table: Option<Table>,
+    /// A chart (SVG, drawn with [`charts`]) shown after the text and before the table.
+    pub chart: Option<String>,
 }
 
 fn md_text(s: &str) -> String {
@@ -359,7 +384,9 @@ mod report_tests {
                     headers: vec!["a".into(), "b".into()],
                     rows: vec![vec!["1|2".into(), "x".into()]],
                 }),
+                chart: None,
             }],
+            landscape: false,
         };
         let md = markdown_report(&r).unwrap();
         assert!(md.starts_with("# Gap report\n\n- **Organisation:** Acme\n\n## Areas\n\nTwo lines become one.\n\n- first\n\n| a | b |\n| --- | --- |\n| 1\\|2 | x |\n"));

@@ -3,7 +3,7 @@
 
 pub mod api;
 pub mod auth;
-pub mod charts;
+pub use isms_export::charts;
 pub mod error;
 pub mod html;
 pub mod qr;
@@ -188,4 +188,18 @@ pub async fn serve(
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+/// A file to save: its type and an attachment name from the export.
+pub(crate) fn download(f: isms_app::exports::ExportFile) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let disposition = format!("attachment; filename=\"{}\"", f.file_name);
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, f.content_type.to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        f.bytes,
+    )
+        .into_response()
 }

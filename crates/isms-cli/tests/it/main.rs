@@ -442,12 +442,33 @@ async fn export_registers() {
     );
     assert!(md.contains("- **Organisation:** Northwind Cloud Ltd"));
     assert!(md.contains("## Maturity per area") && md.contains("| Supplier security |"));
+    let pdf_path = e.dir.path().join("gap.pdf");
     let o = e.run(
-        &["export", "gap", "--org", "northwind", "--format", "pdf"],
+        &[
+            "export",
+            "gap",
+            "--org",
+            "northwind",
+            "--format",
+            "pdf",
+            "-o",
+            pdf_path.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let pdf = std::fs::read(&pdf_path).unwrap();
+    let pages = pdf_extract::extract_text_from_mem_by_pages(&pdf).unwrap();
+    assert!(pages.len() >= 2, "{} pages", pages.len());
+    assert!(pages[0].contains("Gap assessment report: Pre-certification check"));
+    assert!(pages[0].contains("Northwind Cloud Ltd") && pages[0].contains("2026-11-28"));
+    assert!(pages[0].contains("Supplier security"), "{}", pages[0]);
+    let o = e.run(
+        &["export", "gap", "--org", "northwind", "--format", "xlsx"],
         None,
     );
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o).contains("format:"));
+    assert!(text(&o).contains("format:"), "{}", text(&o));
     let xlsx = e.dir.path().join("tasks.xlsx");
     let o = e.run(
         &[
@@ -473,7 +494,7 @@ async fn export_registers() {
     );
     assert!(csv.contains("Collect signed confidentiality agreements"));
     let o = e.run(
-        &["export", "risks", "--org", "northwind", "--format", "pdf"],
+        &["export", "risks", "--org", "northwind", "--format", "docx"],
         None,
     );
     assert_eq!(o.status.code(), Some(2));

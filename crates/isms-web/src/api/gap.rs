@@ -169,6 +169,41 @@ pub async fn results(
     ))
 }
 
+/// Format of the gap report.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ReportParams {
+    /// `pdf` (default) or `md`.
+    pub format: Option<String>,
+}
+
+/// The gap report as a file: PDF (A4, with the per-area chart) or Markdown.
+#[utoipa::path(get, path = "/api/v1/orgs/{org}/gap-assessments/{id}/report", tag = "gap-assessments", params(("org" = String, Path, description = "The organisation's slug"), ("id" = String, Path, description = "The assessment id"), ReportParams),
+    responses((status = 200, description = "The report", content((Vec<u8> = "application/pdf"), (String = "text/markdown"))), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn report(
+    State(st): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path((org, id)): Path<(String, String)>,
+    ApiQuery(q): ApiQuery<ReportParams>,
+) -> ApiResult<axum::response::Response> {
+    let ctx = st.app.org_access(&p, &org).await?;
+    let id = path_id(&id, "gap assessment")?;
+    let format = q.format.unwrap_or_else(|| "pdf".to_owned());
+    let Some(fmt) = isms_export::TableFormat::parse(&format) else {
+        return Err(
+            isms_app::AppError::from(isms_domain::ValidationError::single(
+                "format",
+                format!("\"{format}\" is not a report format; choose pdf or md"),
+            ))
+            .into(),
+        );
+    };
+    Ok(crate::download(
+        st.app.gap_report_file(&ctx, Some(id), fmt).await?,
+    ))
+}
+
 /// How assessment `other` differs from assessment `id`.
 #[utoipa::path(get, path = "/api/v1/orgs/{org}/gap-assessments/{id}/compare/{other}", tag = "gap-assessments", params(("org" = String, Path, description = "The organisation's slug"), ("id" = String, Path, description = "The base (earlier) assessment"), ("other" = String, Path, description = "The assessment to compare with it")),
     responses((status = 200, body = Comparison), (status = 404, body = Problem, content_type = "application/problem+json")))]

@@ -187,6 +187,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(gap::items))
         .routes(routes!(gap::answer))
         .routes(routes!(gap::results))
+        .routes(routes!(gap::report))
         .routes(routes!(gap::compare))
         .routes(routes!(gap::timeline))
         .routes(routes!(tasks::list, tasks::create))

@@ -497,12 +497,7 @@ pub async fn results_page(
         Ok(r) => r,
         Err(e) => return error_page(&e),
     };
-    let chart = crate::charts::maturity_bars(
-        &r.areas
-            .iter()
-            .map(|a| (a.label.clone(), a.average_current, a.average_target))
-            .collect::<Vec<_>>(),
-    );
+    let chart = r.area_chart();
     let others = st
         .app
         .list_gap_assessments(&ctx, None, Some(200))
@@ -564,44 +559,39 @@ pub async fn compare_page(
 }
 
 /// The gap report of this assessment as Markdown.
-pub async fn report(
+pub async fn report_md(
     State(st): State<AppState>,
     u: WebUser,
     Path((org, id)): Path<(String, String)>,
 ) -> Response {
-    use axum::response::IntoResponse;
+    report(st, u, org, id, isms_export::TableFormat::Markdown).await
+}
+
+/// The gap report of this assessment as PDF.
+pub async fn report_pdf(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path((org, id)): Path<(String, String)>,
+) -> Response {
+    report(st, u, org, id, isms_export::TableFormat::Pdf).await
+}
+
+async fn report(
+    st: AppState,
+    u: WebUser,
+    org: String,
+    id: String,
+    fmt: isms_export::TableFormat,
+) -> Response {
     let ctx = org_or_page!(st, u, &org);
     let aid = match parse_id(&id) {
         Ok(i) => i,
         Err(r) => return r,
     };
-    let md = match st
-        .app
-        .gap_report(&ctx, Some(aid))
-        .await
-        .and_then(|r| isms_export_markdown(&r))
-    {
-        Ok(m) => m,
-        Err(e) => return error_page(&e),
-    };
-    (
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "text/markdown; charset=utf-8".to_owned(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{org}-gap-report.md\""),
-            ),
-        ],
-        md,
-    )
-        .into_response()
-}
-
-fn isms_export_markdown(r: &isms_app::exports::GapReport) -> Result<String, AppError> {
-    isms_app::exports::report_markdown(r)
+    match st.app.gap_report_file(&ctx, Some(aid), fmt).await {
+        Ok(f) => crate::download(f),
+        Err(e) => error_page(&e),
+    }
 }
 
 #[derive(Deserialize, Default, Clone)]

@@ -32,20 +32,7 @@ use isms_domain::FieldError;
 use isms_domain::rbac::Permission;
 
 /// HTML-escape text for the few places that build markup by hand.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use isms_export::charts::escape;
 
 tokio::task_local! {
     /// The signed-in person of the request being served (set by the auth middleware),
@@ -328,7 +315,8 @@ pub fn router() -> Router<AppState> {
         .route("/o/{org}/gap/{id}/delete", post(gap::delete))
         .route("/o/{org}/gap/{id}/results", get(gap::results_page))
         .route("/o/{org}/gap/{id}/compare", get(gap::compare_page))
-        .route("/o/{org}/gap/{id}/report.md", get(gap::report))
+        .route("/o/{org}/gap/{id}/report.md", get(gap::report_md))
+        .route("/o/{org}/gap/{id}/report.pdf", get(gap::report_pdf))
         .route("/o/{org}/catalogue", get(catalogue::controls_page))
         .route(
             "/o/{org}/catalogue/controls/{id}",

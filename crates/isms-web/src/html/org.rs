@@ -709,19 +709,6 @@ pub struct ExportQuery {
     pub filter: AuditForm,
 }
 
-fn download(f: isms_app::exports::ExportFile) -> Response {
-    use axum::response::IntoResponse;
-    let disposition = format!("attachment; filename=\"{}\"", f.file_name);
-    (
-        [
-            (axum::http::header::CONTENT_TYPE, f.content_type.to_owned()),
-            (axum::http::header::CONTENT_DISPOSITION, disposition),
-        ],
-        f.bytes,
-    )
-        .into_response()
-}
-
 /// Download the audit trail (with the page's filters) as CSV or Markdown.
 pub async fn export_audit(
     State(st): State<AppState>,
@@ -744,7 +731,7 @@ pub async fn export_audit(
         .export(&ctx, "audit-trail", format, Some(&filter))
         .await
     {
-        Ok(f) => download(f),
+        Ok(f) => crate::download(f),
         Err(e) => error_page(&e),
     }
 }
@@ -763,7 +750,7 @@ pub async fn export_tasks(
         q.format.as_str()
     };
     match st.app.export(&ctx, "tasks", format, None).await {
-        Ok(f) => download(f),
+        Ok(f) => crate::download(f),
         Err(e) => error_page(&e),
     }
 }
@@ -782,7 +769,7 @@ pub async fn export_members(
         q.format.as_str()
     };
     match st.app.export(&ctx, "members", format, None).await {
-        Ok(f) => download(f),
+        Ok(f) => crate::download(f),
         Err(e) => error_page(&e),
     }
 }

@@ -1,5 +1,6 @@
 use isms_domain::rbac::Role;
 use isms_testkit::{PASSWORD, TestApp};
+use reqwest::Method;
 use serde_json::json;
 
 #[tokio::test]
@@ -836,6 +837,52 @@ async fn a_gap_assessment_can_be_completed_and_reopened() {
     assert!(done["completed_at"].is_string());
     let (_, r) = c.get(&format!("{base}/results")).await;
     assert_eq!(r["gaps"], json!([]));
+    // The report as PDF: read back its pages and text.
+    let res = c
+        .request(Method::GET, &format!("{base}/report?format=pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("acme-gap-report.pdf")
+    );
+    let pdf = res.bytes().await.unwrap();
+    let pages = pdf_extract::extract_text_from_mem_by_pages(&pdf).unwrap();
+    assert!(!pages.is_empty());
+    let first = &pages[0];
+    assert!(first.contains("Gap assessment report: Quick"), "{first}");
+    assert!(first.contains("Report date") && first.contains("2026-11-28"));
+    assert!(first.contains("Maturity per area") && first.contains("Governance & leadership"));
+    let res = c
+        .request(Method::GET, &format!("{base}/report?format=md"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .starts_with("# Gap assessment report: Quick")
+    );
+    let (s, p) = c.get(&format!("{base}/report?format=docx")).await;
+    assert_eq!(s, 422);
+    assert_eq!(p["errors"][0]["field"], "format", "{p}");
+    // Another organisation's admin cannot read it.
+    let other = t.org_with_roles("other").await;
+    let o = t.login(other.email(Role::Admin)).await;
+    assert_eq!(o.get(&format!("{base}/report?format=md")).await.0, 404);
+    assert_eq!(
+        o.get(&format!("/api/v1/orgs/other/gap-assessments/{id}/report"))
+            .await
+            .0,
+        404
+    );
     let (s, _) = c
         .patch(
             &base,

@@ -241,6 +241,13 @@ async fn call(
                     ),
                     None,
                 ),
+                (Method::GET, "/api/v1/orgs/{org}/gap-assessments/{id}/report") => (
+                    format!(
+                        "/api/v1/orgs/{org}/gap-assessments/{}/report?format=md",
+                        fresh().await
+                    ),
+                    None,
+                ),
                 (Method::GET, _) => (
                     format!(
                         "/api/v1/orgs/{org}/gap-assessments/{}/compare/{}",
@@ -489,6 +496,11 @@ fn cases() -> Vec<Case> {
         Case {
             method: Method::GET,
             template: "/api/v1/orgs/{org}/gap-assessments/{id}/results",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/gap-assessments/{id}/report",
             expect: Box::new(member_reads),
         },
         Case {

@@ -471,6 +471,11 @@ async fn page_access_matrix() {
             None,
         ),
         (
+            "/o/{org}/gap/{id}/report.pdf",
+            format!("/o/acme/gap/{gap}/report.pdf"),
+            None,
+        ),
+        (
             "/o/{org}/catalogue/controls/{id}",
             "/o/acme/catalogue/controls/5.15".into(),
             None,

@@ -1,6 +1,34 @@
 //! Charts drawn on the server as SVG (no JavaScript, no external assets).
 
-use crate::html::escape;
+/// Escape text for an XML/HTML text node or attribute.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The colours a page's stylesheet gives the charts, for a chart shown on its own (in a PDF
+/// or opened as a file): the same look without the page's CSS.
+const STANDALONE_STYLE: &str = "<style>text{font-family:'Libertinus Serif',serif}.grid{stroke:#d9dee8}.tick{font-size:11px;fill:#5d6679}.label{font-size:13px;fill:#1d2433}.value{font-size:12px;fill:#5d6679}rect.current{fill:#1f4e8c}line.target{stroke:#e0891a;stroke-width:3}rect.bar{fill:#1f4e8c}rect.bar.late{fill:#a32020}line.today{stroke:#e0891a;stroke-width:2;stroke-dasharray:4 3}.today-label{fill:#b36b00}</style>";
+
+/// The chart with its own style sheet, so it looks the same outside the web page.
+pub fn standalone(svg: &str) -> String {
+    match svg.find('>') {
+        Some(i) if svg.starts_with("<svg") => {
+            format!("{}{}{}", &svg[..=i], STANDALONE_STYLE, &svg[i + 1..])
+        }
+        _ => svg.to_owned(),
+    }
+}
 
 /// Horizontal bars, one per row: the current level as a filled bar and the target as a
 /// marker, on a 0–5 scale. Rows are (label, current, target).
