@@ -109,7 +109,27 @@ test('the settings page of Northwind', async () => {
   assert.equal(await page.locator('main h1').textContent(), 'Settings');
   assert.equal(await page.inputValue('#s-name'), DEMO.orgs.northwind);
   assert.equal(await page.locator('nav.side a[aria-current="page"]').innerText(), 'Settings');
+  assert.equal(await page.inputValue('#s-sites'), '2');
   await shots.take(page, 'settings');
+  // A bad number is refused by the server too (the browser's own check taken away), naming
+  // the field, and nothing is saved.
+  await page.locator('#s-sites').evaluate((el) => el.removeAttribute('min'));
+  await page.fill('#s-sites', '0');
+  await page.fill('#s-oms', 'ISO 9001');
+  await clickAndWait(page, page.getByRole('button', { name: 'Save settings' }));
+  assert.match(await page.locator('.errors').innerText(), /sites/);
+  await page.goto('/o/northwind/settings');
+  assert.equal(await page.inputValue('#s-sites'), '2');
+  assert.equal(await page.inputValue('#s-oms'), '');
+  // The saved profile feeds the certification timeline.
+  await page.fill('#s-sites', '3');
+  await page.fill('#s-oms', 'ISO 9001');
+  await clickAndWait(page, page.getByRole('button', { name: 'Save settings' }));
+  assert.match(await page.locator('.flash').innerText(), /Settings saved/);
+  await page.goto('/o/northwind/gap/timeline');
+  assert.match(await page.locator('main').innerText(), /3 sites, ISO 9001 already running/);
+  assert.equal(await page.inputValue('#t-sites'), '3');
+  assert.ok(await page.isChecked('#t-ms'));
 });
 
 test('the API documentation page', async () => {

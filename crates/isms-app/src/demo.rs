@@ -134,6 +134,11 @@ impl App {
                         name: name.into(),
                         slug: Some(slug.into()),
                         employees,
+                        // Northwind runs from two offices; Bluefin already holds ISO 9001.
+                        sites: Some(if slug == "northwind" { 2 } else { 1 }),
+                        other_management_system: Some(
+                            if slug == "bluefin" { "ISO 9001" } else { "" }.into(),
+                        ),
                     },
                 )
                 .await?;

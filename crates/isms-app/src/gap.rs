@@ -861,8 +861,10 @@ impl App {
 /// What-if inputs for the certification timeline.
 #[derive(Debug, Clone, Default)]
 pub struct TimelineQuery {
+    /// What-if: sites in scope (the organisation's setting when absent).
     pub sites: Option<i64>,
-    pub existing_management_system: bool,
+    /// What-if: another management system runs (the organisation's setting when absent).
+    pub existing_management_system: Option<bool>,
     /// YYYY-MM-DD; today when absent.
     pub start: Option<String>,
 }
@@ -906,7 +908,7 @@ impl App {
         ctx.require(Permission::Read, "see the certification timeline")?;
         use isms_domain::time::{format_date, parse_date};
         let mut v = ValidationError::new();
-        let sites = q.sites.unwrap_or(1);
+        let sites = q.sites.unwrap_or(ctx.org.sites);
         if !(1..=500).contains(&sites) {
             v.push("sites", "must be a whole number from 1 to 500");
         }
@@ -947,7 +949,9 @@ impl App {
         let input = isms_domain::timeline::TimelineInput {
             employees: ctx.org.employees,
             sites: u32::try_from(sites).unwrap_or(1),
-            existing_management_system: q.existing_management_system,
+            existing_management_system: q
+                .existing_management_system
+                .unwrap_or(!ctx.org.other_management_system.is_empty()),
             average_maturity,
             gap_assessment_done: done,
             start,

@@ -8,7 +8,9 @@ use crate::{
 use isms_db::orgs::{self, MembershipRow, OrgRow, OrgWithRole};
 use isms_db::{Day, Ts};
 use isms_domain::ValidationError;
-use isms_domain::org::{Slug, parse_employees, parse_name};
+use isms_domain::org::{
+    Slug, parse_employees, parse_name, parse_other_management_system, parse_sites,
+};
 use isms_domain::rbac::{OrgAccess, Permission, Role, membership_active};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -22,6 +24,10 @@ pub struct OrgView {
     pub name: String,
     /// People working under the organisation's control.
     pub employees: i64,
+    /// Sites (locations) in the ISMS scope.
+    pub sites: i64,
+    /// Another management system already running (e.g. "ISO 9001"); empty when none.
+    pub other_management_system: String,
     pub created_at: String,
     pub updated_at: String,
     pub version: i64,
@@ -37,6 +43,8 @@ impl OrgView {
             slug: o.slug.clone(),
             name: o.name.clone(),
             employees: o.employees,
+            sites: o.sites,
+            other_management_system: o.other_management_system.clone(),
             created_at: o.created_at.0.rfc3339(),
             updated_at: o.updated_at.0.rfc3339(),
             version: o.version,
@@ -46,7 +54,13 @@ impl OrgView {
 }
 
 fn snapshot(o: &OrgRow) -> serde_json::Value {
-    serde_json::json!({"slug": o.slug, "name": o.name, "employees": o.employees})
+    serde_json::json!({
+        "slug": o.slug,
+        "name": o.name,
+        "employees": o.employees,
+        "sites": o.sites,
+        "other_management_system": o.other_management_system,
+    })
 }
 
 /// The organisation a request works in, and what the caller may do there.
@@ -86,6 +100,12 @@ pub struct NewOrg {
     /// Defaults to one made from the name.
     pub slug: Option<String>,
     pub employees: i64,
+    /// Sites in scope (default 1).
+    #[serde(default)]
+    pub sites: Option<i64>,
+    /// Another management system already running, e.g. "ISO 9001" (default none).
+    #[serde(default)]
+    pub other_management_system: Option<String>,
 }
 
 /// Changes to an organisation.
@@ -94,6 +114,9 @@ pub struct NewOrg {
 pub struct OrgPatch {
     pub name: Option<String>,
     pub employees: Option<i64>,
+    pub sites: Option<i64>,
+    /// Empty string: none.
+    pub other_management_system: Option<String>,
     pub version: i64,
 }
 
@@ -198,8 +221,15 @@ impl App {
             None => name.as_deref().and_then(|n| v.check(Slug::from_name(n))),
         };
         let employees = v.check(parse_employees("employees", input.employees));
+        let sites = v.check(parse_sites("sites", input.sites.unwrap_or(1)));
+        let other_ms = v.check(parse_other_management_system(
+            "other_management_system",
+            input.other_management_system.as_deref().unwrap_or(""),
+        ));
         v.into_result()?;
-        let (Some(name), Some(slug), Some(employees)) = (name, slug, employees) else {
+        let (Some(name), Some(slug), Some(employees), Some(sites), Some(other_management_system)) =
+            (name, slug, employees, sites, other_ms)
+        else {
             return Err(AppError::Internal(
                 "validation passed without values".into(),
             ));
@@ -210,6 +240,8 @@ impl App {
             slug: slug.as_str().to_owned(),
             name,
             employees,
+            sites,
+            other_management_system,
             created_at: now,
             updated_at: now,
             version: 1,
@@ -291,6 +323,11 @@ impl App {
         let employees = patch
             .employees
             .and_then(|e| v.check(parse_employees("employees", e)));
+        let sites = patch.sites.and_then(|n| v.check(parse_sites("sites", n)));
+        let other_ms = patch
+            .other_management_system
+            .as_deref()
+            .and_then(|m| v.check(parse_other_management_system("other_management_system", m)));
         v.into_result()?;
         let mut tx = self.db.begin().await?;
         let before = orgs::org_by_id(&mut tx, ctx.org.id)
@@ -299,8 +336,14 @@ impl App {
         let after = orgs::update_org(
             &mut tx,
             ctx.org.id,
-            name.as_deref().unwrap_or(&before.name),
-            employees.unwrap_or(before.employees),
+            &orgs::OrgProfile {
+                name: name.as_deref().unwrap_or(&before.name),
+                employees: employees.unwrap_or(before.employees),
+                sites: sites.unwrap_or(before.sites),
+                other_management_system: other_ms
+                    .as_deref()
+                    .unwrap_or(&before.other_management_system),
+            },
             patch.version,
             Ts(self.now()),
         )

@@ -130,6 +130,12 @@ struct OrgAddArgs {
     /// People working under the organisation's control.
     #[arg(long, default_value_t = 1)]
     employees: i64,
+    /// Sites (locations) in the ISMS scope.
+    #[arg(long, default_value_t = 1)]
+    sites: i64,
+    /// Another management system already running, e.g. "ISO 9001".
+    #[arg(long)]
+    other_management_system: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -443,6 +449,8 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                         name: a.name.clone(),
                         slug: a.slug.clone(),
                         employees: a.employees,
+                        sites: Some(a.sites),
+                        other_management_system: a.other_management_system.clone(),
                     },
                 )
                 .await?;

@@ -35,6 +35,8 @@ pub const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("slug", K::Text),
             ("name", K::Text),
             ("employees", K::Int),
+            ("sites", K::Int),
+            ("other_management_system", K::Text),
             ("created_at", K::Ts),
             ("updated_at", K::Ts),
             ("version", K::Int),

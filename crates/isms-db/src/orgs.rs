@@ -10,6 +10,10 @@ pub struct OrgRow {
     pub slug: String,
     pub name: String,
     pub employees: i64,
+    /// Sites (locations) in the ISMS scope.
+    pub sites: i64,
+    /// Another management system already running, e.g. "ISO 9001"; empty when none.
+    pub other_management_system: String,
     pub created_at: Ts,
     pub updated_at: Ts,
     pub version: i64,
@@ -27,9 +31,11 @@ pub struct OrgWithRole {
 
 pub async fn insert_org(c: &mut impl AsConn, o: &OrgRow) -> Result<(), DbError> {
     run!(c, x => sqlx::query(
-        "INSERT INTO organisations (id, slug, name, employees, created_at, updated_at, version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        "INSERT INTO organisations (id, slug, name, employees, sites, other_management_system,
+                                    created_at, updated_at, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
         .bind(o.id).bind(&o.slug).bind(&o.name).bind(o.employees)
+        .bind(o.sites).bind(&o.other_management_system)
         .bind(o.created_at).bind(o.updated_at).bind(o.version)
         .execute(x).await.map(|r| r.rows_affected()))
     .map_err(dup("slug"))?;
@@ -38,32 +44,42 @@ pub async fn insert_org(c: &mut impl AsConn, o: &OrgRow) -> Result<(), DbError> 
 
 pub async fn org_by_slug(c: &mut impl AsConn, slug: &str) -> Result<Option<OrgRow>, DbError> {
     Ok(run!(c, x => sqlx::query_as::<_, OrgRow>(
-        "SELECT id, slug, name, employees, created_at, updated_at, version
+        "SELECT id, slug, name, employees, sites, other_management_system, created_at, updated_at, version
          FROM organisations WHERE slug = $1")
         .bind(slug).fetch_optional(x).await)?)
 }
 
 pub async fn org_by_id(c: &mut impl AsConn, id: Uuid) -> Result<Option<OrgRow>, DbError> {
     Ok(run!(c, x => sqlx::query_as::<_, OrgRow>(
-        "SELECT id, slug, name, employees, created_at, updated_at, version
+        "SELECT id, slug, name, employees, sites, other_management_system, created_at, updated_at, version
          FROM organisations WHERE id = $1")
         .bind(id).fetch_optional(x).await)?)
 }
 
-/// Change name and size if `version` is still current; `None` when it is stale.
+/// The editable settings of an organisation.
+#[derive(Debug, Clone, Copy)]
+pub struct OrgProfile<'a> {
+    pub name: &'a str,
+    pub employees: i64,
+    pub sites: i64,
+    pub other_management_system: &'a str,
+}
+
+/// Change the settings if `version` is still current; `None` when it is stale.
 pub async fn update_org(
     c: &mut impl AsConn,
     id: Uuid,
-    name: &str,
-    employees: i64,
+    p: &OrgProfile<'_>,
     version: i64,
     now: Ts,
 ) -> Result<Option<OrgRow>, DbError> {
     Ok(run!(c, x => sqlx::query_as::<_, OrgRow>(
-        "UPDATE organisations SET name = $1, employees = $2, updated_at = $3, version = version + 1
+        "UPDATE organisations SET name = $1, employees = $2, sites = $6,
+                other_management_system = $7, updated_at = $3, version = version + 1
          WHERE id = $4 AND version = $5
-         RETURNING id, slug, name, employees, created_at, updated_at, version")
-        .bind(name).bind(employees).bind(now).bind(id).bind(version)
+         RETURNING id, slug, name, employees, sites, other_management_system, created_at, updated_at, version")
+        .bind(p.name).bind(p.employees).bind(now).bind(id).bind(version)
+        .bind(p.sites).bind(p.other_management_system)
         .fetch_optional(x).await)?)
 }
 
@@ -74,7 +90,7 @@ pub async fn list_all_orgs(
     limit: i64,
 ) -> Result<Vec<OrgWithRole>, DbError> {
     Ok(run!(c, x => sqlx::query_as::<_, OrgWithRole>(
-        "SELECT id, slug, name, employees, created_at, updated_at, version,
+        "SELECT id, slug, name, employees, sites, other_management_system, created_at, updated_at, version,
                 NULL AS role, NULL AS expires_on
          FROM organisations WHERE ($1 IS NULL OR slug > $1) ORDER BY slug LIMIT $2")
         .bind(after_slug).bind(limit).fetch_all(x).await)?)
@@ -89,7 +105,7 @@ pub async fn list_orgs_for_user(
     limit: i64,
 ) -> Result<Vec<OrgWithRole>, DbError> {
     Ok(run!(c, x => sqlx::query_as::<_, OrgWithRole>(
-        "SELECT o.id, o.slug, o.name, o.employees, o.created_at, o.updated_at, o.version,
+        "SELECT o.id, o.slug, o.name, o.employees, o.sites, o.other_management_system, o.created_at, o.updated_at, o.version,
                 m.role AS role, m.expires_on AS expires_on
          FROM memberships m JOIN organisations o ON o.id = m.org_id
          WHERE m.user_id = $1 AND (m.expires_on IS NULL OR m.expires_on >= $2)

@@ -108,6 +108,33 @@ pub fn parse_employees(field: &str, n: i64) -> Result<i64, ValidationError> {
     Ok(n)
 }
 
+/// Sites (locations) in the ISMS scope: 1 to 500.
+pub fn parse_sites(field: &str, n: i64) -> Result<i64, ValidationError> {
+    if !(1..=500).contains(&n) {
+        return Err(ValidationError::single(
+            field,
+            "must be a whole number from 1 to 500",
+        ));
+    }
+    Ok(n)
+}
+
+/// The name of another management system already running (e.g. "ISO 9001"), trimmed;
+/// empty means none. At most 100 characters, one line.
+pub fn parse_other_management_system(field: &str, s: &str) -> Result<String, ValidationError> {
+    let s = s.trim();
+    if s.chars().count() > 100 {
+        return Err(ValidationError::single(
+            field,
+            "must be at most 100 characters",
+        ));
+    }
+    if s.chars().any(char::is_control) {
+        return Err(ValidationError::single(field, "must be one line of text"));
+    }
+    Ok(s.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,5 +165,13 @@ mod tests {
         assert!(parse_name("name", "abcdefghijk", 10).is_err());
         assert!(parse_employees("employees", 0).is_err());
         assert!(parse_employees("employees", 140).is_ok());
+        assert_eq!(parse_sites("sites", 3), Ok(3));
+        assert!(parse_sites("sites", 0).is_err() && parse_sites("sites", 501).is_err());
+        assert_eq!(
+            parse_other_management_system("m", "  ISO 9001 "),
+            Ok("ISO 9001".to_owned())
+        );
+        assert!(parse_other_management_system("m", "a\nb").is_err());
+        assert!(parse_other_management_system("m", &"x".repeat(101)).is_err());
     }
 }

@@ -18,7 +18,7 @@ pub fn escape(s: &str) -> String {
 
 /// The colours a page's stylesheet gives the charts, for a chart shown on its own (in a PDF
 /// or opened as a file): the same look without the page's CSS.
-const STANDALONE_STYLE: &str = "<style>text{font-family:'Libertinus Serif',serif}.grid{stroke:#d9dee8}.tick{font-size:11px;fill:#5d6679}.label{font-size:13px;fill:#1d2433}.value{font-size:12px;fill:#5d6679}rect.current{fill:#1f4e8c}line.target{stroke:#e0891a;stroke-width:3}rect.bar{fill:#1f4e8c}rect.bar.late{fill:#a32020}line.today{stroke:#e0891a;stroke-width:2;stroke-dasharray:4 3}.today-label{fill:#b36b00}</style>";
+const STANDALONE_STYLE: &str = "<style>text{font-family:'Libertinus Serif',serif}.grid{stroke:#d9dee8}.tick{font-size:11px;fill:#5d6679}.label{font-size:13px;fill:#1d2433}.value{font-size:12px;fill:#5d6679}rect.current{fill:#1f4e8c}line.target{stroke:#e0891a;stroke-width:3}rect.bar{fill:#1f4e8c}rect.bar.late{fill:#a32020}rect.bar.phase{fill:#5b7fb3}line.today{stroke:#e0891a;stroke-width:2;stroke-dasharray:4 3}.today-label{fill:#b36b00}</style>";
 
 /// The chart with its own style sheet, so it looks the same outside the web page.
 pub fn standalone(svg: &str) -> String {
@@ -102,6 +102,8 @@ pub struct GanttRow {
     pub start: time::Date,
     pub end: time::Date,
     pub late: bool,
+    /// A phase of the plan rather than a task (drawn in a different colour).
+    pub phase: bool,
 }
 
 pub fn gantt(rows: &[GanttRow], today: time::Date) -> String {
@@ -160,7 +162,11 @@ pub fn gantt(rows: &[GanttRow], today: time::Date) -> String {
             escape(&r.label)
         ));
         let (x0, x1) = (x(r.start), x(r.end));
-        let class = if r.late { "bar late" } else { "bar" };
+        let class = match (r.late, r.phase) {
+            (true, _) => "bar late",
+            (false, true) => "bar phase",
+            (false, false) => "bar",
+        };
         s.push_str(&format!(
             "<rect x=\"{x0}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"3\" class=\"{class}\"><title>{}: {} to {}{}</title></rect>",
             y + 6.0,
@@ -189,17 +195,19 @@ mod tests {
                 start: date!(2026 - 12 - 01),
                 end: date!(2026 - 12 - 22),
                 late: false,
+                phase: true,
             },
             super::GanttRow {
                 label: "Stage <2>".into(),
                 start: date!(2027 - 05 - 01),
                 end: date!(2027 - 05 - 08),
                 late: true,
+                phase: false,
             },
         ];
         let svg = super::gantt(&rows, date!(2026 - 11 - 28));
         assert_eq!(svg.matches("class=\"bar").count(), 2);
-        assert!(svg.contains("bar late"));
+        assert!(svg.contains("bar late") && svg.contains("bar phase"));
         assert!(svg.contains("class=\"today\""));
         assert!(svg.contains("Stage &lt;2&gt;"));
         assert!(svg.contains(">Jan 27<"));

@@ -203,6 +203,8 @@ impl TestApp {
                     name: format!("Org {slug}"),
                     slug: Some(slug.into()),
                     employees: 50,
+                    sites: None,
+                    other_management_system: None,
                 },
             )
             .await

@@ -229,11 +229,11 @@ pub async fn compare(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TimelineParams {
-    /// Sites in scope (default 1).
+    /// What-if: sites in scope (default: the organisation's setting).
     pub sites: Option<i64>,
-    /// Another management system such as ISO 9001 already runs.
-    #[serde(default)]
-    pub existing_management_system: bool,
+    /// What-if: another management system such as ISO 9001 already runs (default: the
+    /// organisation's setting).
+    pub existing_management_system: Option<bool>,
     /// YYYY-MM-DD (default today).
     pub start: Option<String>,
 }

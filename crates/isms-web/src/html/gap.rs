@@ -602,6 +602,9 @@ pub struct TimelineForm {
     pub existing_ms: String,
     #[serde(default)]
     pub start: String,
+    /// Set by the form: the checkbox then says yes or no (otherwise the saved setting).
+    #[serde(default)]
+    pub what_if: String,
 }
 
 #[derive(Template)]
@@ -611,6 +614,31 @@ pub struct TimelinePage {
     pub t: Option<isms_app::gap::TimelineView>,
     pub f: TimelineForm,
     pub chart: String,
+    pub org: isms_app::orgs::OrgView,
+    pub can_settings: bool,
+    pub tasks_open: usize,
+    pub tasks_shown: usize,
+    pub tasks_late: usize,
+}
+
+impl TimelinePage {
+    /// The sites shown in the form: the what-if value, else the organisation's setting.
+    pub fn sites_value(&self) -> String {
+        if self.f.sites.trim().is_empty() {
+            self.org.sites.to_string()
+        } else {
+            self.f.sites.clone()
+        }
+    }
+
+    /// Whether the "other management system" box is ticked.
+    pub fn ms_checked(&self) -> bool {
+        if self.f.what_if.is_empty() {
+            !self.org.other_management_system.is_empty()
+        } else {
+            self.f.existing_ms == "yes"
+        }
+    }
 }
 
 pub async fn timeline_page(
@@ -638,7 +666,8 @@ pub async fn timeline_page(
                     &ctx,
                     &isms_app::gap::TimelineQuery {
                         sites,
-                        existing_management_system: f.existing_ms == "yes",
+                        existing_management_system: (!f.what_if.is_empty())
+                            .then_some(f.existing_ms == "yes"),
                         start: Some(f.start.clone()),
                     },
                 )
@@ -649,7 +678,7 @@ pub async fn timeline_page(
     match result {
         Ok(t) => {
             let today = st.app.today();
-            let rows: Vec<crate::charts::GanttRow> = t
+            let mut rows: Vec<crate::charts::GanttRow> = t
                 .phases
                 .iter()
                 .filter(|p| p.weeks > 0)
@@ -659,9 +688,20 @@ pub async fn timeline_page(
                         start: isms_domain::time::parse_date(&p.start)?,
                         end: isms_domain::time::parse_date(&p.end)?,
                         late: false,
+                        phase: true,
                     })
                 })
                 .collect();
+            // The roadmap's open tasks under the phases: one chart of the whole plan.
+            let open_tasks: Vec<isms_app::tasks::Task> =
+                match st.app.list_tasks(&ctx, None, None, Some(500)).await {
+                    Ok(p) => p.items.into_iter().filter(|t| t.status != "done").collect(),
+                    Err(e) => return error_page(&e),
+                };
+            let task_rows = super::roadmap::task_rows(&open_tasks);
+            let tasks_shown = task_rows.len().min(60);
+            let tasks_late = open_tasks.iter().filter(|t| t.late).count();
+            rows.extend(task_rows.into_iter().take(60));
             let chart = crate::charts::gantt(&rows, today);
             render(
                 StatusCode::OK,
@@ -670,6 +710,11 @@ pub async fn timeline_page(
                     t: Some(t),
                     f,
                     chart,
+                    org: ctx.view(),
+                    can_settings: ctx.can(Permission::ManageOrg),
+                    tasks_open: open_tasks.len(),
+                    tasks_shown,
+                    tasks_late,
                 },
             )
         }
@@ -682,6 +727,11 @@ pub async fn timeline_page(
                     t: None,
                     f,
                     chart: String::new(),
+                    org: ctx.view(),
+                    can_settings: ctx.can(Permission::ManageOrg),
+                    tasks_open: 0,
+                    tasks_shown: 0,
+                    tasks_late: 0,
                 },
             )
         }

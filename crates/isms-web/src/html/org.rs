@@ -87,6 +87,8 @@ pub async fn create_org(
                         name: f.name.clone(),
                         slug: Some(f.slug.clone()),
                         employees: n,
+                        sites: None,
+                        other_management_system: None,
                     },
                 )
                 .await
@@ -610,16 +612,19 @@ pub async fn audit_page(
 pub struct SettingsPage {
     pub l: Layout,
     pub org: OrgView,
-    pub name: String,
-    pub employees: String,
+    pub f: SettingsForm,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct SettingsForm {
     #[serde(default)]
     pub name: String,
     #[serde(default)]
     pub employees: String,
+    #[serde(default)]
+    pub sites: String,
+    #[serde(default)]
+    pub other_management_system: String,
     #[serde(default)]
     pub version: String,
 }
@@ -637,8 +642,13 @@ pub async fn settings_page(
     let l = Layout::new(&st, &u, "Settings", Some(&ctx), "settings", flash).await;
     page(&SettingsPage {
         l,
-        name: ctx.org.name.clone(),
-        employees: ctx.org.employees.to_string(),
+        f: SettingsForm {
+            name: ctx.org.name.clone(),
+            employees: ctx.org.employees.to_string(),
+            sites: ctx.org.sites.to_string(),
+            other_management_system: ctx.org.other_management_system.clone(),
+            version: ctx.org.version.to_string(),
+        },
         org: ctx.view(),
     })
 }
@@ -650,24 +660,32 @@ pub async fn update_settings(
     WebForm(f): WebForm<SettingsForm>,
 ) -> Response {
     let ctx = org_or_page!(st, u, &org);
-    let result = match f.employees.trim().parse::<i64>() {
-        Ok(n) => {
+    let mut v = isms_domain::ValidationError::new();
+    let employees = f.employees.trim().parse::<i64>().ok().or_else(|| {
+        v.push("employees", "must be a whole number, e.g. 140");
+        None
+    });
+    let sites = f.sites.trim().parse::<i64>().ok().or_else(|| {
+        v.push("sites", "must be a whole number, e.g. 2");
+        None
+    });
+    let result = match v.into_result() {
+        Ok(()) => {
             st.app
                 .update_org(
                     &u.p,
                     &ctx,
                     &OrgPatch {
                         name: Some(f.name.clone()),
-                        employees: Some(n),
+                        employees,
+                        sites,
+                        other_management_system: Some(f.other_management_system.clone()),
                         version: f.version.parse().unwrap_or(-1),
                     },
                 )
                 .await
         }
-        Err(_) => Err(AppError::Validation(isms_domain::ValidationError::single(
-            "employees",
-            "must be a whole number, e.g. 140",
-        ))),
+        Err(e) => Err(AppError::Validation(e)),
     };
     match result {
         Ok(_) => flash_redirect(&format!("/o/{org}/settings"), "Settings saved."),
@@ -693,8 +711,7 @@ pub async fn update_settings(
                 &SettingsPage {
                     l,
                     org: ctx.view(),
-                    name: f.name,
-                    employees: f.employees,
+                    f,
                 },
             )
         }

@@ -97,31 +97,7 @@ async fn roadmap_view(
         }
     }
     let today = st.app.today();
-    let rows: Vec<crate::charts::GanttRow> = tasks
-        .iter()
-        .filter_map(|t| {
-            let due = parse_date(t.due_on.as_deref()?)?;
-            let start = t
-                .start_on
-                .as_deref()
-                .and_then(parse_date)
-                .unwrap_or(due - time::Duration::days(7))
-                .min(due);
-            let label: String = t
-                .title
-                .trim_start_matches("Raise ")
-                .chars()
-                .take(46)
-                .collect();
-            Some(crate::charts::GanttRow {
-                label,
-                start,
-                end: due + time::Duration::days(1),
-                late: t.late,
-            })
-        })
-        .take(200)
-        .collect();
+    let rows = task_rows(&tasks);
     let chart = crate::charts::gantt(&rows, today);
     let late = tasks.iter().filter(|t| t.late).count();
     let done = tasks.iter().filter(|t| t.status == "done").count();
@@ -337,4 +313,35 @@ pub async fn generate(
         ),
         Err(e) => error_page(&e),
     }
+}
+
+/// Gantt rows for tasks with a due date (at most 200): from the start date (or a week
+/// before the due date) to the due date, late ones marked.
+pub fn task_rows(tasks: &[isms_app::tasks::Task]) -> Vec<crate::charts::GanttRow> {
+    tasks
+        .iter()
+        .filter_map(|t| {
+            let due = parse_date(t.due_on.as_deref()?)?;
+            let start = t
+                .start_on
+                .as_deref()
+                .and_then(parse_date)
+                .unwrap_or(due - time::Duration::days(7))
+                .min(due);
+            let label: String = t
+                .title
+                .trim_start_matches("Raise ")
+                .chars()
+                .take(46)
+                .collect();
+            Some(crate::charts::GanttRow {
+                label,
+                start,
+                end: due + time::Duration::days(1),
+                late: t.late,
+                phase: false,
+            })
+        })
+        .take(200)
+        .collect()
 }

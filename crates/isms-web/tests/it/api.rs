@@ -918,6 +918,44 @@ async fn certification_timeline() {
     let (s, p) = c.get("/api/v1/orgs/acme/gap-timeline?start=soon").await;
     assert_eq!(s, 422);
     assert_eq!(p["errors"][0]["field"], "start");
+    // The organisation's saved profile is the default input; query values are a what-if.
+    let admin = t.login(f.email(Role::Admin)).await;
+    let (_, org) = admin.get("/api/v1/orgs/acme").await;
+    let (s, p) = admin
+        .patch(
+            "/api/v1/orgs/acme",
+            &json!({"sites": 0, "other_management_system": "ISO 9001\nand more", "version": org["version"]}),
+        )
+        .await;
+    assert_eq!(s, 422, "{p}");
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["sites", "other_management_system"]);
+    let (_, unchanged) = admin.get("/api/v1/orgs/acme").await;
+    assert_eq!(unchanged["version"], org["version"], "nothing saved");
+    let (s, saved) = admin
+        .patch(
+            "/api/v1/orgs/acme",
+            &json!({"sites": 2, "other_management_system": " ISO 9001 ", "version": org["version"]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{saved}");
+    assert_eq!(saved["sites"], 2);
+    assert_eq!(saved["other_management_system"], "ISO 9001");
+    let (_, from_profile) = c.get("/api/v1/orgs/acme/gap-timeline").await;
+    assert_eq!(from_profile["sites"], 2);
+    assert_eq!(from_profile["existing_management_system"], true);
+    assert_eq!(from_profile["size_class"], "medium");
+    let (_, what_if) = c
+        .get("/api/v1/orgs/acme/gap-timeline?sites=1&existing_management_system=false")
+        .await;
+    assert_eq!(what_if["sites"], 1);
+    assert_eq!(what_if["existing_management_system"], false);
+    assert_eq!(what_if["size_class"], "small", "one site again: small");
 }
 
 #[tokio::test]
