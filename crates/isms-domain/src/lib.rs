@@ -4,6 +4,7 @@
 //! acceptable, how the audit trail is chained) lives here and is called by the
 //! services in `isms-app`.
 
+pub mod asset;
 pub mod audit;
 pub mod catalogue;
 pub mod error;
