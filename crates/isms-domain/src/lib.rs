@@ -11,6 +11,7 @@ pub mod error;
 pub mod gap;
 pub mod org;
 pub mod rbac;
+pub mod risk;
 pub mod secret;
 pub mod task;
 pub mod time;
