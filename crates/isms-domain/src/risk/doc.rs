@@ -114,8 +114,8 @@ pub fn methodology_sections(m: &Method) -> Vec<DocSection> {
     let likelihood = DocSection {
         table: Some(scale_table(&m.likelihood)),
         ..DocSection::new("3. Likelihood scale").para(format!(
-            "Likelihood says how probable it is that the risk happens within a year, taking the \
-             existing controls into account. Choose the value whose description fits best; when \
+            "Likelihood says how often the event can be expected to happen, taking the controls \
+             already in place into account. Choose the value whose description fits best; when \
              in doubt between two, choose the higher one. The scale has {n_l} values."
         ))
     };

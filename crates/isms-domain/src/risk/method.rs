@@ -9,7 +9,7 @@
 
 use crate::ValidationError;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 /// Fewest levels a likelihood or impact scale may have.
 pub const MIN_SCALE_LEVELS: usize = 3;
@@ -143,8 +143,7 @@ fn check_name_and_description(
     path: &str,
     name: &str,
     description: &str,
-    seen: &mut HashMap<String, usize>,
-    index: usize,
+    seen: &mut HashSet<String>,
 ) {
     let name = name.trim();
     if name.is_empty() {
@@ -154,13 +153,13 @@ fn check_name_and_description(
             format!("{path}.name"),
             format!("must be at most {MAX_NAME_CHARS} characters"),
         );
-    } else if let Some(first) = seen.get(&name.to_lowercase()) {
+    } else if seen.contains(&name.to_lowercase()) {
         errs.push(
             format!("{path}.name"),
-            format!("\"{name}\" is already the name of entry {first}; names must differ"),
+            format!("\"{name}\" is used twice; each name must be different"),
         );
     } else {
-        seen.insert(name.to_lowercase(), index);
+        seen.insert(name.to_lowercase());
     }
     if description.chars().count() > MAX_DESCRIPTION_CHARS {
         errs.push(
@@ -178,7 +177,7 @@ fn check_scale(errs: &mut ValidationError, name: &str, s: &Scale) {
             format!("must have {MIN_SCALE_LEVELS} to {MAX_SCALE_LEVELS} levels (has {n})"),
         );
     }
-    let mut seen = HashMap::new();
+    let mut seen = HashSet::new();
     for (i, l) in s.levels.iter().enumerate() {
         let path = format!("{name}.levels[{i}]");
         if usize::from(l.value) != i + 1 {
@@ -190,7 +189,7 @@ fn check_scale(errs: &mut ValidationError, name: &str, s: &Scale) {
                 ),
             );
         }
-        check_name_and_description(errs, &path, &l.name, &l.description, &mut seen, i);
+        check_name_and_description(errs, &path, &l.name, &l.description, &mut seen);
     }
 }
 
@@ -207,10 +206,10 @@ fn check_levels(errs: &mut ValidationError, levels: &[RiskLevel]) {
             format!("must have {MIN_RISK_LEVELS} to {MAX_RISK_LEVELS} risk levels (has {n})"),
         );
     }
-    let mut seen = HashMap::new();
+    let mut seen = HashSet::new();
     for (i, l) in levels.iter().enumerate() {
         let path = format!("levels[{i}]");
-        check_name_and_description(errs, &path, &l.name, &l.description, &mut seen, i);
+        check_name_and_description(errs, &path, &l.name, &l.description, &mut seen);
         if !is_hex_colour(&l.colour) {
             errs.push(
                 format!("{path}.colour"),
@@ -248,7 +247,8 @@ fn check_matrix(errs: &mut ValidationError, m: &Method) {
             );
         }
         for (c, &v) in row.iter().enumerate() {
-            if usize::from(v) >= n_levels {
+            // With too few risk levels the `levels` error already says it all.
+            if n_levels >= MIN_RISK_LEVELS && usize::from(v) >= n_levels {
                 usable = false;
                 errs.push(
                     format!("matrix[{r}][{c}]"),
@@ -260,7 +260,10 @@ fn check_matrix(errs: &mut ValidationError, m: &Method) {
             }
         }
     }
-    if usable && let Some((r, c, min)) = first_non_monotone(&m.matrix) {
+    if usable
+        && n_levels >= MIN_RISK_LEVELS
+        && let Some((r, c, min)) = first_non_monotone(&m.matrix)
+    {
         errs.push(
             format!("matrix[{r}][{c}]"),
             format!(

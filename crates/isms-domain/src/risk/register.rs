@@ -160,7 +160,7 @@ impl RiskStatus {
         match self {
             Identified => &[Assessed, Closed],
             Assessed => &[TreatmentPlanned, Closed],
-            TreatmentPlanned => &[TreatmentInProgress, Assessed, Closed],
+            TreatmentPlanned => &[TreatmentInProgress, Treated, Assessed, Closed],
             TreatmentInProgress => &[Treated, TreatmentPlanned, Assessed, Closed],
             Treated => &[Assessed, TreatmentPlanned, Closed],
             Accepted => &[Assessed, TreatmentPlanned, Closed],
@@ -177,7 +177,8 @@ impl fmt::Display for RiskStatus {
 
 /// Whether an ordinary edit may move a risk from `from` to `to` (field `status`).
 ///
-/// The life cycle: identified → assessed → treatment planned → in progress → treated;
+/// The life cycle: identified → assessed → treatment planned → in progress → treated
+/// (a quick treatment may go from planned straight to treated);
 /// a risk can be reassessed (back to assessed) whenever it is open, a treatment can be
 /// re-planned, any open risk can be closed, and a closed risk can only be reopened as
 /// identified. Keeping the same status is always allowed. `Accepted` is never reached

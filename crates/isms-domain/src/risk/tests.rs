@@ -139,6 +139,30 @@ fn risk_level_rules() {
     m.acceptance_level = 0;
     let e = validate(&m).unwrap_err();
     assert_eq!(fields(&e), ["levels"]);
+    // No levels at all: one error, not one per matrix cell.
+    m.levels.clear();
+    assert_eq!(fields(&validate(&m).unwrap_err()), ["levels"]);
+}
+
+#[test]
+#[ignore = "prints the 5x5 methodology for proofreading"]
+fn print_methodology() {
+    for s in methodology_sections(&five()) {
+        println!("## {}", s.heading);
+        for p in &s.paragraphs {
+            println!("{p}\n");
+        }
+        for b in &s.bullets {
+            println!("- {b}");
+        }
+        if let Some((h, rows)) = &s.table {
+            println!("| {} |", h.join(" | "));
+            for r in rows {
+                println!("| {} |", r.join(" | "));
+            }
+        }
+        println!();
+    }
 }
 
 #[test]
@@ -311,6 +335,7 @@ fn transitions() {
         (Identified, Closed),
         (Closed, Identified),
         (Treated, Treated),
+        (TreatmentPlanned, Treated),
     ] {
         assert_eq!(check_transition(from, to), Ok(()), "{from} -> {to}");
     }
@@ -320,7 +345,7 @@ fn transitions() {
         (Identified, Treated),
         (Identified, TreatmentInProgress),
         (Assessed, Treated),
-        (TreatmentPlanned, Treated),
+        (Treated, TreatmentInProgress),
     ] {
         let e = check_transition(from, to).unwrap_err();
         assert_eq!(fields(&e), ["status"], "{from} -> {to}");
