@@ -4,12 +4,14 @@
 //! acceptable, how the audit trail is chained) lives here and is called by the
 //! services in `isms-app`.
 
+pub mod asset;
 pub mod audit;
 pub mod catalogue;
 pub mod error;
 pub mod gap;
 pub mod org;
 pub mod rbac;
+pub mod risk;
 pub mod secret;
 pub mod task;
 pub mod time;
