@@ -177,8 +177,80 @@ impl App {
                     .push((person.email.into(), person.role, slug.into()));
             }
             self.demo_gap_assessments(&ctx).await?;
+            self.demo_risk_method(&ctx).await?;
         }
         Ok(info)
+    }
+}
+
+impl App {
+    /// A person of the demo, to act as them (so the audit trail names someone real).
+    async fn demo_principal(&self, email: &str) -> AppResult<Option<crate::Principal>> {
+        let mut c = self.db.read().await?;
+        Ok(users::user_by_email(&mut c, email)
+            .await?
+            .map(|u| crate::Principal {
+                user_id: u.id,
+                email: u.email,
+                name: u.name,
+                is_admin: u.is_admin,
+                totp_enabled: false,
+                session_id: None,
+                token_id: None,
+            }))
+    }
+
+    /// Northwind: the 5×5 preset approved by its ISMS manager. Bluefin: a 3×3 draft not
+    /// yet approved.
+    async fn demo_risk_method(&self, ctx: &crate::orgs::OrgCtx) -> AppResult<()> {
+        use crate::risk_methods::{ApproveRiskMethod, NewRiskMethod};
+        if !self.list_risk_methods(ctx).await?.is_empty() {
+            return Ok(());
+        }
+        if ctx.org.slug == "northwind" {
+            let Some(p) = self
+                .demo_principal("isms.manager@northwind.example")
+                .await?
+            else {
+                return Ok(());
+            };
+            let manager = crate::orgs::OrgCtx {
+                org: ctx.org.clone(),
+                access: isms_domain::rbac::OrgAccess::Member(Role::IsmsManager),
+            };
+            let draft = self
+                .create_risk_method(
+                    Actor::User(&p),
+                    &manager,
+                    &NewRiskMethod {
+                        preset: Some("5x5".into()),
+                        from: None,
+                        change_note: "First method, agreed with the management team".into(),
+                    },
+                )
+                .await?;
+            self.approve_risk_method(
+                Actor::User(&p),
+                &manager,
+                draft.id,
+                &ApproveRiskMethod {
+                    version: draft.version,
+                },
+            )
+            .await?;
+        } else {
+            self.create_risk_method(
+                Actor::Cli,
+                ctx,
+                &NewRiskMethod {
+                    preset: Some("3x3".into()),
+                    from: None,
+                    change_note: "Simple method for a small team".into(),
+                },
+            )
+            .await?;
+        }
+        Ok(())
     }
 }
 

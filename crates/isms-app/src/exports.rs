@@ -323,6 +323,29 @@ impl App {
         })
     }
 
+    /// The risk assessment methodology document of one method version, as PDF or Markdown.
+    pub async fn risk_method_file(
+        &self,
+        ctx: &OrgCtx,
+        id: Uuid,
+        fmt: TableFormat,
+    ) -> AppResult<ExportFile> {
+        if !matches!(fmt, TableFormat::Markdown | TableFormat::Pdf) {
+            return Err(ValidationError::single(
+                "format",
+                "the methodology document is available as pdf or md (Markdown)",
+            )
+            .into());
+        }
+        let report = self.risk_method_report(ctx, id).await?;
+        let number = self.get_risk_method(ctx, id).await?.number;
+        Ok(ExportFile {
+            bytes: report_bytes(report, fmt).await?,
+            content_type: fmt.content_type(),
+            file_name: format!("{}-risk-method-v{number}.{}", ctx.org.slug, fmt.extension()),
+        })
+    }
+
     /// Export a register by its collection name in a format (`csv`, `md`).
     pub async fn export(
         &self,

@@ -150,6 +150,23 @@ pub const TABLES: &[(&str, &[(&str, Kind)])] = &[
         ],
     ),
     (
+        "risk_methods",
+        &[
+            ("id", K::Uuid),
+            ("org_id", K::Uuid),
+            ("number", K::Int),
+            ("status", K::Text),
+            ("definition", K::Text),
+            ("based_on", K::Text),
+            ("change_note", K::Text),
+            ("approved_by", K::Uuid),
+            ("approved_at", K::Ts),
+            ("created_at", K::Ts),
+            ("updated_at", K::Ts),
+            ("version", K::Int),
+        ],
+    ),
+    (
         "audit_heads",
         &[
             ("chain_id", K::Uuid),

@@ -6,6 +6,7 @@ pub mod backup;
 pub mod gap;
 pub mod orgs;
 pub mod ratelimit;
+pub mod risk_methods;
 pub mod schema;
 pub mod sessions;
 pub mod tasks;

@@ -18,7 +18,7 @@ pub fn escape(s: &str) -> String {
 
 /// The colours a page's stylesheet gives the charts, for a chart shown on its own (in a PDF
 /// or opened as a file): the same look without the page's CSS.
-const STANDALONE_STYLE: &str = "<style>text{font-family:'Libertinus Serif',serif}.grid{stroke:#d9dee8}.tick{font-size:11px;fill:#5d6679}.label{font-size:13px;fill:#1d2433}.value{font-size:12px;fill:#5d6679}rect.current{fill:#1f4e8c}line.target{stroke:#e0891a;stroke-width:3}rect.bar{fill:#1f4e8c}rect.bar.late{fill:#a32020}rect.bar.phase{fill:#5b7fb3}line.today{stroke:#e0891a;stroke-width:2;stroke-dasharray:4 3}.today-label{fill:#b36b00}</style>";
+const STANDALONE_STYLE: &str = "<style>text{font-family:'Libertinus Serif',serif}.grid{stroke:#d9dee8}.tick{font-size:11px;fill:#5d6679}.label{font-size:13px;fill:#1d2433}.value{font-size:12px;fill:#5d6679}rect.current{fill:#1f4e8c}line.target{stroke:#e0891a;stroke-width:3}rect.bar{fill:#1f4e8c}rect.bar.late{fill:#a32020}rect.bar.phase{fill:#5b7fb3}.count{font-size:18px;font-weight:bold}.cell{font-size:13px;font-weight:bold}.strong{font-weight:bold}line.today{stroke:#e0891a;stroke-width:2;stroke-dasharray:4 3}.today-label{fill:#b36b00}</style>";
 
 /// The chart with its own style sheet, so it looks the same outside the web page.
 pub fn standalone(svg: &str) -> String {
@@ -184,6 +184,148 @@ pub fn gantt(rows: &[GanttRow], today: time::Date) -> String {
     s
 }
 
+/// A readable text colour (dark or white) on a background of `colour` (`#rrggbb`).
+pub fn ink_on(colour: &str) -> &'static str {
+    let hex = colour.trim_start_matches('#');
+    let ch = |i: usize| {
+        hex.get(i..i + 2)
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+            .map_or(0.0, f64::from)
+    };
+    let luminance = 0.299 * ch(0) + 0.587 * ch(2) + 0.114 * ch(4);
+    if luminance > 150.0 {
+        "#1d2433"
+    } else {
+        "#ffffff"
+    }
+}
+
+/// Only `#rrggbb` reaches an attribute; anything else is drawn grey.
+fn safe_colour(c: &str) -> &str {
+    let ok = c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit());
+    if ok { c } else { "#cccccc" }
+}
+
+/// One cell of a risk matrix or heat map.
+pub struct MatrixCell {
+    /// Background, `#rrggbb` (the risk level's colour).
+    pub colour: String,
+    /// The risk level's name.
+    pub label: String,
+    /// Number of risks in the cell (a heat map), or `None` for the bare matrix.
+    pub count: Option<usize>,
+    /// Where a click on the cell leads (e.g. the register filtered to it).
+    pub href: Option<String>,
+}
+
+/// A risk matrix (or, with counts, a heat map): likelihood down (rows given top to
+/// bottom, highest first), impact across, each cell in its level's colour. `legend` lists
+/// (name, colour, note) per level.
+pub fn risk_matrix(
+    title: &str,
+    row_heads: &[String],
+    col_heads: &[String],
+    cells: &[Vec<MatrixCell>],
+    legend: &[(String, String, String)],
+) -> String {
+    let head_w = 150.0;
+    let cell_w = 104.0;
+    let cell_h = 46.0;
+    let top = 40.0;
+    let cols = col_heads.len().max(1) as f64;
+    let width = head_w + cell_w * cols + 10.0;
+    let grid_h = cell_h * row_heads.len() as f64;
+    let legend_top = top + grid_h + 30.0;
+    let height = legend_top + 22.0 * legend.len() as f64 + 6.0;
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" class=\"chart matrix-chart\" role=\"img\" aria-label=\"{}\"><title>{}</title>",
+        escape(title),
+        escape(title)
+    );
+    s.push_str(&format!(
+        "<text x=\"{}\" y=\"14\" class=\"tick\" text-anchor=\"middle\">Impact →</text><text x=\"{}\" y=\"{}\" class=\"tick\" text-anchor=\"end\">Likelihood ↓</text>",
+        head_w + cell_w * cols / 2.0,
+        head_w - 10.0,
+        top - 8.0
+    ));
+    for (c, h) in col_heads.iter().enumerate() {
+        s.push_str(&format!(
+            "<text x=\"{}\" y=\"{}\" class=\"tick\" text-anchor=\"middle\">{}</text>",
+            head_w + cell_w * (c as f64 + 0.5),
+            top - 8.0,
+            escape(h)
+        ));
+    }
+    for (r, h) in row_heads.iter().enumerate() {
+        let y = top + cell_h * r as f64;
+        s.push_str(&format!(
+            "<text x=\"{}\" y=\"{}\" class=\"label\" text-anchor=\"end\">{}</text>",
+            head_w - 10.0,
+            y + cell_h / 2.0 + 4.0,
+            escape(h)
+        ));
+        for (c, cell) in cells
+            .get(r)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+        {
+            let x = head_w + cell_w * c as f64;
+            let fill = safe_colour(&cell.colour);
+            let ink = ink_on(fill);
+            let tip = match cell.count {
+                Some(n) => format!("{}: {n} risk{}", cell.label, if n == 1 { "" } else { "s" }),
+                None => cell.label.clone(),
+            };
+            let mut body = format!(
+                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"4\" fill=\"{fill}\"><title>{}</title></rect>",
+                x + 2.0,
+                y + 2.0,
+                cell_w - 4.0,
+                cell_h - 4.0,
+                escape(&format!(
+                    "{} × {}: {tip}",
+                    row_heads.get(r).map_or("", String::as_str),
+                    col_heads.get(c).map_or("", String::as_str)
+                ))
+            );
+            match cell.count {
+                Some(n) => body.push_str(&format!(
+                    "<text x=\"{}\" y=\"{}\" fill=\"{ink}\" class=\"count\" text-anchor=\"middle\">{}</text>",
+                    x + cell_w / 2.0,
+                    y + cell_h / 2.0 + 6.0,
+                    if n == 0 { String::new() } else { n.to_string() }
+                )),
+                None => body.push_str(&format!(
+                    "<text x=\"{}\" y=\"{}\" fill=\"{ink}\" class=\"cell\" text-anchor=\"middle\">{}</text>",
+                    x + cell_w / 2.0,
+                    y + cell_h / 2.0 + 4.0,
+                    escape(&cell.label)
+                )),
+            }
+            match &cell.href {
+                Some(h) => s.push_str(&format!("<a href=\"{}\">{body}</a>", escape(h))),
+                None => s.push_str(&body),
+            }
+        }
+    }
+    for (i, (name, colour, note)) in legend.iter().enumerate() {
+        let y = legend_top + 22.0 * i as f64;
+        s.push_str(&format!(
+            "<rect x=\"{head_w}\" y=\"{}\" width=\"16\" height=\"14\" rx=\"2\" fill=\"{}\"/><text x=\"{}\" y=\"{}\" class=\"value\"><tspan class=\"strong\">{}</tspan> {}</text>",
+            y - 11.0,
+            safe_colour(colour),
+            head_w + 24.0,
+            y,
+            escape(name),
+            escape(note)
+        ));
+    }
+    s.push_str("</svg>");
+    s
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -212,6 +354,38 @@ mod tests {
         assert!(svg.contains("Stage &lt;2&gt;"));
         assert!(svg.contains(">Jan 27<"));
         assert!(super::gantt(&[], date!(2026 - 11 - 28)).is_empty());
+    }
+
+    #[test]
+    fn risk_matrix_colours_cells_counts_and_links() {
+        let cell = |c: &str, l: &str, n: Option<usize>| super::MatrixCell {
+            colour: c.into(),
+            label: l.into(),
+            count: n,
+            href: n.map(|_| "/o/a/risks?l=2&i=1".into()),
+        };
+        let svg = super::risk_matrix(
+            "Inherent <risk>",
+            &["2 Likely".into(), "1 Rare".into()],
+            &["1 Minor".into(), "2 Major".into()],
+            &[
+                vec![
+                    cell("#ffcc00", "Medium", Some(3)),
+                    cell("#aa0000", "High", Some(0)),
+                ],
+                vec![
+                    cell("#00aa00", "Low", Some(1)),
+                    cell("red;x", "Medium", Some(2)),
+                ],
+            ],
+            &[("Low".into(), "#00aa00".into(), "owner may accept".into())],
+        );
+        assert!(svg.contains("fill=\"#ffcc00\"") && svg.contains("fill=\"#cccccc\""));
+        assert!(!svg.contains("red;x"), "only #rrggbb reaches an attribute");
+        assert_eq!(svg.matches("<a href=").count(), 4);
+        assert!(svg.contains(">3</text>") && svg.contains("Inherent &lt;risk&gt;"));
+        assert_eq!(super::ink_on("#ffffff"), "#1d2433");
+        assert_eq!(super::ink_on("#1f4e8c"), "#ffffff");
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod library;
 pub mod method;
 pub mod preset;
 pub mod register;
+pub mod resize;
 
 pub use doc::{DocSection, methodology_sections};
 pub use method::{Method, RiskLevel, Scale, ScaleLevel, level, owner_may_accept, validate};

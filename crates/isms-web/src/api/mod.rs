@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod gap;
 pub mod members;
 pub mod orgs;
+pub mod risk_methods;
 pub mod tasks;
 pub mod tokens;
 pub mod users;
@@ -148,6 +149,7 @@ impl Modify for SecurityAddon {
         (name = "audit-trail", description = "The hash-chained record of every change"),
         (name = "catalogue", description = "ISO/IEC 27001:2022 clauses and Annex A controls (reference data)"),
         (name = "gap-assessments", description = "Gap assessments over every clause requirement and control"),
+        (name = "risk-methods", description = "The risk assessment method (6.1.2): versions, approval, the methodology document"),
         (name = "tasks", description = "The remediation roadmap"),
     )
 )]
@@ -193,6 +195,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(tasks::list, tasks::create))
         .routes(routes!(tasks::get, tasks::update, tasks::delete))
         .routes(routes!(tasks::generate))
+        .routes(routes!(risk_methods::list, risk_methods::create))
+        .routes(routes!(
+            risk_methods::get,
+            risk_methods::update,
+            risk_methods::delete
+        ))
+        .routes(routes!(risk_methods::approve))
+        .routes(routes!(risk_methods::document))
 }
 
 /// The OpenAPI document as pretty JSON (what `GET /api/v1/openapi.json` serves and

@@ -16,6 +16,7 @@ pub mod admin;
 pub mod catalogue;
 pub mod gap;
 pub mod org;
+pub mod risk_method;
 pub mod roadmap;
 pub mod session;
 
@@ -123,6 +124,7 @@ impl Layout {
             add(base.clone(), "Overview", "overview");
             add(format!("{base}/gap"), "Gap assessment", "gap");
             add(format!("{base}/roadmap"), "Roadmap", "roadmap");
+            add(format!("{base}/risk-method"), "Risk method", "risk-method");
             add(format!("{base}/catalogue"), "Catalogue", "catalogue");
             add(format!("{base}/members"), "Members", "members");
             if c.can(Permission::ReadAuditTrail) {
@@ -309,6 +311,30 @@ pub fn router() -> Router<AppState> {
             get(roadmap::task_page).post(roadmap::update),
         )
         .route("/o/{org}/roadmap/{id}/delete", post(roadmap::delete))
+        .route(
+            "/o/{org}/risk-method",
+            get(risk_method::overview).post(risk_method::start),
+        )
+        .route(
+            "/o/{org}/risk-method/{id}",
+            get(risk_method::version_page).post(risk_method::update),
+        )
+        .route(
+            "/o/{org}/risk-method/{id}/approve",
+            post(risk_method::approve),
+        )
+        .route(
+            "/o/{org}/risk-method/{id}/delete",
+            post(risk_method::delete),
+        )
+        .route(
+            "/o/{org}/risk-method/{id}/document.pdf",
+            get(risk_method::document_pdf),
+        )
+        .route(
+            "/o/{org}/risk-method/{id}/document.md",
+            get(risk_method::document_md),
+        )
         .route("/o/{org}/gap/{id}", get(gap::form_page))
         .route("/o/{org}/gap/{id}/items/{key}", post(gap::answer))
         .route("/o/{org}/gap/{id}/status", post(gap::set_status))

@@ -1052,3 +1052,182 @@ async fn roadmap_tasks_from_gaps() {
         403
     );
 }
+
+#[tokio::test]
+async fn risk_method_versions_approval_and_document() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let contributor = t.login(f.email(Role::Contributor)).await;
+    let manager = t.login(f.email(Role::IsmsManager)).await;
+    let list = "/api/v1/orgs/acme/risk-methods";
+    let (s, empty) = contributor.get(list).await;
+    assert_eq!(s, 200);
+    assert_eq!(empty["items"], json!([]));
+    let (s, p) = contributor.post(list, &json!({"preset": "6x6"})).await;
+    assert_eq!(s, 422);
+    assert_eq!(p["errors"][0]["field"], "preset");
+    let (s, d) = contributor
+        .post(
+            list,
+            &json!({"preset": "5x5", "change_note": "First method"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{d}");
+    assert_eq!(d["number"], 1);
+    assert_eq!(d["status"], "draft");
+    assert_eq!(d["based_on"], "5x5");
+    assert_eq!(d["method"]["matrix"].as_array().unwrap().len(), 5);
+    let (s, _) = contributor.post(list, &json!({})).await;
+    assert_eq!(s, 409, "one draft at a time");
+    let one = format!("{list}/{}", d["id"].as_str().unwrap());
+
+    // A matrix that is not monotone, and a scale that is too short: 422 naming the fields,
+    // nothing saved.
+    let mut bad = d["method"].clone();
+    bad["matrix"][4][4] = json!(0);
+    bad["likelihood"]["levels"] = json!(bad["likelihood"]["levels"].as_array().unwrap()[..2]);
+    let (s, p) = contributor
+        .patch(&one, &json!({"method": bad, "version": d["version"]}))
+        .await;
+    assert_eq!(s, 422, "{p}");
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(fields.contains(&"likelihood.levels"), "{fields:?}");
+    let mut bad = d["method"].clone();
+    bad["matrix"][4][4] = json!(0);
+    let (s, p) = contributor
+        .patch(&one, &json!({"method": bad, "version": d["version"]}))
+        .await;
+    assert_eq!(s, 422);
+    assert_eq!(p["errors"][0]["field"], "matrix[4][4]", "{p}");
+    let (s, p) = contributor
+        .patch(
+            &one,
+            &json!({"method": {"matrix": "x"}, "version": d["version"]}),
+        )
+        .await;
+    assert_eq!(s, 422, "{p}");
+    let (_, same) = contributor.get(&one).await;
+    assert_eq!(same["version"], d["version"]);
+
+    // A good change, then approval by a manager (not by a contributor).
+    let mut good = d["method"].clone();
+    good["likelihood"]["levels"][0]["name"] = json!("Very rare");
+    let (s, d2) = contributor
+        .patch(&one, &json!({"method": good, "version": d["version"]}))
+        .await;
+    assert_eq!(s, 200, "{d2}");
+    assert_eq!(d2["method"]["likelihood"]["levels"][0]["name"], "Very rare");
+    let (s, _) = contributor
+        .post(
+            &format!("{one}/approve"),
+            &json!({"version": d2["version"]}),
+        )
+        .await;
+    assert_eq!(s, 403);
+    let (s, _) = manager
+        .post(&format!("{one}/approve"), &json!({"version": d["version"]}))
+        .await;
+    assert_eq!(s, 409, "stale version");
+    let (s, a) = manager
+        .post(
+            &format!("{one}/approve"),
+            &json!({"version": d2["version"]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{a}");
+    assert_eq!(a["status"], "approved");
+    assert!(a["approved_by"].is_string() && a["approved_at"].is_string());
+    let (s, _) = contributor
+        .patch(
+            &one,
+            &json!({"change_note": "late edit", "version": a["version"]}),
+        )
+        .await;
+    assert_eq!(s, 409, "an approved version is frozen");
+    assert_eq!(contributor.delete(&one).await.0, 409);
+
+    // The next version copies the one in force; approving it supersedes version 1.
+    let (s, v2) = contributor
+        .post(list, &json!({"change_note": "Review interval halved"}))
+        .await;
+    assert_eq!(s, 201, "{v2}");
+    assert_eq!(v2["number"], 2);
+    assert_eq!(v2["based_on"], "version 1");
+    assert_eq!(v2["method"]["likelihood"]["levels"][0]["name"], "Very rare");
+    let two = format!("{list}/{}", v2["id"].as_str().unwrap());
+    let (_, a2) = manager
+        .post(
+            &format!("{two}/approve"),
+            &json!({"version": v2["version"]}),
+        )
+        .await;
+    assert_eq!(a2["status"], "approved");
+    let (_, all) = contributor.get(list).await;
+    let statuses: Vec<&str> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["approved", "superseded"]);
+
+    // A draft can be deleted.
+    let (_, v3) = contributor.post(list, &json!({"preset": "3x3"})).await;
+    let three = format!("{list}/{}", v3["id"].as_str().unwrap());
+    assert_eq!(contributor.delete(&three).await.0, 204);
+    assert_eq!(contributor.get(&three).await.0, 404);
+
+    // The methodology document, as PDF and Markdown.
+    let res = contributor
+        .request(Method::GET, &format!("{two}/document?format=pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let pdf = res.bytes().await.unwrap();
+    let text = pdf_extract::extract_text_from_mem_by_pages(&pdf)
+        .unwrap()
+        .join("\n");
+    assert!(text.contains("Org acme"), "{text}");
+    assert!(text.contains("Very rare"));
+    let res = contributor
+        .request(Method::GET, &format!("{two}/document?format=md"))
+        .send()
+        .await
+        .unwrap();
+    let md = res.text().await.unwrap();
+    assert!(md.starts_with("# Information security risk assessment method: Org acme"));
+    assert!(md.contains("- **Version:** 2"), "{md}");
+
+    // The audit trail tells the story; another organisation sees nothing.
+    let (_, trail) = manager
+        .get("/api/v1/orgs/acme/audit-trail?entity=risk_method")
+        .await;
+    let actions: Vec<&str> = trail["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(
+        actions.contains(&"approve") && actions.contains(&"delete"),
+        "{actions:?}"
+    );
+    let other = t.org_with_roles("other").await;
+    let o = t.login(other.email(Role::Admin)).await;
+    assert_eq!(o.get(&two).await.0, 404);
+    assert_eq!(
+        o.get(&format!(
+            "/api/v1/orgs/other/risk-methods/{}",
+            v2["id"].as_str().unwrap()
+        ))
+        .await
+        .0,
+        404
+    );
+}

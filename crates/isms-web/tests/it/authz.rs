@@ -189,6 +189,63 @@ async fn call(
                 other => panic!("no task call for {other:?}"),
             }
         }
+        t if t.starts_with("/api/v1/orgs/{org}/risk-methods") => {
+            let list = format!("/api/v1/orgs/{org}/risk-methods");
+            // One draft at a time: reuse the open draft, or start one.
+            let draft = || async {
+                let (_, all) = admin.get(&list).await;
+                let open = all["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|m| m["status"] == "draft")
+                    .cloned();
+                match open {
+                    Some(m) => m,
+                    None => admin.post(&list, &json!({"preset": "3x3"})).await.1,
+                }
+            };
+            match (case.method.clone(), t) {
+                (Method::POST, "/api/v1/orgs/{org}/risk-methods") => {
+                    let d = draft().await;
+                    admin
+                        .delete(&format!("{list}/{}", d["id"].as_str().unwrap()))
+                        .await;
+                    (list.clone(), Some(json!({"preset": "4x4"})))
+                }
+                (Method::GET, "/api/v1/orgs/{org}/risk-methods") => (list.clone(), None),
+                (Method::POST, _) => {
+                    let d = draft().await;
+                    (
+                        format!("{list}/{}/approve", d["id"].as_str().unwrap()),
+                        Some(json!({"version": d["version"]})),
+                    )
+                }
+                (Method::GET, "/api/v1/orgs/{org}/risk-methods/{id}/document") => {
+                    let d = draft().await;
+                    (
+                        format!("{list}/{}/document?format=md", d["id"].as_str().unwrap()),
+                        None,
+                    )
+                }
+                (Method::GET, _) => {
+                    let d = draft().await;
+                    (format!("{list}/{}", d["id"].as_str().unwrap()), None)
+                }
+                (Method::PATCH, _) => {
+                    let d = draft().await;
+                    (
+                        format!("{list}/{}", d["id"].as_str().unwrap()),
+                        Some(json!({"change_note": format!("By {uniq}"), "version": d["version"]})),
+                    )
+                }
+                (Method::DELETE, _) => {
+                    let d = draft().await;
+                    (format!("{list}/{}", d["id"].as_str().unwrap()), None)
+                }
+                other => panic!("no risk-method call for {other:?}"),
+            }
+        }
         "/api/v1/orgs/{org}/gap-timeline" => (
             format!("/api/v1/orgs/{org}/gap-timeline?sites=2&existing_management_system=true"),
             None,
@@ -436,6 +493,41 @@ fn cases() -> Vec<Case> {
         Case {
             method: Method::GET,
             template: "/api/v1/orgs/{org}/tasks",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/risk-methods",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/risk-methods",
+            expect: Box::new(writers(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/risk-methods/{id}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/risk-methods/{id}",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/risk-methods/{id}",
+            expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/risk-methods/{id}/approve",
+            expect: Box::new(approvers(200)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/risk-methods/{id}/document",
             expect: Box::new(member_reads),
         },
         Case {

@@ -386,6 +386,19 @@ async fn page_access_matrix() {
         .await
         .unwrap()
         .id;
+    let method = t
+        .app
+        .create_risk_method(
+            isms_app::Actor::Cli,
+            &ctx,
+            &isms_app::risk_methods::NewRiskMethod {
+                preset: Some("5x5".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id;
     // (path, who may open it: None = every member, Some(roles) = only these; instance: admin pages)
     let trail: &[Role] = &[
         Role::Admin,
@@ -447,6 +460,22 @@ async fn page_access_matrix() {
         (
             "/o/{org}/roadmap/{id}",
             format!("/o/acme/roadmap/{task}"),
+            None,
+        ),
+        ("/o/{org}/risk-method", "/o/acme/risk-method".into(), None),
+        (
+            "/o/{org}/risk-method/{id}",
+            format!("/o/acme/risk-method/{method}"),
+            None,
+        ),
+        (
+            "/o/{org}/risk-method/{id}/document.pdf",
+            format!("/o/acme/risk-method/{method}/document.pdf"),
+            None,
+        ),
+        (
+            "/o/{org}/risk-method/{id}/document.md",
+            format!("/o/acme/risk-method/{method}/document.md"),
             None,
         ),
         (
