@@ -360,6 +360,7 @@ impl App {
                     start_on: None,
                     due_on: Some(due),
                     priority: Some("high".into()),
+                    risk_id: None,
                 },
             )
             .await?;

@@ -12,6 +12,7 @@ pub mod gap;
 pub mod members;
 pub mod orgs;
 pub mod risk_methods;
+pub mod risks;
 pub mod tasks;
 pub mod tokens;
 pub mod users;

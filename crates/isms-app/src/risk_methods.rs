@@ -319,7 +319,7 @@ impl App {
     }
 
     /// Approve a draft (needs the approve permission). The version in force before it is
-    /// superseded.
+    /// superseded; risks rated under earlier versions are flagged for reassessment.
     pub async fn approve_risk_method(
         &self,
         actor: Actor<'_>,
@@ -352,6 +352,7 @@ impl App {
         if !store::approve(&mut tx, ctx.org.id, id, approver, input.version, now).await? {
             return Err(AppError::stale("risk method"));
         }
+        let flagged = self.flag_risks_for_reassessment(&mut tx, ctx, id).await?;
         let after = store::method(&mut tx, ctx.org.id, id)
             .await?
             .ok_or(AppError::NotFound("risk method"))?;
@@ -366,7 +367,7 @@ impl App {
                 action: "approve",
                 summary: match &previous {
                     Some(p) => format!(
-                        "approved version {} of the risk method; version {} superseded",
+                        "approved version {} of the risk method; version {} superseded, {flagged} risk(s) flagged for reassessment",
                         after.number, p.number
                     ),
                     None => format!("approved version {} of the risk method", after.number),

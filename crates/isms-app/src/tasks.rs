@@ -27,6 +27,8 @@ pub struct Task {
     /// `Clause 6.1.2` / `A.5.15`.
     pub item_label: Option<String>,
     pub source_assessment_id: Option<Uuid>,
+    /// The risk whose treatment plan this task belongs to.
+    pub risk_id: Option<Uuid>,
     pub owner: String,
     pub start_on: Option<String>,
     pub due_on: Option<String>,
@@ -57,6 +59,8 @@ pub struct NewTask {
     pub due_on: Option<String>,
     /// `high`, `medium` (default) or `low`.
     pub priority: Option<String>,
+    /// A risk of this organisation: the task is part of its treatment plan.
+    pub risk_id: Option<Uuid>,
 }
 
 /// Changes to a task. Omitted fields keep their value; `null` clears a date.
@@ -124,6 +128,7 @@ impl App {
             description: r.description,
             item_key: r.item_key,
             source_assessment_id: r.source_assessment_id,
+            risk_id: r.risk_id,
             owner: r.owner,
             start_on: r.start_on.map(|d| format_date(d.0)),
             due_on: r.due_on.map(|d| format_date(d.0)),
@@ -222,6 +227,19 @@ impl App {
             v.push("description", "must be at most 8,000 characters");
         }
         v.into_result()?;
+        let mut tx = self.db.begin().await?;
+        let risk_id = match input.risk_id {
+            Some(r) => Some(
+                isms_db::risks::risk(&mut tx, ctx.org.id, r)
+                    .await?
+                    .ok_or_else(|| {
+                        ValidationError::single("risk_id", "is not a risk of this organisation")
+                    })?
+                    .risk
+                    .id,
+            ),
+            None => None,
+        };
         let now = Ts(self.now());
         let row = TaskRow {
             id: Uuid::now_v7(),
@@ -230,6 +248,7 @@ impl App {
             description: input.description.trim().to_owned(),
             item_key,
             source_assessment_id: None,
+            risk_id,
             owner: input.owner.trim().to_owned(),
             start_on: start.map(Day),
             due_on: due.map(Day),
@@ -239,7 +258,6 @@ impl App {
             updated_at: now,
             version: 1,
         };
-        let mut tx = self.db.begin().await?;
         store::insert_task(&mut tx, &row).await?;
         record(
             self,
@@ -407,6 +425,7 @@ impl App {
                 ),
                 item_key: Some(g.key.clone()),
                 source_assessment_id: Some(assessment_id),
+                risk_id: None,
                 owner: g.owner.clone(),
                 start_on: Some(Day(today)),
                 due_on: Some(Day(proposed_due(priority, today))),

@@ -7,6 +7,7 @@ pub mod gap;
 pub mod orgs;
 pub mod ratelimit;
 pub mod risk_methods;
+pub mod risks;
 pub mod schema;
 pub mod sessions;
 pub mod tasks;

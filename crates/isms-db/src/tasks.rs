@@ -12,6 +12,8 @@ pub struct TaskRow {
     pub description: String,
     pub item_key: Option<String>,
     pub source_assessment_id: Option<Uuid>,
+    /// The risk whose treatment plan the task belongs to.
+    pub risk_id: Option<Uuid>,
     pub owner: String,
     pub start_on: Option<Day>,
     pub due_on: Option<Day>,
@@ -22,16 +24,16 @@ pub struct TaskRow {
     pub version: i64,
 }
 
-const COLS: &str = "id, org_id, title, description, item_key, source_assessment_id, owner, start_on, due_on, status, priority, created_at, updated_at, version";
+const COLS: &str = "id, org_id, title, description, item_key, source_assessment_id, risk_id, owner, start_on, due_on, status, priority, created_at, updated_at, version";
 
 pub async fn insert_task(c: &mut impl AsConn, t: &TaskRow) -> Result<(), DbError> {
     run!(c, x => sqlx::query(
         "INSERT INTO tasks (id, org_id, title, description, item_key, source_assessment_id, owner, start_on, due_on,
-                            status, priority, created_at, updated_at, version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)")
+                            status, priority, created_at, updated_at, version, risk_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)")
         .bind(t.id).bind(t.org_id).bind(&t.title).bind(&t.description).bind(&t.item_key).bind(t.source_assessment_id)
         .bind(&t.owner).bind(t.start_on).bind(t.due_on).bind(&t.status).bind(&t.priority)
-        .bind(t.created_at).bind(t.updated_at).bind(t.version)
+        .bind(t.created_at).bind(t.updated_at).bind(t.version).bind(t.risk_id)
         .execute(x).await.map(|r| r.rows_affected()))
     .map_err(crate::dup("item"))?;
     Ok(())
@@ -111,5 +113,21 @@ pub async fn tasks_for_item(
     );
     Ok(
         run!(c, x => sqlx::query_as::<_, TaskRow>(sqlx::AssertSqlSafe(sql)).bind(org_id).bind(item_key).fetch_all(x).await)?,
+    )
+}
+
+/// The treatment plan of a risk: its tasks, by due date (at most 200).
+pub async fn tasks_for_risk(
+    c: &mut impl AsConn,
+    org_id: Uuid,
+    risk_id: Uuid,
+) -> Result<Vec<TaskRow>, DbError> {
+    let sql = format!(
+        "SELECT {COLS} FROM tasks WHERE org_id = $1 AND risk_id = $2
+         ORDER BY due_on, created_at LIMIT 200"
+    );
+    Ok(
+        run!(c, x => sqlx::query_as::<_, TaskRow>(sqlx::AssertSqlSafe(sql))
+        .bind(org_id).bind(risk_id).fetch_all(x).await)?,
     )
 }

@@ -8,6 +8,7 @@ pub mod gap;
 pub mod members;
 pub mod orgs;
 pub mod risk_methods;
+pub mod risks;
 pub mod tasks;
 pub mod tokens;
 pub mod users;
@@ -149,6 +150,7 @@ impl Modify for SecurityAddon {
         (name = "audit-trail", description = "The hash-chained record of every change"),
         (name = "catalogue", description = "ISO/IEC 27001:2022 clauses and Annex A controls (reference data)"),
         (name = "gap-assessments", description = "Gap assessments over every clause requirement and control"),
+        (name = "risks", description = "The risk register: ratings, treatment, linked controls, acceptance, heat maps"),
         (name = "risk-methods", description = "The risk assessment method (6.1.2): versions, approval, the methodology document"),
         (name = "tasks", description = "The remediation roadmap"),
     )
@@ -203,6 +205,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(risk_methods::approve))
         .routes(routes!(risk_methods::document))
+        .routes(routes!(risks::list, risks::create))
+        .routes(routes!(risks::get, risks::update, risks::delete))
+        .routes(routes!(risks::accept))
+        .routes(routes!(risks::heatmap))
+        .routes(routes!(risks::threats))
+        .routes(routes!(risks::vulnerabilities))
 }
 
 /// The OpenAPI document as pretty JSON (what `GET /api/v1/openapi.json` serves and

@@ -153,6 +153,7 @@ pub async fn create(
         start_on: Some(f.start_on.clone()),
         due_on: Some(f.due_on.clone()),
         priority: Some(f.priority.clone()),
+        risk_id: None,
     };
     match st.app.create_task(Actor::User(&u.p), &ctx, &input).await {
         Ok(t) => flash_redirect(

@@ -1231,3 +1231,257 @@ async fn risk_method_versions_approval_and_document() {
         404
     );
 }
+
+#[tokio::test]
+async fn risk_register_rating_treatment_acceptance_and_heat_maps() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let contributor = t.login(f.email(Role::Contributor)).await;
+    let manager = t.login(f.email(Role::IsmsManager)).await;
+    let risks = "/api/v1/orgs/acme/risks";
+    // No approved method yet: a clear 422.
+    let (s, p) = contributor
+        .post(
+            risks,
+            &json!({"title": "Laptop theft", "inherent_likelihood": 3, "inherent_impact": 3}),
+        )
+        .await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(p["errors"][0]["field"], "method");
+    let (_, d) = manager
+        .post("/api/v1/orgs/acme/risk-methods", &json!({"preset": "5x5"}))
+        .await;
+    let (_, v1) = manager
+        .post(
+            &format!(
+                "/api/v1/orgs/acme/risk-methods/{}/approve",
+                d["id"].as_str().unwrap()
+            ),
+            &json!({"version": d["version"]}),
+        )
+        .await;
+    let (s, hm) = contributor.get("/api/v1/orgs/acme/risk-heatmap").await;
+    assert_eq!(s, 200);
+    assert_eq!(hm["heatmap"]["inherent"], json!(vec![vec![0; 5]; 5]));
+
+    // Bad input: every field named, nothing written.
+    let other = t.org_with_roles("other").await;
+    let (s, p) = contributor
+        .post(
+            risks,
+            &json!({
+                "title": "Ransomware on the file server",
+                "inherent_likelihood": 6,
+                "inherent_impact": 0,
+                "owner_id": other.user_id(Role::Admin),
+                "controls": ["5.15", "A.99.1"],
+                "treatment": "ignore",
+                "residual_likelihood": 2,
+            }),
+        )
+        .await;
+    assert_eq!(s, 422, "{p}");
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for want in [
+        "inherent_likelihood",
+        "inherent_impact",
+        "treatment",
+        "residual_impact",
+        "controls[1]",
+        "owner_id",
+    ] {
+        assert!(fields.contains(&want), "{want} missing from {fields:?}");
+    }
+    assert_eq!(contributor.get(risks).await.1["items"], json!([]));
+
+    // A real risk: the level comes from the method (5×5: likely × severe is critical).
+    let (s, r) = contributor
+        .post(
+            risks,
+            &json!({
+                "title": "Ransomware on the file server",
+                "threat": "Ransomware",
+                "vulnerability": "Unpatched file server",
+                "owner_id": f.user_id(Role::Contributor),
+                "inherent_likelihood": 4,
+                "inherent_impact": 5,
+                "treatment": "modify",
+                "controls": ["A.8.7", "8.13", "8.7"],
+            }),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    assert_eq!(r["reference"], "R-001");
+    assert_eq!(r["inherent"]["level_name"], "Critical");
+    assert_eq!(r["status"], "treatment_planned");
+    assert_eq!(r["controls"], json!(["8.7", "8.13"]));
+    assert_eq!(r["next_review_on"], "2027-11-28", "today + 365 days");
+    let one = format!("{risks}/{}", r["id"].as_str().unwrap());
+
+    // Residual rating after treatment; above the acceptance level only an approver may accept.
+    let (s, r) = contributor
+        .patch(
+            &one,
+            &json!({"residual_likelihood": 2, "residual_impact": 4, "status": "treated", "version": r["version"]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["residual"]["level_name"], "Medium");
+    let (s, p) = contributor
+        .post(
+            &format!("{one}/acceptance"),
+            &json!({"rationale": "", "version": r["version"]}),
+        )
+        .await;
+    assert_eq!(s, 422);
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"rationale") && fields.contains(&"expires_on"),
+        "{fields:?}"
+    );
+    let (s, r2) = contributor
+        .patch(
+            &one,
+            &json!({"residual_likelihood": 4, "residual_impact": 4, "version": r["version"]}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(r2["residual"]["level_name"], "High");
+    let accept = json!({"rationale": "Backups are tested monthly; the rest costs too much", "expires_on": "2027-11-30", "version": r2["version"]});
+    let (s, p) = contributor
+        .post(&format!("{one}/acceptance"), &accept)
+        .await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(p["errors"][0]["field"], "residual_level");
+    let (s, a) = manager.post(&format!("{one}/acceptance"), &accept).await;
+    assert_eq!(s, 200, "{a}");
+    assert_eq!(a["status"], "accepted");
+    assert_eq!(a["acceptance"]["kind"], "by_approver");
+    assert_eq!(a["acceptance"]["rating"]["level_name"], "High");
+    assert_eq!(a["acceptance"]["outdated"], false);
+
+    // Later edits to the rating leave the acceptance as it was, marked outdated.
+    let (s, e) = contributor
+        .patch(
+            &one,
+            &json!({"residual_likelihood": 5, "version": a["version"]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{e}");
+    assert_eq!(e["status"], "accepted");
+    assert_eq!(e["acceptance"]["rating"]["likelihood"], 4);
+    assert_eq!(e["acceptance"]["outdated"], true);
+    assert_eq!(e["residual"]["level_name"], "Critical");
+    let (_, trail) = manager
+        .get("/api/v1/orgs/acme/audit-trail?entity=risk")
+        .await;
+    let actions: Vec<&str> = trail["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["action"].as_str().unwrap())
+        .collect();
+    assert!(
+        actions.contains(&"accept") && actions.contains(&"update"),
+        "{actions:?}"
+    );
+    // Stale version: 409, nothing changed.
+    let (s, _) = contributor
+        .patch(&one, &json!({"title": "x", "version": a["version"]}))
+        .await;
+    assert_eq!(s, 409);
+
+    // Heat maps and the cell filter.
+    let (_, r3) = contributor
+        .post(
+            risks,
+            &json!({"title": "Lost USB stick", "inherent_likelihood": 4, "inherent_impact": 5}),
+        )
+        .await;
+    let (_, hm) = contributor.get("/api/v1/orgs/acme/risk-heatmap").await;
+    assert_eq!(hm["heatmap"]["inherent"][3][4], 2);
+    assert_eq!(hm["heatmap"]["residual"][4][3], 1);
+    let (_, cell) = contributor.get(&format!("{risks}?cell=inherent:4:5")).await;
+    assert_eq!(cell["items"].as_array().unwrap().len(), 2);
+    let (_, page1) = contributor.get(&format!("{risks}?limit=1")).await;
+    assert_eq!(page1["items"][0]["reference"], "R-001");
+    let cursor = page1["next_cursor"].as_str().unwrap();
+    let (_, page2) = contributor
+        .get(&format!("{risks}?limit=1&cursor={cursor}"))
+        .await;
+    assert_eq!(page2["items"][0]["id"], r3["id"]);
+    assert!(page2["next_cursor"].is_null());
+    let (s, p) = contributor.get(&format!("{risks}?cell=middle")).await;
+    assert_eq!(s, 422);
+    assert_eq!(p["errors"][0]["field"], "cell");
+
+    // A new method version flags every risk for reassessment; a new rating clears it.
+    let (_, d2) = manager
+        .post("/api/v1/orgs/acme/risk-methods", &json!({"preset": "3x3"}))
+        .await;
+    let (s, _) = manager
+        .post(
+            &format!(
+                "/api/v1/orgs/acme/risk-methods/{}/approve",
+                d2["id"].as_str().unwrap()
+            ),
+            &json!({"version": d2["version"]}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (_, flagged) = contributor
+        .get(&format!("{risks}?needs_reassessment=true"))
+        .await;
+    assert_eq!(flagged["items"].as_array().unwrap().len(), 2);
+    let three = format!("{risks}/{}", r3["id"].as_str().unwrap());
+    let (_, r3) = contributor.get(&three).await;
+    assert_eq!(r3["method_number"], v1["number"]);
+    let (s, p) = contributor
+        .patch(
+            &three,
+            &json!({"inherent_likelihood": 4, "version": r3["version"]}),
+        )
+        .await;
+    assert_eq!(s, 422, "impact 5 is outside the new 3-step scale: {p}");
+    let (s, r3) = contributor
+        .patch(
+            &three,
+            &json!({"inherent_likelihood": 3, "inherent_impact": 3, "version": r3["version"]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r3}");
+    assert_eq!(r3["needs_reassessment"], false);
+    assert_eq!(r3["method_number"], 2);
+    let (_, hm) = contributor.get("/api/v1/orgs/acme/risk-heatmap").await;
+    assert_eq!(hm["heatmap"]["awaiting_reassessment"], 1);
+    assert_eq!(hm["heatmap"]["inherent"][2][2], 1);
+
+    // Another organisation sees none of it.
+    let o = t.login(other.email(Role::Admin)).await;
+    assert_eq!(o.get(&one).await.0, 404);
+    assert_eq!(
+        o.get(&format!(
+            "/api/v1/orgs/other/risks/{}",
+            r["id"].as_str().unwrap()
+        ))
+        .await
+        .0,
+        404
+    );
+    assert_eq!(
+        o.get("/api/v1/orgs/other/risks").await.1["items"],
+        json!([])
+    );
+    let (_, lib) = contributor.get("/api/v1/catalogue/threats").await;
+    assert!(lib.as_array().unwrap().len() >= 30);
+}

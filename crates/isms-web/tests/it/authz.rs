@@ -189,6 +189,78 @@ async fn call(
                 other => panic!("no task call for {other:?}"),
             }
         }
+        "/api/v1/catalogue/threats" => ("/api/v1/catalogue/threats".into(), None),
+        "/api/v1/catalogue/vulnerabilities" => ("/api/v1/catalogue/vulnerabilities".into(), None),
+        "/api/v1/orgs/{org}/risk-heatmap" => (format!("/api/v1/orgs/{org}/risk-heatmap"), None),
+        t if t.starts_with("/api/v1/orgs/{org}/risks") => {
+            // Risks need an approved method.
+            let methods = format!("/api/v1/orgs/{org}/risk-methods");
+            let (_, all) = admin.get(&methods).await;
+            if !all["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["status"] == "approved")
+            {
+                let draft = match all["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|m| m["status"] == "draft")
+                {
+                    Some(d) => d.clone(),
+                    None => admin.post(&methods, &json!({"preset": "5x5"})).await.1,
+                };
+                let (s, a) = admin
+                    .post(
+                        &format!("{methods}/{}/approve", draft["id"].as_str().unwrap()),
+                        &json!({"version": draft["version"]}),
+                    )
+                    .await;
+                assert_eq!(s, 200, "{a}");
+            }
+            let list = format!("/api/v1/orgs/{org}/risks");
+            // Owned by the contributor, rated lowest: the owner may accept it.
+            let fresh = || async {
+                let (s, r) = admin
+                    .post(
+                        &list,
+                        &json!({
+                            "title": format!("Risk {uniq}"),
+                            "owner_id": f.user_id(Role::Contributor),
+                            "inherent_likelihood": 1,
+                            "inherent_impact": 1,
+                        }),
+                    )
+                    .await;
+                assert_eq!(s, 201, "{r}");
+                r["id"].as_str().unwrap().to_owned()
+            };
+            match (case.method.clone(), t) {
+                (Method::POST, "/api/v1/orgs/{org}/risks") => (
+                    list.clone(),
+                    Some(
+                        json!({"title": format!("By {uniq}"), "inherent_likelihood": 2, "inherent_impact": 3}),
+                    ),
+                ),
+                (Method::GET, "/api/v1/orgs/{org}/risks") => {
+                    (format!("{list}?status=assessed"), None)
+                }
+                (Method::POST, _) => (
+                    format!("{list}/{}/acceptance", fresh().await),
+                    Some(
+                        json!({"rationale": "Cheaper to live with than to fix", "expires_on": "2027-06-30", "version": 1}),
+                    ),
+                ),
+                (Method::GET, _) => (format!("{list}/{}", fresh().await), None),
+                (Method::PATCH, _) => (
+                    format!("{list}/{}", fresh().await),
+                    Some(json!({"title": format!("Renamed by {uniq}"), "version": 1})),
+                ),
+                (Method::DELETE, _) => (format!("{list}/{}", fresh().await), None),
+                other => panic!("no risk call for {other:?}"),
+            }
+        }
         t if t.starts_with("/api/v1/orgs/{org}/risk-methods") => {
             let list = format!("/api/v1/orgs/{org}/risk-methods");
             // One draft at a time: reuse the open draft, or start one.
@@ -499,6 +571,52 @@ fn cases() -> Vec<Case> {
             method: Method::GET,
             template: "/api/v1/orgs/{org}/risk-methods",
             expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/risks",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/risks",
+            expect: Box::new(writers(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/risks/{id}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/risks/{id}",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/risks/{id}",
+            expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/risks/{id}/acceptance",
+            // The owner (a contributor) and the approvers may accept a low risk.
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/risk-heatmap",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/catalogue/threats",
+            expect: Box::new(|_| 200),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/catalogue/vulnerabilities",
+            expect: Box::new(|_| 200),
         },
         Case {
             method: Method::POST,
