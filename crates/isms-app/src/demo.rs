@@ -183,7 +183,261 @@ impl App {
     }
 }
 
+/// One demo risk: title, threat, vulnerability, owner (e-mail), inherent L/I, treatment,
+/// residual L/I, controls, final status, and an acceptance (rationale) if accepted.
+type DemoRisk = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    (i64, i64),
+    Option<&'static str>,
+    Option<(i64, i64)>,
+    &'static [&'static str],
+    &'static str,
+    Option<&'static str>,
+);
+
+const NORTHWIND_RISKS: &[DemoRisk] = &[
+    (
+        "Ransomware encrypts the production file shares",
+        "Ransomware",
+        "Unpatched servers",
+        "isms.manager@northwind.example",
+        (4, 5),
+        Some("modify"),
+        Some((2, 4)),
+        &["8.7", "8.13", "8.8"],
+        "treated",
+        None,
+    ),
+    (
+        "Customer data exposed through a misconfigured storage bucket",
+        "Data leakage",
+        "Misconfigured cloud services",
+        "contributor@northwind.example",
+        (3, 5),
+        Some("modify"),
+        Some((2, 3)),
+        &["5.23", "8.9", "8.12"],
+        "treatment_in_progress",
+        None,
+    ),
+    (
+        "Phishing e-mail leads to account takeover",
+        "Phishing",
+        "Single-factor authentication",
+        "isms.manager@northwind.example",
+        (4, 4),
+        Some("modify"),
+        Some((2, 3)),
+        &["5.17", "6.3", "8.5"],
+        "treatment_planned",
+        None,
+    ),
+    (
+        "Key developer leaves and takes undocumented knowledge",
+        "Loss of key staff",
+        "Undocumented procedures",
+        "ceo@northwind.example",
+        (3, 3),
+        Some("retain"),
+        Some((3, 3)),
+        &["5.37"],
+        "accepted",
+        Some(
+            "Two people are being trained; the remaining exposure is small and the cost of more is not justified this year.",
+        ),
+    ),
+    (
+        "Hosting provider outage stops the customer portal",
+        "Supplier failure",
+        "Single hosting region",
+        "isms.manager@northwind.example",
+        (2, 4),
+        Some("share"),
+        Some((2, 3)),
+        &["5.19", "5.20", "5.30"],
+        "treated",
+        None,
+    ),
+    (
+        "Laptop with customer exports lost on a train",
+        "Theft or loss of equipment",
+        "Unencrypted portable devices",
+        "contributor@northwind.example",
+        (3, 3),
+        Some("modify"),
+        Some((3, 1)),
+        &["8.1", "8.24"],
+        "accepted",
+        Some("Disk encryption is enforced; a lost laptop now means a hardware cost only."),
+    ),
+    (
+        "Former staff keep access to the admin console",
+        "Misuse of access rights",
+        "Slow leaver process",
+        "isms.manager@northwind.example",
+        (3, 4),
+        Some("modify"),
+        None,
+        &["5.18", "8.2"],
+        "treatment_planned",
+        None,
+    ),
+    (
+        "Payment card data stored in support tickets",
+        "Non-compliance",
+        "No data classification",
+        "contributor@northwind.example",
+        (2, 5),
+        Some("avoid"),
+        Some((1, 2)),
+        &["5.12", "5.34"],
+        "treated",
+        None,
+    ),
+    (
+        "Backups cannot be restored in time",
+        "Loss of data",
+        "Restores never tested",
+        "isms.manager@northwind.example",
+        (3, 4),
+        None,
+        None,
+        &[],
+        "assessed",
+        None,
+    ),
+    (
+        "Denial-of-service attack on the public API",
+        "Denial of service",
+        "No rate limiting at the edge",
+        "contributor@northwind.example",
+        (3, 3),
+        Some("modify"),
+        Some((2, 2)),
+        &["8.6", "8.20"],
+        "treatment_in_progress",
+        None,
+    ),
+    (
+        "Office flood damages the network room",
+        "Natural event",
+        "Equipment on the floor",
+        "ceo@northwind.example",
+        (1, 3),
+        Some("retain"),
+        Some((1, 3)),
+        &["7.5"],
+        "accepted",
+        Some("Insurance covers the equipment and production runs in the cloud."),
+    ),
+    (
+        "Legacy FTP server used by one customer",
+        "Eavesdropping",
+        "Unencrypted transfer",
+        "isms.manager@northwind.example",
+        (2, 3),
+        Some("avoid"),
+        None,
+        &[],
+        "closed",
+        None,
+    ),
+];
+
 impl App {
+    /// Northwind's register: risks in every state, rated under the approved 5×5 method,
+    /// with controls, treatment tasks and accepted residual risks.
+    async fn demo_risks(&self, p: &crate::Principal, ctx: &crate::orgs::OrgCtx) -> AppResult<()> {
+        use crate::risks::{AcceptRisk, NewRisk, RiskPatch};
+        let mut c = self.db.read().await?;
+        let mut owner_ids = std::collections::HashMap::new();
+        for r in NORTHWIND_RISKS {
+            if let Some(u) = users::user_by_email(&mut c, r.3).await? {
+                owner_ids.insert(r.3, u.id);
+            }
+        }
+        drop(c);
+        for (title, threat, vuln, owner, (il, ii), treatment, residual, controls, status, accept) in
+            NORTHWIND_RISKS
+        {
+            let risk = self
+                .create_risk(
+                    Actor::User(p),
+                    ctx,
+                    &NewRisk {
+                        title: (*title).into(),
+                        threat: (*threat).into(),
+                        vulnerability: (*vuln).into(),
+                        owner_id: owner_ids.get(owner).copied(),
+                        inherent_likelihood: *il,
+                        inherent_impact: *ii,
+                        treatment: treatment.map(Into::into),
+                        residual_likelihood: residual.map(|r| r.0),
+                        residual_impact: residual.map(|r| r.1),
+                        controls: controls.iter().map(|c| (*c).to_owned()).collect(),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            if *status == "treatment_planned" || *status == "treatment_in_progress" {
+                let due = format_date(self.today() + time::Duration::days(21));
+                self.create_task(
+                    Actor::User(p),
+                    ctx,
+                    &crate::tasks::NewTask {
+                        title: format!("Carry out the treatment of {}", risk.reference),
+                        owner: "Priya Raman".into(),
+                        due_on: Some(due),
+                        priority: Some("high".into()),
+                        risk_id: Some(risk.id),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            }
+            let mut version = risk.version;
+            // Walk the life cycle to the final status (acceptance has its own step).
+            let path: &[&str] = match *status {
+                "treatment_in_progress" => &["treatment_in_progress"],
+                "treated" | "accepted" if treatment.is_some() => &["treated"],
+                "closed" => &["closed"],
+                _ => &[],
+            };
+            for s in path {
+                version = self
+                    .update_risk(
+                        Actor::User(p),
+                        ctx,
+                        risk.id,
+                        &RiskPatch {
+                            status: Some((*s).into()),
+                            version,
+                            ..Default::default()
+                        },
+                    )
+                    .await?
+                    .version;
+            }
+            if let Some(why) = accept {
+                self.accept_risk(
+                    Actor::User(p),
+                    ctx,
+                    risk.id,
+                    &AcceptRisk {
+                        rationale: (*why).into(),
+                        expires_on: Some(format_date(self.today() + time::Duration::days(365))),
+                        version,
+                    },
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
     /// A person of the demo, to act as them (so the audit trail names someone real).
     async fn demo_principal(&self, email: &str) -> AppResult<Option<crate::Principal>> {
         let mut c = self.db.read().await?;
@@ -238,6 +492,7 @@ impl App {
                 },
             )
             .await?;
+            self.demo_risks(&p, &manager).await?;
         } else {
             self.create_risk_method(
                 Actor::Cli,

@@ -36,7 +36,14 @@ pub async fn table_bytes(table: Table, fmt: TableFormat) -> AppResult<Vec<u8>> {
 }
 
 /// What can be exported today, by collection name.
-pub const EXPORT_KINDS: &[&str] = &["audit-trail", "members", "gap", "tasks"];
+pub const EXPORT_KINDS: &[&str] = &[
+    "audit-trail",
+    "members",
+    "gap",
+    "tasks",
+    "risks",
+    "risk-treatment-plan",
+];
 
 /// A finished export.
 #[derive(Debug, Clone)]
@@ -300,6 +307,225 @@ impl App {
         })
     }
 
+    /// Every risk of the register (filters as given), in number order.
+    async fn all_risks(&self, ctx: &OrgCtx) -> AppResult<Vec<crate::risks::Risk>> {
+        let mut q = crate::risks::RiskQuery {
+            limit: Some(500),
+            ..Default::default()
+        };
+        let mut out = Vec::new();
+        loop {
+            let page = self.list_risks(ctx, &q).await?;
+            out.extend(page.items);
+            match page.next_cursor {
+                Some(c) => q.cursor = Some(c),
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+
+    /// The risk register as a table (one row per risk).
+    pub async fn risks_table(&self, ctx: &OrgCtx) -> AppResult<Table> {
+        let risks = self.all_risks(ctx).await?;
+        let rows = risks
+            .into_iter()
+            .map(|r| {
+                let res = r.residual.clone();
+                vec![
+                    r.reference.clone(),
+                    r.title,
+                    r.threat,
+                    r.vulnerability,
+                    r.owner_name.unwrap_or_default(),
+                    r.inherent.likelihood.to_string(),
+                    r.inherent.impact.to_string(),
+                    r.inherent.level_name,
+                    r.treatment.unwrap_or_default(),
+                    r.controls.join(" "),
+                    res.as_ref()
+                        .map(|x| x.likelihood.to_string())
+                        .unwrap_or_default(),
+                    res.as_ref()
+                        .map(|x| x.impact.to_string())
+                        .unwrap_or_default(),
+                    res.map(|x| x.level_name).unwrap_or_default(),
+                    r.status,
+                    r.acceptance
+                        .as_ref()
+                        .and_then(|a| a.expires_on.clone())
+                        .unwrap_or_default(),
+                    r.next_review_on.unwrap_or_default(),
+                    r.method_number.to_string(),
+                    if r.needs_reassessment { "yes" } else { "no" }.to_owned(),
+                ]
+            })
+            .collect();
+        Ok(Table {
+            title: format!("Risk register of {}", ctx.org.name),
+            headers: [
+                "reference",
+                "title",
+                "threat",
+                "vulnerability",
+                "owner",
+                "inherent_likelihood",
+                "inherent_impact",
+                "inherent_level",
+                "treatment",
+                "controls",
+                "residual_likelihood",
+                "residual_impact",
+                "residual_level",
+                "status",
+                "accepted_until",
+                "next_review_on",
+                "method_version",
+                "needs_reassessment",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            rows,
+        })
+    }
+
+    /// The risk treatment plan (6.1.3): each risk's treatment, controls, owner, tasks and
+    /// the level expected afterwards, with the acceptances on record.
+    pub async fn treatment_plan_report(&self, ctx: &OrgCtx) -> AppResult<Report> {
+        let risks = self.all_risks(ctx).await?;
+        let mut tasks: std::collections::HashMap<Uuid, Vec<crate::tasks::Task>> =
+            std::collections::HashMap::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = self
+                .list_tasks(ctx, None, cursor.as_deref(), Some(500))
+                .await?;
+            for t in page.items {
+                if let Some(r) = t.risk_id {
+                    tasks.entry(r).or_default().push(t);
+                }
+            }
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        let method = self.risk_method_in_force(ctx).await?;
+        let count = |t: &str| {
+            risks
+                .iter()
+                .filter(|r| r.treatment.as_deref() == Some(t))
+                .count()
+        };
+        let undecided = risks.iter().filter(|r| r.treatment.is_none()).count();
+        let plan_rows: Vec<Vec<String>> = risks
+            .iter()
+            .filter(|r| r.status != "closed")
+            .map(|r| {
+                let ts = tasks.get(&r.id).map(Vec::as_slice).unwrap_or(&[]);
+                vec![
+                    r.reference.clone(),
+                    r.title.clone(),
+                    r.owner_name.clone().unwrap_or_default(),
+                    r.inherent.level_name.clone(),
+                    r.treatment.clone().unwrap_or_else(|| "to decide".into()),
+                    r.controls
+                        .iter()
+                        .map(|c| format!("A.{c}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    ts.iter()
+                        .map(|t| {
+                            format!(
+                                "{} ({}, due {})",
+                                t.title,
+                                t.status.replace('_', " "),
+                                t.due_on.as_deref().unwrap_or("—")
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    r.residual
+                        .as_ref()
+                        .map(|x| x.level_name.clone())
+                        .unwrap_or_default(),
+                ]
+            })
+            .collect();
+        let accepted: Vec<String> = risks
+            .iter()
+            .filter_map(|r| {
+                r.acceptance.as_ref().map(|a| {
+                    format!(
+                        "{} {}: {} accepted{} on {} until {}{}. Reason: {}",
+                        r.reference,
+                        r.title,
+                        a.rating.level_name,
+                        a.accepted_by
+                            .as_ref()
+                            .map(|b| format!(" by {b}"))
+                            .unwrap_or_default(),
+                        a.accepted_at.get(..10).unwrap_or_default(),
+                        a.expires_on.as_deref().unwrap_or("—"),
+                        if a.outdated {
+                            " (rating changed since: to be accepted again)"
+                        } else {
+                            ""
+                        },
+                        a.rationale
+                    )
+                })
+            })
+            .collect();
+        let mut meta = vec![("Organisation".to_owned(), ctx.org.name.clone())];
+        if let Some(m) = &method {
+            meta.push(("Risk method".to_owned(), format!("version {}", m.number)));
+        }
+        meta.push((
+            "Report date".to_owned(),
+            isms_domain::time::format_date(self.today()),
+        ));
+        Ok(Report {
+            title: format!("Risk treatment plan: {}", ctx.org.name),
+            meta,
+            sections: vec![
+                Section {
+                    heading: "Summary".into(),
+                    paragraphs: vec![format!(
+                        "{} risks in the register: {} to modify (reduce with controls), {} to retain, {} to avoid, {} to share; {} without a treatment decision. {} acceptances on record.",
+                        risks.len(),
+                        count("modify"),
+                        count("retain"),
+                        count("avoid"),
+                        count("share"),
+                        undecided,
+                        accepted.len()
+                    )],
+                    ..Default::default()
+                },
+                Section {
+                    heading: "Treatment per risk".into(),
+                    paragraphs: vec!["Open risks with the chosen option, the Annex A controls that carry it out, the tasks with owners and dates, and the level expected after treatment.".into()],
+                    table: Some(Table {
+                        title: String::new(),
+                        headers: ["Ref", "Risk", "Owner", "Before", "Treatment", "Controls", "Tasks", "After"]
+                            .map(str::to_owned)
+                            .to_vec(),
+                        rows: plan_rows,
+                    }),
+                    ..Default::default()
+                },
+                Section {
+                    heading: "Acceptance of residual risk".into(),
+                    paragraphs: vec!["Risk owners (or, above the acceptance criteria, management) accept what remains after treatment; each acceptance runs until a set date.".into()],
+                    bullets: accepted,
+                    ..Default::default()
+                },
+            ],
+            landscape: true,
+        })
+    }
+
     /// The gap report of one assessment (the newest when `id` is `None`) as a PDF or Markdown
     /// file.
     pub async fn gap_report_file(
@@ -378,6 +604,17 @@ impl App {
         let bytes = match kind {
             "gap" => return self.gap_report_file(ctx, None, fmt).await,
             "tasks" => table_bytes(self.tasks_table(ctx).await?, fmt).await?,
+            "risks" => table_bytes(self.risks_table(ctx).await?, fmt).await?,
+            "risk-treatment-plan" => {
+                if !matches!(fmt, TableFormat::Markdown | TableFormat::Pdf) {
+                    return Err(ValidationError::single(
+                        "format",
+                        "the risk treatment plan is available as pdf or md (Markdown)",
+                    )
+                    .into());
+                }
+                report_bytes(self.treatment_plan_report(ctx).await?, fmt).await?
+            }
             "audit-trail" => {
                 if fmt == TableFormat::Pdf {
                     return Err(ValidationError::single(

@@ -187,6 +187,17 @@ impl App {
         })
     }
 
+    /// The treatment plan of a risk: its tasks by due date.
+    pub async fn tasks_for_risk(&self, ctx: &OrgCtx, risk_id: Uuid) -> AppResult<Vec<Task>> {
+        ctx.require(Permission::Read, "see the roadmap")?;
+        let mut c = self.db.read().await?;
+        Ok(store::tasks_for_risk(&mut c, ctx.org.id, risk_id)
+            .await?
+            .into_iter()
+            .map(|r| self.to_task(r))
+            .collect())
+    }
+
     pub async fn get_task(&self, ctx: &OrgCtx, id: Uuid) -> AppResult<Task> {
         ctx.require(Permission::Read, "see the roadmap")?;
         let mut c = self.db.read().await?;

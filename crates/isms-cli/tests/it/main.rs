@@ -493,8 +493,52 @@ async fn export_registers() {
         "{csv}"
     );
     assert!(csv.contains("Collect signed confidentiality agreements"));
+    // The risk register as XLSX and the treatment plan as PDF.
+    let risks_path = e.dir.path().join("risks.xlsx");
     let o = e.run(
-        &["export", "risks", "--org", "northwind", "--format", "docx"],
+        &[
+            "export",
+            "risks",
+            "--org",
+            "northwind",
+            "--format",
+            "xlsx",
+            "-o",
+            risks_path.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(&std::fs::read(&risks_path).unwrap()[..2], b"PK");
+    let o = e.run(&["export", "risks", "--org", "northwind"], None);
+    let csv = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        csv.starts_with("reference,title,threat,vulnerability,owner,"),
+        "{csv}"
+    );
+    assert!(csv.contains("R-001,Ransomware encrypts the production file shares"));
+    let plan = e.dir.path().join("plan.pdf");
+    let o = e.run(
+        &[
+            "export",
+            "risk-treatment-plan",
+            "--org",
+            "northwind",
+            "--format",
+            "pdf",
+            "-o",
+            plan.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let text_of_plan = pdf_extract::extract_text_from_mem_by_pages(&std::fs::read(&plan).unwrap())
+        .unwrap()
+        .join("\n");
+    assert!(text_of_plan.contains("Risk treatment plan: Northwind Cloud Ltd"));
+    assert!(text_of_plan.contains("R-004"), "{text_of_plan}");
+    let o = e.run(
+        &["export", "assets", "--org", "northwind", "--format", "docx"],
         None,
     );
     assert_eq!(o.status.code(), Some(2));

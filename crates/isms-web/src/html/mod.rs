@@ -17,6 +17,7 @@ pub mod catalogue;
 pub mod gap;
 pub mod org;
 pub mod risk_method;
+pub mod risks;
 pub mod roadmap;
 pub mod session;
 
@@ -124,6 +125,7 @@ impl Layout {
             add(base.clone(), "Overview", "overview");
             add(format!("{base}/gap"), "Gap assessment", "gap");
             add(format!("{base}/roadmap"), "Roadmap", "roadmap");
+            add(format!("{base}/risks"), "Risks", "risks");
             add(format!("{base}/risk-method"), "Risk method", "risk-method");
             add(format!("{base}/catalogue"), "Catalogue", "catalogue");
             add(format!("{base}/members"), "Members", "members");
@@ -311,6 +313,20 @@ pub fn router() -> Router<AppState> {
             get(roadmap::task_page).post(roadmap::update),
         )
         .route("/o/{org}/roadmap/{id}/delete", post(roadmap::delete))
+        .route("/o/{org}/risks", get(risks::list_page).post(risks::create))
+        .route("/o/{org}/risks/new", get(risks::new_page))
+        .route("/o/{org}/risks/export", get(org::export_risks))
+        .route(
+            "/o/{org}/risks/treatment-plan.pdf",
+            get(org::treatment_plan_pdf),
+        )
+        .route(
+            "/o/{org}/risks/{id}",
+            get(risks::risk_page).post(risks::update),
+        )
+        .route("/o/{org}/risks/{id}/acceptance", post(risks::accept))
+        .route("/o/{org}/risks/{id}/tasks", post(risks::add_task))
+        .route("/o/{org}/risks/{id}/delete", post(risks::delete))
         .route(
             "/o/{org}/risk-method",
             get(risk_method::overview).post(risk_method::start),

@@ -772,6 +772,42 @@ pub async fn export_tasks(
     }
 }
 
+/// Download the risk register as CSV, XLSX, Markdown or PDF.
+pub async fn export_risks(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path(org): Path<String>,
+    Query(q): Query<ExportQuery>,
+) -> Response {
+    let ctx = org_or_page!(st, u, &org);
+    let format = if q.format.is_empty() {
+        "csv"
+    } else {
+        q.format.as_str()
+    };
+    match st.app.export(&ctx, "risks", format, None).await {
+        Ok(f) => crate::download(f),
+        Err(e) => error_page(&e),
+    }
+}
+
+/// Download the risk treatment plan (6.1.3) as PDF.
+pub async fn treatment_plan_pdf(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path(org): Path<String>,
+) -> Response {
+    let ctx = org_or_page!(st, u, &org);
+    match st
+        .app
+        .export(&ctx, "risk-treatment-plan", "pdf", None)
+        .await
+    {
+        Ok(f) => crate::download(f),
+        Err(e) => error_page(&e),
+    }
+}
+
 /// Download the member list as CSV or Markdown.
 pub async fn export_members(
     State(st): State<AppState>,

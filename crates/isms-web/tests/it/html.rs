@@ -399,6 +399,37 @@ async fn page_access_matrix() {
         .await
         .unwrap()
         .id;
+    // An approved method (a person approves) and one risk under it.
+    let api = t.login(f.email(Role::Admin)).await;
+    let (_, m2) = api
+        .post(
+            "/api/v1/orgs/acme/risk-methods",
+            &serde_json::json!({"preset": "3x3"}),
+        )
+        .await;
+    let m1 = if m2["id"].is_string() {
+        m2
+    } else {
+        let (_, all) = api.get("/api/v1/orgs/acme/risk-methods").await;
+        all["items"][0].clone()
+    };
+    let (s, _) = api
+        .post(
+            &format!(
+                "/api/v1/orgs/acme/risk-methods/{}/approve",
+                m1["id"].as_str().unwrap()
+            ),
+            &serde_json::json!({"version": m1["version"]}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (_, risk) = api
+        .post(
+            "/api/v1/orgs/acme/risks",
+            &serde_json::json!({"title": "Lost laptop", "inherent_likelihood": 2, "inherent_impact": 3}),
+        )
+        .await;
+    let risk = risk["id"].as_str().unwrap().to_owned();
     // (path, who may open it: None = every member, Some(roles) = only these; instance: admin pages)
     let trail: &[Role] = &[
         Role::Admin,
@@ -407,6 +438,7 @@ async fn page_access_matrix() {
         Role::ExternalAuditor,
     ];
     let admin_only: &[Role] = &[Role::Admin];
+    let writers: &[Role] = &[Role::Admin, Role::IsmsManager, Role::Contributor];
     // (route pattern, concrete path, who may open it: None = every member)
     let pages: Vec<(&str, String, Option<&[Role]>)> = vec![
         ("/o/{org}", "/o/acme".into(), None),
@@ -463,6 +495,27 @@ async fn page_access_matrix() {
             None,
         ),
         ("/o/{org}/risk-method", "/o/acme/risk-method".into(), None),
+        (
+            "/o/{org}/risks",
+            "/o/acme/risks?cell=inherent:2:3".into(),
+            None,
+        ),
+        (
+            "/o/{org}/risks/new",
+            "/o/acme/risks/new".into(),
+            Some(writers),
+        ),
+        (
+            "/o/{org}/risks/export",
+            "/o/acme/risks/export?format=xlsx".into(),
+            None,
+        ),
+        (
+            "/o/{org}/risks/treatment-plan.pdf",
+            "/o/acme/risks/treatment-plan.pdf".into(),
+            None,
+        ),
+        ("/o/{org}/risks/{id}", format!("/o/acme/risks/{risk}"), None),
         (
             "/o/{org}/risk-method/{id}",
             format!("/o/acme/risk-method/{method}"),
