@@ -481,6 +481,16 @@ pub struct Linked {
     pub gap_item: Option<crate::gap::Item>,
     /// Roadmap tasks about it.
     pub tasks: Vec<Task>,
+    /// Risks it treats (controls only): (id, `R-007`, title).
+    pub risks: Vec<LinkedRisk>,
+}
+
+/// A risk that a control treats.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LinkedRisk {
+    pub id: Uuid,
+    pub reference: String,
+    pub title: String,
 }
 
 impl App {
@@ -509,11 +519,24 @@ impl App {
             .into_iter()
             .map(|r| self.to_task(r))
             .collect();
+        let risks = match &iref {
+            ItemRef::Control(id) => isms_db::risks::risks_for_control(&mut c, ctx.org.id, id)
+                .await?
+                .into_iter()
+                .map(|(id, number, title)| LinkedRisk {
+                    id,
+                    reference: format!("R-{number:03}"),
+                    title,
+                })
+                .collect(),
+            ItemRef::Clause(_) => Vec::new(),
+        };
         Ok(Linked {
             gap_assessment_id: newest.as_ref().map(|a| a.id),
             gap_assessment_title: newest.map(|a| a.title),
             gap_item,
             tasks,
+            risks,
         })
     }
 }

@@ -645,6 +645,32 @@ async fn control_and_clause_pages_show_what_the_organisation_links_to_them() {
     b.login(f.email(Role::IsmsManager)).await;
     let (_, html) = b.get("/o/acme/catalogue/controls/5.15").await;
     assert!(html.contains("No gap assessment yet."));
+    assert!(html.contains("No risk in the register is treated by it."));
+    // A risk treated by 5.15 shows on the control's page.
+    let api = t.login(f.email(Role::IsmsManager)).await;
+    let (_, m) = api
+        .post(
+            "/api/v1/orgs/acme/risk-methods",
+            &serde_json::json!({"preset": "4x4"}),
+        )
+        .await;
+    api.post(
+        &format!(
+            "/api/v1/orgs/acme/risk-methods/{}/approve",
+            m["id"].as_str().unwrap()
+        ),
+        &serde_json::json!({"version": m["version"]}),
+    )
+    .await;
+    let (s, r) = api
+        .post(
+            "/api/v1/orgs/acme/risks",
+            &serde_json::json!({"title": "Shared admin accounts", "inherent_likelihood": 3, "inherent_impact": 3, "controls": ["A.5.15"]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    let (_, html) = b.get("/o/acme/catalogue/controls/5.15").await;
+    assert!(html.contains("R-001</a> Shared admin accounts"), "{html}");
     let ctx = t.app.org_for_cli("acme").await.unwrap();
     let a = t
         .app
