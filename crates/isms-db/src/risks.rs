@@ -147,7 +147,16 @@ pub struct RiskFilter {
     pub cell_method: Option<Uuid>,
 }
 
-/// Risks by number, after `after_number`.
+/// A bound value of a dynamically built filter.
+enum Param {
+    Uuid(Uuid),
+    Text(String),
+    Int(i64),
+    Bool(bool),
+}
+
+/// Risks by number, after `after_number`. Only the filters given become SQL conditions,
+/// so each query can use its index and the keyset range on `number`.
 pub async fn list_risks(
     c: &mut impl AsConn,
     org_id: Uuid,
@@ -155,29 +164,58 @@ pub async fn list_risks(
     after_number: Option<i64>,
     limit: i64,
 ) -> Result<Vec<RiskWithNames>, DbError> {
-    let (il, ii) = f.inherent_cell.unzip();
-    let (rl, ri) = f.residual_cell.unzip();
+    let mut conds = vec!["r.org_id = $1".to_owned()];
+    let mut params: Vec<Param> = Vec::new();
+    let mut add = |cond: &str, p: Param| {
+        params.push(p);
+        conds.push(cond.replace('?', &format!("${}", params.len() + 1)));
+    };
+    if let Some(s) = &f.status {
+        add("r.status = ?", Param::Text(s.clone()));
+    }
+    if let Some(o) = f.owner_id {
+        add("r.owner_id = ?", Param::Uuid(o));
+    }
+    if let Some(l) = f.inherent_level {
+        add("r.inherent_level = ?", Param::Int(l));
+    }
+    if let Some(l) = f.residual_level {
+        add("r.residual_level = ?", Param::Int(l));
+    }
+    if let Some(b) = f.needs_reassessment {
+        add("r.needs_reassessment = ?", Param::Bool(b));
+    }
+    if let Some(m) = f.cell_method {
+        add("r.method_id = ?", Param::Uuid(m));
+    }
+    if let Some((l, i)) = f.inherent_cell {
+        add("r.inherent_likelihood = ?", Param::Int(l));
+        add("r.inherent_impact = ?", Param::Int(i));
+    }
+    if let Some((l, i)) = f.residual_cell {
+        add("r.residual_likelihood = ?", Param::Int(l));
+        add("r.residual_impact = ?", Param::Int(i));
+    }
+    if let Some(n) = after_number {
+        add("r.number > ?", Param::Int(n));
+    }
     let sql = format!(
-        "SELECT {COLS} {FROM}
-         WHERE r.org_id = $1
-           AND ($2 IS NULL OR r.status = $2)
-           AND ($3 IS NULL OR r.owner_id = $3)
-           AND ($4 IS NULL OR r.inherent_level = $4)
-           AND ($5 IS NULL OR r.residual_level = $5)
-           AND ($6 IS NULL OR r.needs_reassessment = $6)
-           AND ($7 IS NULL OR (r.inherent_likelihood = $7 AND r.inherent_impact = $8))
-           AND ($9 IS NULL OR (r.residual_likelihood = $9 AND r.residual_impact = $10))
-           AND ($11 IS NULL OR r.method_id = $11)
-           AND ($12 IS NULL OR r.number > $12)
-         ORDER BY r.number LIMIT $13"
+        "SELECT {COLS} {FROM} WHERE {} ORDER BY r.number LIMIT {}",
+        conds.join(" AND "),
+        limit.clamp(1, 100_001)
     );
-    Ok(
-        run!(c, x => sqlx::query_as::<_, RiskWithNames>(sqlx::AssertSqlSafe(sql))
-        .bind(org_id).bind(&f.status).bind(f.owner_id).bind(f.inherent_level)
-        .bind(f.residual_level).bind(f.needs_reassessment).bind(il).bind(ii).bind(rl).bind(ri)
-        .bind(f.cell_method).bind(after_number).bind(limit)
-        .fetch_all(x).await)?,
-    )
+    Ok(run!(c, x => {
+        let mut q = sqlx::query_as::<_, RiskWithNames>(sqlx::AssertSqlSafe(sql.clone())).bind(org_id);
+        for p in &params {
+            q = match p {
+                Param::Uuid(v) => q.bind(*v),
+                Param::Text(v) => q.bind(v.clone()),
+                Param::Int(v) => q.bind(*v),
+                Param::Bool(v) => q.bind(*v),
+            };
+        }
+        q.fetch_all(x).await
+    })?)
 }
 
 /// Risks per (likelihood, impact) cell under one method version: inherent and residual.

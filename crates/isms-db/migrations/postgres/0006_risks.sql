@@ -41,8 +41,9 @@ CREATE INDEX risks_org_owner_idx ON risks (org_id, owner_id, number);
 CREATE INDEX risks_org_inherent_idx ON risks (org_id, inherent_level, number);
 CREATE INDEX risks_org_residual_idx ON risks (org_id, residual_level, number);
 CREATE INDEX risks_org_reassess_idx ON risks (org_id, needs_reassessment, number);
-CREATE INDEX risks_org_method_idx ON risks (org_id, method_id);
-CREATE INDEX risks_org_cell_idx ON risks (org_id, inherent_likelihood, inherent_impact);
+-- Heat maps and heat-map cells: counts per cell of one method version, from the index alone.
+CREATE INDEX risks_org_inherent_cell_idx ON risks (org_id, method_id, inherent_likelihood, inherent_impact, number);
+CREATE INDEX risks_org_residual_cell_idx ON risks (org_id, method_id, residual_likelihood, residual_impact, number);
 
 CREATE TABLE risk_controls (
     id          UUID    NOT NULL PRIMARY KEY,
