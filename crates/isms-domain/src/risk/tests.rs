@@ -145,27 +145,6 @@ fn risk_level_rules() {
 }
 
 #[test]
-#[ignore = "prints the 5x5 methodology for proofreading"]
-fn print_methodology() {
-    for s in methodology_sections(&five()) {
-        println!("## {}", s.heading);
-        for p in &s.paragraphs {
-            println!("{p}\n");
-        }
-        for b in &s.bullets {
-            println!("- {b}");
-        }
-        if let Some((h, rows)) = &s.table {
-            println!("| {} |", h.join(" | "));
-            for r in rows {
-                println!("| {} |", r.join(" | "));
-            }
-        }
-        println!();
-    }
-}
-
-#[test]
 fn matrix_shape_and_cells() {
     let mut m = five();
     m.matrix.pop();
