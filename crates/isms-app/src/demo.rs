@@ -178,6 +178,7 @@ impl App {
             }
             self.demo_gap_assessments(&ctx).await?;
             self.demo_risk_method(&ctx).await?;
+            self.demo_risk_library(&ctx).await?;
         }
         Ok(info)
     }
@@ -690,5 +691,96 @@ fn demo_answer(key: &str, area: &str, i: usize, stage: Stage) -> crate::gap::Ite
         notes: Some(notes.into()),
         owner: Some(owner.into()),
         ..Default::default()
+    }
+}
+
+impl App {
+    /// Northwind has made the catalogues its own: two threats of its own, one starter
+    /// threat reworded and one retired, one vulnerability of its own.
+    async fn demo_risk_library(&self, ctx: &crate::orgs::OrgCtx) -> AppResult<()> {
+        use crate::risk_library::{LibraryItemPatch, NewLibraryItem};
+        use isms_domain::risk::library::LibraryKind::{Threat, Vulnerability};
+        if ctx.org.slug != "northwind" || self.get_library_item(ctx, Threat, "CT01").await.is_ok() {
+            return Ok(());
+        }
+        let own = [
+            (
+                Threat,
+                "Compromised customer tenant used to attack the platform",
+                "cloud",
+                "A customer's own admin account is taken over and used to probe or abuse shared parts of our platform.",
+            ),
+            (
+                Threat,
+                "Outage of the payment provider",
+                "supplier",
+                "The card payment service we rely on is down, so customers cannot pay or renew.",
+            ),
+            (
+                Vulnerability,
+                "Support staff can impersonate customer users",
+                "process",
+                "The support tool lets staff act as a customer user without the customer's approval being recorded.",
+            ),
+        ];
+        for (kind, name, category, description) in own {
+            self.create_library_item(
+                Actor::Cli,
+                ctx,
+                kind,
+                &NewLibraryItem {
+                    name: name.into(),
+                    category: category.into(),
+                    description: description.into(),
+                },
+            )
+            .await?;
+        }
+        self.update_library_item(
+            Actor::Cli,
+            ctx,
+            Threat,
+            "T02",
+            &LibraryItemPatch {
+                name: Some("Mistake by an engineer or support agent".into()),
+                description: Some(
+                    "Someone on the team deploys the wrong change, deletes the wrong data or sends customer data to the wrong person."
+                        .into(),
+                ),
+                version: 0,
+                ..Default::default()
+            },
+        )
+        .await?;
+        // Northwind has no premises of its own beyond a shared office: no server room.
+        let retire = self
+            .list_library(
+                ctx,
+                Threat,
+                &crate::risk_library::LibraryQuery {
+                    category: Some("physical".into()),
+                    limit: Some(500),
+                    ..Default::default()
+                },
+            )
+            .await?
+            .items
+            .into_iter()
+            .find(|i| i.name.to_lowercase().contains("flood"));
+        if let Some(i) = retire {
+            self.update_library_item(
+                Actor::Cli,
+                ctx,
+                Threat,
+                &i.code,
+                &LibraryItemPatch {
+                    retired: Some(true),
+                    version: i.version,
+                    ..Default::default()
+                },
+            )
+            .await?;
+        }
+        Ok(())
     }
 }

@@ -183,6 +183,22 @@ pub const TABLES: &[(&str, &[(&str, Kind)])] = &[
         ],
     ),
     (
+        "risk_library_entries",
+        &[
+            ("id", K::Uuid),
+            ("org_id", K::Uuid),
+            ("kind", K::Text),
+            ("code", K::Text),
+            ("name", K::Text),
+            ("category", K::Text),
+            ("description", K::Text),
+            ("retired", K::Bool),
+            ("created_at", K::Ts),
+            ("updated_at", K::Ts),
+            ("version", K::Int),
+        ],
+    ),
+    (
         "risk_controls",
         &[
             ("id", K::Uuid),

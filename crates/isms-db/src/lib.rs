@@ -6,6 +6,7 @@ pub mod backup;
 pub mod gap;
 pub mod orgs;
 pub mod ratelimit;
+pub mod risk_library;
 pub mod risk_methods;
 pub mod risks;
 pub mod schema;

@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod gap;
 pub mod members;
 pub mod orgs;
+pub mod risk_library;
 pub mod risk_methods;
 pub mod risks;
 pub mod tasks;
@@ -211,6 +212,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(risks::heatmap))
         .routes(routes!(risks::threats))
         .routes(routes!(risks::vulnerabilities))
+        .routes(routes!(risk_library::list, risk_library::create))
+        .routes(routes!(
+            risk_library::get,
+            risk_library::update,
+            risk_library::delete
+        ))
+        .routes(routes!(risk_library::reset))
 }
 
 /// The OpenAPI document as pretty JSON (what `GET /api/v1/openapi.json` serves and

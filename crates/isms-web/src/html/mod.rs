@@ -16,6 +16,7 @@ pub mod admin;
 pub mod catalogue;
 pub mod gap;
 pub mod org;
+pub mod risk_library;
 pub mod risk_method;
 pub mod risks;
 pub mod roadmap;
@@ -316,6 +317,22 @@ pub fn router() -> Router<AppState> {
         .route("/o/{org}/risks", get(risks::list_page).post(risks::create))
         .route("/o/{org}/risks/new", get(risks::new_page))
         .route("/o/{org}/risks/export", get(org::export_risks))
+        .route(
+            "/o/{org}/risks/library/{kind}",
+            get(risk_library::page).post(risk_library::create),
+        )
+        .route(
+            "/o/{org}/risks/library/{kind}/{code}",
+            post(risk_library::update),
+        )
+        .route(
+            "/o/{org}/risks/library/{kind}/{code}/reset",
+            post(risk_library::reset),
+        )
+        .route(
+            "/o/{org}/risks/library/{kind}/{code}/delete",
+            post(risk_library::delete),
+        )
         .route(
             "/o/{org}/risks/treatment-plan.pdf",
             get(org::treatment_plan_pdf),

@@ -18,6 +18,7 @@ use isms_app::tasks::{NewTask, Task};
 use isms_app::{Actor, AppError};
 use isms_domain::ValidationError;
 use isms_domain::rbac::Permission;
+use isms_domain::risk::library::LibraryKind;
 use isms_domain::risk::{RiskStatus, Treatment};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -426,14 +427,16 @@ async fn form_page(
             f,
             members: members(st, ctx).await,
             treatments: treatments(),
-            threats: isms_domain::risk::library::threats()
-                .iter()
-                .map(|t| t.name.clone())
-                .collect(),
-            vulnerabilities: isms_domain::risk::library::vulnerabilities()
-                .iter()
-                .map(|t| t.name.clone())
-                .collect(),
+            threats: st
+                .app
+                .library_names(ctx, LibraryKind::Threat)
+                .await
+                .unwrap_or_default(),
+            vulnerabilities: st
+                .app
+                .library_names(ctx, LibraryKind::Vulnerability)
+                .await
+                .unwrap_or_default(),
             tasks,
             statuses: statuses(),
             can_write: ctx.can(Permission::Write),

@@ -191,6 +191,37 @@ async fn call(
         }
         "/api/v1/catalogue/threats" => ("/api/v1/catalogue/threats".into(), None),
         "/api/v1/catalogue/vulnerabilities" => ("/api/v1/catalogue/vulnerabilities".into(), None),
+        t if t.starts_with("/api/v1/orgs/{org}/risk-library") => {
+            let list = format!("/api/v1/orgs/{org}/risk-library/threats");
+            let fresh = || async {
+                let (s, r) = admin
+                    .post(
+                        &list,
+                        &json!({"name": format!("Threat {uniq}"), "category": "cloud"}),
+                    )
+                    .await;
+                assert_eq!(s, 201, "{r}");
+                r["code"].as_str().unwrap().to_owned()
+            };
+            match (case.method.clone(), t) {
+                (Method::POST, "/api/v1/orgs/{org}/risk-library/{kind}") => (
+                    list.clone(),
+                    Some(json!({"name": format!("By {uniq}"), "category": "people"})),
+                ),
+                (Method::GET, "/api/v1/orgs/{org}/risk-library/{kind}") => (
+                    format!("/api/v1/orgs/{org}/risk-library/vulnerabilities?category=cloud"),
+                    None,
+                ),
+                (Method::POST, _) => (format!("{list}/T05/reset"), None),
+                (Method::GET, _) => (format!("{list}/{}", fresh().await), None),
+                (Method::PATCH, _) => (
+                    format!("{list}/{}", fresh().await),
+                    Some(json!({"description": format!("Seen by {uniq}."), "version": 1})),
+                ),
+                (Method::DELETE, _) => (format!("{list}/{}", fresh().await), None),
+                other => panic!("no risk-library call for {other:?}"),
+            }
+        }
         "/api/v1/orgs/{org}/risk-heatmap" => (format!("/api/v1/orgs/{org}/risk-heatmap"), None),
         t if t.starts_with("/api/v1/orgs/{org}/risks") => {
             // Risks need an approved method.
@@ -607,6 +638,36 @@ fn cases() -> Vec<Case> {
             method: Method::GET,
             template: "/api/v1/orgs/{org}/risk-heatmap",
             expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/risk-library/{kind}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/risk-library/{kind}",
+            expect: Box::new(writers(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/risk-library/{kind}/{code}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/risk-library/{kind}/{code}",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/risk-library/{kind}/{code}",
+            expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/risk-library/{kind}/{code}/reset",
+            expect: Box::new(writers(200)),
         },
         Case {
             method: Method::GET,

@@ -515,6 +515,11 @@ async fn page_access_matrix() {
             "/o/acme/risks/treatment-plan.pdf".into(),
             None,
         ),
+        (
+            "/o/{org}/risks/library/{kind}",
+            "/o/acme/risks/library/vulnerabilities?category=cloud&show=in_force".into(),
+            None,
+        ),
         ("/o/{org}/risks/{id}", format!("/o/acme/risks/{risk}"), None),
         (
             "/o/{org}/risk-method/{id}",

@@ -6,4 +6,5 @@ mod api;
 mod authz;
 mod html;
 mod openapi;
+mod risk_library;
 mod security;
