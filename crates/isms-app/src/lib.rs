@@ -11,6 +11,7 @@ pub mod exports;
 pub mod gap;
 pub mod members;
 pub mod orgs;
+pub mod own_controls;
 pub mod risk_library;
 pub mod risk_methods;
 pub mod risks;

@@ -199,6 +199,19 @@ pub const TABLES: &[(&str, &[(&str, Kind)])] = &[
         ],
     ),
     (
+        "own_controls",
+        &[
+            ("id", K::Uuid),
+            ("org_id", K::Uuid),
+            ("code", K::Text),
+            ("title", K::Text),
+            ("description", K::Text),
+            ("created_at", K::Ts),
+            ("updated_at", K::Ts),
+            ("version", K::Int),
+        ],
+    ),
+    (
         "risk_controls",
         &[
             ("id", K::Uuid),

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod backup;
 pub mod gap;
 pub mod orgs;
+pub mod own_controls;
 pub mod ratelimit;
 pub mod risk_library;
 pub mod risk_methods;

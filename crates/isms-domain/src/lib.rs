@@ -7,6 +7,7 @@
 pub mod asset;
 pub mod audit;
 pub mod catalogue;
+pub mod control;
 pub mod error;
 pub mod gap;
 pub mod org;

@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod gap;
 pub mod members;
 pub mod orgs;
+pub mod own_controls;
 pub mod risk_library;
 pub mod risk_methods;
 pub mod risks;
@@ -219,6 +220,12 @@ pub fn router() -> OpenApiRouter<AppState> {
             risk_library::delete
         ))
         .routes(routes!(risk_library::reset))
+        .routes(routes!(own_controls::list, own_controls::create))
+        .routes(routes!(
+            own_controls::get,
+            own_controls::update,
+            own_controls::delete
+        ))
 }
 
 /// The OpenAPI document as pretty JSON (what `GET /api/v1/openapi.json` serves and

@@ -16,6 +16,7 @@ pub mod admin;
 pub mod catalogue;
 pub mod gap;
 pub mod org;
+pub mod own_controls;
 pub mod risk_library;
 pub mod risk_method;
 pub mod risks;
@@ -380,6 +381,18 @@ pub fn router() -> Router<AppState> {
         .route(
             "/o/{org}/catalogue/controls/{id}",
             get(catalogue::control_page),
+        )
+        .route(
+            "/o/{org}/catalogue/own-controls",
+            get(own_controls::list).post(own_controls::create),
+        )
+        .route(
+            "/o/{org}/catalogue/own-controls/{code}",
+            get(own_controls::page).post(own_controls::update),
+        )
+        .route(
+            "/o/{org}/catalogue/own-controls/{code}/delete",
+            post(own_controls::delete),
         )
         .route("/o/{org}/catalogue/clauses", get(catalogue::clauses_page))
         .route(

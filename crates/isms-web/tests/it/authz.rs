@@ -222,6 +222,38 @@ async fn call(
                 other => panic!("no risk-library call for {other:?}"),
             }
         }
+        t if t.starts_with("/api/v1/orgs/{org}/own-controls") => {
+            let list = format!("/api/v1/orgs/{org}/own-controls");
+            let code = {
+                use std::hash::{Hash, Hasher};
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                (&uniq, case.template, case.method.as_str()).hash(&mut h);
+                format!("OC-{:012X}", h.finish() & 0xFFFF_FFFF_FFFF)
+            };
+            let fresh = || async {
+                let (s, r) = admin
+                    .post(&list, &json!({"code": code, "title": "Fresh control"}))
+                    .await;
+                assert_eq!(s, 201, "{r}");
+                r["code"].as_str().unwrap().to_owned()
+            };
+            match (case.method.clone(), t) {
+                (Method::POST, _) => (
+                    list.clone(),
+                    Some(json!({"code": code, "title": format!("By {uniq}")})),
+                ),
+                (Method::GET, "/api/v1/orgs/{org}/own-controls") => {
+                    (format!("{list}?q=control"), None)
+                }
+                (Method::GET, _) => (format!("{list}/{}", fresh().await), None),
+                (Method::PATCH, _) => (
+                    format!("{list}/{}", fresh().await),
+                    Some(json!({"title": format!("Renamed by {uniq}"), "version": 1})),
+                ),
+                (Method::DELETE, _) => (format!("{list}/{}", fresh().await), None),
+                other => panic!("no own-control call for {other:?}"),
+            }
+        }
         "/api/v1/orgs/{org}/risk-heatmap" => (format!("/api/v1/orgs/{org}/risk-heatmap"), None),
         t if t.starts_with("/api/v1/orgs/{org}/risks") => {
             // Risks need an approved method.
@@ -668,6 +700,31 @@ fn cases() -> Vec<Case> {
             method: Method::POST,
             template: "/api/v1/orgs/{org}/risk-library/{kind}/{code}/reset",
             expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/own-controls",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/own-controls",
+            expect: Box::new(writers(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/own-controls/{code}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/own-controls/{code}",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/own-controls/{code}",
+            expect: Box::new(writers(204)),
         },
         Case {
             method: Method::GET,

@@ -430,6 +430,13 @@ async fn page_access_matrix() {
         )
         .await;
     let risk = risk["id"].as_str().unwrap().to_owned();
+    let (s, _) = api
+        .post(
+            "/api/v1/orgs/acme/own-controls",
+            &serde_json::json!({"code": "AC-01", "title": "Peer review of access changes"}),
+        )
+        .await;
+    assert_eq!(s, 201);
     // (path, who may open it: None = every member, Some(roles) = only these; instance: admin pages)
     let trail: &[Role] = &[
         Role::Admin,
@@ -565,6 +572,16 @@ async fn page_access_matrix() {
         (
             "/o/{org}/catalogue/controls/{id}",
             "/o/acme/catalogue/controls/5.15".into(),
+            None,
+        ),
+        (
+            "/o/{org}/catalogue/own-controls",
+            "/o/acme/catalogue/own-controls?q=review".into(),
+            None,
+        ),
+        (
+            "/o/{org}/catalogue/own-controls/{code}",
+            "/o/acme/catalogue/own-controls/AC-01".into(),
             None,
         ),
         (

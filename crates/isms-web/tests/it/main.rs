@@ -6,5 +6,6 @@ mod api;
 mod authz;
 mod html;
 mod openapi;
+mod own_controls;
 mod risk_library;
 mod security;
