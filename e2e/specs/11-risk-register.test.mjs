@@ -94,7 +94,7 @@ test('add a risk: an unknown control is refused, then the risk is added as Criti
   await page.getByLabel('Likelihood before treatment').selectOption('4');
   await page.getByLabel('Impact before treatment').selectOption('5');
   await page.getByLabel('Treatment', { exact: true }).selectOption('modify');
-  await page.getByLabel('Annex A controls that treat it').fill('9.99');
+  await page.getByLabel('Controls that treat it').fill('9.99');
   await clickAndWait(page, page.getByRole('button', { name: 'Add risk' }));
   assert.equal(pathOf(page), '/o/northwind/risks', 'the form is shown again');
   assert.equal(await page.locator('.errors code', { hasText: 'controls[0]' }).count(), 1);
@@ -105,7 +105,7 @@ test('add a risk: an unknown control is refused, then the risk is added as Criti
   assert.equal(await page.inputValue('#r-treat'), 'modify');
   await shots.take(page, 'unknown-control');
 
-  await page.getByLabel('Annex A controls that treat it').fill('8.7, 8.13');
+  await page.getByLabel('Controls that treat it').fill('8.7, 8.13');
   await clickAndWait(page, page.getByRole('button', { name: 'Add risk' }));
   assert.match(pathOf(page), /^\/o\/northwind\/risks\/[0-9a-f-]{36}$/);
   riskPath = pathOf(page);

@@ -177,6 +177,7 @@ impl App {
                     .push((person.email.into(), person.role, slug.into()));
             }
             self.demo_gap_assessments(&ctx).await?;
+            self.demo_own_controls(&ctx).await?;
             self.demo_risk_method(&ctx).await?;
             self.demo_risk_library(&ctx).await?;
         }
@@ -777,6 +778,51 @@ impl App {
                     retired: Some(true),
                     version: i.version,
                     ..Default::default()
+                },
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+impl App {
+    /// Northwind's own controls, which several of its risks name beside Annex A.
+    async fn demo_own_controls(&self, ctx: &crate::orgs::OrgCtx) -> AppResult<()> {
+        use crate::own_controls::NewOwnControl;
+        if ctx.org.slug != "northwind" || self.get_own_control(ctx, "NW-01").await.is_ok() {
+            return Ok(());
+        }
+        let controls = [
+            (
+                "NW-01",
+                "Four-eyes review of production access",
+                "Every grant of production access is approved by a second engineer in the access tool; the approvals are kept for two years.",
+            ),
+            (
+                "NW-02",
+                "Quarterly restore drill",
+                "Each quarter an engineer restores a random customer database from backup into a clean account and records the time it took.",
+            ),
+            (
+                "NW-03",
+                "Tenant isolation tests in every release",
+                "The release pipeline runs tests that try to read one customer's data with another customer's credentials; a failure stops the release.",
+            ),
+            (
+                "NW-04",
+                "Customer notice of sub-processor changes",
+                "Customers are told 30 days before a new sub-processor handles their data, as the data processing agreement promises.",
+            ),
+        ];
+        for (code, title, description) in controls {
+            self.create_own_control(
+                Actor::Cli,
+                ctx,
+                &NewOwnControl {
+                    code: code.into(),
+                    title: title.into(),
+                    description: description.into(),
                 },
             )
             .await?;

@@ -431,7 +431,7 @@ impl App {
                     r.treatment.clone().unwrap_or_else(|| "to decide".into()),
                     r.controls
                         .iter()
-                        .map(|c| format!("A.{c}"))
+                        .map(|c| isms_domain::control::display_ref(c))
                         .collect::<Vec<_>>()
                         .join(", "),
                     ts.iter()

@@ -8,9 +8,9 @@ use crate::{
     Actor, App, AppError, AppResult, Change, Page, decode_cursor, encode_cursor, page_limit, record,
 };
 use isms_db::risks::{self as store, RiskFilter, RiskRow, RiskWithNames};
-use isms_db::{Day, Ts, orgs};
+use isms_db::{Day, Ts, orgs, own_controls};
 use isms_domain::ValidationError;
-use isms_domain::catalogue::{catalogue, normalise_control_id};
+use isms_domain::control::{ControlRef, control_order, parse_control_ref};
 use isms_domain::org::parse_name;
 use isms_domain::rbac::{Permission, membership_active};
 use isms_domain::risk::{
@@ -213,31 +213,44 @@ fn parse_day(v: &mut ValidationError, field: &str, s: Option<&str>) -> Option<ti
     }
 }
 
-/// Known Annex A ids, normalised, sorted and without repeats; unknown ones are reported.
-fn parse_controls(v: &mut ValidationError, ids: &[String]) -> Vec<String> {
-    let mut out = Vec::new();
+/// Controls named for a risk: known Annex A ids and codes of the organisation's own
+/// controls, normalised, sorted (Annex A first) and without repeats. Anything else is
+/// reported as `controls[i]`; own codes are checked against the organisation in one query.
+async fn parse_controls(
+    c: &mut impl isms_db::AsConn,
+    org_id: Uuid,
+    v: &mut ValidationError,
+    ids: &[String],
+) -> AppResult<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    let mut own: Vec<(usize, String)> = Vec::new();
     for (i, raw) in ids.iter().enumerate() {
-        let id = normalise_control_id(raw);
-        if catalogue().control(&id).is_none() {
+        match v.check(parse_control_ref(&format!("controls[{i}]"), raw)) {
+            Some(ControlRef::AnnexA(id)) => out.push(id),
+            Some(ControlRef::Own(code)) => own.push((i, code)),
+            None => {}
+        }
+    }
+    let codes: Vec<String> = own.iter().map(|(_, c)| c.clone()).collect();
+    let known = own_controls::existing(c, org_id, &codes).await?;
+    for (i, code) in own {
+        if known.contains(&code) {
+            out.push(code);
+        } else {
             v.push(
                 format!("controls[{i}]"),
-                format!("\"{raw}\" is not an Annex A control (e.g. 5.15)"),
+                format!("\"{code}\" is not an Annex A control nor one of your own controls"),
             );
-        } else if !out.contains(&id) {
-            out.push(id);
         }
     }
     sort_controls(&mut out);
-    out
+    out.dedup();
+    Ok(out)
 }
 
-/// Annex A order: 5.2 before 5.10.
+/// Annex A in catalogue order (5.2 before 5.10), then own codes.
 fn sort_controls(ids: &mut [String]) {
-    ids.sort_by_key(|c| {
-        c.split('.')
-            .map(|p| p.parse::<u32>().unwrap_or(0))
-            .collect::<Vec<_>>()
-    });
+    ids.sort_by_key(|c| control_order(c));
 }
 
 fn rating(m: &Method, l: i64, i: i64, lvl: i64) -> Rating {
@@ -508,7 +521,6 @@ impl App {
                 None
             }
         };
-        let controls = parse_controls(&mut v, &input.controls);
         let next_review = parse_day(&mut v, "next_review_on", input.next_review_on.as_deref())
             .unwrap_or_else(|| {
                 self.today() + time::Duration::days(i64::from(m.review_interval_days))
@@ -516,6 +528,7 @@ impl App {
         let mut tx = self.db.begin().await?;
         self.check_owner(&mut tx, ctx, &mut v, input.owner_id)
             .await?;
+        let controls = parse_controls(&mut tx, ctx.org.id, &mut v, &input.controls).await?;
         v.into_result()?;
         let now = Ts(self.now());
         let status = if treatment.is_some() {
@@ -669,7 +682,7 @@ impl App {
             row.needs_reassessment = false;
         }
         let controls = match &patch.controls {
-            Some(c) => parse_controls(&mut v, c),
+            Some(c) => parse_controls(&mut tx, ctx.org.id, &mut v, c).await?,
             None => before_controls.clone(),
         };
         if let Some(d) = &patch.next_review_on {

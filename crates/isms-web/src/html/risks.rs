@@ -130,6 +130,11 @@ impl ListPage {
     pub fn swatch(&self, colour: &str) -> String {
         swatch(colour)
     }
+
+    /// `A.5.15` or an own control's code.
+    pub fn ctl(&self, c: &str) -> String {
+        isms_domain::control::display_ref(c)
+    }
 }
 
 async fn members(st: &AppState, ctx: &OrgCtx) -> Vec<Member> {

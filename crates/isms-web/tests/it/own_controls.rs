@@ -124,3 +124,83 @@ async fn own_controls_are_coded_checked_paged_and_kept_apart() {
     let (s, _) = c.get(&format!("{list}/NW-03")).await;
     assert_eq!(s, 404);
 }
+
+#[tokio::test]
+async fn risks_name_own_controls_beside_annex_a() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let other = t.org_with_roles("other").await;
+    let manager = t.login(f.email(Role::IsmsManager)).await;
+    let theirs = t.login(other.email(Role::Admin)).await;
+    let (_, d) = manager
+        .post("/api/v1/orgs/acme/risk-methods", &json!({"preset": "3x3"}))
+        .await;
+    let (s, _) = manager
+        .post(
+            &format!(
+                "/api/v1/orgs/acme/risk-methods/{}/approve",
+                d["id"].as_str().unwrap()
+            ),
+            &json!({"version": d["version"]}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    manager
+        .post(
+            "/api/v1/orgs/acme/own-controls",
+            &json!({"code": "NW-02", "title": "Quarterly restore drill"}),
+        )
+        .await;
+    // Another organisation's code of the same name does not count here, and vice versa.
+    theirs
+        .post(
+            "/api/v1/orgs/other/own-controls",
+            &json!({"code": "OT-01", "title": "Theirs"}),
+        )
+        .await;
+    let risks = "/api/v1/orgs/acme/risks";
+    let (s, p) = manager
+        .post(
+            risks,
+            &json!({"title": "Backups fail", "inherent_likelihood": 2, "inherent_impact": 3,
+                    "controls": ["8.13", "nw-02", "OT-01", "9.99", "%%"]}),
+        )
+        .await;
+    assert_eq!(s, 422, "{p}");
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["controls[3]", "controls[4]", "controls[2]"]);
+    let (s, r) = manager
+        .post(
+            risks,
+            &json!({"title": "Backups fail", "inherent_likelihood": 2, "inherent_impact": 3,
+                    "controls": ["nw-02", "A.8.13", "5.30", "NW-02"]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    assert_eq!(r["controls"], json!(["5.30", "8.13", "NW-02"]));
+    let (_, one) = manager.get("/api/v1/orgs/acme/own-controls/NW-02").await;
+    assert_eq!(one["risks"][0]["reference"], r["reference"]);
+    let (s, p) = manager.delete("/api/v1/orgs/acme/own-controls/NW-02").await;
+    assert_eq!(s, 409, "{p}");
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains(r["reference"].as_str().unwrap())
+    );
+    // Off the risk, then it can go.
+    let (s, r2) = manager
+        .patch(
+            &format!("{risks}/{}", r["id"].as_str().unwrap()),
+            &json!({"controls": ["8.13"], "version": r["version"]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r2}");
+    let (s, _) = manager.delete("/api/v1/orgs/acme/own-controls/NW-02").await;
+    assert_eq!(s, 204);
+}
