@@ -637,3 +637,33 @@ impl App {
         })
     }
 }
+
+impl App {
+    /// A versioned foundation document (the scope statement, the policy) of one version,
+    /// as PDF or Markdown.
+    pub async fn doc_file<C: isms_domain::foundation::versioned::VersionedContent>(
+        &self,
+        ctx: &OrgCtx,
+        id: Uuid,
+        fmt: TableFormat,
+    ) -> AppResult<ExportFile> {
+        if !matches!(fmt, TableFormat::Markdown | TableFormat::Pdf) {
+            return Err(ValidationError::single(
+                "format",
+                "this document is available as pdf or md (Markdown)",
+            )
+            .into());
+        }
+        let (report, number) = self.doc_report::<C>(ctx, id).await?;
+        Ok(ExportFile {
+            bytes: report_bytes(report, fmt).await?,
+            content_type: fmt.content_type(),
+            file_name: format!(
+                "{}-{}-v{number}.{}",
+                ctx.org.slug,
+                C::KIND.as_str(),
+                fmt.extension()
+            ),
+        })
+    }
+}

@@ -26,7 +26,7 @@ pub struct Facts<'a> {
 }
 
 /// One thing still missing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Gap {
     pub clause: &'static str,
     /// What is missing.
@@ -44,7 +44,7 @@ fn gap(clause: &'static str, problem: impl Into<String>, fix: impl Into<String>)
 }
 
 /// How the climate-change question of 4.1 (Amendment 1:2024) has been answered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case", tag = "answer")]
 pub enum ClimateDetermination {
     /// No issue records a decision yet.

@@ -59,6 +59,10 @@ pub trait RegisterBody: Serialize + DeserializeOwned + Clone + Send + Sync {
     fn kind(&self) -> Option<&str> {
         None
     }
+    /// The values the list filter accepts (empty: the register has no such filter).
+    fn kinds() -> &'static [(&'static str, &'static str)] {
+        &[]
+    }
     /// The person the entry names (role holder, objective owner), with its field name.
     fn person(&self) -> Option<(&'static str, Uuid)> {
         None
@@ -69,6 +73,10 @@ pub trait RegisterBody: Serialize + DeserializeOwned + Clone + Send + Sync {
     }
     /// The entry as named fields, each a list of lines (for history and comparisons).
     fn fields(&self) -> Vec<(&'static str, Vec<String>)>;
+    /// The objective, when the entry is one (objectives have an approval on top).
+    fn as_objective(&mut self) -> Option<&mut Objective> {
+        None
+    }
 }
 
 /// The names of the fields whose value differs between two bodies.
@@ -145,7 +153,7 @@ pub const INTERNAL_CATEGORIES: [(&str, &str); 6] = [
 ];
 
 /// An internal or external issue that can help or hinder the ISMS.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Issue {
     /// `internal` or `external`.
@@ -208,6 +216,10 @@ impl RegisterBody for Issue {
         &self.title
     }
 
+    fn kinds() -> &'static [(&'static str, &'static str)] {
+        &ISSUE_KINDS
+    }
+
     fn kind(&self) -> Option<&str> {
         Some(&self.kind)
     }
@@ -258,7 +270,7 @@ pub const REQUIREMENT_SOURCES: [(&str, &str); 4] = [
 ];
 
 /// What an interested party requires.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Requirement {
     pub text: String,
@@ -279,7 +291,7 @@ pub struct Requirement {
 }
 
 /// An interested party relevant to the ISMS.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Party {
     pub name: String,
@@ -326,6 +338,10 @@ impl RegisterBody for Party {
         &self.name
     }
 
+    fn kinds() -> &'static [(&'static str, &'static str)] {
+        &PARTY_KINDS
+    }
+
     fn kind(&self) -> Option<&str> {
         Some(&self.kind)
     }
@@ -362,7 +378,7 @@ impl RegisterBody for Party {
 // 5.3 Roles
 
 /// A role with responsibilities and authority, held by a named member.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Role {
     pub title: String,
@@ -454,7 +470,7 @@ pub const OBJECTIVE_STATUSES: [(&str, &str); 5] = [
 ];
 
 /// An information security objective with its target and how it is measured.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Objective {
     pub title: String,
@@ -560,8 +576,16 @@ impl RegisterBody for Objective {
         v.into_result().map(|()| out)
     }
 
+    fn as_objective(&mut self) -> Option<&mut Objective> {
+        Some(self)
+    }
+
     fn title(&self) -> &str {
         &self.title
+    }
+
+    fn kinds() -> &'static [(&'static str, &'static str)] {
+        &OBJECTIVE_STATUSES
     }
 
     fn kind(&self) -> Option<&str> {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// An interface or dependency with an activity done by someone else (a supplier, a group
 /// company, a cloud provider).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Interface {
     /// What crosses the boundary ("hosting of the production platform").
@@ -19,7 +19,7 @@ pub struct Interface {
 }
 
 /// Something left out of the scope, with the reason an auditor will ask for.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Exclusion {
     pub what: String,
@@ -29,7 +29,7 @@ pub struct Exclusion {
 
 /// The scope statement: the text that will appear on the certificate and the boundaries
 /// behind it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScopeContent {
     /// The scope statement in one or a few sentences.
@@ -138,7 +138,7 @@ impl VersionedContent for ScopeContent {
 }
 
 /// The information security policy statement (5.2).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyContent {
     /// The policy text set by top management.

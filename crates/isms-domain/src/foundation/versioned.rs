@@ -111,7 +111,7 @@ pub trait VersionedContent: Serialize + DeserializeOwned + Default + Clone {
 }
 
 /// What changed in one field between two versions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldDiff {
     /// Field name as in the API (`units`, `exclusions`, …).
     pub field: String,
