@@ -22,8 +22,7 @@ use isms_domain::foundation::checks::{
     ClimateDetermination, DocState, Facts, Gap, climate_determination, foundation_gaps,
 };
 use isms_domain::foundation::registers::{
-    Issue, Objective, ObjectiveChange, Party, RegisterBody, Role, changed_fields,
-    objective_change,
+    Issue, Objective, ObjectiveChange, Party, RegisterBody, Role, changed_fields, objective_change,
 };
 use isms_domain::foundation::scope::{PolicyContent, ScopeContent};
 use isms_domain::foundation::versioned::{
@@ -113,9 +112,8 @@ fn parse_note(v: &mut ValidationError, s: &str) -> String {
 }
 
 fn status_of(r: &DocRow) -> AppResult<VersionStatus> {
-    VersionStatus::parse("status", &r.status).map_err(|_| {
-        AppError::Internal(format!("document {} has status {}", r.id, r.status))
-    })
+    VersionStatus::parse("status", &r.status)
+        .map_err(|_| AppError::Internal(format!("document {} has status {}", r.id, r.status)))
 }
 
 fn doc_snapshot(r: &DocRow) -> serde_json::Value {
@@ -217,7 +215,10 @@ impl App {
         input: &NewDocVersion,
     ) -> AppResult<DocVersion<C>> {
         let kind = C::KIND.as_str();
-        ctx.require(Permission::Write, &format!("change the {}", C::KIND.label()))?;
+        ctx.require(
+            Permission::Write,
+            &format!("change the {}", C::KIND.label()),
+        )?;
         let mut v = ValidationError::new();
         let note = parse_note(&mut v, &input.change_note);
         v.into_result()?;
@@ -226,12 +227,11 @@ impl App {
         if let Some(msg) = new_draft_blocked(C::KIND, draft.map(|d| d.number)) {
             return Err(AppError::Conflict(msg));
         }
-        let (content, based_on) = match store::doc_in_status(&mut tx, ctx.org.id, kind, "approved")
-            .await?
-        {
-            Some(r) => (r.content.clone(), format!("version {}", r.number)),
-            None => (to_json(&C::default())?, "new".to_owned()),
-        };
+        let (content, based_on) =
+            match store::doc_in_status(&mut tx, ctx.org.id, kind, "approved").await? {
+                Some(r) => (r.content.clone(), format!("version {}", r.number)),
+                None => (to_json(&C::default())?, "new".to_owned()),
+            };
         let now = Ts(self.now());
         let row = DocRow {
             id: Uuid::now_v7(),
@@ -283,7 +283,10 @@ impl App {
         patch: &DocVersionPatch<C>,
     ) -> AppResult<DocVersion<C>> {
         let kind = C::KIND.as_str();
-        ctx.require(Permission::Write, &format!("change the {}", C::KIND.label()))?;
+        ctx.require(
+            Permission::Write,
+            &format!("change the {}", C::KIND.label()),
+        )?;
         let mut tx = self.db.begin().await?;
         let before = store::doc(&mut tx, ctx.org.id, kind, id)
             .await?
@@ -356,7 +359,10 @@ impl App {
         input: &Approve,
     ) -> AppResult<DocVersion<C>> {
         let kind = C::KIND.as_str();
-        ctx.require(Permission::Approve, &format!("approve the {}", C::KIND.label()))?;
+        ctx.require(
+            Permission::Approve,
+            &format!("approve the {}", C::KIND.label()),
+        )?;
         let Some(approver) = actor.id() else {
             return Err(AppError::forbidden(&format!(
                 "approve the {} (a person must approve it)",
@@ -380,8 +386,7 @@ impl App {
         content.check_approvable()?;
         let previous = store::doc_in_status(&mut tx, ctx.org.id, kind, "approved").await?;
         let now = Ts(self.now());
-        if !store::approve_doc(&mut tx, ctx.org.id, kind, id, approver, input.version, now).await?
-        {
+        if !store::approve_doc(&mut tx, ctx.org.id, kind, id, approver, input.version, now).await? {
             return Err(AppError::stale(C::KIND.label()));
         }
         let after = store::doc(&mut tx, ctx.org.id, kind, id)
@@ -403,7 +408,11 @@ impl App {
                         C::KIND.label(),
                         p.number
                     ),
-                    None => format!("approved version {} of the {}", after.number, C::KIND.label()),
+                    None => format!(
+                        "approved version {} of the {}",
+                        after.number,
+                        C::KIND.label()
+                    ),
                 },
                 before: Some(doc_snapshot(&before)),
                 after: Some(doc_snapshot(&after)),
@@ -422,7 +431,10 @@ impl App {
         id: Uuid,
     ) -> AppResult<()> {
         let kind = C::KIND.as_str();
-        ctx.require(Permission::Write, &format!("change the {}", C::KIND.label()))?;
+        ctx.require(
+            Permission::Write,
+            &format!("change the {}", C::KIND.label()),
+        )?;
         let mut tx = self.db.begin().await?;
         let before = store::doc(&mut tx, ctx.org.id, kind, id)
             .await?
@@ -463,18 +475,24 @@ impl App {
         from: Uuid,
         to: Uuid,
     ) -> AppResult<Comparison> {
-        let a = self.get_doc_version::<C>(ctx, from).await.map_err(|e| match e {
-            AppError::NotFound(_) => {
-                ValidationError::single("from", "is not a version of this document").into()
-            }
-            e => e,
-        })?;
-        let b = self.get_doc_version::<C>(ctx, to).await.map_err(|e| match e {
-            AppError::NotFound(_) => {
-                ValidationError::single("to", "is not a version of this document").into()
-            }
-            e => e,
-        })?;
+        let a = self
+            .get_doc_version::<C>(ctx, from)
+            .await
+            .map_err(|e| match e {
+                AppError::NotFound(_) => {
+                    ValidationError::single("from", "is not a version of this document").into()
+                }
+                e => e,
+            })?;
+        let b = self
+            .get_doc_version::<C>(ctx, to)
+            .await
+            .map_err(|e| match e {
+                AppError::NotFound(_) => {
+                    ValidationError::single("to", "is not a version of this document").into()
+                }
+                e => e,
+            })?;
         Ok(Comparison {
             from: a.number,
             to: b.number,
@@ -491,7 +509,10 @@ impl App {
         let d = self.get_doc_version::<C>(ctx, id).await?;
         let mut meta = vec![
             ("Organisation".to_owned(), ctx.org.name.clone()),
-            ("Clause".to_owned(), format!("ISO/IEC 27001:2022 {}", C::KIND.clause())),
+            (
+                "Clause".to_owned(),
+                format!("ISO/IEC 27001:2022 {}", C::KIND.clause()),
+            ),
             ("Version".to_owned(), d.number.to_string()),
             ("Status".to_owned(), d.status.clone()),
         ];
@@ -529,7 +550,10 @@ impl App {
             })
             .collect();
         let title = match C::KIND.as_str() {
-            "scope" => format!("Scope of the information security management system: {}", ctx.org.name),
+            "scope" => format!(
+                "Scope of the information security management system: {}",
+                ctx.org.name
+            ),
             _ => format!("Information security policy: {}", ctx.org.name),
         };
         Ok((
@@ -600,7 +624,10 @@ fn reference<B: RegisterBody>(n: i64) -> String {
 
 fn to_entry<B: RegisterBody>(r: EntryWithNames) -> AppResult<Entry<B>> {
     let data: B = serde_json::from_str(&r.entry.body).map_err(|e| {
-        AppError::Internal(format!("register entry {} is not readable: {e}", r.entry.id))
+        AppError::Internal(format!(
+            "register entry {} is not readable: {e}",
+            r.entry.id
+        ))
     })?;
     Ok(Entry {
         id: r.entry.id,
