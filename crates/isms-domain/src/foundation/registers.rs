@@ -565,7 +565,11 @@ impl RegisterBody for Objective {
                 100,
                 false,
             ),
-            status: choose(&mut v, "status", &self.status, &OBJECTIVE_STATUSES),
+            status: if self.status.trim().is_empty() {
+                draft()
+            } else {
+                choose(&mut v, "status", &self.status, &OBJECTIVE_STATUSES)
+            },
             policy_link: text(&mut v, "policy_link", &self.policy_link, 1000, false),
         };
         if let Some(x) = out.target_value

@@ -130,7 +130,7 @@ impl VersionedContent for ScopeContent {
                 "Exclusions",
                 self.exclusions
                     .iter()
-                    .map(|e| format!("{} — because {}", e.what, e.justification))
+                    .map(|e| format!("{} — reason: {}", e.what, e.justification))
                     .collect(),
             ),
         ]

@@ -101,7 +101,7 @@ fn rows(f: &Form, prefix: &str, fields: &[&str]) -> Vec<HashMap<String, String>>
 }
 
 fn is_flag(k: &str) -> bool {
-    matches!(k, "addressed" | "climate")
+    matches!(k, "addressed" | "climate" | "source")
 }
 
 fn version_of(f: &Form) -> i64 {

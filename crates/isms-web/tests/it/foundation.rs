@@ -181,7 +181,7 @@ async fn foundation_scope_versions_approval_frozen_diff_and_document() {
         "{md}"
     );
     assert!(
-        md.contains("Sales office in Paris — because No access to customer data"),
+        md.contains("Sales office in Paris — reason: No access to customer data"),
         "{md}"
     );
     let res = contributor
