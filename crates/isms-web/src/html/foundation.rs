@@ -1173,6 +1173,21 @@ pub async fn objective_approve(
     }
 }
 
+/// Every page (GET) route of the section, as route patterns (for the page matrix test).
+pub fn page_routes() -> Vec<String> {
+    let mut v = vec!["/o/{org}/isms".to_owned()];
+    for tab in ["scope", "policy"] {
+        for suffix in ["", "/{id}", "/{id}/document.pdf", "/{id}/document.md"] {
+            v.push(format!("/o/{{org}}/isms/{tab}{suffix}"));
+        }
+    }
+    for tab in ["issues", "parties", "roles", "objectives"] {
+        v.push(format!("/o/{{org}}/isms/{tab}"));
+        v.push(format!("/o/{{org}}/isms/{tab}/{{id}}"));
+    }
+    v
+}
+
 /// The routes of the foundation section.
 pub fn routes(r: axum::Router<AppState>) -> axum::Router<AppState> {
     use axum::routing::{get, post};

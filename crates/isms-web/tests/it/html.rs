@@ -430,6 +430,56 @@ async fn page_access_matrix() {
         )
         .await;
     let risk = risk["id"].as_str().unwrap().to_owned();
+    // One record of each foundation kind.
+    let scope = t
+        .app
+        .create_doc_version::<isms_domain::foundation::scope::ScopeContent>(
+            isms_app::Actor::Cli,
+            &ctx,
+            &Default::default(),
+        )
+        .await
+        .unwrap()
+        .id;
+    let policy = t
+        .app
+        .create_doc_version::<isms_domain::foundation::scope::PolicyContent>(
+            isms_app::Actor::Cli,
+            &ctx,
+            &Default::default(),
+        )
+        .await
+        .unwrap()
+        .id;
+    let base = "/api/v1/orgs/acme";
+    let (_, issue) = api
+        .post(
+            &format!("{base}/issues"),
+            &serde_json::json!({"kind": "external", "category": "legal", "title": "GDPR"}),
+        )
+        .await;
+    let (_, party) = api
+        .post(
+            &format!("{base}/interested-parties"),
+            &serde_json::json!({"name": "Customers", "kind": "customer",
+                "requirements": [{"text": "Certificate", "source": "contractual"}]}),
+        )
+        .await;
+    let (_, role) = api
+        .post(
+            &format!("{base}/roles"),
+            &serde_json::json!({"title": "ISMS manager", "responsibilities": "Runs it",
+                "person_id": f.user_id(Role::IsmsManager)}),
+        )
+        .await;
+    let (_, objective) = api
+        .post(
+            &format!("{base}/objectives"),
+            &serde_json::json!({"title": "Train staff"}),
+        )
+        .await;
+    let id = |v: &serde_json::Value| v["id"].as_str().unwrap().to_owned();
+    let (issue, party, role, objective) = (id(&issue), id(&party), id(&role), id(&objective));
     // (path, who may open it: None = every member, Some(roles) = only these; instance: admin pages)
     let trail: &[Role] = &[
         Role::Admin,
@@ -573,6 +623,57 @@ async fn page_access_matrix() {
             None,
         ),
     ];
+    let mut pages = pages;
+    pages.push(("/o/{org}/isms", "/o/acme/isms".into(), None));
+    for (tab, doc) in [("scope", scope), ("policy", policy)] {
+        let (list, one, pdf, md) = match tab {
+            "scope" => (
+                "/o/{org}/isms/scope",
+                "/o/{org}/isms/scope/{id}",
+                "/o/{org}/isms/scope/{id}/document.pdf",
+                "/o/{org}/isms/scope/{id}/document.md",
+            ),
+            _ => (
+                "/o/{org}/isms/policy",
+                "/o/{org}/isms/policy/{id}",
+                "/o/{org}/isms/policy/{id}/document.pdf",
+                "/o/{org}/isms/policy/{id}/document.md",
+            ),
+        };
+        pages.push((list, format!("/o/acme/isms/{tab}"), None));
+        pages.push((one, format!("/o/acme/isms/{tab}/{doc}"), None));
+        pages.push((pdf, format!("/o/acme/isms/{tab}/{doc}/document.pdf"), None));
+        pages.push((md, format!("/o/acme/isms/{tab}/{doc}/document.md"), None));
+    }
+    for (list, one, tab, entry) in [
+        (
+            "/o/{org}/isms/issues",
+            "/o/{org}/isms/issues/{id}",
+            "issues",
+            &issue,
+        ),
+        (
+            "/o/{org}/isms/parties",
+            "/o/{org}/isms/parties/{id}",
+            "parties",
+            &party,
+        ),
+        (
+            "/o/{org}/isms/roles",
+            "/o/{org}/isms/roles/{id}",
+            "roles",
+            &role,
+        ),
+        (
+            "/o/{org}/isms/objectives",
+            "/o/{org}/isms/objectives/{id}",
+            "objectives",
+            &objective,
+        ),
+    ] {
+        pages.push((list, format!("/o/acme/isms/{tab}"), None));
+        pages.push((one, format!("/o/acme/isms/{tab}/{entry}"), None));
+    }
     let personal = ["/orgs", "/profile", "/api/docs"];
     let instance_admin = ["/admin/users", "/admin/audit-trail"];
     let mut failures = Vec::new();
@@ -624,6 +725,12 @@ async fn page_access_matrix() {
         failures.join("\n")
     );
     // The list above covers every organisation page of the router.
+    for route in isms_web::html::foundation::page_routes() {
+        assert!(
+            pages.iter().any(|(p, _, _)| *p == route),
+            "page {route} is missing from the matrix"
+        );
+    }
     let src = include_str!("../../src/html/mod.rs");
     let flat = src.split_whitespace().collect::<Vec<_>>().join(" ");
     for chunk in flat.split(".route(").skip(1) {
