@@ -694,8 +694,17 @@ fn demo_answer(key: &str, area: &str, i: usize, stage: Stage) -> crate::gap::Ite
     }
 }
 
-/// Northwind's issues: kind, category, title, effect, climate note (relevant when marked).
-const NORTHWIND_ISSUES: &[(&str, &str, &str, &str, Option<(bool, &str)>)] = &[
+/// A demo issue: kind, category, title, effect, climate (relevant?, note).
+type DemoIssue = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<(bool, &'static str)>,
+);
+
+/// Northwind's issues.
+const NORTHWIND_ISSUES: &[DemoIssue] = &[
     (
         "external",
         "economic",
@@ -1116,7 +1125,17 @@ impl App {
             }
         }
         let id = |e: &str| ids.get(e).copied();
-        let roles: &[(&str, &str, &str, &str, Option<&str>, bool, bool)] = &[
+        // (title, responsibilities, authority, holder, deputy, conformity, reports)
+        type DemoRole = (
+            &'static str,
+            &'static str,
+            &'static str,
+            &'static str,
+            Option<&'static str>,
+            bool,
+            bool,
+        );
+        let roles: &[DemoRole] = &[
             (
                 "ISMS manager",
                 "Runs the ISMS day to day: risk assessment, Statement of Applicability, documents, internal audit programme, corrective actions.",

@@ -205,8 +205,10 @@ fn objective_status_changes_and_reapproval() {
     let e = objective_change(Some(&d), &a).unwrap_err();
     assert_eq!(fields(&e), vec!["status"]);
     assert!(objective_change(None, &a).is_err());
-    let mut none = Objective::default();
-    none.title = "x".into();
+    let none = Objective {
+        title: "x".into(),
+        ..Default::default()
+    };
     assert_eq!(
         fields(&none.missing_for_approval()),
         vec!["owner_id", "target", "metric", "due_on"]
