@@ -108,9 +108,14 @@ fn version_of(f: &Form) -> i64 {
     f.get("version").and_then(|v| v.parse().ok()).unwrap_or(-1)
 }
 
-#[allow(clippy::result_large_err)]
-fn parse_id(id: &str, what: &'static str) -> Result<Uuid, Response> {
-    Uuid::parse_str(id).map_err(|_| error_page(&AppError::NotFound(what)))
+/// Parse the id in the path, or return the not-found page from the handler.
+macro_rules! id_or_page {
+    ($id:expr, $what:expr) => {
+        match Uuid::parse_str($id) {
+            Ok(i) => i,
+            Err(_) => return error_page(&AppError::NotFound($what)),
+        }
+    };
 }
 
 fn status_for(e: &AppError) -> StatusCode {
@@ -504,10 +509,7 @@ pub async fn doc_version<C: WebDoc>(
     Path((org, id)): Path<(String, String)>,
 ) -> Response {
     let ctx = org_or_page!(st, u, &org);
-    let id = match parse_id(&id, C::KIND.label()) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
+    let id = id_or_page!(&id, C::KIND.label());
     match st.app.get_doc_version::<C>(&ctx, id).await {
         Ok(d) => {
             let (shown, note) = (d.content.clone(), d.change_note.clone());
@@ -524,10 +526,7 @@ pub async fn doc_save<C: WebDoc>(
     WebForm(f): WebForm<Form>,
 ) -> Response {
     let ctx = org_or_page!(st, u, &org);
-    let id = match parse_id(&id, C::KIND.label()) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
+    let id = id_or_page!(&id, C::KIND.label());
     let d = match st.app.get_doc_version::<C>(&ctx, id).await {
         Ok(d) => d,
         Err(e) => return error_page(&e),
@@ -568,10 +567,7 @@ pub async fn doc_approve<C: WebDoc>(
     WebForm(f): WebForm<Form>,
 ) -> Response {
     let ctx = org_or_page!(st, u, &org);
-    let id = match parse_id(&id, C::KIND.label()) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
+    let id = id_or_page!(&id, C::KIND.label());
     let input = Approve {
         version: version_of(&f),
     };
@@ -604,10 +600,7 @@ pub async fn doc_delete<C: WebDoc>(
     WebForm(_f): WebForm<Form>,
 ) -> Response {
     let ctx = org_or_page!(st, u, &org);
-    let id = match parse_id(&id, C::KIND.label()) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
+    let id = id_or_page!(&id, C::KIND.label());
     match st
         .app
         .delete_doc_version::<C>(Actor::User(&u.p), &ctx, id)
@@ -626,10 +619,7 @@ async fn doc_download<C: WebDoc>(
     fmt: isms_export::TableFormat,
 ) -> Response {
     let ctx = org_or_page!(st, u, org);
-    let id = match parse_id(id, C::KIND.label()) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
+    let id = id_or_page!(id, C::KIND.label());
     match st.app.doc_file::<C>(&ctx, id, fmt).await {
         Ok(f) => crate::download(f),
         Err(e) => error_page(&e),
@@ -1018,10 +1008,7 @@ pub async fn register_entry<B: WebRegister>(
     Path((org, id)): Path<(String, String)>,
 ) -> Response {
     let ctx = org_or_page!(st, u, &org);
-    let id = match parse_id(&id, B::REGISTER.label()) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
+    let id = id_or_page!(&id, B::REGISTER.label());
     match st.app.get_entry::<B>(&ctx, id).await {
         Ok(e) => {
             let (form, version) = (e.data.clone(), e.version);
@@ -1066,10 +1053,7 @@ pub async fn register_update<B: WebRegister>(
     WebForm(f): WebForm<Form>,
 ) -> Response {
     let ctx = org_or_page!(st, u, &org);
-    let id = match parse_id(&id, B::REGISTER.label()) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
+    let id = id_or_page!(&id, B::REGISTER.label());
     let before = match st.app.get_entry::<B>(&ctx, id).await {
         Ok(e) => e,
         Err(e) => return error_page(&e),
@@ -1117,10 +1101,7 @@ pub async fn register_delete<B: WebRegister>(
     WebForm(_f): WebForm<Form>,
 ) -> Response {
     let ctx = org_or_page!(st, u, &org);
-    let id = match parse_id(&id, B::REGISTER.label()) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
+    let id = id_or_page!(&id, B::REGISTER.label());
     match st.app.delete_entry::<B>(Actor::User(&u.p), &ctx, id).await {
         Ok(()) => flash_redirect(&format!("/o/{org}/isms/{}", B::TAB), "Entry deleted."),
         Err(e) => error_page(&e),
@@ -1134,10 +1115,7 @@ pub async fn objective_approve(
     WebForm(f): WebForm<Form>,
 ) -> Response {
     let ctx = org_or_page!(st, u, &org);
-    let id = match parse_id(&id, "objective") {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
+    let id = id_or_page!(&id, "objective");
     let input = Approve {
         version: version_of(&f),
     };

@@ -815,3 +815,68 @@ async fn control_and_clause_pages_show_what_the_organisation_links_to_them() {
     let (_, html) = b.get("/o/acme/catalogue/clauses/6.1.2").await;
     assert!(html.contains("not answered yet"));
 }
+
+#[tokio::test]
+async fn foundation_forms_name_the_field_and_save_nothing() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let b = Browser::new(&t.base);
+    b.login(f.email(Role::Contributor)).await;
+    let (_, html) = b.get("/o/acme/isms/issues").await;
+    let token = csrf(&html);
+    // Climate-relevant without a note: 422, the field named, nothing saved.
+    let (s, html, _) = b
+        .post(
+            "/o/acme/isms/issues",
+            &[
+                ("_csrf", &token),
+                ("kind", "external"),
+                ("category", "environmental"),
+                ("title", "Floods"),
+                ("climate_relevant", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(html.contains("<code>climate_note</code>"), "{html}");
+    assert!(html.contains("value=\"Floods\""), "typed text kept");
+    let api = t.login(f.email(Role::Contributor)).await;
+    let (_, list) = api.get("/api/v1/orgs/acme/issues").await;
+    assert_eq!(list["items"], serde_json::json!([]));
+    // A scope draft with an unjustified exclusion is refused the same way.
+    let (_, d) = api
+        .post("/api/v1/orgs/acme/scope-versions", &serde_json::json!({}))
+        .await;
+    let id = d["id"].as_str().unwrap();
+    let (s, html, _) = b
+        .post(
+            &format!("/o/acme/isms/scope/{id}"),
+            &[
+                ("_csrf", &token),
+                ("version", "1"),
+                ("statement", "All of it"),
+                ("exclusions[0].what", "Paris office"),
+                ("exclusions[0].justification", ""),
+            ],
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(html.contains("exclusions[0].justification"), "{html}");
+    let (_, same) = api
+        .get(&format!("/api/v1/orgs/acme/scope-versions/{id}"))
+        .await;
+    assert_eq!(same["version"], 1);
+    assert_eq!(same["content"]["statement"], "");
+    // A viewer may read but not write.
+    let v = Browser::new(&t.base);
+    v.login(f.email(Role::Viewer)).await;
+    let (_, html) = v.get("/o/acme/isms/roles").await;
+    assert!(!html.contains("action=\"/o/acme/isms/roles\""));
+    let (s, _, _) = v
+        .post(
+            "/o/acme/isms/roles",
+            &[("_csrf", &csrf(&html)), ("title", "x")],
+        )
+        .await;
+    assert_eq!(s, 403);
+}
