@@ -43,6 +43,8 @@ pub const EXPORT_KINDS: &[&str] = &[
     "tasks",
     "risks",
     "risk-treatment-plan",
+    "scope",
+    "policy",
 ];
 
 /// A finished export.
@@ -603,6 +605,16 @@ impl App {
         };
         let bytes = match kind {
             "gap" => return self.gap_report_file(ctx, None, fmt).await,
+            "scope" => {
+                return self
+                    .doc_in_force_file::<isms_domain::foundation::scope::ScopeContent>(ctx, fmt)
+                    .await;
+            }
+            "policy" => {
+                return self
+                    .doc_in_force_file::<isms_domain::foundation::scope::PolicyContent>(ctx, fmt)
+                    .await;
+            }
             "tasks" => table_bytes(self.tasks_table(ctx).await?, fmt).await?,
             "risks" => table_bytes(self.risks_table(ctx).await?, fmt).await?,
             "risk-treatment-plan" => {
@@ -639,6 +651,29 @@ impl App {
 }
 
 impl App {
+    /// The version in force of a foundation document (the approved scope an auditor reads
+    /// at Stage 1, the policy), as PDF or Markdown.
+    pub async fn doc_in_force_file<C: isms_domain::foundation::versioned::VersionedContent>(
+        &self,
+        ctx: &OrgCtx,
+        fmt: TableFormat,
+    ) -> AppResult<ExportFile> {
+        let Some(d) = self
+            .doc_in_status::<C>(
+                ctx,
+                isms_domain::foundation::versioned::VersionStatus::Approved,
+            )
+            .await?
+        else {
+            return Err(ValidationError::single(
+                "kind",
+                format!("there is no approved {} yet", C::KIND.label()),
+            )
+            .into());
+        };
+        self.doc_file::<C>(ctx, d.id, fmt).await
+    }
+
     /// A versioned foundation document (the scope statement, the policy) of one version,
     /// as PDF or Markdown.
     pub async fn doc_file<C: isms_domain::foundation::versioned::VersionedContent>(
