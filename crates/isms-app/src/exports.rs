@@ -45,6 +45,10 @@ pub const EXPORT_KINDS: &[&str] = &[
     "risk-treatment-plan",
     "scope",
     "policy",
+    "issues",
+    "interested-parties",
+    "roles",
+    "objectives",
 ];
 
 /// A finished export.
@@ -605,6 +609,16 @@ impl App {
         };
         let bytes = match kind {
             "gap" => return self.gap_report_file(ctx, None, fmt).await,
+            "issues" => {
+                table_bytes(self.register_table::<registers::Issue>(ctx).await?, fmt).await?
+            }
+            "interested-parties" => {
+                table_bytes(self.register_table::<registers::Party>(ctx).await?, fmt).await?
+            }
+            "roles" => table_bytes(self.register_table::<registers::Role>(ctx).await?, fmt).await?,
+            "objectives" => {
+                table_bytes(self.register_table::<registers::Objective>(ctx).await?, fmt).await?
+            }
             "scope" => {
                 return self
                     .doc_in_force_file::<isms_domain::foundation::scope::ScopeContent>(ctx, fmt)
@@ -650,7 +664,35 @@ impl App {
     }
 }
 
+use isms_domain::foundation::registers;
+
 impl App {
+    /// A foundation register as a table: the reference, every field of the entry (lists
+    /// joined with "; "), and the name of the person it names.
+    pub async fn register_table<B: registers::RegisterBody + Default>(
+        &self,
+        ctx: &OrgCtx,
+    ) -> AppResult<Table> {
+        let entries = self.all_entries::<B>(ctx).await?;
+        let mut headers = vec!["reference".to_owned()];
+        headers.extend(B::default().fields().into_iter().map(|(f, _)| f.to_owned()));
+        headers.push("person".to_owned());
+        let rows = entries
+            .into_iter()
+            .map(|e| {
+                let mut row = vec![e.reference.clone()];
+                row.extend(e.data.fields().into_iter().map(|(_, l)| l.join("; ")));
+                row.push(e.person_name.unwrap_or_default());
+                row
+            })
+            .collect();
+        Ok(Table {
+            title: format!("{}: {}", B::REGISTER.title(), ctx.org.name),
+            headers,
+            rows,
+        })
+    }
+
     /// The version in force of a foundation document (the approved scope an auditor reads
     /// at Stage 1, the policy), as PDF or Markdown.
     pub async fn doc_in_force_file<C: isms_domain::foundation::versioned::VersionedContent>(

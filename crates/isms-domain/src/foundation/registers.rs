@@ -38,6 +38,16 @@ impl Register {
         }
     }
 
+    /// Name of the whole register, for titles.
+    pub fn title(self) -> &'static str {
+        match self {
+            Register::Issue => "Internal and external issues",
+            Register::Party => "Interested parties and their requirements",
+            Register::Role => "ISMS roles and responsibilities",
+            Register::Objective => "Information security objectives",
+        }
+    }
+
     /// Prefix of the entry number shown to people (I-003).
     pub fn prefix(self) -> &'static str {
         match self {
