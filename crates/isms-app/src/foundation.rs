@@ -1062,14 +1062,10 @@ impl App {
         let mut c = self.db.read().await?;
         let f = isms_db::audit::AuditFilter {
             entity: Some(entity.to_owned()),
+            entity_id: entity_id.map(|i| i.to_string()),
             ..Default::default()
         };
         let rows = isms_db::audit::list(&mut c, ctx.org.id, &f, limit.clamp(1, 500)).await?;
-        let id = entity_id.map(|i| i.to_string());
-        Ok(rows
-            .into_iter()
-            .filter(|r| id.as_ref().is_none_or(|i| *i == r.entity_id))
-            .map(AuditEntry::from)
-            .collect())
+        Ok(rows.into_iter().map(AuditEntry::from).collect())
     }
 }

@@ -49,6 +49,9 @@ pub struct DocumentParams {
 pub struct EntryParams {
     /// Issues: `internal`/`external`; parties: their kind; objectives: their status.
     pub kind: Option<String>,
+    /// Objectives: `draft`, `approved`, `achieved`, `missed` or `withdrawn` (the same
+    /// filter as `kind`).
+    pub status: Option<String>,
     /// Roles: the holder; objectives: the owner.
     pub person_id: Option<uuid::Uuid>,
     pub limit: Option<i64>,
@@ -263,7 +266,7 @@ macro_rules! register_api {
             ) -> ApiResult<Json<Page<Entry<$b>>>> {
                 let ctx = st.app.org_access(&p, &org).await?;
                 let q = EntryQuery {
-                    kind: q.kind,
+                    kind: q.kind.or(q.status),
                     person_id: q.person_id,
                     cursor: q.cursor,
                     limit: q.limit,

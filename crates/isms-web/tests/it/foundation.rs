@@ -479,6 +479,12 @@ async fn foundation_registers_issues_parties_roles_objectives() {
     );
     let (_, drafts) = viewer.get(&format!("{objectives}?kind=draft")).await;
     assert_eq!(drafts["items"].as_array().unwrap().len(), 1);
+    let (_, approved) = viewer.get(&format!("{objectives}?status=approved")).await;
+    assert_eq!(approved["items"], json!([]));
+    assert_eq!(
+        viewer.get(&format!("{objectives}?status=done")).await.0,
+        422
+    );
 
     // The overview now shows the climate determination and fewer gaps.
     let (_, o) = viewer.get(&format!("{base}/isms-foundation")).await;
