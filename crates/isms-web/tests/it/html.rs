@@ -867,6 +867,29 @@ async fn foundation_forms_name_the_field_and_save_nothing() {
         .await;
     assert_eq!(same["version"], 1);
     assert_eq!(same["content"]["statement"], "");
+    // The entry page shows the record's history: who changed which field.
+    let (_, i) = api
+        .post(
+            "/api/v1/orgs/acme/issues",
+            &serde_json::json!({"kind": "internal", "category": "people", "title": "Small team"}),
+        )
+        .await;
+    let iid = i["id"].as_str().unwrap();
+    let (s, _) = api
+        .patch(
+            &format!("/api/v1/orgs/acme/issues/{iid}"),
+            &serde_json::json!({"version": 1, "kind": "internal", "category": "people",
+                "title": "Small team", "effect": "Key-person risk"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (s, html) = b.get(&format!("/o/acme/isms/issues/{iid}")).await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("changed issue I-001 Small team: effect"),
+        "{html}"
+    );
+    assert!(html.contains("added issue I-001 Small team"));
     // A viewer may read but not write.
     let v = Browser::new(&t.base);
     v.login(f.email(Role::Viewer)).await;
