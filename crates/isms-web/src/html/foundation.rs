@@ -100,6 +100,10 @@ fn rows(f: &Form, prefix: &str, fields: &[&str]) -> Vec<HashMap<String, String>>
         .collect()
 }
 
+fn cell(r: &HashMap<String, String>, k: &str) -> String {
+    r.get(k).cloned().unwrap_or_default()
+}
+
 fn is_flag(k: &str) -> bool {
     matches!(k, "addressed" | "climate" | "source")
 }
@@ -221,16 +225,16 @@ impl WebDoc for ScopeContent {
             interfaces: rows(f, "interfaces", &["what", "party", "description"])
                 .into_iter()
                 .map(|r| Interface {
-                    what: r["what"].clone(),
-                    party: r["party"].clone(),
-                    description: r["description"].clone(),
+                    what: cell(&r, "what"),
+                    party: cell(&r, "party"),
+                    description: cell(&r, "description"),
                 })
                 .collect(),
             exclusions: rows(f, "exclusions", &["what", "justification"])
                 .into_iter()
                 .map(|r| Exclusion {
-                    what: r["what"].clone(),
-                    justification: r["justification"].clone(),
+                    what: cell(&r, "what"),
+                    justification: cell(&r, "justification"),
                 })
                 .collect(),
         }
@@ -830,12 +834,12 @@ impl WebRegister for Party {
         )
         .into_iter()
         .map(|r| Requirement {
-            text: r["text"].clone(),
-            source: r["source"].clone(),
-            reference: r["reference"].clone(),
-            addressed: !r["addressed"].is_empty(),
-            how: r["how"].clone(),
-            climate: !r["climate"].is_empty(),
+            text: cell(&r, "text"),
+            source: cell(&r, "source"),
+            reference: cell(&r, "reference"),
+            addressed: !cell(&r, "addressed").is_empty(),
+            how: cell(&r, "how"),
+            climate: !cell(&r, "climate").is_empty(),
         })
         .collect();
         (
