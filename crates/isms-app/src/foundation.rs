@@ -591,11 +591,28 @@ pub struct Entry<B> {
 }
 
 /// A change to an entry: the whole body, and the `version` you read.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EntryPatch<B> {
     pub version: i64,
     #[serde(flatten)]
     pub data: B,
+}
+
+/// Read by hand rather than with `#[serde(flatten)]`, which would let unknown fields
+/// through: `version` is taken out and the rest must be exactly a body.
+impl<'de, B: serde::de::DeserializeOwned> Deserialize<'de> for EntryPatch<B> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let mut m = serde_json::Map::<String, serde_json::Value>::deserialize(d)?;
+        let version = match m.remove("version") {
+            None => return Err(D::Error::missing_field("version")),
+            Some(v) => v
+                .as_i64()
+                .ok_or_else(|| D::Error::custom("`version` must be a whole number"))?,
+        };
+        let data = B::deserialize(serde_json::Value::Object(m)).map_err(D::Error::custom)?;
+        Ok(Self { version, data })
+    }
 }
 
 /// Filters and page of a register list.

@@ -516,3 +516,79 @@ async fn foundation_registers_issues_parties_roles_objectives() {
     assert_eq!(contributor.delete(&one).await.0, 204);
     assert_eq!(contributor.get(&one).await.0, 404);
 }
+
+#[tokio::test]
+async fn foundation_bad_input_is_4xx_never_500() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let c = t.login(f.email(Role::Admin)).await;
+    let base = "/api/v1/orgs/acme";
+    let (_, i) = c
+        .post(
+            &format!("{base}/issues"),
+            &json!({"kind": "internal", "category": "people", "title": "x"}),
+        )
+        .await;
+    let one = format!("{base}/issues/{}", i["id"].as_str().unwrap());
+    for (path, body) in [
+        (
+            format!("{base}/issues"),
+            json!({"kind": "internal", "category": "people", "title": "x", "bogus": 1}),
+        ),
+        (
+            format!("{base}/issues"),
+            json!({"kind": 3, "category": "people", "title": "x"}),
+        ),
+        (
+            format!("{base}/issues"),
+            json!({"kind": "internal", "category": "people", "title": "x", "review_on": "tomorrow"}),
+        ),
+        (
+            format!("{base}/roles"),
+            json!({"title": "x", "responsibilities": "y", "person_id": "not-a-uuid"}),
+        ),
+        (
+            format!("{base}/objectives"),
+            json!({"title": "x", "target_value": "lots"}),
+        ),
+        (
+            format!("{base}/interested-parties"),
+            json!({"name": "x", "kind": "customer", "requirements": [{"text": "t"}]}),
+        ),
+    ] {
+        let (s, p) = c.post(&path, &body).await;
+        assert_eq!(s, 422, "{path} {body} -> {p}");
+    }
+    for body in [
+        json!({"kind": "internal", "category": "people", "title": "x"}),
+        json!({"version": 1, "kind": "internal", "category": "people", "title": "x", "bogus": 1}),
+        json!({"version": "one", "kind": "internal", "category": "people", "title": "x"}),
+    ] {
+        let (s, p) = c.patch(&one, &body).await;
+        assert_eq!(s, 422, "{body} -> {p}");
+    }
+    let (_, d) = c.post(&format!("{base}/scope-versions"), &json!({})).await;
+    let doc = format!("{base}/scope-versions/{}", d["id"].as_str().unwrap());
+    let (s, _) = c
+        .patch(
+            &doc,
+            &json!({"version": 1, "content": {"units": "Engineering"}}),
+        )
+        .await;
+    assert_eq!(s, 422);
+    let (s, _) = c
+        .patch(
+            &doc,
+            &json!({"version": 1, "content": {"exclusions": [{"what": "x", "why": "y"}]}}),
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert_eq!(c.get(&format!("{base}/scope-versions/nope")).await.0, 404);
+    assert_eq!(c.get(&format!("{base}/issues?cursor=%%%")).await.0, 422);
+    assert_eq!(
+        c.get(&format!("{base}/scope-versions?cursor=bm9wZQ"))
+            .await
+            .0,
+        422
+    );
+}
