@@ -890,6 +890,13 @@ async fn foundation_forms_name_the_field_and_save_nothing() {
         "{html}"
     );
     assert!(html.contains("added issue I-001 Small team"));
+    // The organisation overview says how much is still missing for clauses 4–6.
+    let (_, html) = b.get("/o/acme").await;
+    assert!(html.contains("Scope &amp; context (clauses 4–6)"), "{html}");
+    assert!(
+        html.contains("4.3 — The scope statement is still a draft."),
+        "{html}"
+    );
     // A viewer may read but not write.
     let v = Browser::new(&t.base);
     v.login(f.email(Role::Viewer)).await;
