@@ -129,6 +129,7 @@ impl App {
         let limit = page_limit(q.limit);
         let f = AuditFilter {
             entity: q.entity.clone().filter(|s| !s.is_empty()),
+            entity_id: None,
             actor_id: q.actor,
             from,
             to,

@@ -180,6 +180,7 @@ impl App {
             self.demo_own_controls(&ctx).await?;
             self.demo_risk_method(&ctx).await?;
             self.demo_risk_library(&ctx).await?;
+            self.demo_foundation(&ctx).await?;
         }
         Ok(info)
     }
@@ -692,6 +693,627 @@ fn demo_answer(key: &str, area: &str, i: usize, stage: Stage) -> crate::gap::Ite
         notes: Some(notes.into()),
         owner: Some(owner.into()),
         ..Default::default()
+    }
+}
+
+/// A demo issue: kind, category, title, effect, climate (relevant?, note).
+type DemoIssue = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<(bool, &'static str)>,
+);
+
+/// Northwind's issues.
+const NORTHWIND_ISSUES: &[DemoIssue] = &[
+    (
+        "external",
+        "economic",
+        "Enterprise customers require ISO 27001 in tenders",
+        "Certification decides whether we can bid; the ISMS must be credible to buyers' auditors.",
+        None,
+    ),
+    (
+        "external",
+        "legal",
+        "UK GDPR and the Data (Use and Access) Act",
+        "Personal data of customers' users is processed; breaches must be reported within 72 hours.",
+        None,
+    ),
+    (
+        "external",
+        "legal",
+        "NIS2 obligations of EU customers flow down to suppliers",
+        "Contracts ask for incident notice and supply-chain security evidence.",
+        None,
+    ),
+    (
+        "external",
+        "technological",
+        "Ransomware aimed at SaaS providers",
+        "Backups, access control and detection must hold against targeted attacks.",
+        None,
+    ),
+    (
+        "external",
+        "technological",
+        "Dependence on one cloud provider (AWS eu-west-2)",
+        "An outage of the region stops the service; exit and continuity plans are needed.",
+        None,
+    ),
+    (
+        "external",
+        "environmental",
+        "Heat waves and flooding affecting data centres and the London office",
+        "Cloud regions and staff may be unavailable; continuity plans cover remote work and a second region.",
+        Some((
+            true,
+            "More frequent extreme weather can take a cloud region or the office offline; covered by the continuity plan (A.5.30).",
+        )),
+    ),
+    (
+        "internal",
+        "people",
+        "Small security team (two people)",
+        "Key-person risk; duties need deputies and documented procedures.",
+        None,
+    ),
+    (
+        "internal",
+        "organisation",
+        "Rapid growth: 40 new hires a year",
+        "Onboarding, awareness training and access reviews must scale.",
+        None,
+    ),
+    (
+        "internal",
+        "technology",
+        "Legacy admin tooling without single sign-on",
+        "Weak authentication on internal tools until migrated.",
+        None,
+    ),
+    (
+        "internal",
+        "strategy",
+        "Board sponsorship of the certification project",
+        "Budget and priority are available; management review takes place quarterly.",
+        None,
+    ),
+];
+
+/// Northwind's interested parties: name, kind, requirements (text, source, reference,
+/// addressed-how, climate).
+type DemoParty = (
+    &'static str,
+    &'static str,
+    &'static [(
+        &'static str,
+        &'static str,
+        &'static str,
+        Option<&'static str>,
+        bool,
+    )],
+);
+
+const NORTHWIND_PARTIES: &[DemoParty] = &[
+    (
+        "Enterprise customers",
+        "customer",
+        &[
+            (
+                "Certified ISO/IEC 27001 ISMS covering the platform",
+                "contractual",
+                "MSA schedule 4",
+                Some("This certification project"),
+                false,
+            ),
+            (
+                "Breach notification within 48 hours",
+                "contractual",
+                "DPA clause 9",
+                Some("Incident procedure, A.5.24-5.26"),
+                false,
+            ),
+        ],
+    ),
+    (
+        "Information Commissioner's Office",
+        "regulator",
+        &[(
+            "Report personal data breaches within 72 hours",
+            "legal",
+            "UK GDPR art. 33",
+            Some("Incident procedure with a privacy step"),
+            false,
+        )],
+    ),
+    (
+        "Employees",
+        "employee",
+        &[
+            (
+                "Clear security rules and training",
+                "other",
+                "",
+                Some("Awareness programme, A.6.3"),
+                false,
+            ),
+            (
+                "Remote work possible during office closures",
+                "other",
+                "",
+                Some("Remote working rules and continuity plan"),
+                true,
+            ),
+        ],
+    ),
+    (
+        "Amazon Web Services",
+        "supplier",
+        &[(
+            "Shared-responsibility model respected",
+            "contractual",
+            "AWS customer agreement",
+            Some("Cloud security baseline, A.5.23"),
+            false,
+        )],
+    ),
+    (
+        "Shareholders and board",
+        "shareholder",
+        &[
+            (
+                "Certification within the financial year",
+                "other",
+                "Board minutes 2026-03",
+                Some("Project plan and roadmap"),
+                false,
+            ),
+            (
+                "Report on climate-related risks to operations",
+                "other",
+                "Annual report",
+                None,
+                true,
+            ),
+        ],
+    ),
+    (
+        "Payment provider",
+        "partner",
+        &[(
+            "PCI DSS scope kept out of the platform",
+            "contractual",
+            "Merchant agreement",
+            Some("Card data handled only by the provider"),
+            false,
+        )],
+    ),
+    (
+        "Cyber insurer",
+        "insurer",
+        &[(
+            "MFA on all remote access and tested backups",
+            "contractual",
+            "Policy conditions 3.2",
+            Some("A.8.5 and A.8.13"),
+            false,
+        )],
+    ),
+    (
+        "Certification body",
+        "other",
+        &[(
+            "Access to records for Stage 1 and Stage 2",
+            "contractual",
+            "Certification contract",
+            Some("External auditor access in the workbench"),
+            false,
+        )],
+    ),
+];
+
+impl App {
+    /// Northwind: an approved scope with a later draft, an approved policy, issues (one on
+    /// climate change), interested parties, roles held by its people, and objectives in
+    /// several states. Bluefin: a draft scope only. Skipped once a scope exists.
+    async fn demo_foundation(&self, ctx: &crate::orgs::OrgCtx) -> AppResult<()> {
+        use crate::foundation::{Approve, DocVersionPatch, EntryPatch, NewDocVersion};
+        use isms_domain::foundation::registers::{
+            Issue, Objective, Party, Requirement, Role as IsmsRole,
+        };
+        use isms_domain::foundation::scope::{Exclusion, Interface, PolicyContent, ScopeContent};
+        if !self
+            .list_doc_versions::<ScopeContent>(ctx, None, Some(1))
+            .await?
+            .items
+            .is_empty()
+        {
+            return Ok(());
+        }
+        let Some(p) = self
+            .demo_principal(if ctx.org.slug == "northwind" {
+                "isms.manager@northwind.example"
+            } else {
+                "owner@bluefin.example"
+            })
+            .await?
+        else {
+            return Ok(());
+        };
+        let manager = crate::orgs::OrgCtx {
+            org: ctx.org.clone(),
+            access: isms_domain::rbac::OrgAccess::Member(Role::IsmsManager),
+        };
+        let a = Actor::User(&p);
+        let strs = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        if ctx.org.slug != "northwind" {
+            let d = self
+                .create_doc_version::<ScopeContent>(
+                    a,
+                    &manager,
+                    &NewDocVersion {
+                        change_note: "First draft from the gap assessment".into(),
+                    },
+                )
+                .await?;
+            self.update_doc_version::<ScopeContent>(a, &manager, d.id, &DocVersionPatch {
+                content: Some(ScopeContent {
+                    statement: "The analytics service Bluefin provides to its clients, run from the Gothenburg office.".into(),
+                    units: strs(&["Data engineering", "Client services"]),
+                    locations: strs(&["Gothenburg office"]),
+                    systems: strs(&["Bluefin analytics platform"]),
+                    ..Default::default()
+                }),
+                change_note: None,
+                version: d.version,
+            })
+            .await?;
+            return Ok(());
+        }
+        // Scope: version 1 approved, version 2 drafted (a new site).
+        let scope = ScopeContent {
+            statement: "The design, development, operation and support of the Northwind Cloud platform (SaaS) for business customers, from the London office and remote staff in the UK.".into(),
+            units: strs(&["Engineering", "Platform operations", "Customer support", "Security and compliance", "People operations (as far as security is concerned)"]),
+            locations: strs(&["London office, 12 Canal Street", "Remote work from homes in the UK"]),
+            systems: strs(&["Northwind Cloud platform (production and staging)", "Source code and CI/CD pipeline", "Corporate identity provider and laptops", "Customer support desk"]),
+            interfaces: vec![
+                Interface { what: "Hosting of production and backups".into(), party: "Amazon Web Services (eu-west-2)".into(), description: "IaaS under the shared-responsibility model".into() },
+                Interface { what: "Payroll and HR records".into(), party: "Outsourced HR provider".into(), description: "Only starters and leavers feed access management".into() },
+                Interface { what: "Card payments".into(), party: "Payment provider".into(), description: "No card data touches the platform".into() },
+            ],
+            exclusions: vec![
+                Exclusion { what: "Sales office in Paris".into(), justification: "Two sales staff with no access to customer data or production; they use the same laptops and identity provider as everyone else.".into() },
+                Exclusion { what: "Marketing website".into(), justification: "Hosted by an agency, holds no customer data, and is separate from the platform.".into() },
+            ],
+        };
+        let d = self
+            .create_doc_version::<ScopeContent>(
+                a,
+                &manager,
+                &NewDocVersion {
+                    change_note: "First scope, agreed with the management team".into(),
+                },
+            )
+            .await?;
+        let d = self
+            .update_doc_version::<ScopeContent>(
+                a,
+                &manager,
+                d.id,
+                &DocVersionPatch {
+                    content: Some(scope.clone()),
+                    change_note: None,
+                    version: d.version,
+                },
+            )
+            .await?;
+        self.approve_doc_version::<ScopeContent>(
+            a,
+            &manager,
+            d.id,
+            &Approve { version: d.version },
+        )
+        .await?;
+        let d2 = self
+            .create_doc_version::<ScopeContent>(
+                a,
+                &manager,
+                &NewDocVersion {
+                    change_note: "Add the Leeds office opening next quarter".into(),
+                },
+            )
+            .await?;
+        let mut next = scope.clone();
+        next.locations
+            .push("Leeds office (from the next quarter)".into());
+        self.update_doc_version::<ScopeContent>(
+            a,
+            &manager,
+            d2.id,
+            &DocVersionPatch {
+                content: Some(next),
+                change_note: None,
+                version: d2.version,
+            },
+        )
+        .await?;
+        // Policy: approved.
+        let pv = self
+            .create_doc_version::<PolicyContent>(
+                a,
+                &manager,
+                &NewDocVersion {
+                    change_note: "Policy adopted by the board".into(),
+                },
+            )
+            .await?;
+        let pv = self
+            .update_doc_version::<PolicyContent>(a, &manager, pv.id, &DocVersionPatch {
+                content: Some(PolicyContent {
+                    text: "Northwind protects the confidentiality, integrity and availability of the information our customers entrust to us and of our own.\nWe assess information security risks and treat them within the risk appetite the board has set.\nEveryone at Northwind follows the security rules that apply to their work and reports incidents at once.\nThe ISMS manager keeps this policy and the ISMS up to date; the board reviews it at least once a year.".into(),
+                    objectives_framework: "The board sets measurable information security objectives each year in the management review, each with an owner, a target, a metric and a due date.".into(),
+                    commits_to_requirements: true,
+                    commits_to_improvement: true,
+                }),
+                change_note: None,
+                version: pv.version,
+            })
+            .await?;
+        self.approve_doc_version::<PolicyContent>(
+            a,
+            &manager,
+            pv.id,
+            &Approve {
+                version: pv.version,
+            },
+        )
+        .await?;
+        // Issues.
+        for (kind, category, title, effect, climate) in NORTHWIND_ISSUES {
+            self.create_entry(
+                a,
+                &manager,
+                &Issue {
+                    kind: (*kind).into(),
+                    category: (*category).into(),
+                    title: (*title).into(),
+                    effect: (*effect).into(),
+                    climate_relevant: climate.is_some_and(|c| c.0),
+                    climate_note: climate.map(|c| c.1.to_owned()).unwrap_or_default(),
+                    review_on: Some(format_date(self.today() + time::Duration::days(180))),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        }
+        // Interested parties.
+        for (name, kind, reqs) in NORTHWIND_PARTIES {
+            self.create_entry(
+                a,
+                &manager,
+                &Party {
+                    name: (*name).into(),
+                    kind: (*kind).into(),
+                    description: String::new(),
+                    requirements: reqs
+                        .iter()
+                        .map(|(text, source, reference, how, climate)| Requirement {
+                            text: (*text).into(),
+                            source: (*source).into(),
+                            reference: (*reference).into(),
+                            addressed: how.is_some(),
+                            how: how
+                                .unwrap_or(
+                                    "Not addressed by the ISMS: handled in the annual report",
+                                )
+                                .into(),
+                            climate: *climate,
+                        })
+                        .collect(),
+                },
+            )
+            .await?;
+        }
+        // Roles, held by Northwind's people.
+        let mut ids = std::collections::HashMap::new();
+        {
+            let mut c = self.db.read().await?;
+            for person in NORTHWIND_PEOPLE {
+                if let Some(u) = users::user_by_email(&mut c, person.email).await? {
+                    ids.insert(person.email, u.id);
+                }
+            }
+        }
+        let id = |e: &str| ids.get(e).copied();
+        // (title, responsibilities, authority, holder, deputy, conformity, reports)
+        type DemoRole = (
+            &'static str,
+            &'static str,
+            &'static str,
+            &'static str,
+            Option<&'static str>,
+            bool,
+            bool,
+        );
+        let roles: &[DemoRole] = &[
+            (
+                "ISMS manager",
+                "Runs the ISMS day to day: risk assessment, Statement of Applicability, documents, internal audit programme, corrective actions.",
+                "Approves ISMS documents and risk acceptances within the risk appetite.",
+                "isms.manager@northwind.example",
+                Some("contributor@northwind.example"),
+                true,
+                true,
+            ),
+            (
+                "Top management sponsor (CEO)",
+                "Sets the policy and objectives, provides resources, chairs the management review.",
+                "Final approval of the policy, risk appetite and budget.",
+                "ceo@northwind.example",
+                None,
+                false,
+                false,
+            ),
+            (
+                "Security engineer",
+                "Implements and operates technical controls; first responder for security incidents.",
+                "May isolate systems during an incident.",
+                "contributor@northwind.example",
+                None,
+                false,
+                false,
+            ),
+            (
+                "Internal auditor",
+                "Plans and carries out internal audits independent of the areas audited.",
+                "Access to all ISMS records.",
+                "internal.auditor@northwind.example",
+                None,
+                false,
+                false,
+            ),
+            (
+                "Administrator of the workbench",
+                "Manages members and access to the ISMS records.",
+                "Grants and removes access.",
+                DEMO_ADMIN,
+                None,
+                false,
+                false,
+            ),
+        ];
+        for (title, resp, auth, person, deputy, conformity, reports) in roles {
+            self.create_entry(
+                a,
+                &manager,
+                &IsmsRole {
+                    title: (*title).into(),
+                    responsibilities: (*resp).into(),
+                    authority: (*auth).into(),
+                    person_id: id(person),
+                    deputy_id: deputy.and_then(id),
+                    ensures_conformity: *conformity,
+                    reports_performance: *reports,
+                },
+            )
+            .await?;
+        }
+        // Objectives in several states.
+        let due = |days: i64| Some(format_date(self.today() + time::Duration::days(days)));
+        let objectives: Vec<(Objective, &str)> = vec![
+            (
+                Objective {
+                    title: "Every member of staff completes security awareness training".into(),
+                    owner_id: id("isms.manager@northwind.example"),
+                    target: "95% of staff trained in the last 12 months".into(),
+                    target_value: Some(95.0),
+                    target_unit: "%".into(),
+                    due_on: due(120),
+                    metric: "Share of staff with a completed course".into(),
+                    metric_method: "Report from the training platform".into(),
+                    metric_frequency: "monthly".into(),
+                    policy_link: "Everyone follows the security rules".into(),
+                    ..Default::default()
+                },
+                "approved",
+            ),
+            (
+                Objective {
+                    title: "Critical vulnerabilities fixed quickly".into(),
+                    owner_id: id("contributor@northwind.example"),
+                    target: "Critical findings fixed within 7 days".into(),
+                    target_value: Some(7.0),
+                    target_unit: "days".into(),
+                    due_on: due(90),
+                    metric: "Median days from finding to fix for critical vulnerabilities".into(),
+                    metric_method: "Vulnerability scanner export".into(),
+                    metric_frequency: "monthly".into(),
+                    policy_link: "Risks treated within the risk appetite".into(),
+                    ..Default::default()
+                },
+                "approved",
+            ),
+            (
+                Objective {
+                    title: "Restore tests prove backups work".into(),
+                    owner_id: id("contributor@northwind.example"),
+                    target: "One successful restore test per quarter".into(),
+                    target_value: Some(4.0),
+                    target_unit: "tests per year".into(),
+                    due_on: due(-10),
+                    metric: "Restore tests passed".into(),
+                    metric_method: "Test records".into(),
+                    metric_frequency: "quarterly".into(),
+                    ..Default::default()
+                },
+                "achieved",
+            ),
+            (
+                Objective {
+                    title: "Phishing simulation click rate below 5%".into(),
+                    owner_id: id("isms.manager@northwind.example"),
+                    target: "Click rate under 5%".into(),
+                    target_value: Some(5.0),
+                    target_unit: "%".into(),
+                    due_on: due(-30),
+                    metric: "Share of staff who click in the simulation".into(),
+                    metric_method: "Simulation platform".into(),
+                    metric_frequency: "quarterly".into(),
+                    ..Default::default()
+                },
+                "missed",
+            ),
+            (
+                Objective {
+                    title: "Single sign-on for every internal tool".into(),
+                    owner_id: id("contributor@northwind.example"),
+                    target: "All internal tools behind SSO".into(),
+                    target_value: Some(100.0),
+                    target_unit: "%".into(),
+                    due_on: due(200),
+                    metric: "Share of internal tools behind SSO".into(),
+                    metric_method: "Application inventory".into(),
+                    metric_frequency: "monthly".into(),
+                    ..Default::default()
+                },
+                "draft",
+            ),
+            (
+                Objective {
+                    title: "Supplier security reviews on time".into(),
+                    owner_id: None,
+                    target: "Every critical supplier reviewed each year".into(),
+                    ..Default::default()
+                },
+                "draft",
+            ),
+        ];
+        for (o, state) in objectives {
+            let e = self.create_entry(a, &manager, &o).await?;
+            if state == "draft" {
+                continue;
+            }
+            let e = self
+                .approve_objective(a, &manager, e.id, &Approve { version: e.version })
+                .await?;
+            if state != "approved" {
+                let mut data = e.data.clone();
+                data.status = state.into();
+                self.update_entry(
+                    a,
+                    &manager,
+                    e.id,
+                    &EntryPatch {
+                        version: e.version,
+                        data,
+                    },
+                )
+                .await?;
+            }
+        }
+        Ok(())
     }
 }
 

@@ -43,6 +43,12 @@ pub const EXPORT_KINDS: &[&str] = &[
     "tasks",
     "risks",
     "risk-treatment-plan",
+    "scope",
+    "policy",
+    "issues",
+    "interested-parties",
+    "roles",
+    "objectives",
 ];
 
 /// A finished export.
@@ -603,6 +609,26 @@ impl App {
         };
         let bytes = match kind {
             "gap" => return self.gap_report_file(ctx, None, fmt).await,
+            "issues" => {
+                table_bytes(self.register_table::<registers::Issue>(ctx).await?, fmt).await?
+            }
+            "interested-parties" => {
+                table_bytes(self.register_table::<registers::Party>(ctx).await?, fmt).await?
+            }
+            "roles" => table_bytes(self.register_table::<registers::Role>(ctx).await?, fmt).await?,
+            "objectives" => {
+                table_bytes(self.register_table::<registers::Objective>(ctx).await?, fmt).await?
+            }
+            "scope" => {
+                return self
+                    .doc_in_force_file::<isms_domain::foundation::scope::ScopeContent>(ctx, fmt)
+                    .await;
+            }
+            "policy" => {
+                return self
+                    .doc_in_force_file::<isms_domain::foundation::scope::PolicyContent>(ctx, fmt)
+                    .await;
+            }
             "tasks" => table_bytes(self.tasks_table(ctx).await?, fmt).await?,
             "risks" => table_bytes(self.risks_table(ctx).await?, fmt).await?,
             "risk-treatment-plan" => {
@@ -634,6 +660,87 @@ impl App {
             bytes,
             content_type: fmt.content_type(),
             file_name: format!("{}-{kind}.{}", ctx.org.slug, fmt.extension()),
+        })
+    }
+}
+
+use isms_domain::foundation::registers;
+
+impl App {
+    /// A foundation register as a table: the reference, every field of the entry (lists
+    /// joined with "; "), and the name of the person it names.
+    pub async fn register_table<B: registers::RegisterBody + Default>(
+        &self,
+        ctx: &OrgCtx,
+    ) -> AppResult<Table> {
+        let entries = self.all_entries::<B>(ctx).await?;
+        let mut headers = vec!["reference".to_owned()];
+        headers.extend(B::default().fields().into_iter().map(|(f, _)| f.to_owned()));
+        headers.push("person".to_owned());
+        let rows = entries
+            .into_iter()
+            .map(|e| {
+                let mut row = vec![e.reference.clone()];
+                row.extend(e.data.fields().into_iter().map(|(_, l)| l.join("; ")));
+                row.push(e.person_name.unwrap_or_default());
+                row
+            })
+            .collect();
+        Ok(Table {
+            title: format!("{}: {}", B::REGISTER.title(), ctx.org.name),
+            headers,
+            rows,
+        })
+    }
+
+    /// The version in force of a foundation document (the approved scope an auditor reads
+    /// at Stage 1, the policy), as PDF or Markdown.
+    pub async fn doc_in_force_file<C: isms_domain::foundation::versioned::VersionedContent>(
+        &self,
+        ctx: &OrgCtx,
+        fmt: TableFormat,
+    ) -> AppResult<ExportFile> {
+        let Some(d) = self
+            .doc_in_status::<C>(
+                ctx,
+                isms_domain::foundation::versioned::VersionStatus::Approved,
+            )
+            .await?
+        else {
+            return Err(ValidationError::single(
+                "kind",
+                format!("there is no approved {} yet", C::KIND.label()),
+            )
+            .into());
+        };
+        self.doc_file::<C>(ctx, d.id, fmt).await
+    }
+
+    /// A versioned foundation document (the scope statement, the policy) of one version,
+    /// as PDF or Markdown.
+    pub async fn doc_file<C: isms_domain::foundation::versioned::VersionedContent>(
+        &self,
+        ctx: &OrgCtx,
+        id: Uuid,
+        fmt: TableFormat,
+    ) -> AppResult<ExportFile> {
+        if !matches!(fmt, TableFormat::Markdown | TableFormat::Pdf) {
+            return Err(ValidationError::single(
+                "format",
+                "this document is available as pdf or md (Markdown)",
+            )
+            .into());
+        }
+        let (report, number) = self.doc_report::<C>(ctx, id).await?;
+        Ok(ExportFile {
+            bytes: report_bytes(report, fmt).await?,
+            content_type: fmt.content_type(),
+            file_name: format!(
+                "{}-{}-v{number}.{}",
+                ctx.org.slug,
+                C::KIND.as_str(),
+                fmt.extension()
+            ),
         })
     }
 }

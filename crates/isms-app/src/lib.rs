@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod demo;
 pub mod error;
 pub mod exports;
+pub mod foundation;
 pub mod gap;
 pub mod members;
 pub mod orgs;

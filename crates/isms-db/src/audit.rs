@@ -87,6 +87,8 @@ pub async fn append(
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
     pub entity: Option<String>,
+    /// One record of `entity` (its history).
+    pub entity_id: Option<String>,
     pub actor_id: Option<Uuid>,
     pub from: Option<Ts>,
     pub to: Option<Ts>,
@@ -109,6 +111,9 @@ pub async fn list(
     };
     if let Some(e) = &f.entity {
         push("entity =", Arg::Text(e.clone()), &mut sql);
+    }
+    if let Some(id) = &f.entity_id {
+        push("entity_id =", Arg::Text(id.clone()), &mut sql);
     }
     if let Some(a) = f.actor_id {
         push("actor_id =", Arg::Uuid(a), &mut sql);

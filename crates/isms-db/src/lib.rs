@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod foundation;
 pub mod gap;
 pub mod orgs;
 pub mod own_controls;

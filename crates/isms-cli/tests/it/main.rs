@@ -547,3 +547,43 @@ async fn export_registers() {
     let o = e.run(&["export", "members", "--org", "nope"], None);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[tokio::test]
+async fn export_foundation_documents_and_registers() {
+    let e = Env::new().await;
+    assert_eq!(e.run(&["demo"], None).status.code(), Some(0));
+    let o = e.run(
+        &["export", "scope", "--org", "northwind", "--format", "md"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let md = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        md.starts_with(
+            "# Scope of the information security management system: Northwind Cloud Ltd"
+        ),
+        "{md}"
+    );
+    assert!(md.contains("- **Status:** approved"), "{md}");
+    assert!(md.contains("Sales office in Paris — reason:"), "{md}");
+    assert!(
+        !md.contains("Leeds"),
+        "the draft is not the version in force"
+    );
+    let o = e.run(
+        &["export", "issues", "--org", "northwind", "--format", "csv"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let csv = String::from_utf8(o.stdout).unwrap();
+    assert!(csv.starts_with("reference,kind,category,title,"), "{csv}");
+    assert_eq!(csv.lines().count(), 11, "header and 10 issues");
+    // Bluefin has only a draft scope and no policy: exit 2 naming the kind.
+    let o = e.run(&["export", "policy", "--org", "bluefin"], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).contains("no approved information security policy"),
+        "{}",
+        text(&o)
+    );
+}

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod catalogue;
+pub mod foundation;
 pub mod gap;
 pub mod members;
 pub mod orgs;
@@ -155,6 +156,13 @@ impl Modify for SecurityAddon {
         (name = "risks", description = "The risk register: ratings, treatment, linked controls, acceptance, heat maps"),
         (name = "risk-methods", description = "The risk assessment method (6.1.2): versions, approval, the methodology document"),
         (name = "tasks", description = "The remediation roadmap"),
+        (name = "isms-foundation", description = "What is still missing for clauses 4-6"),
+        (name = "scope", description = "The ISMS scope statement (4.3): versions, approval, comparison, the scope document"),
+        (name = "policy", description = "The information security policy statement (5.2): versions, approval, comparison, the policy document"),
+        (name = "issues", description = "Internal and external issues (4.1), including the climate-change determination"),
+        (name = "interested-parties", description = "Interested parties and their requirements (4.2)"),
+        (name = "roles", description = "ISMS roles, responsibilities and authorities (5.3)"),
+        (name = "objectives", description = "Information security objectives with targets and metrics (6.2)"),
     )
 )]
 struct ApiDoc;
@@ -226,6 +234,62 @@ pub fn router() -> OpenApiRouter<AppState> {
             own_controls::update,
             own_controls::delete
         ))
+        .routes(routes!(foundation::overview))
+        .routes(routes!(foundation::scope::list, foundation::scope::create))
+        .routes(routes!(
+            foundation::scope::get,
+            foundation::scope::update,
+            foundation::scope::delete
+        ))
+        .routes(routes!(foundation::scope::approve))
+        .routes(routes!(foundation::scope::document))
+        .routes(routes!(foundation::scope::compare))
+        .routes(routes!(
+            foundation::policy::list,
+            foundation::policy::create
+        ))
+        .routes(routes!(
+            foundation::policy::get,
+            foundation::policy::update,
+            foundation::policy::delete
+        ))
+        .routes(routes!(foundation::policy::approve))
+        .routes(routes!(foundation::policy::document))
+        .routes(routes!(foundation::policy::compare))
+        .routes(routes!(
+            foundation::issues::list,
+            foundation::issues::create
+        ))
+        .routes(routes!(
+            foundation::issues::get,
+            foundation::issues::update,
+            foundation::issues::delete
+        ))
+        .routes(routes!(
+            foundation::parties::list,
+            foundation::parties::create
+        ))
+        .routes(routes!(
+            foundation::parties::get,
+            foundation::parties::update,
+            foundation::parties::delete
+        ))
+        .routes(routes!(foundation::roles::list, foundation::roles::create))
+        .routes(routes!(
+            foundation::roles::get,
+            foundation::roles::update,
+            foundation::roles::delete
+        ))
+        .routes(routes!(
+            foundation::objectives::list,
+            foundation::objectives::create
+        ))
+        .routes(routes!(
+            foundation::objectives::get,
+            foundation::objectives::update,
+            foundation::objectives::delete
+        ))
+        .routes(routes!(foundation::approve_objective))
 }
 
 /// The OpenAPI document as pretty JSON (what `GET /api/v1/openapi.json` serves and

@@ -14,6 +14,7 @@ macro_rules! org_or_page {
 pub mod account;
 pub mod admin;
 pub mod catalogue;
+pub mod foundation;
 pub mod gap;
 pub mod org;
 pub mod own_controls;
@@ -127,6 +128,7 @@ impl Layout {
             add(base.clone(), "Overview", "overview");
             add(format!("{base}/gap"), "Gap assessment", "gap");
             add(format!("{base}/roadmap"), "Roadmap", "roadmap");
+            add(format!("{base}/isms"), "ISMS scope & context", "isms");
             add(format!("{base}/risks"), "Risks", "risks");
             add(format!("{base}/risk-method"), "Risk method", "risk-method");
             add(format!("{base}/catalogue"), "Catalogue", "catalogue");
@@ -271,7 +273,7 @@ pub async fn not_found() -> Response {
 }
 
 pub fn router() -> Router<AppState> {
-    Router::new()
+    foundation::routes(Router::new())
         .route("/", get(session::home))
         .route(
             "/login",

@@ -141,6 +141,9 @@ pub struct OverviewPage {
     pub recent: Vec<AuditEntry>,
     pub trail_entries: i64,
     pub can_read_trail: bool,
+    /// What is still missing for clauses 4–6 (the first few), and how many in all.
+    pub foundation_gaps: Vec<isms_domain::foundation::checks::Gap>,
+    pub foundation_gap_count: usize,
 }
 
 pub async fn overview(
@@ -199,6 +202,14 @@ pub async fn overview(
     ];
     let member_total = counts.iter().map(|(_, n)| n).sum();
     let role_counts = counts.into_iter().map(|(r, n)| (r.label(), n)).collect();
+    let mut foundation_gaps = st
+        .app
+        .foundation_overview(&ctx)
+        .await
+        .map(|o| o.gaps)
+        .unwrap_or_default();
+    let foundation_gap_count = foundation_gaps.len();
+    foundation_gaps.truncate(4);
     page(&OverviewPage {
         l,
         org: ctx.view(),
@@ -209,6 +220,8 @@ pub async fn overview(
         recent,
         trail_entries,
         can_read_trail,
+        foundation_gaps,
+        foundation_gap_count,
     })
 }
 

@@ -451,6 +451,137 @@ async fn call(
                 other => panic!("no gap call for {other:?}"),
             }
         }
+        "/api/v1/orgs/{org}/isms-foundation" => {
+            (format!("/api/v1/orgs/{org}/isms-foundation"), None)
+        }
+        t if t.starts_with("/api/v1/orgs/{org}/scope-versions")
+            || t.starts_with("/api/v1/orgs/{org}/policy-versions") =>
+        {
+            let coll = if t.contains("scope") {
+                "scope-versions"
+            } else {
+                "policy-versions"
+            };
+            let content = if t.contains("scope") {
+                json!({"statement": "The platform", "units": ["Engineering"]})
+            } else {
+                json!({"text": "We protect information.", "objectives_framework": "Set yearly.",
+                       "commits_to_requirements": true, "commits_to_improvement": true})
+            };
+            let list = format!("/api/v1/orgs/{org}/{coll}");
+            // One draft at a time: reuse the open draft (with approvable content), or start one.
+            let draft = || async {
+                let (_, all) = admin.get(&list).await;
+                let open = all["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|m| m["status"] == "draft")
+                    .cloned();
+                let d = match open {
+                    Some(m) => m,
+                    None => admin.post(&list, &json!({})).await.1,
+                };
+                admin
+                    .patch(
+                        &format!("{list}/{}", d["id"].as_str().unwrap()),
+                        &json!({"content": content, "version": d["version"]}),
+                    )
+                    .await
+                    .1
+            };
+            let id = |d: &Value| d["id"].as_str().unwrap().to_owned();
+            match (case.method.clone(), t.rsplit('/').next().unwrap_or("")) {
+                (Method::POST, "scope-versions" | "policy-versions") => {
+                    let d = draft().await;
+                    admin.delete(&format!("{list}/{}", id(&d))).await;
+                    (
+                        list.clone(),
+                        Some(json!({"change_note": format!("By {uniq}")})),
+                    )
+                }
+                (Method::GET, "scope-versions" | "policy-versions") => (list.clone(), None),
+                (Method::POST, "approve") => {
+                    let d = draft().await;
+                    (
+                        format!("{list}/{}/approve", id(&d)),
+                        Some(json!({"version": d["version"]})),
+                    )
+                }
+                (Method::GET, "document") => {
+                    let d = draft().await;
+                    (format!("{list}/{}/document?format=md", id(&d)), None)
+                }
+                (Method::GET, "compare") => {
+                    let d = draft().await;
+                    (
+                        format!("{list}/compare?from={}&to={}", id(&d), id(&d)),
+                        None,
+                    )
+                }
+                (Method::GET, _) => {
+                    let d = draft().await;
+                    (format!("{list}/{}", id(&d)), None)
+                }
+                (Method::PATCH, _) => {
+                    let d = draft().await;
+                    (
+                        format!("{list}/{}", id(&d)),
+                        Some(json!({"change_note": format!("By {uniq}"), "version": d["version"]})),
+                    )
+                }
+                (Method::DELETE, _) => {
+                    let d = draft().await;
+                    (format!("{list}/{}", id(&d)), None)
+                }
+                other => panic!("no document call for {other:?}"),
+            }
+        }
+        t if ["issues", "interested-parties", "roles", "objectives"]
+            .iter()
+            .any(|c| t.starts_with(&format!("/api/v1/orgs/{{org}}/{c}"))) =>
+        {
+            let coll = t.split('/').nth(5).unwrap_or("");
+            let list = format!("/api/v1/orgs/{org}/{coll}");
+            let approve = t.ends_with("/approve");
+            let body = match coll {
+                "issues" => {
+                    json!({"kind": "internal", "category": "people", "title": format!("Issue {uniq}")})
+                }
+                "interested-parties" => {
+                    json!({"name": format!("Party {uniq}"), "kind": "customer"})
+                }
+                "roles" => json!({"title": format!("Role {uniq}"), "responsibilities": "Runs it",
+                                  "person_id": f.user_id(Role::Admin)}),
+                _ if approve => {
+                    json!({"title": format!("Objective {uniq}"), "owner_id": f.user_id(Role::Admin),
+                                       "target": "All", "metric": "Share", "due_on": "2027-01-31"})
+                }
+                _ => json!({"title": format!("Objective {uniq}")}),
+            };
+            let fresh = || async {
+                admin.post(&list, &body).await.1["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            };
+            match case.method.clone() {
+                Method::POST if approve => (
+                    format!("{list}/{}/approve", fresh().await),
+                    Some(json!({"version": 1})),
+                ),
+                Method::POST => (list.clone(), Some(body.clone())),
+                Method::GET if !t.ends_with("{id}") => (list.clone(), None),
+                Method::GET => (format!("{list}/{}", fresh().await), None),
+                Method::PATCH => {
+                    let mut b = body.clone();
+                    b["version"] = json!(1);
+                    (format!("{list}/{}", fresh().await), Some(b))
+                }
+                Method::DELETE => (format!("{list}/{}", fresh().await), None),
+                other => panic!("no register call for {other:?}"),
+            }
+        }
         "/api/v1/catalogue/controls" => (
             "/api/v1/catalogue/controls?control_type=detective".into(),
             None,
@@ -835,6 +966,196 @@ fn cases() -> Vec<Case> {
             method: Method::GET,
             template: "/api/v1/orgs/{org}/gap-assessments/{id}/compare/{other}",
             expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/isms-foundation",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/scope-versions",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/scope-versions",
+            expect: Box::new(writers(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/scope-versions/{id}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/scope-versions/{id}",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/scope-versions/{id}",
+            expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/scope-versions/{id}/approve",
+            expect: Box::new(approvers(200)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/scope-versions/{id}/document",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/scope-versions/compare",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/policy-versions",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/policy-versions",
+            expect: Box::new(writers(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/policy-versions/{id}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/policy-versions/{id}",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/policy-versions/{id}",
+            expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/policy-versions/{id}/approve",
+            expect: Box::new(approvers(200)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/policy-versions/{id}/document",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/policy-versions/compare",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/issues",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/issues",
+            expect: Box::new(writers(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/issues/{id}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/issues/{id}",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/issues/{id}",
+            expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/interested-parties",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/interested-parties",
+            expect: Box::new(writers(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/interested-parties/{id}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/interested-parties/{id}",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/interested-parties/{id}",
+            expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/roles",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/roles",
+            expect: Box::new(writers(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/roles/{id}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/roles/{id}",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/roles/{id}",
+            expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/objectives",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/objectives",
+            expect: Box::new(writers(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/objectives/{id}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/objectives/{id}",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/objectives/{id}",
+            expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/objectives/{id}/approve",
+            expect: Box::new(approvers(200)),
         },
         // Reference data: anyone signed in.
         Case {

@@ -437,6 +437,56 @@ async fn page_access_matrix() {
         )
         .await;
     assert_eq!(s, 201);
+    // One record of each foundation kind.
+    let scope = t
+        .app
+        .create_doc_version::<isms_domain::foundation::scope::ScopeContent>(
+            isms_app::Actor::Cli,
+            &ctx,
+            &Default::default(),
+        )
+        .await
+        .unwrap()
+        .id;
+    let policy = t
+        .app
+        .create_doc_version::<isms_domain::foundation::scope::PolicyContent>(
+            isms_app::Actor::Cli,
+            &ctx,
+            &Default::default(),
+        )
+        .await
+        .unwrap()
+        .id;
+    let base = "/api/v1/orgs/acme";
+    let (_, issue) = api
+        .post(
+            &format!("{base}/issues"),
+            &serde_json::json!({"kind": "external", "category": "legal", "title": "GDPR"}),
+        )
+        .await;
+    let (_, party) = api
+        .post(
+            &format!("{base}/interested-parties"),
+            &serde_json::json!({"name": "Customers", "kind": "customer",
+                "requirements": [{"text": "Certificate", "source": "contractual"}]}),
+        )
+        .await;
+    let (_, role) = api
+        .post(
+            &format!("{base}/roles"),
+            &serde_json::json!({"title": "ISMS manager", "responsibilities": "Runs it",
+                "person_id": f.user_id(Role::IsmsManager)}),
+        )
+        .await;
+    let (_, objective) = api
+        .post(
+            &format!("{base}/objectives"),
+            &serde_json::json!({"title": "Train staff"}),
+        )
+        .await;
+    let id = |v: &serde_json::Value| v["id"].as_str().unwrap().to_owned();
+    let (issue, party, role, objective) = (id(&issue), id(&party), id(&role), id(&objective));
     // (path, who may open it: None = every member, Some(roles) = only these; instance: admin pages)
     let trail: &[Role] = &[
         Role::Admin,
@@ -595,6 +645,57 @@ async fn page_access_matrix() {
             None,
         ),
     ];
+    let mut pages = pages;
+    pages.push(("/o/{org}/isms", "/o/acme/isms".into(), None));
+    for (tab, doc) in [("scope", scope), ("policy", policy)] {
+        let (list, one, pdf, md) = match tab {
+            "scope" => (
+                "/o/{org}/isms/scope",
+                "/o/{org}/isms/scope/{id}",
+                "/o/{org}/isms/scope/{id}/document.pdf",
+                "/o/{org}/isms/scope/{id}/document.md",
+            ),
+            _ => (
+                "/o/{org}/isms/policy",
+                "/o/{org}/isms/policy/{id}",
+                "/o/{org}/isms/policy/{id}/document.pdf",
+                "/o/{org}/isms/policy/{id}/document.md",
+            ),
+        };
+        pages.push((list, format!("/o/acme/isms/{tab}"), None));
+        pages.push((one, format!("/o/acme/isms/{tab}/{doc}"), None));
+        pages.push((pdf, format!("/o/acme/isms/{tab}/{doc}/document.pdf"), None));
+        pages.push((md, format!("/o/acme/isms/{tab}/{doc}/document.md"), None));
+    }
+    for (list, one, tab, entry) in [
+        (
+            "/o/{org}/isms/issues",
+            "/o/{org}/isms/issues/{id}",
+            "issues",
+            &issue,
+        ),
+        (
+            "/o/{org}/isms/parties",
+            "/o/{org}/isms/parties/{id}",
+            "parties",
+            &party,
+        ),
+        (
+            "/o/{org}/isms/roles",
+            "/o/{org}/isms/roles/{id}",
+            "roles",
+            &role,
+        ),
+        (
+            "/o/{org}/isms/objectives",
+            "/o/{org}/isms/objectives/{id}",
+            "objectives",
+            &objective,
+        ),
+    ] {
+        pages.push((list, format!("/o/acme/isms/{tab}"), None));
+        pages.push((one, format!("/o/acme/isms/{tab}/{entry}"), None));
+    }
     let personal = ["/orgs", "/profile", "/api/docs"];
     let instance_admin = ["/admin/users", "/admin/audit-trail"];
     let mut failures = Vec::new();
@@ -646,6 +747,12 @@ async fn page_access_matrix() {
         failures.join("\n")
     );
     // The list above covers every organisation page of the router.
+    for route in isms_web::html::foundation::page_routes() {
+        assert!(
+            pages.iter().any(|(p, _, _)| *p == route),
+            "page {route} is missing from the matrix"
+        );
+    }
     let src = include_str!("../../src/html/mod.rs");
     let flat = src.split_whitespace().collect::<Vec<_>>().join(" ");
     for chunk in flat.split(".route(").skip(1) {
@@ -729,4 +836,99 @@ async fn control_and_clause_pages_show_what_the_organisation_links_to_them() {
     assert!(html.contains("Raise A.5.15"));
     let (_, html) = b.get("/o/acme/catalogue/clauses/6.1.2").await;
     assert!(html.contains("not answered yet"));
+}
+
+#[tokio::test]
+async fn foundation_forms_name_the_field_and_save_nothing() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let b = Browser::new(&t.base);
+    b.login(f.email(Role::Contributor)).await;
+    let (_, html) = b.get("/o/acme/isms/issues").await;
+    let token = csrf(&html);
+    // Climate-relevant without a note: 422, the field named, nothing saved.
+    let (s, html, _) = b
+        .post(
+            "/o/acme/isms/issues",
+            &[
+                ("_csrf", &token),
+                ("kind", "external"),
+                ("category", "environmental"),
+                ("title", "Floods"),
+                ("climate_relevant", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(html.contains("<code>climate_note</code>"), "{html}");
+    assert!(html.contains("value=\"Floods\""), "typed text kept");
+    let api = t.login(f.email(Role::Contributor)).await;
+    let (_, list) = api.get("/api/v1/orgs/acme/issues").await;
+    assert_eq!(list["items"], serde_json::json!([]));
+    // A scope draft with an unjustified exclusion is refused the same way.
+    let (_, d) = api
+        .post("/api/v1/orgs/acme/scope-versions", &serde_json::json!({}))
+        .await;
+    let id = d["id"].as_str().unwrap();
+    let (s, html, _) = b
+        .post(
+            &format!("/o/acme/isms/scope/{id}"),
+            &[
+                ("_csrf", &token),
+                ("version", "1"),
+                ("statement", "All of it"),
+                ("exclusions[0].what", "Paris office"),
+                ("exclusions[0].justification", ""),
+            ],
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(html.contains("exclusions[0].justification"), "{html}");
+    let (_, same) = api
+        .get(&format!("/api/v1/orgs/acme/scope-versions/{id}"))
+        .await;
+    assert_eq!(same["version"], 1);
+    assert_eq!(same["content"]["statement"], "");
+    // The entry page shows the record's history: who changed which field.
+    let (_, i) = api
+        .post(
+            "/api/v1/orgs/acme/issues",
+            &serde_json::json!({"kind": "internal", "category": "people", "title": "Small team"}),
+        )
+        .await;
+    let iid = i["id"].as_str().unwrap();
+    let (s, _) = api
+        .patch(
+            &format!("/api/v1/orgs/acme/issues/{iid}"),
+            &serde_json::json!({"version": 1, "kind": "internal", "category": "people",
+                "title": "Small team", "effect": "Key-person risk"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (s, html) = b.get(&format!("/o/acme/isms/issues/{iid}")).await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("changed issue I-001 Small team: effect"),
+        "{html}"
+    );
+    assert!(html.contains("added issue I-001 Small team"));
+    // The organisation overview says how much is still missing for clauses 4–6.
+    let (_, html) = b.get("/o/acme").await;
+    assert!(html.contains("Scope &amp; context (clauses 4–6)"), "{html}");
+    assert!(
+        html.contains("4.3 — The scope statement is still a draft."),
+        "{html}"
+    );
+    // A viewer may read but not write.
+    let v = Browser::new(&t.base);
+    v.login(f.email(Role::Viewer)).await;
+    let (_, html) = v.get("/o/acme/isms/roles").await;
+    assert!(!html.contains("action=\"/o/acme/isms/roles\""));
+    let (s, _, _) = v
+        .post(
+            "/o/acme/isms/roles",
+            &[("_csrf", &csrf(&html)), ("title", "x")],
+        )
+        .await;
+    assert_eq!(s, 403);
 }

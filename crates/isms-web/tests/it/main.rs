@@ -4,6 +4,7 @@
 
 mod api;
 mod authz;
+mod foundation;
 mod html;
 mod openapi;
 mod own_controls;
