@@ -1,6 +1,7 @@
 //! All SQL of ISMS Workbench. One [`Db`] type over a SQLite or a PostgreSQL pool; the
 //! same query text and the same `FromRow` structs run on both (see docs/database.md).
 
+pub mod assets;
 pub mod audit;
 pub mod backup;
 pub mod gap;
