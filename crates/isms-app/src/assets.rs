@@ -409,6 +409,56 @@ impl App {
             .collect())
     }
 
+    /// Asset ids from references as people type them (`A-0007`, `a-7` or `7`, separated by
+    /// commas or spaces); one that is not an asset of this organisation is reported on
+    /// `field`.
+    pub async fn resolve_asset_refs(
+        &self,
+        ctx: &OrgCtx,
+        field: &str,
+        text: &str,
+    ) -> AppResult<Vec<Uuid>> {
+        let mut v = ValidationError::new();
+        let mut numbers = Vec::new();
+        for raw in text
+            .split([',', ' ', ';'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            let digits = raw
+                .strip_prefix("A-")
+                .or_else(|| raw.strip_prefix("a-"))
+                .unwrap_or(raw);
+            match digits.parse::<i64>() {
+                Ok(n) if n > 0 => numbers.push((raw.to_owned(), n)),
+                _ => v.push(
+                    field,
+                    format!("\"{raw}\" is not an asset reference (e.g. A-0007)"),
+                ),
+            }
+        }
+        let nums: Vec<i64> = numbers.iter().map(|(_, n)| *n).collect();
+        let mut c = self.db.read().await?;
+        let found: HashMap<i64, Uuid> = store::assets_by_numbers(&mut c, ctx.org.id, &nums)
+            .await?
+            .into_iter()
+            .map(|(id, n)| (n, id))
+            .collect();
+        let mut out = Vec::new();
+        for (raw, n) in &numbers {
+            match found.get(n) {
+                Some(id) if !out.contains(id) => out.push(*id),
+                Some(_) => {}
+                None => v.push(
+                    field,
+                    format!("there is no asset {raw} in this organisation"),
+                ),
+            }
+        }
+        v.into_result()?;
+        Ok(out)
+    }
+
     async fn with_tags(
         &self,
         c: &mut impl AsConn,
@@ -1087,5 +1137,78 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The data-flow diagram as SVG: for one asset, it and its neighbours; without one,
+    /// every flow between in-scope assets.
+    pub async fn data_flow_diagram(
+        &self,
+        ctx: &OrgCtx,
+        asset_id: Option<Uuid>,
+    ) -> AppResult<String> {
+        use isms_export::flow_diagram::{FlowEdge, FlowNode, data_flow_diagram};
+        let (title, flows) = match asset_id {
+            Some(id) => {
+                let a = self.get_asset(ctx, id).await?;
+                let q = FlowQuery {
+                    asset_id: Some(id),
+                    ..Default::default()
+                };
+                (
+                    format!("Data flows of {} {}", a.reference, a.name),
+                    self.all_data_flows(ctx, &q).await?,
+                )
+            }
+            None => {
+                let q = FlowQuery {
+                    in_scope_only: true,
+                    ..Default::default()
+                };
+                (
+                    format!("Data flows between in-scope assets of {}", ctx.org.name),
+                    self.all_data_flows(ctx, &q).await?,
+                )
+            }
+        };
+        let mut index: HashMap<Uuid, usize> = HashMap::new();
+        let mut nodes = Vec::new();
+        let label = |t: &str| {
+            AssetType::parse("asset_type", t)
+                .map_or_else(|_| t.to_owned(), |k| k.label().to_owned())
+        };
+        let mut node = |id: Uuid, name: &str, kind: &str| {
+            *index.entry(id).or_insert_with(|| {
+                nodes.push(FlowNode {
+                    name: name.to_owned(),
+                    kind: label(kind),
+                    href: Some(format!("/o/{}/assets/{id}", ctx.org.slug)),
+                    focus: asset_id == Some(id),
+                });
+                nodes.len() - 1
+            })
+        };
+        let mut edges = Vec::new();
+        for f in &flows {
+            let from = node(f.from_asset_id, &f.from_name, &f.from_type);
+            let to = node(f.to_asset_id, &f.to_name, &f.to_type);
+            edges.push(FlowEdge {
+                from,
+                to,
+                label: f.data_category.clone(),
+                encrypted: f.encrypted,
+            });
+        }
+        if let Some(id) = asset_id
+            && nodes.is_empty()
+        {
+            let a = self.get_asset(ctx, id).await?;
+            nodes.push(FlowNode {
+                name: a.name,
+                kind: a.asset_type_label,
+                href: None,
+                focus: true,
+            });
+        }
+        Ok(data_flow_diagram(&title, &nodes, &edges))
     }
 }

@@ -140,6 +140,23 @@ pub async fn assets_by_ids(
     Ok(fetch_with!(c, AssetWithNames, sql, org_id, &params)?)
 }
 
+/// The assets of this organisation with these numbers.
+pub async fn assets_by_numbers(
+    c: &mut impl AsConn,
+    org_id: Uuid,
+    numbers: &[i64],
+) -> Result<Vec<(Uuid, i64)>, DbError> {
+    if numbers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id, number FROM assets WHERE org_id = $1 AND number IN ({}) ORDER BY number",
+        marks(numbers.len())
+    );
+    let params: Vec<Param> = numbers.iter().map(|n| Param::Int(*n)).collect();
+    Ok(fetch_with!(c, (Uuid, i64), sql, org_id, &params)?)
+}
+
 pub async fn delete_asset(c: &mut impl AsConn, org_id: Uuid, id: Uuid) -> Result<bool, DbError> {
     let n = run!(c, x => sqlx::query("DELETE FROM assets WHERE org_id = $1 AND id = $2")
         .bind(org_id).bind(id).execute(x).await.map(|r| r.rows_affected()))?;

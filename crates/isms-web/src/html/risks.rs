@@ -264,6 +264,9 @@ pub struct RiskForm {
     pub residual_impact: String,
     #[serde(default)]
     pub controls: String,
+    /// Asset references (A-0007), separated by commas.
+    #[serde(default)]
+    pub assets: String,
     #[serde(default)]
     pub next_review_on: String,
     #[serde(default)]
@@ -294,6 +297,12 @@ impl RiskForm {
                 .map(|x| x.impact.to_string())
                 .unwrap_or_default(),
             controls: r.controls.join(", "),
+            assets: r
+                .linked_assets
+                .iter()
+                .map(|a| a.reference.clone())
+                .collect::<Vec<_>>()
+                .join(", "),
             next_review_on: r.next_review_on.clone().unwrap_or_default(),
             status: r.status.clone(),
             version: r.version.to_string(),
@@ -492,10 +501,17 @@ pub async fn create(
         ),
         residual_impact: RiskForm::number(&mut v, "residual_impact", &f.residual_impact),
         controls: f.controls(),
+        assets: Vec::new(),
         next_review_on: Some(f.next_review_on.clone()).filter(|d| !d.is_empty()),
     };
     let result = match v.into_result() {
-        Ok(()) => st.app.create_risk(Actor::User(&u.p), &ctx, &input).await,
+        Ok(()) => match st.app.resolve_asset_refs(&ctx, "assets", &f.assets).await {
+            Ok(assets) => {
+                let input = NewRisk { assets, ..input };
+                st.app.create_risk(Actor::User(&u.p), &ctx, &input).await
+            }
+            Err(e) => Err(e),
+        },
         Err(e) => Err(AppError::Validation(e)),
     };
     match result {
@@ -571,16 +587,24 @@ pub async fn update(
         residual_likelihood: rating_changed.then_some(residual_l),
         residual_impact: rating_changed.then_some(residual_i),
         controls: Some(f.controls()),
+        assets: None,
         next_review_on: Some(Some(f.next_review_on.clone()).filter(|d| !d.is_empty())),
         status: Some(f.status.clone()).filter(|s| !s.is_empty() && *s != before.status),
         version: f.version.parse().unwrap_or(-1),
     };
     let result = match v.into_result() {
-        Ok(()) => {
-            st.app
-                .update_risk(Actor::User(&u.p), &ctx, rid, &patch)
-                .await
-        }
+        Ok(()) => match st.app.resolve_asset_refs(&ctx, "assets", &f.assets).await {
+            Ok(assets) => {
+                let patch = RiskPatch {
+                    assets: Some(assets),
+                    ..patch
+                };
+                st.app
+                    .update_risk(Actor::User(&u.p), &ctx, rid, &patch)
+                    .await
+            }
+            Err(e) => Err(e),
+        },
         Err(e) => Err(AppError::Validation(e)),
     };
     match result {
