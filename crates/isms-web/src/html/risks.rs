@@ -104,6 +104,9 @@ pub struct ListForm {
     pub reassess: String,
     #[serde(default)]
     pub cell: String,
+    /// Only risks linked to this asset (an id).
+    #[serde(default)]
+    pub asset: String,
     #[serde(default)]
     pub cursor: String,
 }
@@ -171,7 +174,15 @@ pub async fn list_page(
             None
         }),
     };
+    let asset_id = match f.asset.trim() {
+        "" => None,
+        s => Uuid::parse_str(s).ok().or_else(|| {
+            v.push("asset", "is not an asset of this organisation");
+            None
+        }),
+    };
     let q = RiskQuery {
+        asset_id,
         status: Some(f.status.clone()).filter(|s| !s.is_empty()),
         owner_id: owner,
         needs_reassessment: (f.reassess == "yes").then_some(true),
@@ -218,6 +229,7 @@ pub async fn list_page(
         ("owner", f.owner.as_str()),
         ("reassess", f.reassess.as_str()),
         ("cell", f.cell.as_str()),
+        ("asset", f.asset.as_str()),
     ])
     .unwrap_or_default();
     render(
