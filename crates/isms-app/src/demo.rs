@@ -178,6 +178,17 @@ impl App {
             }
             self.demo_gap_assessments(&ctx).await?;
             self.demo_risk_method(&ctx).await?;
+            if slug == "northwind"
+                && let Some(p) = self
+                    .demo_principal("isms.manager@northwind.example")
+                    .await?
+            {
+                let manager = crate::orgs::OrgCtx {
+                    org: ctx.org.clone(),
+                    access: isms_domain::rbac::OrgAccess::Member(Role::IsmsManager),
+                };
+                self.demo_assets(&p, &manager).await?;
+            }
         }
         Ok(info)
     }

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod catalogue;
 pub mod demo;
+mod demo_assets;
 pub mod error;
 pub mod exports;
 pub mod gap;
