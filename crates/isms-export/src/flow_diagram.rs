@@ -28,7 +28,7 @@ pub struct FlowEdge {
     pub encrypted: bool,
 }
 
-const BOX_W: f64 = 180.0;
+const BOX_W: f64 = 200.0;
 const BOX_H: f64 = 50.0;
 const COL_GAP: f64 = 150.0;
 const ROW_GAP: f64 = 46.0;
@@ -169,6 +169,8 @@ pub fn data_flow_diagram(title: &str, nodes: &[FlowNode], edges: &[FlowEdge]) ->
     // Arrows first, boxes on top. Several flows between the same pair fan out.
     let mut pair_seen: BTreeMap<(usize, usize), usize> = BTreeMap::new();
     let mut labels = String::new();
+    // Label boxes already placed: a new one moves down until it overlaps none.
+    let mut placed: Vec<(f64, f64, f64, f64)> = Vec::new();
     for e in &owned {
         let k = pair_seen
             .entry((e.from.min(e.to), e.from.max(e.to)))
@@ -217,12 +219,25 @@ pub fn data_flow_diagram(title: &str, nodes: &[FlowNode], edges: &[FlowEdge]) ->
         let w =
             (text.chars().count() as f64 * 6.6).max(if e.encrypted { 20.0 } else { 84.0 }) + 10.0;
         let lines = if e.encrypted { 1.0 } else { 2.0 };
+        let h = 14.0 * lines + 4.0;
+        let mut ly = ly;
+        for _ in 0..8 {
+            let (x0, y0) = (lx - w / 2.0, ly - 10.0);
+            let clash = placed.iter().any(|(px, py, pw, ph)| {
+                x0 < px + pw && *px < x0 + w && y0 < py + ph && *py < y0 + h
+            });
+            if !clash {
+                break;
+            }
+            ly += h + 2.0;
+        }
+        placed.push((lx - w / 2.0, ly - 10.0, w, h));
         labels.push_str(&format!(
             "<g class=\"flow{}\"><rect x=\"{}\" y=\"{}\" width=\"{w}\" height=\"{}\" rx=\"3\" fill=\"#ffffff\" fill-opacity=\"0.92\" stroke=\"{colour}\" stroke-width=\"0.6\"/><text x=\"{lx}\" y=\"{}\" text-anchor=\"middle\" font-family=\"sans-serif\" font-size=\"11\" fill=\"{INK}\">{}</text>",
             if e.encrypted { "" } else { " unencrypted" },
             lx - w / 2.0,
-            ly - 10.0 - off * 0.0,
-            14.0 * lines + 4.0,
+            ly - 10.0,
+            h,
             ly + 2.0,
             escape(&text)
         ));
@@ -245,7 +260,7 @@ pub fn data_flow_diagram(title: &str, nodes: &[FlowNode], edges: &[FlowEdge]) ->
 <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-family=\"sans-serif\" font-size=\"11\" fill=\"{MUTED}\">{}</text>",
             x + BOX_W / 2.0,
             y + 21.0,
-            escape(&clip(&n.name, 24)),
+            escape(&clip(&n.name, 27)),
             x + BOX_W / 2.0,
             y + 38.0,
             escape(&clip(&n.kind, 28)),
