@@ -535,12 +535,11 @@ impl App {
         let row = store::asset(&mut c, ctx.org.id, id)
             .await?
             .ok_or(AppError::NotFound("asset"))?;
-        Ok(self
-            .with_tags(&mut c, ctx, vec![row])
+        self.with_tags(&mut c, ctx, vec![row])
             .await?
             .into_iter()
             .next()
-            .ok_or(AppError::NotFound("asset"))?)
+            .ok_or(AppError::NotFound("asset"))
     }
 
     /// Every tag in use, with how many assets carry it.

@@ -616,7 +616,7 @@ impl App {
                             name: (*name).into(),
                             description: String::new(),
                             owner_id: owner,
-                            custodian_id: custodian.filter(|_| i % 3 == 0),
+                            custodian_id: custodian.filter(|_| i.is_multiple_of(3)),
                             location: location(kind, name).into(),
                             confidentiality: conf,
                             integrity: integ,
