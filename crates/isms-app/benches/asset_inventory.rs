@@ -80,7 +80,7 @@ async fn main() {
         if i % 100 == 0 {
             tags.push("rare".into());
         }
-        set_tags(&mut tx, ctx.org.id, row.id, &tags)
+        set_tags(&mut tx, ctx.org.id, row.id, row.number, &tags)
             .await
             .expect("tags");
         ids.push(row.id);

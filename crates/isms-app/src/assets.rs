@@ -600,7 +600,7 @@ impl App {
         v.into_result()?;
         row.number = store::next_number(&mut tx, ctx.org.id).await?;
         store::insert_asset(&mut tx, &row).await?;
-        store::set_tags(&mut tx, ctx.org.id, row.id, &tag_list).await?;
+        store::set_tags(&mut tx, ctx.org.id, row.id, row.number, &tag_list).await?;
         record(
             self,
             &mut tx,
@@ -696,7 +696,7 @@ impl App {
             return Err(AppError::stale("asset"));
         }
         if tag_list != before_tags {
-            store::set_tags(&mut tx, ctx.org.id, id, &tag_list).await?;
+            store::set_tags(&mut tx, ctx.org.id, id, row.number, &tag_list).await?;
         }
         record(
             self,
@@ -829,7 +829,7 @@ impl App {
                 return Err(AppError::stale("asset"));
             }
             if tag_list != before_tags {
-                store::set_tags(&mut tx, ctx.org.id, row.id, &tag_list).await?;
+                store::set_tags(&mut tx, ctx.org.id, row.id, row.number, &tag_list).await?;
             }
             record(
                 self,

@@ -200,6 +200,18 @@ pub async fn list_assets(
         params.push(p);
         conds.push(cond.replace('?', &format!("${}", params.len() + 1)));
     };
+    // With a tag, the tag index drives the query in number order (it holds the number),
+    // so a rare tag does not scan the whole inventory.
+    let (from, key) = match &f.tag {
+        Some(t) => {
+            add("t.org_id = $1 AND t.tag = ?", Param::Text(t.clone()));
+            (
+                format!("{FROM} JOIN asset_tags t ON t.asset_id = a.id"),
+                "t.asset_number",
+            )
+        }
+        None => (FROM.to_owned(), "a.number"),
+    };
     if let Some(t) = &f.asset_type {
         add("a.asset_type = ?", Param::Text(t.clone()));
     }
@@ -215,12 +227,6 @@ pub async fn list_assets(
     if let Some(l) = f.min_classification {
         add("a.classification >= ?", Param::Int(l));
     }
-    if let Some(t) = &f.tag {
-        add(
-            "a.id IN (SELECT t.asset_id FROM asset_tags t WHERE t.org_id = $1 AND t.tag = ?)",
-            Param::Text(t.clone()),
-        );
-    }
     if let Some(q) = &f.q {
         let escaped = q
             .replace('\\', "\\\\")
@@ -232,10 +238,10 @@ pub async fn list_assets(
         );
     }
     if let Some(n) = after_number {
-        add("a.number > ?", Param::Int(n));
+        add(&format!("{key} > ?"), Param::Int(n));
     }
     let sql = format!(
-        "SELECT {COLS} {FROM} WHERE {} ORDER BY a.number LIMIT {}",
+        "SELECT {COLS} {from} WHERE {} ORDER BY {key} LIMIT {}",
         conds.join(" AND "),
         limit.clamp(1, 100_001)
     );
@@ -273,14 +279,15 @@ pub async fn set_tags(
     c: &mut impl AsConn,
     org_id: Uuid,
     asset_id: Uuid,
+    asset_number: i64,
     tags: &[String],
 ) -> Result<(), DbError> {
     run!(c, x => sqlx::query("DELETE FROM asset_tags WHERE org_id = $1 AND asset_id = $2")
         .bind(org_id).bind(asset_id).execute(x).await.map(|r| r.rows_affected()))?;
     for tag in tags {
         run!(c, x => sqlx::query(
-            "INSERT INTO asset_tags (id, org_id, asset_id, tag) VALUES ($1, $2, $3, $4)")
-            .bind(Uuid::now_v7()).bind(org_id).bind(asset_id).bind(tag)
+            "INSERT INTO asset_tags (id, org_id, asset_id, asset_number, tag) VALUES ($1, $2, $3, $4, $5)")
+            .bind(Uuid::now_v7()).bind(org_id).bind(asset_id).bind(asset_number).bind(tag)
             .execute(x).await.map(|r| r.rows_affected()))?;
     }
     Ok(())

@@ -219,6 +219,7 @@ pub const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("id", K::Uuid),
             ("org_id", K::Uuid),
             ("asset_id", K::Uuid),
+            ("asset_number", K::Int),
             ("tag", K::Text),
         ],
     ),

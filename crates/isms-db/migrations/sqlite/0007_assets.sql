@@ -36,10 +36,11 @@ CREATE TABLE asset_tags (
     id        BLOB    NOT NULL PRIMARY KEY,
     org_id    BLOB    NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,
     asset_id  BLOB    NOT NULL REFERENCES assets (id) ON DELETE CASCADE,
+    asset_number BIGINT NOT NULL,                 -- the asset's number (never changes): the tag filter pages on it
     tag       TEXT    NOT NULL                    -- normalised by isms_domain::asset::normalise_tags
 );
-CREATE UNIQUE INDEX asset_tags_asset_tag_uq ON asset_tags (asset_id, tag);
-CREATE INDEX asset_tags_org_tag_idx ON asset_tags (org_id, tag, asset_id);
+CREATE UNIQUE INDEX asset_tags_asset_tag_uq ON asset_tags (org_id, asset_id, tag);
+CREATE INDEX asset_tags_org_tag_idx ON asset_tags (org_id, tag, asset_number);
 
 CREATE TABLE data_flows (
     id             BLOB    NOT NULL PRIMARY KEY,
@@ -65,5 +66,5 @@ CREATE TABLE risk_assets (
     risk_id   BLOB    NOT NULL REFERENCES risks (id) ON DELETE CASCADE,
     asset_id  BLOB    NOT NULL REFERENCES assets (id)
 );
-CREATE UNIQUE INDEX risk_assets_uq ON risk_assets (risk_id, asset_id);
+CREATE UNIQUE INDEX risk_assets_uq ON risk_assets (org_id, risk_id, asset_id);
 CREATE INDEX risk_assets_org_asset_idx ON risk_assets (org_id, asset_id, risk_id);
