@@ -119,6 +119,8 @@ async fn main() {
     }
     tx.commit().await.expect("commit");
     let load = started.elapsed().as_secs_f64();
+    // As autovacuum (PostgreSQL) or an import would: statistics for the planner.
+    t.app.db.analyze().await.expect("analyze");
     let deep = isms_app::encode_cursor(&(n * 4 / 5).to_string());
     let page = |q: AssetQuery| AssetQuery {
         limit: Some(100),

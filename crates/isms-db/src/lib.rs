@@ -281,6 +281,13 @@ impl Db {
         Ok(())
     }
 
+    /// Refresh the planner's statistics (after a bulk load; both engines know `ANALYZE`).
+    pub async fn analyze(&self) -> Result<(), DbError> {
+        let mut c = self.read().await?;
+        run!(&mut c, x => sqlx::query("ANALYZE").execute(x).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
     pub async fn close(&self) {
         match self {
             Db::Sqlite(p) => p.close().await,
