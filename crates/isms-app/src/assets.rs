@@ -223,6 +223,7 @@ pub struct AssetRisk {
     pub id: Uuid,
     pub reference: String,
     pub title: String,
+    /// The status as shown (e.g. `Treated`).
     pub status: String,
 }
 
@@ -914,7 +915,8 @@ impl App {
                 id,
                 reference: format!("R-{number:03}"),
                 title,
-                status,
+                status: isms_domain::risk::RiskStatus::parse("status", &status)
+                    .map_or(status, |s| s.label().to_owned()),
             })
             .collect())
     }
