@@ -49,6 +49,8 @@ pub const EXPORT_KINDS: &[&str] = &[
     "interested-parties",
     "roles",
     "objectives",
+    "assets",
+    "data-flows",
 ];
 
 /// A finished export.
@@ -329,6 +331,96 @@ impl App {
             }
         }
         Ok(out)
+    }
+
+    /// The asset inventory as a table (one row per asset), in number order.
+    pub async fn assets_table(&self, ctx: &OrgCtx) -> AppResult<Table> {
+        let mut q = crate::assets::AssetQuery {
+            limit: Some(500),
+            ..Default::default()
+        };
+        let mut rows = Vec::new();
+        loop {
+            let page = self.list_assets(ctx, &q).await?;
+            for a in page.items {
+                rows.push(vec![
+                    a.reference,
+                    a.name,
+                    a.asset_type,
+                    a.owner_name.unwrap_or_default(),
+                    a.custodian_name.unwrap_or_default(),
+                    a.location,
+                    a.confidentiality.to_string(),
+                    a.integrity.to_string(),
+                    a.availability.to_string(),
+                    a.classification_label,
+                    if a.in_scope { "yes" } else { "no" }.to_owned(),
+                    a.tags.join(" "),
+                    a.description,
+                ]);
+            }
+            match page.next_cursor {
+                Some(c) => q.cursor = Some(c),
+                None => break,
+            }
+        }
+        Ok(Table {
+            title: format!("Asset inventory of {}", ctx.org.name),
+            headers: [
+                "reference",
+                "name",
+                "type",
+                "owner",
+                "custodian",
+                "location",
+                "confidentiality",
+                "integrity",
+                "availability",
+                "classification",
+                "in_scope",
+                "tags",
+                "description",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            rows,
+        })
+    }
+
+    /// The data flows as a table (one row per flow), in number order.
+    pub async fn data_flows_table(&self, ctx: &OrgCtx) -> AppResult<Table> {
+        let flows = self
+            .all_data_flows(ctx, &crate::assets::FlowQuery::default())
+            .await?;
+        let rows = flows
+            .into_iter()
+            .map(|f| {
+                vec![
+                    f.reference,
+                    f.from_name,
+                    f.to_name,
+                    f.data_category,
+                    f.mechanism,
+                    if f.encrypted { "yes" } else { "no" }.to_owned(),
+                    f.description,
+                ]
+            })
+            .collect();
+        Ok(Table {
+            title: format!("Data flows of {}", ctx.org.name),
+            headers: [
+                "reference",
+                "from",
+                "to",
+                "data_category",
+                "mechanism",
+                "encrypted",
+                "description",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            rows,
+        })
     }
 
     /// The risk register as a table (one row per risk).
@@ -631,6 +723,8 @@ impl App {
             }
             "tasks" => table_bytes(self.tasks_table(ctx).await?, fmt).await?,
             "risks" => table_bytes(self.risks_table(ctx).await?, fmt).await?,
+            "assets" => table_bytes(self.assets_table(ctx).await?, fmt).await?,
+            "data-flows" => table_bytes(self.data_flows_table(ctx).await?, fmt).await?,
             "risk-treatment-plan" => {
                 if !matches!(fmt, TableFormat::Markdown | TableFormat::Pdf) {
                     return Err(ValidationError::single(

@@ -2,10 +2,12 @@
 //! all call these functions; each one authorises, loads, applies the domain rule and
 //! persists the change together with its audit-trail entry in one transaction.
 
+pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod catalogue;
 pub mod demo;
+mod demo_assets;
 pub mod error;
 pub mod exports;
 pub mod foundation;

@@ -2,6 +2,7 @@
 //! treatment and linked Annex A controls, acceptance of the residual risk, heat maps.
 //! Levels are computed only by `isms_domain::risk::level`.
 
+use crate::assets::{AssetRef, asset_reference};
 use crate::orgs::OrgCtx;
 use crate::risk_methods::RiskMethod;
 use crate::{
@@ -80,6 +81,10 @@ pub struct Risk {
     pub needs_reassessment: bool,
     /// Annex A control ids that treat the risk.
     pub controls: Vec<String>,
+    /// Ids of the assets the risk concerns.
+    pub assets: Vec<Uuid>,
+    /// The same assets with their reference and name.
+    pub linked_assets: Vec<crate::assets::AssetRef>,
     pub acceptance: Option<Acceptance>,
     pub created_at: String,
     pub updated_at: String,
@@ -115,6 +120,9 @@ pub struct NewRisk {
     /// Annex A control ids (`5.15` or `A.5.15`).
     #[serde(default)]
     pub controls: Vec<String>,
+    /// Ids of assets of this organisation that the risk concerns.
+    #[serde(default)]
+    pub assets: Vec<Uuid>,
     /// YYYY-MM-DD; default: today plus the method's review interval.
     pub next_review_on: Option<String>,
 }
@@ -143,6 +151,8 @@ pub struct RiskPatch {
     #[schema(value_type = Option<i64>)]
     pub residual_impact: Option<Option<i64>>,
     pub controls: Option<Vec<String>>,
+    /// Replaces the linked assets.
+    pub assets: Option<Vec<Uuid>>,
     #[serde(default, deserialize_with = "some")]
     #[schema(value_type = Option<String>)]
     pub next_review_on: Option<Option<String>>,
@@ -179,6 +189,8 @@ pub struct RiskQuery {
     pub needs_reassessment: Option<bool>,
     /// `inherent:L:I` or `residual:L:I` under the method in force (a heat-map cell).
     pub cell: Option<String>,
+    /// Only risks linked to this asset.
+    pub asset_id: Option<Uuid>,
     pub cursor: Option<String>,
     pub limit: Option<i64>,
 }
@@ -266,7 +278,7 @@ fn rating(m: &Method, l: i64, i: i64, lvl: i64) -> Rating {
     }
 }
 
-fn snapshot(r: &RiskRow, controls: &[String]) -> serde_json::Value {
+fn snapshot(r: &RiskRow, controls: &[String], assets: &[Uuid]) -> serde_json::Value {
     serde_json::json!({
         "number": r.number, "title": r.title, "owner_id": r.owner_id, "status": r.status,
         "method_id": r.method_id,
@@ -278,7 +290,41 @@ fn snapshot(r: &RiskRow, controls: &[String]) -> serde_json::Value {
         "accepted": [r.accepted_likelihood, r.accepted_impact, r.accepted_level],
         "acceptance_expires_on": r.acceptance_expires_on.map(|d| format_date(d.0)),
         "controls": controls,
+        "assets": assets,
     })
+}
+
+/// The assets linked to each of `risk_ids` (one query for a page of risks).
+async fn linked_assets(
+    c: &mut impl isms_db::AsConn,
+    ctx: &OrgCtx,
+    risk_ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<AssetRef>>> {
+    let mut out: HashMap<Uuid, Vec<AssetRef>> = HashMap::new();
+    for (rid, id, number, name) in isms_db::assets::assets_of_risks(c, ctx.org.id, risk_ids).await?
+    {
+        out.entry(rid).or_default().push(AssetRef {
+            id,
+            reference: asset_reference(number),
+            name,
+        });
+    }
+    Ok(out)
+}
+
+/// The ids of the assets linked to one risk, in number order.
+async fn asset_ids(
+    c: &mut impl isms_db::AsConn,
+    ctx: &OrgCtx,
+    risk_id: Uuid,
+) -> AppResult<Vec<Uuid>> {
+    Ok(linked_assets(c, ctx, &[risk_id])
+        .await?
+        .remove(&risk_id)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|a| a.id)
+        .collect())
 }
 
 impl App {
@@ -297,6 +343,7 @@ impl App {
         r: RiskWithNames,
         methods: &HashMap<Uuid, RiskMethod>,
         mut controls: Vec<String>,
+        linked_assets: Vec<AssetRef>,
     ) -> AppResult<Risk> {
         sort_controls(&mut controls);
         let m = methods
@@ -361,6 +408,8 @@ impl App {
             next_review_on: x.next_review_on.map(|d| format_date(d.0)),
             needs_reassessment: x.needs_reassessment,
             controls,
+            assets: linked_assets.iter().map(|a| a.id).collect(),
+            linked_assets,
             acceptance,
             created_at: x.created_at.0.rfc3339(),
             updated_at: x.updated_at.0.rfc3339(),
@@ -419,6 +468,7 @@ impl App {
             inherent_level: q.level,
             residual_level: q.residual_level,
             needs_reassessment: q.needs_reassessment,
+            asset_id: q.asset_id,
             ..Default::default()
         };
         if let Some(cell) = q.cell.as_deref().filter(|c| !c.is_empty()) {
@@ -453,6 +503,7 @@ impl App {
         for (rid, cid) in store::controls_of(&mut c, ctx.org.id, &ids).await? {
             controls.entry(rid).or_default().push(cid);
         }
+        let mut assets = linked_assets(&mut c, ctx, &ids).await?;
         let next_cursor = if more {
             rows.last()
                 .map(|r| encode_cursor(&r.risk.number.to_string()))
@@ -463,7 +514,8 @@ impl App {
             .into_iter()
             .map(|r| {
                 let ctl = controls.remove(&r.risk.id).unwrap_or_default();
-                self.to_risk(r, &methods, ctl)
+                let linked = assets.remove(&r.risk.id).unwrap_or_default();
+                self.to_risk(r, &methods, ctl, linked)
             })
             .collect::<AppResult<Vec<_>>>()?;
         Ok(Page { items, next_cursor })
@@ -481,7 +533,11 @@ impl App {
             .into_iter()
             .map(|(_, c)| c)
             .collect();
-        self.to_risk(r, &methods, controls)
+        let linked = linked_assets(&mut c, ctx, &[id])
+            .await?
+            .remove(&id)
+            .unwrap_or_default();
+        self.to_risk(r, &methods, controls, linked)
     }
 
     pub async fn create_risk(
@@ -529,6 +585,12 @@ impl App {
         self.check_owner(&mut tx, ctx, &mut v, input.owner_id)
             .await?;
         let controls = parse_controls(&mut tx, ctx.org.id, &mut v, &input.controls).await?;
+        let assets: Vec<Uuid> = self
+            .check_assets(&mut tx, ctx, &mut v, "assets", &input.assets)
+            .await?
+            .into_iter()
+            .map(|a| a.id)
+            .collect();
         v.into_result()?;
         let now = Ts(self.now());
         let status = if treatment.is_some() {
@@ -570,6 +632,7 @@ impl App {
         };
         store::insert_risk(&mut tx, &row).await?;
         store::set_controls(&mut tx, ctx.org.id, row.id, &controls).await?;
+        isms_db::assets::set_risk_assets(&mut tx, ctx.org.id, row.id, &assets).await?;
         record(
             self,
             &mut tx,
@@ -581,7 +644,7 @@ impl App {
                 action: "create",
                 summary: format!("added risk R-{:03} \"{}\"", row.number, row.title),
                 before: None,
-                after: Some(snapshot(&row, &controls)),
+                after: Some(snapshot(&row, &controls, &assets)),
             },
         )
         .await?;
@@ -608,6 +671,7 @@ impl App {
             .into_iter()
             .map(|(_, c)| c)
             .collect();
+        let before_assets = asset_ids(&mut tx, ctx, id).await?;
         let mut v = ValidationError::new();
         let mut row = before.clone();
         if let Some(t) = &patch.title
@@ -685,6 +749,15 @@ impl App {
             Some(c) => parse_controls(&mut tx, ctx.org.id, &mut v, c).await?,
             None => before_controls.clone(),
         };
+        let assets = match &patch.assets {
+            Some(a) => self
+                .check_assets(&mut tx, ctx, &mut v, "assets", a)
+                .await?
+                .into_iter()
+                .map(|a| a.id)
+                .collect(),
+            None => before_assets.clone(),
+        };
         if let Some(d) = &patch.next_review_on {
             row.next_review_on = parse_day(&mut v, "next_review_on", d.as_deref()).map(Day);
         }
@@ -716,6 +789,9 @@ impl App {
         if controls != before_controls {
             store::set_controls(&mut tx, ctx.org.id, id, &controls).await?;
         }
+        if assets != before_assets {
+            isms_db::assets::set_risk_assets(&mut tx, ctx.org.id, id, &assets).await?;
+        }
         record(
             self,
             &mut tx,
@@ -726,8 +802,8 @@ impl App {
                 entity_id: id.to_string(),
                 action: "update",
                 summary: format!("changed risk R-{:03} \"{}\"", row.number, row.title),
-                before: Some(snapshot(&before, &before_controls)),
-                after: Some(snapshot(&row, &controls)),
+                before: Some(snapshot(&before, &before_controls, &before_assets)),
+                after: Some(snapshot(&row, &controls, &assets)),
             },
         )
         .await?;
@@ -813,6 +889,7 @@ impl App {
             .into_iter()
             .map(|(_, c)| c)
             .collect();
+        let assets = asset_ids(&mut tx, ctx, id).await?;
         record(
             self,
             &mut tx,
@@ -828,8 +905,8 @@ impl App {
                     m.method.level_name(u8::try_from(lvl).unwrap_or(u8::MAX)),
                     expires.map(format_date).unwrap_or_default()
                 ),
-                before: Some(snapshot(&before, &controls)),
-                after: Some(snapshot(&row, &controls)),
+                before: Some(snapshot(&before, &controls, &assets)),
+                after: Some(snapshot(&row, &controls, &assets)),
             },
         )
         .await?;
@@ -849,6 +926,7 @@ impl App {
             .into_iter()
             .map(|(_, c)| c)
             .collect();
+        let assets = asset_ids(&mut tx, ctx, id).await?;
         store::delete_risk(&mut tx, ctx.org.id, id).await?;
         record(
             self,
@@ -860,7 +938,7 @@ impl App {
                 entity_id: id.to_string(),
                 action: "delete",
                 summary: format!("removed risk R-{:03} \"{}\"", before.number, before.title),
-                before: Some(snapshot(&before, &controls)),
+                before: Some(snapshot(&before, &controls, &assets)),
                 after: None,
             },
         )

@@ -160,7 +160,7 @@ struct VerifyArgs {
 
 #[derive(Args, Debug)]
 struct ExportArgs {
-    /// What to export: audit-trail or members.
+    /// What to export: audit-trail, members, tasks, gap, risks, risk-treatment-plan, assets or data-flows.
     kind: String,
     /// The organisation's slug.
     #[arg(long)]

@@ -1,6 +1,7 @@
 //! All SQL of ISMS Workbench. One [`Db`] type over a SQLite or a PostgreSQL pool; the
 //! same query text and the same `FromRow` structs run on both (see docs/database.md).
 
+pub mod assets;
 pub mod audit;
 pub mod backup;
 pub mod foundation;
@@ -280,6 +281,13 @@ impl Db {
         let mut c = self.read().await?;
         let _: i64 =
             run!(&mut c, x => sqlx::query_scalar("SELECT CAST(1 AS BIGINT)").fetch_one(x).await)?;
+        Ok(())
+    }
+
+    /// Refresh the planner's statistics (after a bulk load; both engines know `ANALYZE`).
+    pub async fn analyze(&self) -> Result<(), DbError> {
+        let mut c = self.read().await?;
+        run!(&mut c, x => sqlx::query("ANALYZE").execute(x).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 

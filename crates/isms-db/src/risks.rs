@@ -145,6 +145,8 @@ pub struct RiskFilter {
     /// (likelihood, impact) of the residual rating, under `cell_method`.
     pub residual_cell: Option<(i64, i64)>,
     pub cell_method: Option<Uuid>,
+    /// Only risks linked to this asset.
+    pub asset_id: Option<Uuid>,
 }
 
 /// A bound value of a dynamically built filter.
@@ -195,6 +197,12 @@ pub async fn list_risks(
     if let Some((l, i)) = f.residual_cell {
         add("r.residual_likelihood = ?", Param::Int(l));
         add("r.residual_impact = ?", Param::Int(i));
+    }
+    if let Some(a) = f.asset_id {
+        add(
+            "r.id IN (SELECT ra.risk_id FROM risk_assets ra WHERE ra.org_id = $1 AND ra.asset_id = ?)",
+            Param::Uuid(a),
+        );
     }
     if let Some(n) = after_number {
         add("r.number > ?", Param::Int(n));

@@ -161,7 +161,18 @@ pub fn parse_rating(field: &str, v: i64) -> Result<Rating, ValidationError> {
 /// ratings. The highest of the three decides, so an asset is handled with the care its
 /// most demanding property needs: 1 Public, 2 Internal, 3 Confidential, 4 Restricted.
 pub fn classification_label(c: Rating, i: Rating, a: Rating) -> &'static str {
-    match c.max(i).max(a).value() {
+    classification_name(classification(c, i, a))
+}
+
+/// The classification level of an asset: the highest of its three ratings. The only
+/// place the stored `classification` column is computed.
+pub fn classification(c: Rating, i: Rating, a: Rating) -> Rating {
+    c.max(i).max(a)
+}
+
+/// The name of a classification level: 1 Public, 2 Internal, 3 Confidential, 4 Restricted.
+pub fn classification_name(level: Rating) -> &'static str {
+    match level.value() {
         1 => "Public",
         2 => "Internal",
         3 => "Confidential",
@@ -302,6 +313,30 @@ pub fn check_flow(from: Uuid, to: Uuid) -> Result<(), ValidationError> {
     Ok(())
 }
 
+/// Most assets one bulk edit may change.
+pub const MAX_BULK: usize = 500;
+
+/// The assets of a bulk edit: 1 to 500 ids, without repeats (field `ids`).
+pub fn check_bulk_ids(ids: &[Uuid]) -> Result<Vec<Uuid>, ValidationError> {
+    if ids.is_empty() {
+        return Err(ValidationError::single("ids", "choose at least one asset"));
+    }
+    if ids.len() > MAX_BULK {
+        return Err(ValidationError::single(
+            "ids",
+            format!("at most {MAX_BULK} assets at once (got {})", ids.len()),
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if seen.insert(*id) {
+            out.push(*id);
+        }
+    }
+    Ok(out)
+}
+
 /// Longest asset name, in characters.
 pub const MAX_NAME_CHARS: usize = 200;
 
@@ -374,6 +409,29 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn classification_level_is_the_highest_rating() {
+        let r = |v| Rating::new(v).unwrap();
+        assert_eq!(classification(r(1), r(2), r(3)), r(3));
+        assert_eq!(classification(r(4), r(1), r(1)), r(4));
+        assert_eq!(classification_name(r(2)), "Internal");
+        assert_eq!(
+            classification_label(r(2), r(2), r(1)),
+            classification_name(classification(r(2), r(2), r(1)))
+        );
+    }
+
+    #[test]
+    fn bulk_ids() {
+        let a = Uuid::from_u128(1);
+        let b = Uuid::from_u128(2);
+        assert_eq!(check_bulk_ids(&[a, b, a]).unwrap(), vec![a, b]);
+        assert_eq!(check_bulk_ids(&[]).unwrap_err().errors[0].field, "ids");
+        let many: Vec<Uuid> = (0..501).map(Uuid::from_u128).collect();
+        assert_eq!(check_bulk_ids(&many).unwrap_err().errors[0].field, "ids");
+        assert_eq!(check_bulk_ids(&many[..500]).unwrap().len(), 500);
     }
 
     #[test]

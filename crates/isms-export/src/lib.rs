@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 pub mod charts;
+pub mod flow_diagram;
 mod pdf;
 pub use pdf::pdf_report;
 

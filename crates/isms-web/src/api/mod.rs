@@ -1,6 +1,7 @@
 //! REST API `/api/v1`: JSON in and out, documented by the OpenAPI document that utoipa
 //! builds from these handlers.
 
+pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod catalogue;
@@ -153,6 +154,7 @@ impl Modify for SecurityAddon {
         (name = "audit-trail", description = "The hash-chained record of every change"),
         (name = "catalogue", description = "ISO/IEC 27001:2022 clauses and Annex A controls (reference data)"),
         (name = "gap-assessments", description = "Gap assessments over every clause requirement and control"),
+        (name = "assets", description = "The asset inventory, bulk edits, data flows between assets and the data-flow diagram"),
         (name = "risks", description = "The risk register: ratings, treatment, linked controls, acceptance, heat maps"),
         (name = "risk-methods", description = "The risk assessment method (6.1.2): versions, approval, the methodology document"),
         (name = "tasks", description = "The remediation roadmap"),
@@ -215,6 +217,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(risk_methods::approve))
         .routes(routes!(risk_methods::document))
+        .routes(routes!(assets::list, assets::create))
+        .routes(routes!(assets::get, assets::update, assets::delete))
+        .routes(routes!(assets::bulk))
+        .routes(routes!(assets::list_flows, assets::create_flow))
+        .routes(routes!(
+            assets::get_flow,
+            assets::update_flow,
+            assets::delete_flow
+        ))
+        .routes(routes!(assets::diagram))
         .routes(routes!(risks::list, risks::create))
         .routes(routes!(risks::get, risks::update, risks::delete))
         .routes(routes!(risks::accept))

@@ -28,6 +28,8 @@ pub struct RiskParams {
     pub needs_reassessment: Option<bool>,
     /// A heat-map cell under the method in force: `inherent:L:I` or `residual:L:I`.
     pub cell: Option<String>,
+    /// Only risks linked to this asset.
+    pub asset_id: Option<Uuid>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
@@ -49,6 +51,7 @@ pub async fn list(
         residual_level: q.residual_level,
         needs_reassessment: q.needs_reassessment,
         cell: q.cell,
+        asset_id: q.asset_id,
         cursor: q.cursor,
         limit: q.limit,
     };

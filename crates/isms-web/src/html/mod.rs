@@ -13,6 +13,7 @@ macro_rules! org_or_page {
 
 pub mod account;
 pub mod admin;
+pub mod assets;
 pub mod catalogue;
 pub mod foundation;
 pub mod gap;
@@ -130,6 +131,7 @@ impl Layout {
             add(format!("{base}/roadmap"), "Roadmap", "roadmap");
             add(format!("{base}/isms"), "ISMS scope & context", "isms");
             add(format!("{base}/risks"), "Risks", "risks");
+            add(format!("{base}/assets"), "Assets", "assets");
             add(format!("{base}/risk-method"), "Risk method", "risk-method");
             add(format!("{base}/catalogue"), "Catalogue", "catalogue");
             add(format!("{base}/members"), "Members", "members");
@@ -317,6 +319,30 @@ pub fn router() -> Router<AppState> {
             get(roadmap::task_page).post(roadmap::update),
         )
         .route("/o/{org}/roadmap/{id}/delete", post(roadmap::delete))
+        .route(
+            "/o/{org}/assets",
+            get(assets::list_page).post(assets::create),
+        )
+        .route("/o/{org}/assets/new", get(assets::new_page))
+        .route("/o/{org}/assets/export", get(assets::export_assets))
+        .route("/o/{org}/assets/bulk", post(assets::bulk))
+        .route(
+            "/o/{org}/assets/{id}",
+            get(assets::asset_page).post(assets::update),
+        )
+        .route("/o/{org}/assets/{id}/delete", post(assets::delete))
+        .route("/o/{org}/assets/{id}/flows", post(assets::add_flow))
+        .route(
+            "/o/{org}/assets/{id}/diagram.svg",
+            get(assets::asset_diagram_svg),
+        )
+        .route("/o/{org}/data-flows", get(assets::flows_page))
+        .route("/o/{org}/data-flows/export", get(assets::export_flows))
+        .route(
+            "/o/{org}/data-flows/diagram.svg",
+            get(assets::scope_diagram_svg),
+        )
+        .route("/o/{org}/data-flows/{id}/delete", post(assets::delete_flow))
         .route("/o/{org}/risks", get(risks::list_page).post(risks::create))
         .route("/o/{org}/risks/new", get(risks::new_page))
         .route("/o/{org}/risks/export", get(org::export_risks))

@@ -105,6 +105,9 @@ pub struct ListForm {
     pub reassess: String,
     #[serde(default)]
     pub cell: String,
+    /// Only risks linked to this asset (an id).
+    #[serde(default)]
+    pub asset: String,
     #[serde(default)]
     pub cursor: String,
 }
@@ -177,7 +180,15 @@ pub async fn list_page(
             None
         }),
     };
+    let asset_id = match f.asset.trim() {
+        "" => None,
+        s => Uuid::parse_str(s).ok().or_else(|| {
+            v.push("asset", "is not an asset of this organisation");
+            None
+        }),
+    };
     let q = RiskQuery {
+        asset_id,
         status: Some(f.status.clone()).filter(|s| !s.is_empty()),
         owner_id: owner,
         needs_reassessment: (f.reassess == "yes").then_some(true),
@@ -224,6 +235,7 @@ pub async fn list_page(
         ("owner", f.owner.as_str()),
         ("reassess", f.reassess.as_str()),
         ("cell", f.cell.as_str()),
+        ("asset", f.asset.as_str()),
     ])
     .unwrap_or_default();
     render(
@@ -270,6 +282,9 @@ pub struct RiskForm {
     pub residual_impact: String,
     #[serde(default)]
     pub controls: String,
+    /// Asset references (A-0007), separated by commas.
+    #[serde(default)]
+    pub assets: String,
     #[serde(default)]
     pub next_review_on: String,
     #[serde(default)]
@@ -300,6 +315,12 @@ impl RiskForm {
                 .map(|x| x.impact.to_string())
                 .unwrap_or_default(),
             controls: r.controls.join(", "),
+            assets: r
+                .linked_assets
+                .iter()
+                .map(|a| a.reference.clone())
+                .collect::<Vec<_>>()
+                .join(", "),
             next_review_on: r.next_review_on.clone().unwrap_or_default(),
             status: r.status.clone(),
             version: r.version.to_string(),
@@ -500,10 +521,17 @@ pub async fn create(
         ),
         residual_impact: RiskForm::number(&mut v, "residual_impact", &f.residual_impact),
         controls: f.controls(),
+        assets: Vec::new(),
         next_review_on: Some(f.next_review_on.clone()).filter(|d| !d.is_empty()),
     };
     let result = match v.into_result() {
-        Ok(()) => st.app.create_risk(Actor::User(&u.p), &ctx, &input).await,
+        Ok(()) => match st.app.resolve_asset_refs(&ctx, "assets", &f.assets).await {
+            Ok(assets) => {
+                let input = NewRisk { assets, ..input };
+                st.app.create_risk(Actor::User(&u.p), &ctx, &input).await
+            }
+            Err(e) => Err(e),
+        },
         Err(e) => Err(AppError::Validation(e)),
     };
     match result {
@@ -579,16 +607,24 @@ pub async fn update(
         residual_likelihood: rating_changed.then_some(residual_l),
         residual_impact: rating_changed.then_some(residual_i),
         controls: Some(f.controls()),
+        assets: None,
         next_review_on: Some(Some(f.next_review_on.clone()).filter(|d| !d.is_empty())),
         status: Some(f.status.clone()).filter(|s| !s.is_empty() && *s != before.status),
         version: f.version.parse().unwrap_or(-1),
     };
     let result = match v.into_result() {
-        Ok(()) => {
-            st.app
-                .update_risk(Actor::User(&u.p), &ctx, rid, &patch)
-                .await
-        }
+        Ok(()) => match st.app.resolve_asset_refs(&ctx, "assets", &f.assets).await {
+            Ok(assets) => {
+                let patch = RiskPatch {
+                    assets: Some(assets),
+                    ..patch
+                };
+                st.app
+                    .update_risk(Actor::User(&u.p), &ctx, rid, &patch)
+                    .await
+            }
+            Err(e) => Err(e),
+        },
         Err(e) => Err(AppError::Validation(e)),
     };
     match result {

@@ -143,6 +143,90 @@ async fn call(
             )
         }
         "/api/v1/audit-trail" => ("/api/v1/audit-trail".into(), None),
+        t if t.starts_with("/api/v1/orgs/{org}/assets")
+            || t.starts_with("/api/v1/orgs/{org}/data-flow") =>
+        {
+            let assets = format!("/api/v1/orgs/{org}/assets");
+            let flows = format!("/api/v1/orgs/{org}/data-flows");
+            let fresh = || async {
+                let (s, a) = admin
+                    .post(
+                        &assets,
+                        &json!({"asset_type": "software", "name": format!("Asset {uniq}"),
+                                "owner_id": f.user_id(Role::Admin),
+                                "confidentiality": 2, "integrity": 2, "availability": 2}),
+                    )
+                    .await;
+                assert_eq!(s, 201, "{a}");
+                a["id"].as_str().unwrap().to_owned()
+            };
+            let fresh_flow = || async {
+                let (from, to) = (fresh().await, fresh().await);
+                let (s, fl) = admin
+                    .post(
+                        &flows,
+                        &json!({"from_asset_id": from, "to_asset_id": to, "data_category": "Logs",
+                                "mechanism": "api", "encrypted": true}),
+                    )
+                    .await;
+                assert_eq!(s, 201, "{fl}");
+                fl["id"].as_str().unwrap().to_owned()
+            };
+            match (case.method.clone(), t) {
+                (Method::POST, "/api/v1/orgs/{org}/assets") => (
+                    assets.clone(),
+                    Some(json!({"asset_type": "site", "name": format!("By {uniq}"),
+                               "owner_id": f.user_id(Role::Contributor),
+                               "confidentiality": 1, "integrity": 1, "availability": 3})),
+                ),
+                (Method::GET, "/api/v1/orgs/{org}/assets") => {
+                    (format!("{assets}?type=software&limit=5"), None)
+                }
+                (Method::POST, "/api/v1/orgs/{org}/assets/bulk") => (
+                    format!("{assets}/bulk"),
+                    Some(json!({"ids": [fresh().await], "add_tags": ["matrix"]})),
+                ),
+                (Method::GET, "/api/v1/orgs/{org}/assets/{id}") => {
+                    (format!("{assets}/{}", fresh().await), None)
+                }
+                (Method::PATCH, "/api/v1/orgs/{org}/assets/{id}") => (
+                    format!("{assets}/{}", fresh().await),
+                    Some(json!({"location": format!("Moved by {uniq}"), "version": 1})),
+                ),
+                (Method::DELETE, "/api/v1/orgs/{org}/assets/{id}") => {
+                    (format!("{assets}/{}", fresh().await), None)
+                }
+                (Method::POST, "/api/v1/orgs/{org}/data-flows") => {
+                    let (from, to) = (fresh().await, fresh().await);
+                    (
+                        flows.clone(),
+                        Some(
+                            json!({"from_asset_id": from, "to_asset_id": to, "data_category": "Backups",
+                                   "mechanism": "file_transfer", "encrypted": false}),
+                        ),
+                    )
+                }
+                (Method::GET, "/api/v1/orgs/{org}/data-flows") => (flows.clone(), None),
+                (Method::GET, "/api/v1/orgs/{org}/data-flows/{id}") => {
+                    (format!("{flows}/{}", fresh_flow().await), None)
+                }
+                (Method::PATCH, "/api/v1/orgs/{org}/data-flows/{id}") => (
+                    format!("{flows}/{}", fresh_flow().await),
+                    Some(json!({"encrypted": false, "version": 1})),
+                ),
+                (Method::DELETE, "/api/v1/orgs/{org}/data-flows/{id}") => {
+                    (format!("{flows}/{}", fresh_flow().await), None)
+                }
+                (Method::GET, "/api/v1/orgs/{org}/data-flow-diagram") => (
+                    format!(
+                        "/api/v1/orgs/{org}/data-flow-diagram?asset_id={}",
+                        fresh().await
+                    ),
+                    None,
+                ),
+                other => panic!("no asset call for {other:?}"),
+            }
+        }
         t if t.starts_with("/api/v1/orgs/{org}/tasks")
             || t == "/api/v1/orgs/{org}/gap-assessments/{id}/tasks" =>
         {
@@ -764,6 +848,66 @@ fn cases() -> Vec<Case> {
         Case {
             method: Method::GET,
             template: "/api/v1/orgs/{org}/risk-methods",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/assets",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/assets",
+            expect: Box::new(writers(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/assets/{id}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/assets/{id}",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/assets/{id}",
+            expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/assets/bulk",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/data-flows",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/data-flows",
+            expect: Box::new(writers(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/data-flows/{id}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/data-flows/{id}",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/data-flows/{id}",
+            expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/data-flow-diagram",
             expect: Box::new(member_reads),
         },
         Case {

@@ -430,6 +430,15 @@ async fn page_access_matrix() {
         )
         .await;
     let risk = risk["id"].as_str().unwrap().to_owned();
+    let (s, asset) = api
+        .post(
+            "/api/v1/orgs/acme/assets",
+            &serde_json::json!({"asset_type": "software", "name": "Mail <server>", "owner_id": f.user_id(Role::Admin),
+                                "confidentiality": 3, "integrity": 2, "availability": 2}),
+        )
+        .await;
+    assert_eq!(s, 201, "{asset}");
+    let asset = asset["id"].as_str().unwrap().to_owned();
     let (s, _) = api
         .post(
             "/api/v1/orgs/acme/own-controls",
@@ -578,6 +587,42 @@ async fn page_access_matrix() {
             None,
         ),
         ("/o/{org}/risks/{id}", format!("/o/acme/risks/{risk}"), None),
+        (
+            "/o/{org}/assets",
+            "/o/acme/assets?type=software&scope=in".into(),
+            None,
+        ),
+        (
+            "/o/{org}/assets/new",
+            "/o/acme/assets/new".into(),
+            Some(writers),
+        ),
+        (
+            "/o/{org}/assets/export",
+            "/o/acme/assets/export?format=xlsx".into(),
+            None,
+        ),
+        (
+            "/o/{org}/assets/{id}",
+            format!("/o/acme/assets/{asset}"),
+            None,
+        ),
+        (
+            "/o/{org}/assets/{id}/diagram.svg",
+            format!("/o/acme/assets/{asset}/diagram.svg"),
+            None,
+        ),
+        ("/o/{org}/data-flows", "/o/acme/data-flows".into(), None),
+        (
+            "/o/{org}/data-flows/export",
+            "/o/acme/data-flows/export?format=csv".into(),
+            None,
+        ),
+        (
+            "/o/{org}/data-flows/diagram.svg",
+            "/o/acme/data-flows/diagram.svg".into(),
+            None,
+        ),
         (
             "/o/{org}/risk-method/{id}",
             format!("/o/acme/risk-method/{method}"),
@@ -931,4 +976,138 @@ async fn foundation_forms_name_the_field_and_save_nothing() {
         )
         .await;
     assert_eq!(s, 403);
+}
+
+#[tokio::test]
+async fn asset_pages_add_edit_flow_bulk_and_read_only() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let other = t.org_with_roles("other").await;
+    let b = Browser::new(&t.base);
+    b.login(f.email(Role::IsmsManager)).await;
+    let (_, html) = b.get("/o/acme/assets/new").await;
+    let csrf = csrf(&html);
+    let owner = f.user_id(Role::IsmsManager).to_string();
+    // An owner from another organisation: the form comes back naming the field, nothing saved.
+    let (s, html, _) = b
+        .post(
+            "/o/acme/assets",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("asset_type", "software"),
+                ("name", "Payroll app"),
+                ("owner_id", &other.user_id(Role::Admin).to_string()),
+                ("confidentiality", "3"),
+                ("integrity", "2"),
+                ("availability", "1"),
+                ("in_scope", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(html.contains("<code>owner_id</code>"), "{html}");
+    assert!(
+        html.contains("value=\"Payroll app\""),
+        "what was typed stays"
+    );
+    let api = t.login(f.email(Role::IsmsManager)).await;
+    assert_eq!(
+        api.get("/api/v1/orgs/acme/assets").await.1["items"],
+        serde_json::json!([])
+    );
+    for name in ["Payroll app", "Bank portal"] {
+        let (s, _, _) = b
+            .post(
+                "/o/acme/assets",
+                &[
+                    ("_csrf", csrf.as_str()),
+                    ("asset_type", "software"),
+                    ("name", name),
+                    ("owner_id", &owner),
+                    ("confidentiality", "3"),
+                    ("integrity", "2"),
+                    ("availability", "1"),
+                    ("in_scope", "yes"),
+                    ("tags", "payroll"),
+                ],
+            )
+            .await;
+        assert_eq!(s, 303);
+    }
+    let (_, list) = api.get("/api/v1/orgs/acme/assets").await;
+    let id0 = list["items"][0]["id"].as_str().unwrap().to_owned();
+    let id1 = list["items"][1]["id"].as_str().unwrap().to_owned();
+    // A self-flow is refused on the form; a real one shows with the diagram.
+    let (s, html, _) = b
+        .post(
+            &format!("/o/acme/assets/{id0}/flows"),
+            &[
+                ("_csrf", csrf.as_str()),
+                ("direction", "out"),
+                ("other", "A-0001"),
+                ("data_category", "Salaries"),
+                ("mechanism", "api"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(html.contains("<code>to_asset_id</code>"), "{html}");
+    let (s, _, _) = b
+        .post(
+            &format!("/o/acme/assets/{id0}/flows"),
+            &[
+                ("_csrf", csrf.as_str()),
+                ("direction", "out"),
+                ("other", "A-0002"),
+                ("data_category", "Salaries"),
+                ("mechanism", "file_transfer"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (_, html) = b.get(&format!("/o/acme/assets/{id0}")).await;
+    assert!(html.contains("<svg") && html.contains("flow unencrypted"));
+    assert!(html.contains("Bank portal"));
+    // Bulk edit from the list: the ticked assets move out of scope.
+    let (s, _, _) = b
+        .post(
+            "/o/acme/assets/bulk",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("ids", id0.as_str()),
+                ("ids", id1.as_str()),
+                ("in_scope", "out"),
+                ("add_tags", "hr"),
+                ("back", "type=software"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (_, list) = api
+        .get("/api/v1/orgs/acme/assets?in_scope=false&tag=hr")
+        .await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 2);
+    // Deleting an asset with a flow is refused on the page.
+    let (s, html, _) = b
+        .post(
+            &format!("/o/acme/assets/{id0}/delete"),
+            &[("_csrf", csrf.as_str())],
+        )
+        .await;
+    assert_eq!(s, 409);
+    assert!(html.contains("data flow"));
+    // A viewer sees the asset and its flows, but no form.
+    let v = Browser::new(&t.base);
+    v.login(f.email(Role::Viewer)).await;
+    let (s, html) = v.get(&format!("/o/acme/assets/{id0}")).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Payroll app") && html.contains("<svg"));
+    assert!(
+        !html.contains("method=\"post\" action=\"/o/acme/assets"),
+        "{html}"
+    );
+    let (_, html) = v.get("/o/acme/assets").await;
+    assert!(!html.contains("name=\"ids\""));
+    let (_, html) = v.get("/o/acme/data-flows").await;
+    assert!(html.contains("Salaries") && !html.contains("/delete"));
 }
