@@ -705,6 +705,18 @@ const NORTHWIND_MORE_RISKS: &[DemoRisk] = &[
         "closed",
         None,
     ),
+    (
+        "Former customer's FTP account may be back with the restored server image",
+        "Misuse of access by former staff",
+        "Access rights never reviewed",
+        "contributor@northwind.example",
+        (2, 3),
+        None,
+        None,
+        &[],
+        "identified",
+        None,
+    ),
 ];
 
 impl App {
@@ -764,6 +776,8 @@ impl App {
                 "treatment_in_progress" => &["treatment_in_progress"],
                 "treated" | "accepted" if treatment.is_some() => &["treated"],
                 "closed" => &["closed"],
+                // Closed once, then reopened: it waits to be assessed again.
+                "identified" => &["closed", "identified"],
                 _ => &[],
             };
             for s in path {

@@ -485,6 +485,7 @@ const RISK_ASSETS: &[(i64, &[&str])] = &[
     (38, &["Platform engineering team"]),
     (39, &["Admin console"]),
     (40, &["Firewall London office", "Firewall Leeds office"]),
+    (41, &["Legacy FTP server"]),
 ];
 
 const OWNERS: &[&str] = &[
