@@ -3,7 +3,7 @@
 //! number with an index for each filter, and the tags, flows and risks of a page are read
 //! in one query each.
 
-use crate::{AsConn, DbError, Ts, run};
+use crate::{AsConn, DbError, Param, Ts, fetch_with, run};
 use sqlx::FromRow;
 use uuid::Uuid;
 
@@ -44,32 +44,6 @@ const COLS: &str = "a.id, a.org_id, a.number, a.asset_type, a.name, a.descriptio
 
 const FROM: &str = "FROM assets a LEFT JOIN users o ON o.id = a.owner_id
     LEFT JOIN users c ON c.id = a.custodian_id";
-
-/// A bound value of a dynamically built query.
-enum Param {
-    Uuid(Uuid),
-    Text(String),
-    Int(i64),
-    Bool(bool),
-}
-
-/// Run `sql` with `org_id` as `$1` and then `params` in order.
-macro_rules! fetch_with {
-    ($c:expr, $row:ty, $sql:expr, $org:expr, $params:expr) => {
-        run!($c, x => {
-            let mut q = sqlx::query_as::<_, $row>(sqlx::AssertSqlSafe($sql.clone())).bind($org);
-            for p in $params {
-                q = match p {
-                    Param::Uuid(v) => q.bind(*v),
-                    Param::Text(v) => q.bind(v.clone()),
-                    Param::Int(v) => q.bind(*v),
-                    Param::Bool(v) => q.bind(*v),
-                };
-            }
-            q.fetch_all(x).await
-        })
-    };
-}
 
 /// `$2, $3, …` for a list of `n` values that follow `$1`.
 fn marks(n: usize) -> String {

@@ -147,6 +147,33 @@ macro_rules! run {
     };
 }
 
+/// A bound value of a dynamically built query (filters built only from what was given).
+pub(crate) enum Param {
+    Uuid(uuid::Uuid),
+    Text(String),
+    Int(i64),
+    Bool(bool),
+}
+
+/// Fetch all rows of `$row` for `sql` with `org_id` as `$1` and then `params` in order.
+macro_rules! fetch_with {
+    ($c:expr, $row:ty, $sql:expr, $org:expr, $params:expr) => {
+        $crate::run!($c, x => {
+            let mut q = sqlx::query_as::<_, $row>(sqlx::AssertSqlSafe($sql.clone())).bind($org);
+            for p in $params {
+                q = match p {
+                    $crate::Param::Uuid(v) => q.bind(*v),
+                    $crate::Param::Text(v) => q.bind(v.clone()),
+                    $crate::Param::Int(v) => q.bind(*v),
+                    $crate::Param::Bool(v) => q.bind(*v),
+                };
+            }
+            q.fetch_all(x).await
+        })
+    };
+}
+pub(crate) use fetch_with;
+
 /// Options for opening the database.
 #[derive(Debug, Clone)]
 pub struct ConnectOptions {

@@ -1,7 +1,7 @@
 //! The organisation's own controls. Every query is scoped by `org_id`; the list is
 //! keyset-paginated on the code, which the unique index (org_id, code) serves.
 
-use crate::{AsConn, DbError, Ts, run};
+use crate::{AsConn, DbError, Param, Ts, run};
 use sqlx::FromRow;
 use uuid::Uuid;
 
@@ -67,13 +67,9 @@ pub async fn existing(
         "SELECT code FROM own_controls WHERE org_id = $1 AND code IN ({})",
         marks.join(", ")
     );
-    Ok(run!(c, x => {
-        let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql.clone())).bind(org_id);
-        for code in codes {
-            q = q.bind(code);
-        }
-        q.fetch_all(x).await
-    })?)
+    let params: Vec<Param> = codes.iter().map(|c| Param::Text(c.clone())).collect();
+    let rows: Vec<(String,)> = crate::fetch_with!(c, (String,), sql, org_id, &params)?;
+    Ok(rows.into_iter().map(|(code,)| code).collect())
 }
 
 /// By code after `after`, at most `limit`; `q` matches code or title (any case).

@@ -1,7 +1,7 @@
 //! The risk register. Every query is scoped by `org_id`; lists are keyset-paginated on the
 //! risk number with an index for each filter.
 
-use crate::{AsConn, Day, DbError, Ts, run};
+use crate::{AsConn, Day, DbError, Param, Ts, run};
 use sqlx::FromRow;
 use uuid::Uuid;
 
@@ -149,14 +149,6 @@ pub struct RiskFilter {
     pub asset_id: Option<Uuid>,
 }
 
-/// A bound value of a dynamically built filter.
-enum Param {
-    Uuid(Uuid),
-    Text(String),
-    Int(i64),
-    Bool(bool),
-}
-
 /// Risks by number, after `after_number`. Only the filters given become SQL conditions,
 /// so each query can use its index and the keyset range on `number`.
 pub async fn list_risks(
@@ -212,18 +204,7 @@ pub async fn list_risks(
         conds.join(" AND "),
         limit.clamp(1, 100_001)
     );
-    Ok(run!(c, x => {
-        let mut q = sqlx::query_as::<_, RiskWithNames>(sqlx::AssertSqlSafe(sql.clone())).bind(org_id);
-        for p in &params {
-            q = match p {
-                Param::Uuid(v) => q.bind(*v),
-                Param::Text(v) => q.bind(v.clone()),
-                Param::Int(v) => q.bind(*v),
-                Param::Bool(v) => q.bind(*v),
-            };
-        }
-        q.fetch_all(x).await
-    })?)
+    Ok(crate::fetch_with!(c, RiskWithNames, sql, org_id, &params)?)
 }
 
 /// Risks per (likelihood, impact) cell under one method version: inherent and residual.
@@ -275,13 +256,8 @@ pub async fn controls_of(
          WHERE org_id = $1 AND risk_id IN ({}) ORDER BY risk_id, control_id",
         marks.join(", ")
     );
-    Ok(run!(c, x => {
-        let mut q = sqlx::query_as::<_, (Uuid, String)>(sqlx::AssertSqlSafe(sql.clone())).bind(org_id);
-        for id in risk_ids {
-            q = q.bind(*id);
-        }
-        q.fetch_all(x).await
-    })?)
+    let params: Vec<Param> = risk_ids.iter().map(|i| Param::Uuid(*i)).collect();
+    Ok(crate::fetch_with!(c, (Uuid, String), sql, org_id, &params)?)
 }
 
 /// Replace the controls linked to a risk.
