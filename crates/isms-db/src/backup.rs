@@ -335,6 +335,36 @@ pub const TABLES: &[(&str, &[(&str, Kind)])] = &[
         ],
     ),
     (
+        "control_implementations",
+        &[
+            ("id", K::Uuid),
+            ("org_id", K::Uuid),
+            ("control_ref", K::Text),
+            ("sort_key", K::Text),
+            ("owner_id", K::Uuid),
+            ("status", K::Text),
+            ("implementation", K::Text),
+            ("due_on", K::Day),
+            ("monitoring", K::Text),
+            ("check_frequency", K::Text),
+            ("last_check_on", K::Day),
+            ("last_check_result", K::Text),
+            ("last_check_note", K::Text),
+            ("created_at", K::Ts),
+            ("updated_at", K::Ts),
+            ("version", K::Int),
+        ],
+    ),
+    (
+        "control_clauses",
+        &[
+            ("id", K::Uuid),
+            ("org_id", K::Uuid),
+            ("control_ref", K::Text),
+            ("clause_id", K::Text),
+        ],
+    ),
+    (
         "audit_heads",
         &[
             ("chain_id", K::Uuid),
