@@ -5,6 +5,7 @@ use std::borrow::Cow;
 
 pub mod charts;
 pub mod flow_diagram;
+pub mod markdown;
 mod pdf;
 pub use pdf::pdf_report;
 
