@@ -428,7 +428,7 @@ impl App {
     }
 
     /// The owner must be a current member of this organisation.
-    async fn check_owner(
+    pub(crate) async fn check_owner(
         &self,
         c: &mut impl isms_db::AsConn,
         ctx: &OrgCtx,

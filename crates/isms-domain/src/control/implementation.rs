@@ -268,9 +268,19 @@ pub fn check_implementation(i: &Implementation, today: Date) -> Result<(), Valid
             "a planned control needs the date by which it will be in place",
         );
     }
-    too_long(&mut v, "implementation", &i.implementation, MAX_IMPLEMENTATION);
+    too_long(
+        &mut v,
+        "implementation",
+        &i.implementation,
+        MAX_IMPLEMENTATION,
+    );
     too_long(&mut v, "monitoring", &i.monitoring, MAX_MONITORING);
-    too_long(&mut v, "last_check_note", &i.last_check_note, MAX_CHECK_NOTE);
+    too_long(
+        &mut v,
+        "last_check_note",
+        &i.last_check_note,
+        MAX_CHECK_NOTE,
+    );
     if i.check_frequency.is_some() && i.monitoring.trim().is_empty() {
         v.push(
             "monitoring",
@@ -287,7 +297,10 @@ pub fn check_implementation(i: &Implementation, today: Date) -> Result<(), Valid
             "last_check_result",
             "give the result of the check on that date",
         ),
-        (None, Some(_)) => v.push("last_check_on", "give the date of the check with its result"),
+        (None, Some(_)) => v.push(
+            "last_check_on",
+            "give the date of the check with its result",
+        ),
         _ => {}
     }
     v.into_result()
@@ -457,10 +470,10 @@ mod tests {
         );
         assert_eq!(sort_key(&ControlRef::AnnexA("5.15".into())), "A05015");
         for (k, r) in &keyed {
-            assert!(k.chars().all(|c| c.is_ascii_digit()
-                || c.is_ascii_lowercase()
-                || c == 'A'
-                || c == 'B'));
+            assert!(
+                k.chars()
+                    .all(|c| c.is_ascii_digit() || c.is_ascii_lowercase() || c == 'A' || c == 'B')
+            );
             let back = ref_of_sort_key(k).unwrap();
             assert_eq!(back, parse_control_ref("c", r).unwrap());
         }

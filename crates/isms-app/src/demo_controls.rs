@@ -1,0 +1,1 @@
+//! Northwind demo: how its controls are implemented (filled in below).
