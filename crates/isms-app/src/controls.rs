@@ -605,11 +605,12 @@ impl App {
         if patch.version != current {
             return Err(AppError::stale("control's implementation"));
         }
-        let clauses_before: Vec<String> = store::clauses_of(&mut tx, ctx.org.id, &[key.clone()])
-            .await?
-            .into_iter()
-            .map(|(_, c)| c)
-            .collect();
+        let clauses_before: Vec<String> =
+            store::clauses_of(&mut tx, ctx.org.id, std::slice::from_ref(&key))
+                .await?
+                .into_iter()
+                .map(|(_, c)| c)
+                .collect();
         let now = Ts(self.now());
         let mut row = before.clone().unwrap_or_else(|| ImplRow {
             id: Uuid::now_v7(),
