@@ -20,7 +20,7 @@ use isms_domain::control::implementation::{
 use isms_domain::control::{ControlRef, display_ref, parse_control_ref};
 use isms_domain::rbac::Permission;
 use isms_domain::time::{format_date, parse_date};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -86,35 +86,29 @@ pub struct ControlImpl {
     pub version: i64,
 }
 
-fn some<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Ok(Some(Option::deserialize(d)?))
-}
-
 /// Changes to a control's implementation. Omitted fields keep their value; `null` clears
 /// the optional ones. Send the `version` you read (0 for a control not recorded yet).
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ControlPatch {
-    #[serde(default, deserialize_with = "some")]
+    #[serde(default, deserialize_with = "crate::risks::some")]
     #[schema(value_type = Option<Uuid>)]
     pub owner_id: Option<Option<Uuid>>,
     pub status: Option<String>,
     pub implementation: Option<String>,
     /// YYYY-MM-DD.
-    #[serde(default, deserialize_with = "some")]
+    #[serde(default, deserialize_with = "crate::risks::some")]
     #[schema(value_type = Option<String>)]
     pub due_on: Option<Option<String>>,
     pub monitoring: Option<String>,
-    #[serde(default, deserialize_with = "some")]
+    #[serde(default, deserialize_with = "crate::risks::some")]
     #[schema(value_type = Option<String>)]
     pub check_frequency: Option<Option<String>>,
     /// YYYY-MM-DD, not in the future.
-    #[serde(default, deserialize_with = "some")]
+    #[serde(default, deserialize_with = "crate::risks::some")]
     #[schema(value_type = Option<String>)]
     pub last_check_on: Option<Option<String>>,
-    #[serde(default, deserialize_with = "some")]
+    #[serde(default, deserialize_with = "crate::risks::some")]
     #[schema(value_type = Option<String>)]
     pub last_check_result: Option<Option<String>>,
     pub last_check_note: Option<String>,

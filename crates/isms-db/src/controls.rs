@@ -193,20 +193,19 @@ fn texts(v: &[String]) -> Vec<Param> {
     v.iter().map(|s| Param::Text(s.clone())).collect()
 }
 
-/// The status recorded for each of `refs` that has a record (one query).
-pub async fn statuses_of(
+/// Two text columns for each of `refs`: `sql` is a query whose `WHERE` ends with
+/// `org_id = $1 AND control_ref IN` (the list is appended).
+async fn pairs_for(
     c: &mut impl AsConn,
     org_id: Uuid,
+    sql: &str,
+    order: &str,
     refs: &[String],
 ) -> Result<Vec<(String, String)>, DbError> {
     if refs.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!(
-        "SELECT control_ref, status FROM control_implementations
-         WHERE org_id = $1 AND control_ref IN ({})",
-        marks(2, refs.len())
-    );
+    let sql = format!("{sql} ({}){order}", marks(2, refs.len()));
     Ok(crate::fetch_with!(
         c,
         (String, String),
@@ -214,6 +213,23 @@ pub async fn statuses_of(
         org_id,
         &texts(refs)
     )?)
+}
+
+/// The status recorded for each of `refs` that has a record (one query).
+pub async fn statuses_of(
+    c: &mut impl AsConn,
+    org_id: Uuid,
+    refs: &[String],
+) -> Result<Vec<(String, String)>, DbError> {
+    pairs_for(
+        c,
+        org_id,
+        "SELECT control_ref, status FROM control_implementations
+         WHERE org_id = $1 AND control_ref IN",
+        "",
+        refs,
+    )
+    .await
 }
 
 /// The references of the controls with `status`, in sort-key order.
@@ -260,21 +276,15 @@ pub async fn clauses_of(
     org_id: Uuid,
     refs: &[String],
 ) -> Result<Vec<(String, String)>, DbError> {
-    if refs.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT control_ref, clause_id FROM control_clauses
-         WHERE org_id = $1 AND control_ref IN ({}) ORDER BY control_ref, clause_id",
-        marks(2, refs.len())
-    );
-    Ok(crate::fetch_with!(
+    pairs_for(
         c,
-        (String, String),
-        sql,
         org_id,
-        &texts(refs)
-    )?)
+        "SELECT control_ref, clause_id FROM control_clauses
+         WHERE org_id = $1 AND control_ref IN",
+        " ORDER BY control_ref, clause_id",
+        refs,
+    )
+    .await
 }
 
 /// A risk that names a control among its controls.

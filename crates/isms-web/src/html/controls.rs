@@ -2,6 +2,7 @@
 //! status, filters and flags, and one control's page with its implementation form, the
 //! clauses it supports and the risks it treats.
 
+use super::risks::members;
 use super::{Layout, error_page, render};
 use crate::AppState;
 use crate::auth::{Flash, WebForm, WebUser, flash_redirect};
@@ -106,14 +107,6 @@ impl ListPage {
     pub fn dot(&self, status: &str) -> String {
         dot(status)
     }
-}
-
-async fn members(st: &AppState, ctx: &OrgCtx) -> Vec<Member> {
-    st.app
-        .list_members(ctx, None, None, Some(500))
-        .await
-        .map(|p| p.items.into_iter().filter(|m| m.active).collect())
-        .unwrap_or_default()
 }
 
 fn statuses() -> Vec<(&'static str, &'static str)> {
@@ -422,27 +415,13 @@ pub async fn update(
     }
 }
 
-#[derive(Deserialize, Default)]
-pub struct ExportQuery {
-    #[serde(default)]
-    pub format: String,
-}
-
 /// Download every control with its implementation (CSV or XLSX).
 pub async fn export(
     State(st): State<AppState>,
     u: WebUser,
     Path(org): Path<String>,
-    Query(q): Query<ExportQuery>,
+    Query(q): Query<super::org::ExportQuery>,
 ) -> Response {
     let ctx = org_or_page!(st, u, &org);
-    let format = if q.format.is_empty() {
-        "csv"
-    } else {
-        q.format.as_str()
-    };
-    match st.app.export(&ctx, "controls", format, None).await {
-        Ok(f) => crate::download(f),
-        Err(e) => error_page(&e),
-    }
+    super::org::download_export(&st, &ctx, "controls", &q.format).await
 }
