@@ -12,6 +12,9 @@ use isms_domain::time::format_date;
 /// The password of every demo account (printed by `isms serve --demo`).
 pub const DEMO_PASSWORD: &str = "northwind-demo-2026";
 /// The demo administrator (instance administrator and admin of both organisations).
+/// The Annex A controls the Northwind demo marks implemented (SoA and evidence demo data).
+pub use crate::demo_controls::NORTHWIND_IMPLEMENTED;
+
 pub const DEMO_ADMIN: &str = "admin@northwind.example";
 
 struct DemoUser {
@@ -191,6 +194,7 @@ impl App {
                     access: isms_domain::rbac::OrgAccess::Member(Role::IsmsManager),
                 };
                 self.demo_assets(&p, &manager).await?;
+                self.demo_controls(&p, &manager).await?;
             }
         }
         Ok(info)

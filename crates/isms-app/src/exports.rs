@@ -51,6 +51,7 @@ pub const EXPORT_KINDS: &[&str] = &[
     "objectives",
     "assets",
     "data-flows",
+    "controls",
 ];
 
 /// A finished export.
@@ -380,6 +381,77 @@ impl App {
                 "in_scope",
                 "tags",
                 "description",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            rows,
+        })
+    }
+
+    /// Every control with its implementation (one row per control), Annex A by number
+    /// and then own controls.
+    pub async fn controls_table(&self, ctx: &OrgCtx) -> AppResult<Table> {
+        let mut q = crate::controls::ControlQuery {
+            limit: Some(500),
+            ..Default::default()
+        };
+        let mut rows = Vec::new();
+        loop {
+            let page = self.list_controls(ctx, &q).await?;
+            for c in page.items {
+                let flags: Vec<&str> = [
+                    (c.implementation_overdue, "implementation overdue"),
+                    (c.check_overdue, "check due"),
+                    (c.unmonitored, "no monitoring"),
+                ]
+                .into_iter()
+                .filter_map(|(on, l)| on.then_some(l))
+                .collect();
+                rows.push(vec![
+                    c.label,
+                    c.title,
+                    c.status_label,
+                    c.owner_name.unwrap_or_default(),
+                    c.implementation,
+                    c.due_on.unwrap_or_default(),
+                    c.monitoring,
+                    c.check_frequency.unwrap_or_default(),
+                    c.last_check_on.unwrap_or_default(),
+                    c.last_check_result.unwrap_or_default(),
+                    c.last_check_note,
+                    c.next_check_on.unwrap_or_default(),
+                    flags.join("; "),
+                    c.clauses.join(" "),
+                    c.risks
+                        .iter()
+                        .map(|r| r.reference.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ]);
+            }
+            match page.next_cursor {
+                Some(c) => q.cursor = Some(c),
+                None => break,
+            }
+        }
+        Ok(Table {
+            title: format!("Controls of {}", ctx.org.name),
+            headers: [
+                "control",
+                "title",
+                "status",
+                "owner",
+                "implementation",
+                "due_on",
+                "monitoring",
+                "check_frequency",
+                "last_check_on",
+                "last_check_result",
+                "last_check_note",
+                "next_check_on",
+                "flags",
+                "clauses",
+                "risks",
             ]
             .map(str::to_owned)
             .to_vec(),
@@ -725,6 +797,16 @@ impl App {
             "risks" => table_bytes(self.risks_table(ctx).await?, fmt).await?,
             "assets" => table_bytes(self.assets_table(ctx).await?, fmt).await?,
             "data-flows" => table_bytes(self.data_flows_table(ctx).await?, fmt).await?,
+            "controls" => {
+                if fmt == TableFormat::Pdf {
+                    return Err(ValidationError::single(
+                        "format",
+                        "the controls are exported as csv, xlsx or md",
+                    )
+                    .into());
+                }
+                table_bytes(self.controls_table(ctx).await?, fmt).await?
+            }
             "risk-treatment-plan" => {
                 if !matches!(fmt, TableFormat::Markdown | TableFormat::Pdf) {
                     return Err(ValidationError::single(

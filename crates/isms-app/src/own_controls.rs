@@ -245,6 +245,7 @@ impl App {
                 if linked.len() > 10 { ", …" } else { "" }
             )));
         }
+        crate::controls::forget_own_control(self, &mut tx, actor, ctx.org.id, &code).await?;
         store::delete(&mut tx, ctx.org.id, &code).await?;
         record(
             self,

@@ -161,7 +161,8 @@ pub struct RiskPatch {
     pub version: i64,
 }
 
-fn some<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+/// Read a field that may be absent (outer `None`) or `null` (inner `None`).
+pub(crate) fn some<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     d: D,
 ) -> Result<Option<Option<T>>, D::Error> {
     Ok(Some(Option::deserialize(d)?))
@@ -428,7 +429,7 @@ impl App {
     }
 
     /// The owner must be a current member of this organisation.
-    async fn check_owner(
+    pub(crate) async fn check_owner(
         &self,
         c: &mut impl isms_db::AsConn,
         ctx: &OrgCtx,

@@ -98,3 +98,13 @@ pub async fn delete(c: &mut impl AsConn, org_id: Uuid, code: &str) -> Result<boo
         .bind(org_id).bind(code).execute(x).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
+
+/// Every own control's code and title, by code (a register of a few dozen; capped).
+pub async fn all_titles(
+    c: &mut impl AsConn,
+    org_id: Uuid,
+) -> Result<Vec<(String, String)>, DbError> {
+    Ok(run!(c, x => sqlx::query_as(
+        "SELECT code, title FROM own_controls WHERE org_id = $1 ORDER BY code LIMIT 10000")
+        .bind(org_id).fetch_all(x).await)?)
+}

@@ -2,6 +2,8 @@
 //! of its choosing (`NW-07`, `SEC.BACKUP`), and how a control reference given by a person
 //! is read — an Annex A id (`5.15`, `A.5.15`) or one of those codes.
 
+pub mod implementation;
+
 use crate::ValidationError;
 use crate::catalogue::{catalogue, normalise_control_id};
 

@@ -306,7 +306,7 @@ async fn backup_and_restore() {
     let o = e2.run(&["audit-trail", "verify"], None);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     // Assets, tags, data flows and risk links come back too.
-    for kind in ["assets", "data-flows", "risks"] {
+    for kind in ["assets", "data-flows", "risks", "controls"] {
         let before = e.run(&["export", kind, "--org", "northwind"], None).stdout;
         let after = e2.run(&["export", kind, "--org", "northwind"], None).stdout;
         assert!(before.len() > 200, "{kind}");
@@ -509,6 +509,34 @@ async fn export_registers() {
         "{csv}"
     );
     assert!(csv.contains("Collect signed confidentiality agreements"));
+    // The controls as implemented: CSV (Northwind's demo states) and XLSX.
+    let o = e.run(&["export", "controls", "--org", "northwind"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let csv = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        csv.starts_with("control,title,status,owner,implementation,"),
+        "{csv}"
+    );
+    assert!(csv.contains("\nA.5.15,Access control,Implemented,Amelia Hart,"));
+    assert!(csv.contains("\nA.5.5,Contact with authorities,Planned,"));
+    assert!(csv.contains("implementation overdue"));
+    assert!(csv.contains("\nNW-04,"), "own controls after Annex A");
+    let controls_path = e.dir.path().join("controls.xlsx");
+    let o = e.run(
+        &[
+            "export",
+            "controls",
+            "--org",
+            "northwind",
+            "--format",
+            "xlsx",
+            "-o",
+            controls_path.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(&std::fs::read(&controls_path).unwrap()[..2], b"PK");
     // The risk register as XLSX and the treatment plan as PDF.
     let risks_path = e.dir.path().join("risks.xlsx");
     let o = e.run(

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod catalogue;
+pub mod controls;
 pub mod foundation;
 pub mod gap;
 pub mod members;
@@ -157,6 +158,7 @@ impl Modify for SecurityAddon {
         (name = "assets", description = "The asset inventory, bulk edits, data flows between assets and the data-flow diagram"),
         (name = "risks", description = "The risk register: ratings, treatment, linked controls, acceptance, heat maps"),
         (name = "risk-methods", description = "The risk assessment method (6.1.2): versions, approval, the methodology document"),
+        (name = "controls", description = "Controls as implemented: owner, status, how, due date, monitoring and checks, clauses, linked risks"),
         (name = "tasks", description = "The remediation roadmap"),
         (name = "isms-foundation", description = "What is still missing for clauses 4-6"),
         (name = "scope", description = "The ISMS scope statement (4.3): versions, approval, comparison, the scope document"),
@@ -246,6 +248,9 @@ pub fn router() -> OpenApiRouter<AppState> {
             own_controls::update,
             own_controls::delete
         ))
+        .routes(routes!(controls::list))
+        .routes(routes!(controls::export))
+        .routes(routes!(controls::get, controls::update))
         .routes(routes!(foundation::overview))
         .routes(routes!(foundation::scope::list, foundation::scope::create))
         .routes(routes!(

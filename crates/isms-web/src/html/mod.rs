@@ -15,6 +15,7 @@ pub mod account;
 pub mod admin;
 pub mod assets;
 pub mod catalogue;
+pub mod controls;
 pub mod foundation;
 pub mod gap;
 pub mod org;
@@ -133,6 +134,7 @@ impl Layout {
             add(format!("{base}/risks"), "Risks", "risks");
             add(format!("{base}/assets"), "Assets", "assets");
             add(format!("{base}/risk-method"), "Risk method", "risk-method");
+            add(format!("{base}/controls"), "Controls", "controls");
             add(format!("{base}/catalogue"), "Catalogue", "catalogue");
             add(format!("{base}/members"), "Members", "members");
             if c.can(Permission::ReadAuditTrail) {
@@ -410,6 +412,12 @@ pub fn router() -> Router<AppState> {
         .route("/o/{org}/gap/{id}/compare", get(gap::compare_page))
         .route("/o/{org}/gap/{id}/report.md", get(gap::report_md))
         .route("/o/{org}/gap/{id}/report.pdf", get(gap::report_pdf))
+        .route("/o/{org}/controls", get(controls::list_page))
+        .route("/o/{org}/controls/export", get(controls::export))
+        .route(
+            "/o/{org}/controls/{ref}",
+            get(controls::page).post(controls::update),
+        )
         .route("/o/{org}/catalogue", get(catalogue::controls_page))
         .route(
             "/o/{org}/catalogue/controls/{id}",

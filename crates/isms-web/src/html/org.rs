@@ -774,12 +774,19 @@ pub async fn export_tasks(
     Query(q): Query<ExportQuery>,
 ) -> Response {
     let ctx = org_or_page!(st, u, &org);
-    let format = if q.format.is_empty() {
-        "csv"
-    } else {
-        q.format.as_str()
-    };
-    match st.app.export(&ctx, "tasks", format, None).await {
+    download_export(&st, &ctx, "tasks", &q.format).await
+}
+
+/// Answer a download link with a register export (`format` empty = CSV), or the error
+/// page.
+pub(crate) async fn download_export(
+    st: &AppState,
+    ctx: &isms_app::orgs::OrgCtx,
+    kind: &str,
+    format: &str,
+) -> Response {
+    let format = if format.is_empty() { "csv" } else { format };
+    match st.app.export(ctx, kind, format, None).await {
         Ok(f) => crate::download(f),
         Err(e) => error_page(&e),
     }
@@ -793,15 +800,7 @@ pub async fn export_risks(
     Query(q): Query<ExportQuery>,
 ) -> Response {
     let ctx = org_or_page!(st, u, &org);
-    let format = if q.format.is_empty() {
-        "csv"
-    } else {
-        q.format.as_str()
-    };
-    match st.app.export(&ctx, "risks", format, None).await {
-        Ok(f) => crate::download(f),
-        Err(e) => error_page(&e),
-    }
+    download_export(&st, &ctx, "risks", &q.format).await
 }
 
 /// Download the risk treatment plan (6.1.3) as PDF.

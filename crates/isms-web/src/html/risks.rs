@@ -140,7 +140,8 @@ impl ListPage {
     }
 }
 
-async fn members(st: &AppState, ctx: &OrgCtx) -> Vec<Member> {
+/// The organisation's current members (owner pickers).
+pub(crate) async fn members(st: &AppState, ctx: &OrgCtx) -> Vec<Member> {
     st.app
         .list_members(ctx, None, None, Some(500))
         .await

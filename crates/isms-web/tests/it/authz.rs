@@ -338,6 +338,25 @@ async fn call(
                 other => panic!("no own-control call for {other:?}"),
             }
         }
+        "/api/v1/orgs/{org}/controls" => (
+            format!("/api/v1/orgs/{org}/controls?status=not_started&theme=people"),
+            None,
+        ),
+        "/api/v1/orgs/{org}/controls/export" => (
+            format!("/api/v1/orgs/{org}/controls/export?format=csv"),
+            None,
+        ),
+        "/api/v1/orgs/{org}/controls/{ref}" if case.method == Method::PATCH => {
+            let path = format!("/api/v1/orgs/{org}/controls/5.20");
+            let v = fetch_version(admin, &path).await;
+            (
+                path,
+                Some(json!({"monitoring": format!("Checked by {uniq}"), "version": v})),
+            )
+        }
+        "/api/v1/orgs/{org}/controls/{ref}" => {
+            (format!("/api/v1/orgs/{org}/controls/A.5.20"), None)
+        }
         "/api/v1/orgs/{org}/risk-heatmap" => (format!("/api/v1/orgs/{org}/risk-heatmap"), None),
         t if t.starts_with("/api/v1/orgs/{org}/risks") => {
             // Risks need an approved method.
@@ -974,6 +993,26 @@ fn cases() -> Vec<Case> {
         Case {
             method: Method::POST,
             template: "/api/v1/orgs/{org}/risk-library/{kind}/{code}/reset",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/controls",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/controls/export",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/controls/{ref}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/controls/{ref}",
             expect: Box::new(writers(200)),
         },
         Case {

@@ -675,6 +675,21 @@ async fn page_access_matrix() {
             None,
         ),
         (
+            "/o/{org}/controls",
+            "/o/acme/controls?status=not_started&theme=people".into(),
+            None,
+        ),
+        (
+            "/o/{org}/controls/{ref}",
+            "/o/acme/controls/5.15".into(),
+            None,
+        ),
+        (
+            "/o/{org}/controls/export",
+            "/o/acme/controls/export?format=xlsx".into(),
+            None,
+        ),
+        (
             "/o/{org}/catalogue/own-controls/{code}",
             "/o/acme/catalogue/own-controls/AC-01".into(),
             None,
@@ -1110,4 +1125,106 @@ async fn asset_pages_add_edit_flow_bulk_and_read_only() {
     assert!(!html.contains("name=\"ids\""));
     let (_, html) = v.get("/o/acme/data-flows").await;
     assert!(html.contains("Salaries") && !html.contains("/delete"));
+}
+
+#[tokio::test]
+async fn the_controls_pages_record_an_implementation() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let b = Browser::new(&t.base);
+    b.login(f.email(Role::IsmsManager)).await;
+    let (s, html) = b.get("/o/acme/controls").await;
+    assert_eq!(s, 200);
+    assert!(html.contains(">Controls</a>"), "nav item");
+    assert!(html.contains("Not started <strong>93</strong>"));
+    assert!(html.contains("/o/acme/controls/5.1\""));
+    assert!(!html.contains("Next page"), "93 controls fit on one page");
+    let (_, cat) = b.get("/o/acme/catalogue/controls/8.13").await;
+    assert!(cat.contains("/o/acme/controls/8.13"));
+    let (s, page) = b.get("/o/acme/controls/A.8.13").await;
+    assert_eq!(s, 200);
+    assert!(page.contains("Record the implementation"));
+    let token = csrf(&page);
+    let tom = f.user_id(Role::Contributor).to_string();
+    let (s, _, loc) = b
+        .post(
+            "/o/acme/controls/8.13",
+            &[
+                ("_csrf", token.as_str()),
+                ("status", "implemented"),
+                ("owner_id", tom.as_str()),
+                (
+                    "implementation",
+                    "Hourly encrypted backups to another region.",
+                ),
+                ("monitoring", "Monthly check of backup job results."),
+                ("check_frequency", "monthly"),
+                ("last_check_on", "2026-11-20"),
+                ("last_check_result", "effective"),
+                ("clauses", "9.1"),
+                ("clauses", "8.1"),
+                ("version", "0"),
+            ],
+        )
+        .await;
+    assert_eq!((s, loc.as_deref()), (303, Some("/o/acme/controls/8.13")));
+    let (_, page) = b.get("/o/acme/controls/8.13").await;
+    assert!(page.contains("Hourly encrypted backups"));
+    assert!(page.contains("2026-12-20"), "next check");
+    assert!(
+        page.contains("id=\"cl-9.1\" name=\"clauses\" type=\"checkbox\" value=\"9.1\" checked")
+    );
+    let (_, list) = b.get("/o/acme/controls?status=implemented").await;
+    assert!(list.contains("Information backup"));
+    assert!(list.contains("Implemented <strong>1</strong>"));
+    // A bad form comes back with the fields named and what was typed.
+    let (s, back, _) = b
+        .post(
+            "/o/acme/controls/8.13",
+            &[
+                ("_csrf", token.as_str()),
+                ("status", "implemented"),
+                ("owner_id", tom.as_str()),
+                ("implementation", ""),
+                ("monitoring", "Typed <again>"),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(back.contains("<code>implementation</code>"));
+    assert!(back.contains("Typed &#60;again&#62;") || back.contains("Typed &lt;again&gt;"));
+    // A stale form is a conflict, not a silent overwrite.
+    let (s, _, _) = b
+        .post(
+            "/o/acme/controls/8.13",
+            &[
+                ("_csrf", token.as_str()),
+                ("status", "planned"),
+                ("version", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 409);
+    // Viewers read but do not edit.
+    let v = Browser::new(&t.base);
+    v.login(f.email(Role::Viewer)).await;
+    let (_, page) = v.get("/o/acme/controls/8.13").await;
+    assert!(page.contains("Hourly encrypted backups"));
+    assert!(!page.contains("Change the implementation"));
+    let (_, vp) = v.get("/o/acme/controls").await;
+    let vtoken = csrf(&vp);
+    let (s, _, _) = v
+        .post(
+            "/o/acme/controls/8.13",
+            &[
+                ("_csrf", vtoken.as_str()),
+                ("status", "planned"),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 403);
+    let (s, _) = b.get("/o/acme/controls/9.99").await;
+    assert_eq!(s, 404);
 }
