@@ -8,6 +8,8 @@ pub mod auth;
 pub mod catalogue;
 pub mod demo;
 mod demo_assets;
+mod demo_documents;
+pub mod documents;
 pub mod error;
 pub mod exports;
 pub mod foundation;

@@ -1,0 +1,1 @@
+//! Northwind documents for the demo.
