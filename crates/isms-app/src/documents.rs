@@ -1755,3 +1755,14 @@ fn markdown_sections(md: &str) -> Vec<Section> {
     }
     out
 }
+
+/// Whether the person `user` may approve or reject versions of `doc` (for showing the
+/// buttons; the services check again).
+pub fn can_decide(ctx: &OrgCtx, user: Uuid, doc: &Document) -> bool {
+    let who = Decider {
+        user_id: Some(user),
+        can_approve: ctx.can(Permission::Approve),
+        is_admin: is_admin(ctx),
+    };
+    rules::check_decider(doc.approver_id, &who, "approve").is_ok()
+}

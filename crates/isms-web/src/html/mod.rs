@@ -15,6 +15,7 @@ pub mod account;
 pub mod admin;
 pub mod assets;
 pub mod catalogue;
+pub mod documents;
 pub mod foundation;
 pub mod gap;
 pub mod org;
@@ -133,6 +134,7 @@ impl Layout {
             add(format!("{base}/risks"), "Risks", "risks");
             add(format!("{base}/assets"), "Assets", "assets");
             add(format!("{base}/risk-method"), "Risk method", "risk-method");
+            add(format!("{base}/documents"), "Documents", "documents");
             add(format!("{base}/catalogue"), "Catalogue", "catalogue");
             add(format!("{base}/members"), "Members", "members");
             if c.can(Permission::ReadAuditTrail) {
@@ -405,6 +407,47 @@ pub fn router() -> Router<AppState> {
         .route("/o/{org}/gap/{id}/compare", get(gap::compare_page))
         .route("/o/{org}/gap/{id}/report.md", get(gap::report_md))
         .route("/o/{org}/gap/{id}/report.pdf", get(gap::report_pdf))
+        .route(
+            "/o/{org}/documents",
+            get(documents::list_page).post(documents::create),
+        )
+        .route("/o/{org}/documents/export", get(documents::export))
+        .route(
+            "/o/{org}/documents/{id}",
+            get(documents::doc_page).post(documents::update),
+        )
+        .route("/o/{org}/documents/{id}/links", post(documents::set_links))
+        .route("/o/{org}/documents/{id}/retire", post(documents::retire))
+        .route("/o/{org}/documents/{id}/delete", post(documents::delete))
+        .route("/o/{org}/documents/{id}/diff", get(documents::diff_page))
+        .route(
+            "/o/{org}/documents/{id}/versions",
+            post(documents::new_version),
+        )
+        .route(
+            "/o/{org}/documents/{id}/versions/{n}",
+            get(documents::version_page).post(documents::save_version),
+        )
+        .route(
+            "/o/{org}/documents/{id}/versions/{n}/submit",
+            post(documents::submit),
+        )
+        .route(
+            "/o/{org}/documents/{id}/versions/{n}/approve",
+            post(documents::approve),
+        )
+        .route(
+            "/o/{org}/documents/{id}/versions/{n}/reject",
+            post(documents::reject),
+        )
+        .route(
+            "/o/{org}/documents/{id}/versions/{n}/document.md",
+            get(documents::version_md),
+        )
+        .route(
+            "/o/{org}/documents/{id}/versions/{n}/document.pdf",
+            get(documents::version_pdf),
+        )
         .route("/o/{org}/catalogue", get(catalogue::controls_page))
         .route(
             "/o/{org}/catalogue/controls/{id}",

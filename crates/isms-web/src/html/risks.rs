@@ -140,7 +140,7 @@ impl ListPage {
     }
 }
 
-async fn members(st: &AppState, ctx: &OrgCtx) -> Vec<Member> {
+pub(crate) async fn members(st: &AppState, ctx: &OrgCtx) -> Vec<Member> {
     st.app
         .list_members(ctx, None, None, Some(500))
         .await
