@@ -5,6 +5,7 @@
 mod api;
 mod assets;
 mod authz;
+mod documents;
 mod foundation;
 mod html;
 mod openapi;
