@@ -578,3 +578,44 @@ async fn the_register_export_escapes_formulas() {
     let (s, p) = manager.get(&format!("{BASE}/export?format=pdf")).await;
     assert_eq!((s.as_u16(), fields(&p)), (422, vec!["format".to_owned()]));
 }
+
+#[tokio::test]
+async fn the_demo_register_shows_every_state_and_loads_once() {
+    let t = TestApp::spawn().await;
+    t.app.load_demo(Some("northwind")).await.unwrap();
+    t.app.load_demo(Some("northwind")).await.unwrap();
+    let ctx = t.app.org_for_cli("northwind").await.unwrap();
+    let docs = t.app.all_documents(&ctx).await.unwrap();
+    assert_eq!(
+        docs.len(),
+        14,
+        "thirteen templates and one retired document, once"
+    );
+    let count = |s: &str| docs.iter().filter(|d| d.status == s).count();
+    assert_eq!(count("retired"), 1);
+    assert_eq!(count("in_review"), 1);
+    assert_eq!(
+        count("draft"),
+        2,
+        "one plain draft, one rejected and redrafted"
+    );
+    assert!(count("approved") >= 9);
+    assert_eq!(docs.iter().filter(|d| d.review_overdue).count(), 2);
+    assert!(docs.iter().filter(|d| d.current_version == Some(2)).count() >= 2);
+    let redrafted = docs
+        .iter()
+        .find(|d| d.template_key.as_deref() == Some("incident-management"))
+        .unwrap();
+    let v = t
+        .app
+        .get_document_version(&ctx, redrafted.id, 1)
+        .await
+        .unwrap();
+    assert_eq!(v.status, "draft");
+    assert!(v.decision_comment.contains("reporting channel"));
+    let linked = t.app.documents_for_control(&ctx, "NW-01").await.unwrap();
+    assert_eq!(linked.len(), 1);
+    for r in t.app.verify_all_audit(Some("northwind")).await.unwrap() {
+        assert!(r.ok, "{:?}", r.problem);
+    }
+}
