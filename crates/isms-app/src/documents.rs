@@ -1653,13 +1653,13 @@ impl App {
             ),
             ("Classification".to_owned(), d.classification.clone()),
         ];
-        if v.status == "approved" || v.status == "superseded" {
-            if let (Some(by), Some(at)) = (&v.decided_by, &v.decided_at) {
-                meta.push((
-                    "Approved".to_owned(),
-                    format!("{} by {by}", at.get(..10).unwrap_or(at)),
-                ));
-            }
+        if (v.status == "approved" || v.status == "superseded")
+            && let (Some(by), Some(at)) = (&v.decided_by, &v.decided_at)
+        {
+            meta.push((
+                "Approved".to_owned(),
+                format!("{} by {by}", at.get(..10).unwrap_or(at)),
+            ));
         }
         if !v.change_note.is_empty() {
             meta.push(("Change".to_owned(), v.change_note.clone()));
