@@ -1058,8 +1058,19 @@ impl App {
     ) -> AppResult<DocumentVersion> {
         ctx.require(Permission::Read, "see the document register")?;
         let mut c = self.db.read().await?;
-        let d = self.load_doc(&mut c, ctx, id).await?;
-        let r = store::version(&mut c, ctx.org.id, id, number)
+        self.version_of(&mut c, ctx, id, number).await
+    }
+
+    /// One version of a document, as shown.
+    async fn version_of(
+        &self,
+        c: &mut impl AsConn,
+        ctx: &OrgCtx,
+        id: Uuid,
+        number: i64,
+    ) -> AppResult<DocumentVersion> {
+        let d = self.load_doc(c, ctx, id).await?;
+        let r = store::version(c, ctx.org.id, id, number)
             .await?
             .ok_or(AppError::NotFound("document version"))?;
         version_view(r, &d.doc)
@@ -1130,11 +1141,7 @@ impl App {
             },
         )
         .await?;
-        let d2 = self.load_doc(&mut tx, ctx, id).await?;
-        let r = store::version(&mut tx, ctx.org.id, id, number)
-            .await?
-            .ok_or(AppError::NotFound("document version"))?;
-        let out = version_view(r, &d2.doc)?;
+        let out = self.version_of(&mut tx, ctx, id, number).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -1403,11 +1410,7 @@ impl App {
             },
         )
         .await?;
-        let d2 = self.load_doc(&mut tx, ctx, id).await?;
-        let r = store::version(&mut tx, ctx.org.id, id, number)
-            .await?
-            .ok_or(AppError::NotFound("document version"))?;
-        let out = version_view(r, &d2.doc)?;
+        let out = self.version_of(&mut tx, ctx, id, number).await?;
         tx.commit().await?;
         Ok(out)
     }

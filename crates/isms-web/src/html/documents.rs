@@ -310,6 +310,10 @@ impl DocPage {
         pill(s)
     }
 
+    pub fn day(&self, at: &str) -> String {
+        at.chars().take(10).collect()
+    }
+
     pub fn is_current(&self, n: &i64) -> bool {
         self.d.current_version == Some(*n)
     }
@@ -900,6 +904,10 @@ pub async fn reject(
 impl VersionPage {
     pub fn pill(&self, s: &str) -> &'static str {
         pill(s)
+    }
+
+    pub fn day(&self, at: &str) -> String {
+        at.chars().take(10).collect()
     }
 }
 
