@@ -27,6 +27,13 @@ pub enum AppError {
     /// Too many failed attempts; try again after the given number of seconds.
     #[error("too many failed attempts; try again in {retry_after_secs} seconds")]
     TooManyAttempts { retry_after_secs: i64 },
+    /// More than a size limit allows (uploads); the text says which limit.
+    #[error("{0}")]
+    TooLarge(String),
+    /// Stored bytes no longer match their recorded SHA-256: never served. The text names
+    /// the record (no internals) and is also logged as an error.
+    #[error("{0}")]
+    Integrity(String),
     /// Something failed inside; the text is logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),

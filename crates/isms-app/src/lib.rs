@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod blobs;
 pub mod catalogue;
 pub mod demo;
 mod demo_assets;
@@ -59,7 +60,12 @@ pub struct Settings {
     pub failure_window_secs: i64,
     /// Shown in authenticator apps.
     pub totp_issuer: String,
+    /// Largest file accepted for upload (evidence, document attachments), in bytes.
+    pub upload_limit_bytes: u64,
 }
+
+/// The default upload limit: 25 MiB.
+pub const DEFAULT_UPLOAD_LIMIT_BYTES: u64 = 25 * 1024 * 1024;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -70,6 +76,7 @@ impl Default for Settings {
             max_failures_per_ip: 100,
             failure_window_secs: 15 * 60,
             totp_issuer: "ISMS Workbench".into(),
+            upload_limit_bytes: DEFAULT_UPLOAD_LIMIT_BYTES,
         }
     }
 }

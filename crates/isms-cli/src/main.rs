@@ -72,6 +72,9 @@ struct ServeArgs {
     /// the `__Host-` prefix and `Secure`, and HSTS is sent.
     #[arg(long, env = "ISMS_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// Largest file accepted for upload (evidence, document attachments), in MiB.
+    #[arg(long, env = "ISMS_UPLOAD_LIMIT_MB", default_value_t = 25, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    upload_limit_mb: u64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -238,6 +241,10 @@ fn database_url(g: &Global) -> anyhow::Result<String> {
 }
 
 async fn open(g: &Global) -> Result<App, Failure> {
+    open_with(g, Settings::default()).await
+}
+
+async fn open_with(g: &Global, settings: Settings) -> Result<App, Failure> {
     let url = database_url(g)?;
     let db = Db::connect(&ConnectOptions::new(url.clone()))
         .await
@@ -249,7 +256,7 @@ async fn open(g: &Global) -> Result<App, Failure> {
         code: 3,
         message: format!("database migration failed: {e}"),
     })?;
-    Ok(App::new(db, Arc::new(SystemClock), Settings::default()))
+    Ok(App::new(db, Arc::new(SystemClock), settings))
 }
 
 /// Hide a password in a database URL before printing it.
@@ -312,7 +319,11 @@ async fn shutdown_signal() {
 }
 
 async fn serve(g: &Global, a: &ServeArgs) -> Result<(), Failure> {
-    let app = open(g).await?;
+    let settings = Settings {
+        upload_limit_bytes: a.upload_limit_mb * 1024 * 1024,
+        ..Settings::default()
+    };
+    let app = open_with(g, settings).await?;
     if a.demo {
         let info = app.load_demo(None).await?;
         println!(

@@ -6,6 +6,7 @@
 //! counters are not backed up: a restored instance starts with everyone signed out.
 
 use crate::{Day, Db, DbError, Ts, run};
+use base64::Engine as _;
 use serde_json::{Value, json};
 use sqlx::Row;
 use std::io::{BufRead, Write};
@@ -22,6 +23,8 @@ pub enum Kind {
     Bool,
     Ts,
     Day,
+    /// Bytes (file contents): base64 in the backup file.
+    Bytes,
 }
 
 use Kind as K;
@@ -425,6 +428,54 @@ pub const TABLES: &[(&str, &[(&str, Kind)])] = &[
         ],
     ),
     (
+        "blobs",
+        &[
+            ("id", K::Uuid),
+            ("org_id", K::Uuid),
+            ("sha256", K::Text),
+            ("size", K::Int),
+            ("content_type", K::Text),
+            ("data", K::Bytes),
+            ("created_at", K::Ts),
+        ],
+    ),
+    (
+        "evidence",
+        &[
+            ("id", K::Uuid),
+            ("org_id", K::Uuid),
+            ("number", K::Int),
+            ("kind", K::Text),
+            ("title", K::Text),
+            ("description", K::Text),
+            ("url", K::Text),
+            ("blob_sha256", K::Text),
+            ("file_name", K::Text),
+            ("content_type", K::Text),
+            ("size", K::Int),
+            ("collected_by", K::Uuid),
+            ("collected_on", K::Day),
+            ("period_from", K::Day),
+            ("period_to", K::Day),
+            ("valid_until", K::Day),
+            ("created_by", K::Uuid),
+            ("created_at", K::Ts),
+            ("updated_at", K::Ts),
+            ("version", K::Int),
+        ],
+    ),
+    (
+        "evidence_links",
+        &[
+            ("id", K::Uuid),
+            ("org_id", K::Uuid),
+            ("evidence_id", K::Uuid),
+            ("evidence_number", K::Int),
+            ("target_kind", K::Text),
+            ("target_ref", K::Text),
+        ],
+    ),
+    (
         "audit_heads",
         &[
             ("chain_id", K::Uuid),
@@ -458,6 +509,8 @@ pub const TABLES: &[(&str, &[(&str, Kind)])] = &[
 pub const TRANSIENT: &[&str] = &["sessions", "login_attempts"];
 
 const PAGE: i64 = 1000;
+/// Rows per query for tables that hold file contents (up to the upload limit each).
+const BYTES_PAGE: i64 = 4;
 
 macro_rules! read_value {
     ($row:expr, $i:expr, $kind:expr) => {{
@@ -474,6 +527,9 @@ macro_rules! read_value {
             Kind::Day => r
                 .try_get::<Option<Day>, _>(i)?
                 .map(|d| json!(isms_domain::time::format_date(d.0))),
+            Kind::Bytes => r
+                .try_get::<Option<Vec<u8>>, _>(i)?
+                .map(|b| json!(base64::engine::general_purpose::STANDARD.encode(b))),
         }
         .unwrap_or(Value::Null)
     }};
@@ -507,15 +563,20 @@ pub async fn backup(db: &Db, created_at: Ts, w: &mut impl Write) -> Result<Backu
         let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
         let key = names[0];
         let key_kind = cols[0].1;
+        let page = if cols.iter().any(|(_, k)| *k == Kind::Bytes) {
+            BYTES_PAGE
+        } else {
+            PAGE
+        };
         let mut after: Option<Value> = None;
         loop {
             let sql = match (&after, key_kind) {
                 (None, _) => format!(
-                    "SELECT {} FROM {table} ORDER BY {key} LIMIT {PAGE}",
+                    "SELECT {} FROM {table} ORDER BY {key} LIMIT {page}",
                     names.join(", ")
                 ),
                 (Some(_), _) => format!(
-                    "SELECT {} FROM {table} WHERE {key} > $1 ORDER BY {key} LIMIT {PAGE}",
+                    "SELECT {} FROM {table} WHERE {key} > $1 ORDER BY {key} LIMIT {page}",
                     names.join(", ")
                 ),
             };
@@ -544,7 +605,7 @@ pub async fn backup(db: &Db, created_at: Ts, w: &mut impl Write) -> Result<Backu
                 writeln!(w, "{}", json!({"t": table, "r": vals}))?;
                 stats.rows += 1;
             }
-            if n < PAGE as usize {
+            if n < page as usize {
                 break;
             }
         }
@@ -668,6 +729,7 @@ pub async fn restore(db: &Db, r: impl BufRead) -> Result<BackupStats, DbError> {
                     Kind::Bool => q.bind(if null { None } else { Some(val.as_bool().ok_or_else(wrong)?) }),
                     Kind::Ts => q.bind(if null { None } else { Some(Ts(isms_domain::time::Timestamp(val.as_i64().ok_or_else(wrong)?))) }),
                     Kind::Day => q.bind(if null { None } else { Some(Day(val.as_str().and_then(isms_domain::time::parse_date).ok_or_else(wrong)?)) }),
+                    Kind::Bytes => q.bind(if null { None } else { Some(val.as_str().and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok()).ok_or_else(wrong)?) }),
                 };
             }
             q.execute(x).await.map_err(|e| bad(lineno, format!("could not insert into {tname}: {e}")))?;

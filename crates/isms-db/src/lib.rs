@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod audit;
 pub mod backup;
+pub mod blobs;
 pub mod documents;
 pub mod foundation;
 pub mod gap;

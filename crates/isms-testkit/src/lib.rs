@@ -148,11 +148,16 @@ async fn start_server(app: App) -> (String, tokio::task::JoinHandle<()>) {
 
 impl TestApp {
     pub async fn spawn() -> Self {
+        Self::spawn_with(Settings::default()).await
+    }
+
+    /// A server with other settings (e.g. a small upload limit).
+    pub async fn spawn_with(settings: Settings) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let tdb = TestDb::fresh(dir.path()).await;
         let db = tdb.connect().await;
         let clock = TestClock::new(START);
-        let app = App::new(db, clock.clone(), Settings::default());
+        let app = App::new(db, clock.clone(), settings);
         let (base, server) = start_server(app.clone()).await;
         Self {
             base,

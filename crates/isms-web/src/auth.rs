@@ -332,6 +332,27 @@ impl<S: Send + Sync> FromRequestParts<S> for WebUser {
     }
 }
 
+/// The CSRF token of the caller's session, if they came with one.
+pub(crate) fn session_csrf(req: &Request) -> Option<String> {
+    req.extensions()
+        .get::<Option<Authed>>()
+        .cloned()
+        .flatten()
+        .and_then(|a| a.csrf)
+}
+
+/// Whether a form's `_csrf` is the session's token (compared in constant time).
+pub(crate) fn csrf_ok(expected: Option<&str>, sent: &str) -> bool {
+    expected.is_some_and(|e| constant_time_eq(e, sent))
+}
+
+/// The page for a form whose CSRF token is missing or wrong.
+pub(crate) fn csrf_refused() -> Response {
+    forbidden_html(
+        "The form had expired or did not come from this site. Go back, reload the page and try again.",
+    )
+}
+
 /// A URL-encoded form from a signed-in person, with its `_csrf` field checked.
 pub struct WebForm<T>(pub T);
 
@@ -344,25 +365,15 @@ struct CsrfField {
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for WebForm<T> {
     type Rejection = Response;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let expected = req
-            .extensions()
-            .get::<Option<Authed>>()
-            .cloned()
-            .flatten()
-            .and_then(|a| a.csrf);
+        let expected = session_csrf(&req);
         let bytes = bytes::Bytes::from_request(req, state)
             .await
             .map_err(IntoResponse::into_response)?;
         let sent: CsrfField = serde_urlencoded::from_bytes(&bytes).unwrap_or(CsrfField {
             csrf: String::new(),
         });
-        if !expected
-            .as_deref()
-            .is_some_and(|e| constant_time_eq(e, &sent.csrf))
-        {
-            return Err(forbidden_html(
-                "The form had expired or did not come from this site. Go back, reload the page and try again.",
-            ));
+        if !csrf_ok(expected.as_deref(), &sent.csrf) {
+            return Err(csrf_refused());
         }
         let v: T = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
             (

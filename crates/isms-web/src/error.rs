@@ -138,6 +138,11 @@ impl From<AppError> for ApiError {
                 a.retry_after = Some(retry_after_secs);
                 a
             }
+            AppError::TooLarge(m) => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too-large", m),
+            AppError::Integrity(m) => {
+                tracing::error!(error = %m, "integrity failure");
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "integrity-failure", m)
+            }
             AppError::Internal(m) => {
                 tracing::error!(error = %m, "internal error");
                 ApiError::new(

@@ -7,6 +7,7 @@ pub use isms_export::charts;
 pub mod error;
 pub mod html;
 pub mod qr;
+pub mod upload;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};

@@ -6,6 +6,8 @@ use isms_db::backup::{TABLES, TRANSIENT};
 use isms_db::{ConnectOptions, Db};
 use isms_testkit::{TestApp, TestDb};
 
+mod blobs;
+
 async fn sqlite_db(dir: &std::path::Path, name: &str) -> Db {
     let db = Db::connect(&ConnectOptions::new(format!(
         "sqlite://{}",

@@ -230,6 +230,11 @@ pub fn error_page(e: &AppError) -> Response {
         AppError::Conflict(_) => (StatusCode::CONFLICT, "Changed in the meantime"),
         AppError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "Check the input"),
         AppError::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "Too many attempts"),
+        AppError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "File too large"),
+        AppError::Integrity(m) => {
+            tracing::error!(error = %m, "integrity failure");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Stored file damaged")
+        }
         AppError::Internal(m) => {
             tracing::error!(error = %m, "internal error");
             (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong")
