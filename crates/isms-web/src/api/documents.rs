@@ -423,3 +423,75 @@ pub async fn download(
             .await?,
     ))
 }
+
+/// The stored file as a download: its sniffed type and the sanitised name it came with.
+pub(crate) fn file_response(f: isms_app::blobs::FileBytes, name: &str) -> Response {
+    use axum::response::IntoResponse;
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, f.content_type),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                isms_app::blobs::content_disposition(name),
+            ),
+            (
+                axum::http::header::HeaderName::from_static("x-content-sha256"),
+                f.sha256,
+            ),
+        ],
+        f.bytes,
+    )
+        .into_response()
+}
+
+/// Attach a file to a draft or rejected version instead of Markdown: multipart/form-data
+/// with `file` and the version's `version`. Stored by its SHA-256; frozen versions 409;
+/// over the upload limit 413 (nothing stored).
+#[utoipa::path(post, path = "/api/v1/orgs/{org}/documents/{id}/versions/{number}/file", tag = "documents", params(("org" = String, Path, description = "The organisation's slug"), ("id" = String, Path, description = "The document id"), ("number" = i64, Path, description = "The version number")),
+    request_body(content = String, content_type = "multipart/form-data", description = "Fields `file` (the file) and `version` (the version's version)"),
+    responses((status = 200, body = DocumentVersion), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 415, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn attach(
+    State(st): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path((org, id, n)): Path<(String, String, String)>,
+    crate::upload::ApiMultipart(body): crate::upload::ApiMultipart,
+) -> ApiResult<Json<DocumentVersion>> {
+    let ctx = st.app.org_access(&p, &org).await?;
+    let (id, n) = (path_id(&id, "document")?, number(&n)?);
+    let mut v = isms_domain::ValidationError::new();
+    let version = match body.get("version").map(|s| s.trim().parse::<i64>()) {
+        Some(Ok(x)) => x,
+        _ => {
+            v.push("version", "send the version's `version` as a whole number");
+            0
+        }
+    };
+    if body.file.is_none() {
+        v.push("file", "is required: send the file in the `file` field");
+    }
+    v.into_result().map_err(isms_app::AppError::from)?;
+    let Some(up) = body.file.as_ref() else {
+        return Err(ApiError::bad_request("no file"));
+    };
+    Ok(Json(
+        st.app
+            .attach_document_file(Actor::User(&p), &ctx, id, n, version, up)
+            .await?,
+    ))
+}
+
+/// The file attached to a version; its SHA-256 is checked before it is served.
+#[utoipa::path(get, path = "/api/v1/orgs/{org}/documents/{id}/versions/{number}/file", tag = "documents", params(("org" = String, Path, description = "The organisation's slug"), ("id" = String, Path, description = "The document id"), ("number" = i64, Path, description = "The version number")),
+    responses((status = 200, description = "The file", content_type = "application/octet-stream"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn file(
+    State(st): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path((org, id, n)): Path<(String, String, String)>,
+) -> ApiResult<Response> {
+    let ctx = st.app.org_access(&p, &org).await?;
+    let (f, name) = st
+        .app
+        .document_version_attachment(&ctx, path_id(&id, "document")?, number(&n)?)
+        .await?;
+    Ok(file_response(f, &name))
+}

@@ -321,6 +321,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(documents::approve))
         .routes(routes!(documents::reject))
         .routes(routes!(documents::download))
+        .routes(routes!(documents::file, documents::attach))
 }
 
 /// The OpenAPI document as pretty JSON (what `GET /api/v1/openapi.json` serves and

@@ -1052,3 +1052,58 @@ pub async fn export(
 ) -> Response {
     super::assets::export(&st, &u, &org, "documents", &q.format).await
 }
+
+pub async fn version_file(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path((org, id, n)): Path<(String, String, String)>,
+) -> Response {
+    let ctx = org_or_page!(st, u, &org);
+    let (id, n) = match (parse_id(&id), parse_number(&n)) {
+        (Ok(i), Ok(n)) => (i, n),
+        (Err(r), _) | (_, Err(r)) => return r,
+    };
+    match st.app.document_version_attachment(&ctx, id, n).await {
+        Ok((f, name)) => crate::api::documents::file_response(f, &name),
+        Err(e) => error_page(&e),
+    }
+}
+
+pub async fn attach_file(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path((org, id, n)): Path<(String, String, String)>,
+    crate::upload::WebMultipart(body): crate::upload::WebMultipart,
+) -> Response {
+    let ctx = org_or_page!(st, u, &org);
+    let (id, n) = match (parse_id(&id), parse_number(&n)) {
+        (Ok(i), Ok(n)) => (i, n),
+        (Err(r), _) | (_, Err(r)) => return r,
+    };
+    let version = body
+        .get("version")
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(-1);
+    let result = match body.file.as_ref() {
+        Some(up) => {
+            st.app
+                .attach_document_file(Actor::User(&u.p), &ctx, id, n, version, up)
+                .await
+        }
+        None => Err(ValidationError::single("file", "choose a file to attach").into()),
+    };
+    match result {
+        Ok(v) => flash_redirect(
+            &format!("/o/{org}/documents/{id}/versions/{n}"),
+            &format!(
+                "File attached to version {}{}.",
+                v.number,
+                v.file.map(|f| format!(" ({})", f.name)).unwrap_or_default()
+            ),
+        ),
+        Err(e @ AppError::Validation(_)) => {
+            version_view(&st, &u, &ctx, id, n, Flash::default(), Some((None, &e))).await
+        }
+        Err(e) => error_page(&e),
+    }
+}

@@ -446,6 +446,10 @@ pub fn router() -> Router<AppState> {
             post(documents::reject),
         )
         .route(
+            "/o/{org}/documents/{id}/versions/{n}/file",
+            get(documents::version_file).post(documents::attach_file),
+        )
+        .route(
             "/o/{org}/documents/{id}/versions/{n}/document.md",
             get(documents::version_md),
         )

@@ -366,6 +366,21 @@ async fn call(
                 }
             };
             let rest = t.trim_start_matches("/api/v1/orgs/{org}/documents");
+            if case.method == Method::POST && rest == "/{id}/versions/{number}/file" {
+                let path = format!("{}/versions/1/file", fresh(0).await);
+                let form = reqwest::multipart::Form::new().text("version", "1").part(
+                    "file",
+                    reqwest::multipart::Part::bytes(format!("Signed by {uniq}").into_bytes())
+                        .file_name("signed.txt"),
+                );
+                return c
+                    .request(Method::POST, &path)
+                    .multipart(form)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status();
+            }
             match (case.method.clone(), rest) {
                 (Method::GET, "") => (format!("{list}?kind=policy&overdue=true"), None),
                 (Method::POST, "") => (
@@ -415,6 +430,22 @@ async fn call(
                     format!("{}/versions/1/reject", fresh(1).await),
                     Some(json!({"version": 2, "comment": "Not yet"})),
                 ),
+                (Method::GET, "/{id}/versions/{number}/file") => {
+                    let doc = fresh(0).await;
+                    let form = reqwest::multipart::Form::new().text("version", "1").part(
+                        "file",
+                        reqwest::multipart::Part::bytes(b"%PDF-1.4 signed".to_vec())
+                            .file_name("signed.pdf"),
+                    );
+                    let r = admin
+                        .request(Method::POST, &format!("{doc}/versions/1/file"))
+                        .multipart(form)
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(r.status(), 200);
+                    (format!("{doc}/versions/1/file"), None)
+                }
                 (Method::GET, "/{id}/versions/{number}/download") => (
                     format!("{}/versions/1/download?format=md", fresh(0).await),
                     None,
@@ -1470,6 +1501,16 @@ fn cases() -> Vec<Case> {
             method: Method::POST,
             template: "/api/v1/orgs/{org}/documents/{id}/versions/{number}/reject",
             expect: Box::new(approvers(200)),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/documents/{id}/versions/{number}/file",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/documents/{id}/versions/{number}/file",
+            expect: Box::new(member_reads),
         },
         Case {
             method: Method::GET,

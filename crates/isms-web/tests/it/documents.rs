@@ -619,3 +619,92 @@ async fn the_demo_register_shows_every_state_and_loads_once() {
         assert!(r.ok, "{:?}", r.problem);
     }
 }
+
+#[tokio::test]
+async fn a_version_can_carry_an_attached_file_instead_of_markdown() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let manager = t.login(f.email(Role::IsmsManager)).await;
+    let (_, d) = manager
+        .post(
+            BASE,
+            &json!({"title": "Signed NDA template", "kind": "record"}),
+        )
+        .await;
+    let doc = format!("{BASE}/{}", d["id"].as_str().unwrap());
+    let upload = |number: i64, version: &str, name: &str, bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new()
+            .text("version", version.to_owned())
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+            );
+        manager
+            .request(
+                reqwest::Method::POST,
+                &format!("{doc}/versions/{number}/file"),
+            )
+            .multipart(form)
+    };
+    let pdf = b"%PDF-1.4\n% signed NDA\n".to_vec();
+    let r = upload(1, "1", "../../etc/NDA \u{202e}fdp.exe", pdf.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["file"]["content_type"], "application/pdf");
+    assert_eq!(v["file"]["size"], pdf.len());
+    let name = v["file"]["name"].as_str().unwrap();
+    assert!(!name.contains('/') && !name.contains('\u{202e}'), "{name}");
+    assert_eq!(v["content"], "");
+    // Stale version: 409 and nothing changes.
+    let r = upload(1, "1", "other.pdf", b"%PDF-1.4 other".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    let r = manager
+        .request(reqwest::Method::GET, &format!("{doc}/versions/1/file"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment;")
+    );
+    assert_eq!(r.bytes().await.unwrap().to_vec(), pdf);
+    // Approved: frozen, no new file.
+    manager
+        .post(&format!("{doc}/versions/1/submit"), &json!({"version": 2}))
+        .await;
+    let (s, _) = manager
+        .post(&format!("{doc}/versions/1/approve"), &json!({"version": 3}))
+        .await;
+    assert_eq!(s, 200);
+    let r = upload(1, "4", "later.pdf", b"%PDF-1.4 later".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    // A new version starts with the same file.
+    let (s, v2) = manager.post(&format!("{doc}/versions"), &json!({})).await;
+    assert_eq!(s, 201);
+    assert_eq!(v2["file"]["sha256"], v["file"]["sha256"]);
+    // Without a file: 422 naming it; JSON instead of multipart: 415.
+    let form = reqwest::multipart::Form::new().text("version", "1");
+    let r = manager
+        .request(reqwest::Method::POST, &format!("{doc}/versions/2/file"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let (s, _) = manager
+        .post(&format!("{doc}/versions/2/file"), &json!({"version": 1}))
+        .await;
+    assert_eq!(s, 415);
+}

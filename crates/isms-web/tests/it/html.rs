@@ -504,6 +504,17 @@ async fn page_access_matrix() {
     let id = |v: &serde_json::Value| v["id"].as_str().unwrap().to_owned();
     let (issue, party, role, objective) = (id(&issue), id(&party), id(&role), id(&objective));
     let document = id(&document);
+    t.app
+        .attach_document_file(
+            isms_app::Actor::Cli,
+            &ctx,
+            document.parse().unwrap(),
+            1,
+            1,
+            &isms_app::blobs::Upload::from_bytes("audit-plan.txt", b"Audit plan 2027".to_vec()),
+        )
+        .await
+        .unwrap();
     // (path, who may open it: None = every member, Some(roles) = only these; instance: admin pages)
     let trail: &[Role] = &[
         Role::Admin,
@@ -723,6 +734,10 @@ async fn page_access_matrix() {
         (
             "/o/{org}/documents/{id}/versions/{n}/document.md",
             format!("/o/acme/documents/{document}/versions/1/document.md"),
+        ),
+        (
+            "/o/{org}/documents/{id}/versions/{n}/file",
+            format!("/o/acme/documents/{document}/versions/1/file"),
         ),
         (
             "/o/{org}/documents/{id}/versions/{n}/document.pdf",
