@@ -456,6 +456,32 @@ fn is_admin(ctx: &OrgCtx) -> bool {
     )
 }
 
+/// A document loaded for a change, with what the workflow rules need.
+struct Loaded {
+    d: DocumentWithNames,
+    reference: String,
+    status: DocumentStatus,
+    ever_approved: bool,
+}
+
+impl Loaded {
+    fn state(&self) -> DocState<'_> {
+        DocState {
+            reference: &self.reference,
+            status: self.status,
+            ever_approved: self.ever_approved,
+        }
+    }
+
+    /// The newest version when it is still in work.
+    fn open(&self) -> AppResult<Option<(i64, VersionStatus)>> {
+        let latest = VersionStatus::parse("latest_status", &self.d.doc.latest_status)?;
+        Ok(latest
+            .is_open()
+            .then_some((self.d.doc.latest_version, latest)))
+    }
+}
+
 impl App {
     /// `user` must be a current member; for an approver, one whose role may approve.
     async fn check_person(
@@ -497,6 +523,23 @@ impl App {
         store::document(c, ctx.org.id, id)
             .await?
             .ok_or(AppError::NotFound("document"))
+    }
+
+    async fn load_for_change(
+        &self,
+        c: &mut impl AsConn,
+        ctx: &OrgCtx,
+        id: Uuid,
+    ) -> AppResult<Loaded> {
+        let d = self.load_doc(c, ctx, id).await?;
+        let reference = rules::reference(d.doc.number);
+        let (status, ever_approved) = state(&d.doc, &reference)?;
+        Ok(Loaded {
+            d,
+            reference,
+            status,
+            ever_approved,
+        })
     }
 
     async fn doc_view(
@@ -840,15 +883,9 @@ impl App {
     ) -> AppResult<Document> {
         ctx.require(Permission::Write, "change documents")?;
         let mut tx = self.db.begin().await?;
-        let before = self.load_doc(&mut tx, ctx, id).await?;
-        let reference = rules::reference(before.doc.number);
-        let (status, ever) = state(&before.doc, &reference)?;
-        rules::check_metadata_editable(&DocState {
-            reference: &reference,
-            status,
-            ever_approved: ever,
-        })
-        .map_err(flow)?;
+        let loaded = self.load_for_change(&mut tx, ctx, id).await?;
+        rules::check_metadata_editable(&loaded.state()).map_err(flow)?;
+        let (before, reference) = (loaded.d, loaded.reference);
         if before.doc.version != patch.version {
             return Err(AppError::stale("document"));
         }
@@ -921,15 +958,9 @@ impl App {
     pub async fn delete_document(&self, actor: Actor<'_>, ctx: &OrgCtx, id: Uuid) -> AppResult<()> {
         ctx.require(Permission::Write, "remove documents")?;
         let mut tx = self.db.begin().await?;
-        let before = self.load_doc(&mut tx, ctx, id).await?;
-        let reference = rules::reference(before.doc.number);
-        let (status, ever) = state(&before.doc, &reference)?;
-        rules::check_delete(&DocState {
-            reference: &reference,
-            status,
-            ever_approved: ever,
-        })
-        .map_err(flow)?;
+        let loaded = self.load_for_change(&mut tx, ctx, id).await?;
+        rules::check_delete(&loaded.state()).map_err(flow)?;
+        let (before, reference) = (loaded.d, loaded.reference);
         store::delete_document(&mut tx, ctx.org.id, id).await?;
         record(
             self,
@@ -964,15 +995,9 @@ impl App {
         ctx.require(Permission::Write, "change documents")?;
         let (clauses, controls) = rules::parse_links(&input.clauses, &input.controls)?;
         let mut tx = self.db.begin().await?;
-        let before = self.load_doc(&mut tx, ctx, id).await?;
-        let reference = rules::reference(before.doc.number);
-        let (status, ever) = state(&before.doc, &reference)?;
-        rules::check_metadata_editable(&DocState {
-            reference: &reference,
-            status,
-            ever_approved: ever,
-        })
-        .map_err(flow)?;
+        let loaded = self.load_for_change(&mut tx, ctx, id).await?;
+        rules::check_metadata_editable(&loaded.state()).map_err(flow)?;
+        let (before, reference) = (loaded.d, loaded.reference);
         // Own controls must exist in this organisation.
         let own: Vec<String> = controls
             .iter()
@@ -1120,14 +1145,9 @@ impl App {
         ) -> Result<(VersionRow, DocumentRow, String), AppError>,
     ) -> AppResult<DocumentVersion> {
         let mut tx = self.db.begin().await?;
-        let d = self.load_doc(&mut tx, ctx, id).await?;
-        let reference = rules::reference(d.doc.number);
-        let (status, ever) = state(&d.doc, &reference)?;
-        let ds = DocState {
-            reference: &reference,
-            status,
-            ever_approved: ever,
-        };
+        let loaded = self.load_for_change(&mut tx, ctx, id).await?;
+        let ds = loaded.state();
+        let d = &loaded.d;
         let before = store::version(&mut tx, ctx.org.id, id, number)
             .await?
             .ok_or(AppError::NotFound("document version"))?;
@@ -1439,17 +1459,10 @@ impl App {
         let note = parse_note(&mut v, "change_note", &input.change_note);
         v.into_result()?;
         let mut tx = self.db.begin().await?;
-        let d = self.load_doc(&mut tx, ctx, id).await?;
-        let reference = rules::reference(d.doc.number);
-        let (status, ever) = state(&d.doc, &reference)?;
-        let ds = DocState {
-            reference: &reference,
-            status,
-            ever_approved: ever,
-        };
-        let latest = VersionStatus::parse("latest_status", &d.doc.latest_status)?;
-        let open = latest.is_open().then_some((d.doc.latest_version, latest));
-        rules::check_new_version(&ds, open).map_err(flow)?;
+        let loaded = self.load_for_change(&mut tx, ctx, id).await?;
+        let ds = loaded.state();
+        let (d, reference) = (&loaded.d, &loaded.reference);
+        rules::check_new_version(&ds, loaded.open()?).map_err(flow)?;
         let source_number = d.doc.current_version.unwrap_or(d.doc.latest_version);
         let source = store::version(&mut tx, ctx.org.id, id, source_number)
             .await?
@@ -1514,20 +1527,9 @@ impl App {
     ) -> AppResult<Document> {
         ctx.require(Permission::Approve, "retire documents")?;
         let mut tx = self.db.begin().await?;
-        let d = self.load_doc(&mut tx, ctx, id).await?;
-        let reference = rules::reference(d.doc.number);
-        let (status, ever) = state(&d.doc, &reference)?;
-        let latest = VersionStatus::parse("latest_status", &d.doc.latest_status)?;
-        let open = latest.is_open().then_some((d.doc.latest_version, latest));
-        rules::check_retire(
-            &DocState {
-                reference: &reference,
-                status,
-                ever_approved: ever,
-            },
-            open,
-        )
-        .map_err(flow)?;
+        let loaded = self.load_for_change(&mut tx, ctx, id).await?;
+        rules::check_retire(&loaded.state(), loaded.open()?).map_err(flow)?;
+        let (d, reference) = (&loaded.d, &loaded.reference);
         if d.doc.version != input.version {
             return Err(AppError::stale("document"));
         }
