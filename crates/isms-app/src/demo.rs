@@ -195,6 +195,7 @@ impl App {
                 };
                 self.demo_assets(&p, &manager).await?;
                 self.demo_controls(&p, &manager).await?;
+                self.demo_documents(&p, &manager).await?;
             }
         }
         Ok(info)
@@ -817,7 +818,7 @@ impl App {
     }
 
     /// A person of the demo, to act as them (so the audit trail names someone real).
-    async fn demo_principal(&self, email: &str) -> AppResult<Option<crate::Principal>> {
+    pub(crate) async fn demo_principal(&self, email: &str) -> AppResult<Option<crate::Principal>> {
         let mut c = self.db.read().await?;
         Ok(users::user_by_email(&mut c, email)
             .await?

@@ -52,6 +52,7 @@ pub const EXPORT_KINDS: &[&str] = &[
     "assets",
     "data-flows",
     "controls",
+    "documents",
 ];
 
 /// A finished export.
@@ -806,6 +807,16 @@ impl App {
                     .into());
                 }
                 table_bytes(self.controls_table(ctx).await?, fmt).await?
+            }
+            "documents" => {
+                if fmt == TableFormat::Pdf {
+                    return Err(ValidationError::single(
+                        "format",
+                        "the document register is exported as csv, xlsx or md",
+                    )
+                    .into());
+                }
+                table_bytes(self.documents_table(ctx).await?, fmt).await?
             }
             "risk-treatment-plan" => {
                 if !matches!(fmt, TableFormat::Markdown | TableFormat::Pdf) {

@@ -11,6 +11,8 @@ pub mod controls;
 pub mod demo;
 mod demo_assets;
 mod demo_controls;
+mod demo_documents;
+pub mod documents;
 pub mod error;
 pub mod exports;
 pub mod foundation;

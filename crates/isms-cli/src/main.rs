@@ -163,7 +163,7 @@ struct VerifyArgs {
 
 #[derive(Args, Debug)]
 struct ExportArgs {
-    /// What to export: audit-trail, members, tasks, gap, risks, risk-treatment-plan, assets, data-flows or controls.
+    /// What to export: audit-trail, members, tasks, gap, risks, risk-treatment-plan, assets, data-flows, controls or documents.
     kind: String,
     /// The organisation's slug.
     #[arg(long)]

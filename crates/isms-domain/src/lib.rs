@@ -8,6 +8,7 @@ pub mod asset;
 pub mod audit;
 pub mod catalogue;
 pub mod control;
+pub mod document;
 pub mod error;
 pub mod foundation;
 pub mod gap;

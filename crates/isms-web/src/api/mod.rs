@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod catalogue;
 pub mod controls;
+pub mod documents;
 pub mod foundation;
 pub mod gap;
 pub mod members;
@@ -167,6 +168,7 @@ impl Modify for SecurityAddon {
         (name = "interested-parties", description = "Interested parties and their requirements (4.2)"),
         (name = "roles", description = "ISMS roles, responsibilities and authorities (5.3)"),
         (name = "objectives", description = "Information security objectives with targets and metrics (6.2)"),
+        (name = "documents", description = "The document register (7.5): versions, submit/approve/reject, links to clauses and controls, templates, diffs, exports"),
     )
 )]
 struct ApiDoc;
@@ -307,6 +309,24 @@ pub fn router() -> OpenApiRouter<AppState> {
             foundation::objectives::delete
         ))
         .routes(routes!(foundation::approve_objective))
+        .routes(routes!(documents::list, documents::create))
+        .routes(routes!(documents::templates))
+        .routes(routes!(documents::export))
+        .routes(routes!(
+            documents::get,
+            documents::update,
+            documents::delete
+        ))
+        .routes(routes!(documents::links))
+        .routes(routes!(documents::retire))
+        .routes(routes!(documents::diff))
+        .routes(routes!(documents::versions, documents::new_version))
+        .routes(routes!(documents::version, documents::update_version))
+        .routes(routes!(documents::submit))
+        .routes(routes!(documents::approve))
+        .routes(routes!(documents::reject))
+        .routes(routes!(documents::download))
+        .routes(routes!(documents::file, documents::attach))
 }
 
 /// The OpenAPI document as pretty JSON (what `GET /api/v1/openapi.json` serves and

@@ -16,6 +16,7 @@ pub mod admin;
 pub mod assets;
 pub mod catalogue;
 pub mod controls;
+pub mod documents;
 pub mod foundation;
 pub mod gap;
 pub mod org;
@@ -135,6 +136,7 @@ impl Layout {
             add(format!("{base}/assets"), "Assets", "assets");
             add(format!("{base}/risk-method"), "Risk method", "risk-method");
             add(format!("{base}/controls"), "Controls", "controls");
+            add(format!("{base}/documents"), "Documents", "documents");
             add(format!("{base}/catalogue"), "Catalogue", "catalogue");
             add(format!("{base}/members"), "Members", "members");
             if c.can(Permission::ReadAuditTrail) {
@@ -417,6 +419,51 @@ pub fn router() -> Router<AppState> {
         .route(
             "/o/{org}/controls/{ref}",
             get(controls::page).post(controls::update),
+        )
+        .route(
+            "/o/{org}/documents",
+            get(documents::list_page).post(documents::create),
+        )
+        .route("/o/{org}/documents/export", get(documents::export))
+        .route(
+            "/o/{org}/documents/{id}",
+            get(documents::doc_page).post(documents::update),
+        )
+        .route("/o/{org}/documents/{id}/links", post(documents::set_links))
+        .route("/o/{org}/documents/{id}/retire", post(documents::retire))
+        .route("/o/{org}/documents/{id}/delete", post(documents::delete))
+        .route("/o/{org}/documents/{id}/diff", get(documents::diff_page))
+        .route(
+            "/o/{org}/documents/{id}/versions",
+            post(documents::new_version),
+        )
+        .route(
+            "/o/{org}/documents/{id}/versions/{n}",
+            get(documents::version_page).post(documents::save_version),
+        )
+        .route(
+            "/o/{org}/documents/{id}/versions/{n}/submit",
+            post(documents::submit),
+        )
+        .route(
+            "/o/{org}/documents/{id}/versions/{n}/approve",
+            post(documents::approve),
+        )
+        .route(
+            "/o/{org}/documents/{id}/versions/{n}/reject",
+            post(documents::reject),
+        )
+        .route(
+            "/o/{org}/documents/{id}/versions/{n}/file",
+            get(documents::version_file).post(documents::attach_file),
+        )
+        .route(
+            "/o/{org}/documents/{id}/versions/{n}/document.md",
+            get(documents::version_md),
+        )
+        .route(
+            "/o/{org}/documents/{id}/versions/{n}/document.pdf",
+            get(documents::version_pdf),
         )
         .route("/o/{org}/catalogue", get(catalogue::controls_page))
         .route(

@@ -357,6 +357,121 @@ async fn call(
         "/api/v1/orgs/{org}/controls/{ref}" => {
             (format!("/api/v1/orgs/{org}/controls/A.5.20"), None)
         }
+        t if t.starts_with("/api/v1/orgs/{org}/documents") => {
+            let list = format!("/api/v1/orgs/{org}/documents");
+            // A fresh document (version 1 a draft), optionally submitted and approved.
+            let fresh = |stage: u8| {
+                let list = list.clone();
+                let uniq = uniq.clone();
+                async move {
+                    let (s, d) = admin
+                        .post(&list, &json!({"title": format!("Doc {uniq}"), "kind": "record", "content": "# Record\n"}))
+                        .await;
+                    assert_eq!(s, 201, "{d}");
+                    let doc = format!("{list}/{}", d["id"].as_str().unwrap());
+                    if stage >= 1 {
+                        let (s, r) = admin
+                            .post(&format!("{doc}/versions/1/submit"), &json!({"version": 1}))
+                            .await;
+                        assert_eq!(s, 200, "{r}");
+                    }
+                    if stage >= 2 {
+                        let (s, r) = admin
+                            .post(&format!("{doc}/versions/1/approve"), &json!({"version": 2}))
+                            .await;
+                        assert_eq!(s, 200, "{r}");
+                    }
+                    doc
+                }
+            };
+            let rest = t.trim_start_matches("/api/v1/orgs/{org}/documents");
+            if case.method == Method::POST && rest == "/{id}/versions/{number}/file" {
+                let path = format!("{}/versions/1/file", fresh(0).await);
+                let form = reqwest::multipart::Form::new().text("version", "1").part(
+                    "file",
+                    reqwest::multipart::Part::bytes(format!("Signed by {uniq}").into_bytes())
+                        .file_name("signed.txt"),
+                );
+                return c
+                    .request(Method::POST, &path)
+                    .multipart(form)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status();
+            }
+            match (case.method.clone(), rest) {
+                (Method::GET, "") => (format!("{list}?kind=policy&overdue=true"), None),
+                (Method::POST, "") => (
+                    list.clone(),
+                    Some(json!({"title": format!("By {uniq}"), "kind": "policy"})),
+                ),
+                (Method::GET, "/templates") => (format!("{list}/templates"), None),
+                (Method::GET, "/export") => (format!("{list}/export?format=csv"), None),
+                (Method::GET, "/{id}") => (fresh(0).await, None),
+                (Method::PATCH, "/{id}") => (
+                    fresh(0).await,
+                    Some(json!({"title": format!("Renamed by {uniq}"), "version": 1})),
+                ),
+                (Method::DELETE, "/{id}") => (fresh(0).await, None),
+                (Method::PUT, "/{id}/links") => (
+                    format!("{}/links", fresh(0).await),
+                    Some(json!({"clauses": ["9.2"], "controls": ["5.15"], "version": 1})),
+                ),
+                (Method::POST, "/{id}/retire") => (
+                    format!("{}/retire", fresh(0).await),
+                    Some(json!({"version": 1})),
+                ),
+                (Method::GET, "/{id}/diff") => {
+                    (format!("{}/diff?from=1&to=1", fresh(0).await), None)
+                }
+                (Method::GET, "/{id}/versions") => (format!("{}/versions", fresh(0).await), None),
+                (Method::POST, "/{id}/versions") => (
+                    format!("{}/versions", fresh(2).await),
+                    Some(json!({"change_note": format!("By {uniq}")})),
+                ),
+                (Method::GET, "/{id}/versions/{number}") => {
+                    (format!("{}/versions/1", fresh(0).await), None)
+                }
+                (Method::PATCH, "/{id}/versions/{number}") => (
+                    format!("{}/versions/1", fresh(0).await),
+                    Some(json!({"content": format!("# By {uniq}\n"), "version": 1})),
+                ),
+                (Method::POST, "/{id}/versions/{number}/submit") => (
+                    format!("{}/versions/1/submit", fresh(0).await),
+                    Some(json!({"version": 1})),
+                ),
+                (Method::POST, "/{id}/versions/{number}/approve") => (
+                    format!("{}/versions/1/approve", fresh(1).await),
+                    Some(json!({"version": 2})),
+                ),
+                (Method::POST, "/{id}/versions/{number}/reject") => (
+                    format!("{}/versions/1/reject", fresh(1).await),
+                    Some(json!({"version": 2, "comment": "Not yet"})),
+                ),
+                (Method::GET, "/{id}/versions/{number}/file") => {
+                    let doc = fresh(0).await;
+                    let form = reqwest::multipart::Form::new().text("version", "1").part(
+                        "file",
+                        reqwest::multipart::Part::bytes(b"%PDF-1.4 signed".to_vec())
+                            .file_name("signed.pdf"),
+                    );
+                    let r = admin
+                        .request(Method::POST, &format!("{doc}/versions/1/file"))
+                        .multipart(form)
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(r.status(), 200);
+                    (format!("{doc}/versions/1/file"), None)
+                }
+                (Method::GET, "/{id}/versions/{number}/download") => (
+                    format!("{}/versions/1/download?format=md", fresh(0).await),
+                    None,
+                ),
+                other => panic!("no document call for {other:?}"),
+            }
+        }
         "/api/v1/orgs/{org}/risk-heatmap" => (format!("/api/v1/orgs/{org}/risk-heatmap"), None),
         t if t.starts_with("/api/v1/orgs/{org}/risks") => {
             // Risks need an approved method.
@@ -1339,6 +1454,107 @@ fn cases() -> Vec<Case> {
             method: Method::POST,
             template: "/api/v1/orgs/{org}/objectives/{id}/approve",
             expect: Box::new(approvers(200)),
+        },
+        // The document register.
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/documents",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/documents",
+            expect: Box::new(writers(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/documents/templates",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/documents/export",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/documents/{id}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/documents/{id}",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/documents/{id}",
+            expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::PUT,
+            template: "/api/v1/orgs/{org}/documents/{id}/links",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/documents/{id}/retire",
+            expect: Box::new(approvers(200)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/documents/{id}/diff",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/documents/{id}/versions",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/documents/{id}/versions",
+            expect: Box::new(writers(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/documents/{id}/versions/{number}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/documents/{id}/versions/{number}",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/documents/{id}/versions/{number}/submit",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/documents/{id}/versions/{number}/approve",
+            expect: Box::new(approvers(200)),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/documents/{id}/versions/{number}/reject",
+            expect: Box::new(approvers(200)),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/documents/{id}/versions/{number}/file",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/documents/{id}/versions/{number}/file",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/documents/{id}/versions/{number}/download",
+            expect: Box::new(member_reads),
         },
         // Reference data: anyone signed in.
         Case {

@@ -494,8 +494,27 @@ async fn page_access_matrix() {
             &serde_json::json!({"title": "Train staff"}),
         )
         .await;
+    let (s, document) = api
+        .post(
+            &format!("{base}/documents"),
+            &serde_json::json!({"template": "internal-audit"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{document}");
     let id = |v: &serde_json::Value| v["id"].as_str().unwrap().to_owned();
     let (issue, party, role, objective) = (id(&issue), id(&party), id(&role), id(&objective));
+    let document = id(&document);
+    t.app
+        .attach_document_file(
+            isms_app::Actor::Cli,
+            &ctx,
+            document.parse().unwrap(),
+            1,
+            1,
+            &isms_app::blobs::Upload::from_bytes("audit-plan.txt", b"Audit plan 2027".to_vec()),
+        )
+        .await
+        .unwrap();
     // (path, who may open it: None = every member, Some(roles) = only these; instance: admin pages)
     let trail: &[Role] = &[
         Role::Admin,
@@ -706,6 +725,42 @@ async fn page_access_matrix() {
         ),
     ];
     let mut pages = pages;
+    for (route, path) in [
+        (
+            "/o/{org}/documents",
+            "/o/acme/documents?kind=procedure&overdue=yes".to_owned(),
+        ),
+        (
+            "/o/{org}/documents/export",
+            "/o/acme/documents/export?format=xlsx".to_owned(),
+        ),
+        (
+            "/o/{org}/documents/{id}",
+            format!("/o/acme/documents/{document}"),
+        ),
+        (
+            "/o/{org}/documents/{id}/diff",
+            format!("/o/acme/documents/{document}/diff?from=1&to=1"),
+        ),
+        (
+            "/o/{org}/documents/{id}/versions/{n}",
+            format!("/o/acme/documents/{document}/versions/1"),
+        ),
+        (
+            "/o/{org}/documents/{id}/versions/{n}/document.md",
+            format!("/o/acme/documents/{document}/versions/1/document.md"),
+        ),
+        (
+            "/o/{org}/documents/{id}/versions/{n}/file",
+            format!("/o/acme/documents/{document}/versions/1/file"),
+        ),
+        (
+            "/o/{org}/documents/{id}/versions/{n}/document.pdf",
+            format!("/o/acme/documents/{document}/versions/1/document.pdf"),
+        ),
+    ] {
+        pages.push((route, path, None));
+    }
     pages.push(("/o/{org}/isms", "/o/acme/isms".into(), None));
     for (tab, doc) in [("scope", scope), ("policy", policy)] {
         let (list, one, pdf, md) = match tab {
@@ -1227,4 +1282,105 @@ async fn the_controls_pages_record_an_implementation() {
     assert_eq!(s, 403);
     let (s, _) = b.get("/o/acme/controls/9.99").await;
     assert_eq!(s, 404);
+}
+#[tokio::test]
+async fn a_hostile_document_is_shown_without_script_and_forms_name_the_field() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let api = t.login(f.email(Role::IsmsManager)).await;
+    let hostile = concat!(
+        "# Policy\n\n",
+        "<script>alert(1)</script>\n\n",
+        "<img src=x onerror=alert(2)>\n\n",
+        "[click](javascript:alert(3))\n\n",
+        "<a href=\"javascript:alert(4)\" onclick=\"alert(5)\">x</a>\n\n",
+        "<iframe src=\"https://evil.example\"></iframe>\n\n",
+        "<div style=\"x\" onmouseover=\"alert(6)\">y</div>\n\n",
+        "Ordinary **bold** text.\n",
+    );
+    let (s, d) = api
+        .post(
+            "/api/v1/orgs/acme/documents",
+            &serde_json::json!({"title": "Hostile <b>title</b>", "kind": "policy", "content": hostile}),
+        )
+        .await;
+    assert_eq!(s, 201, "{d}");
+    let id = d["id"].as_str().unwrap().to_owned();
+    let b = Browser::new(&t.base);
+    b.login(f.email(Role::IsmsManager)).await;
+    for path in [
+        format!("/o/acme/documents/{id}"),
+        format!("/o/acme/documents/{id}/versions/1"),
+    ] {
+        let (s, html) = b.get(&path).await;
+        assert_eq!(s, 200, "{path}");
+        assert!(html.contains("<strong>bold</strong>"), "rendered: {path}");
+        let body = html.split("class=\"doc-body\">").nth(1).unwrap_or_default();
+        let body = body
+            .split("</div>")
+            .next()
+            .unwrap_or_default()
+            .to_lowercase();
+        for bad in [
+            "<script",
+            "onerror",
+            "onclick",
+            "onmouseover",
+            "javascript:",
+            "<iframe",
+            "style=",
+        ] {
+            assert!(!body.contains(bad), "{bad} in {path}: {body}");
+        }
+        // Nowhere on the page either (the textarea holds the source escaped).
+        let lower = html.to_lowercase();
+        assert!(!lower.contains("<script>alert"), "{path}");
+        assert!(!lower.contains("<img src=x"), "{path}");
+        assert!(
+            html.contains("Hostile &lt;b&gt;title&lt;/b&gt;")
+                || html.contains("Hostile &#60;b&#62;"),
+            "{path}"
+        );
+    }
+    // Submit, then a rejection without a comment comes back naming the field.
+    let (_, html) = b.get(&format!("/o/acme/documents/{id}/versions/1")).await;
+    let token = csrf(&html);
+    let (s, _, _) = b
+        .post(
+            &format!("/o/acme/documents/{id}/versions/1/submit"),
+            &[("_csrf", token.as_str()), ("version", "1")],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (s, html, _) = b
+        .post(
+            &format!("/o/acme/documents/{id}/versions/1/reject"),
+            &[
+                ("_csrf", token.as_str()),
+                ("version", "2"),
+                ("comment", " "),
+            ],
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(html.contains("say what has to change"), "{html}");
+    let (s, _, _) = b
+        .post(
+            &format!("/o/acme/documents/{id}/versions/1/approve"),
+            &[("_csrf", token.as_str()), ("version", "2")],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (_, html) = b.get(&format!("/o/acme/documents/{id}/versions/1")).await;
+    assert!(html.contains("approved and frozen"), "frozen notice");
+    assert!(
+        !html.contains("name=\"content\""),
+        "no editor on an approved version"
+    );
+    // A viewer sees no workflow buttons.
+    let v = Browser::new(&t.base);
+    v.login(f.email(Role::Viewer)).await;
+    let (_, html) = v.get(&format!("/o/acme/documents/{id}")).await;
+    assert!(!html.contains("/retire"), "no retire button for a viewer");
+    assert!(!html.contains("Start a new version"));
 }

@@ -6,6 +6,7 @@ mod api;
 mod assets;
 mod authz;
 mod controls;
+mod documents;
 mod foundation;
 mod html;
 mod openapi;
