@@ -51,6 +51,7 @@ pub const EXPORT_KINDS: &[&str] = &[
     "objectives",
     "assets",
     "data-flows",
+    "evidence",
 ];
 
 /// A finished export.
@@ -725,6 +726,7 @@ impl App {
             "risks" => table_bytes(self.risks_table(ctx).await?, fmt).await?,
             "assets" => table_bytes(self.assets_table(ctx).await?, fmt).await?,
             "data-flows" => table_bytes(self.data_flows_table(ctx).await?, fmt).await?,
+            "evidence" => table_bytes(self.evidence_table(ctx).await?, fmt).await?,
             "risk-treatment-plan" => {
                 if !matches!(fmt, TableFormat::Markdown | TableFormat::Pdf) {
                     return Err(ValidationError::single(

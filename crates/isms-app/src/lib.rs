@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod demo;
 mod demo_assets;
 pub mod error;
+pub mod evidence;
 pub mod exports;
 pub mod foundation;
 pub mod gap;

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod audit;
 pub mod backup;
 pub mod blobs;
+pub mod evidence;
 pub mod foundation;
 pub mod gap;
 pub mod orgs;
@@ -154,6 +155,7 @@ pub(crate) enum Param {
     Text(String),
     Int(i64),
     Bool(bool),
+    Day(Day),
 }
 
 /// Fetch all rows of `$row` for `sql` with `org_id` as `$1` and then `params` in order.
@@ -167,6 +169,7 @@ macro_rules! fetch_with {
                     $crate::Param::Text(v) => q.bind(v.clone()),
                     $crate::Param::Int(v) => q.bind(*v),
                     $crate::Param::Bool(v) => q.bind(*v),
+                    $crate::Param::Day(v) => q.bind(*v),
                 };
             }
             q.fetch_all(x).await

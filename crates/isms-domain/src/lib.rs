@@ -9,6 +9,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod control;
 pub mod error;
+pub mod evidence;
 pub mod foundation;
 pub mod gap;
 pub mod org;
