@@ -749,14 +749,12 @@ impl App {
         if let Some(s) = &patch.valid_until {
             row.valid_until = opt_date(&mut v, "valid_until", s.as_deref()).map(Day);
         }
-        if v.is_empty()
-            && let Err(e) = check_dates(&EvidenceDates {
-                collected_on: row.collected_on.0,
-                period_from: row.period_from.map(|d| d.0),
-                period_to: row.period_to.map(|d| d.0),
-                valid_until: row.valid_until.map(|d| d.0),
-            })
-        {
+        if let Err(e) = check_dates(&EvidenceDates {
+            collected_on: row.collected_on.0,
+            period_from: row.period_from.map(|d| d.0),
+            period_to: row.period_to.map(|d| d.0),
+            valid_until: row.valid_until.map(|d| d.0),
+        }) {
             v.errors.extend(e.errors);
         }
         v.into_result()?;

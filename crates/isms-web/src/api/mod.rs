@@ -5,6 +5,7 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod catalogue;
+pub mod evidence;
 pub mod foundation;
 pub mod gap;
 pub mod members;
@@ -165,6 +166,7 @@ impl Modify for SecurityAddon {
         (name = "interested-parties", description = "Interested parties and their requirements (4.2)"),
         (name = "roles", description = "ISMS roles, responsibilities and authorities (5.3)"),
         (name = "objectives", description = "Information security objectives with targets and metrics (6.2)"),
+        (name = "evidence", description = "The evidence register: files (stored by SHA-256, verified on download) and links, what they support, controls without current evidence"),
     )
 )]
 struct ApiDoc;
@@ -302,6 +304,12 @@ pub fn router() -> OpenApiRouter<AppState> {
             foundation::objectives::delete
         ))
         .routes(routes!(foundation::approve_objective))
+        .routes(routes!(evidence::list, evidence::create))
+        .routes(routes!(evidence::coverage))
+        .routes(routes!(evidence::get, evidence::update, evidence::delete))
+        .routes(routes!(evidence::file))
+        .routes(routes!(evidence::add_link))
+        .routes(routes!(evidence::remove_link))
 }
 
 /// The OpenAPI document as pretty JSON (what `GET /api/v1/openapi.json` serves and

@@ -15,6 +15,7 @@ pub mod account;
 pub mod admin;
 pub mod assets;
 pub mod catalogue;
+pub mod evidence;
 pub mod foundation;
 pub mod gap;
 pub mod org;
@@ -133,6 +134,7 @@ impl Layout {
             add(format!("{base}/risks"), "Risks", "risks");
             add(format!("{base}/assets"), "Assets", "assets");
             add(format!("{base}/risk-method"), "Risk method", "risk-method");
+            add(format!("{base}/evidence"), "Evidence", "evidence");
             add(format!("{base}/catalogue"), "Catalogue", "catalogue");
             add(format!("{base}/members"), "Members", "members");
             if c.can(Permission::ReadAuditTrail) {
@@ -410,6 +412,24 @@ pub fn router() -> Router<AppState> {
         .route("/o/{org}/gap/{id}/compare", get(gap::compare_page))
         .route("/o/{org}/gap/{id}/report.md", get(gap::report_md))
         .route("/o/{org}/gap/{id}/report.pdf", get(gap::report_pdf))
+        .route(
+            "/o/{org}/evidence",
+            get(evidence::list).post(evidence::upload),
+        )
+        .route("/o/{org}/evidence/link", post(evidence::add_link_evidence))
+        .route("/o/{org}/evidence/coverage", get(evidence::coverage))
+        .route("/o/{org}/evidence/export", get(evidence::export))
+        .route(
+            "/o/{org}/evidence/{id}",
+            get(evidence::page).post(evidence::update),
+        )
+        .route("/o/{org}/evidence/{id}/file", get(evidence::download))
+        .route("/o/{org}/evidence/{id}/links", post(evidence::add_link))
+        .route(
+            "/o/{org}/evidence/{id}/links/remove",
+            post(evidence::remove_link),
+        )
+        .route("/o/{org}/evidence/{id}/delete", post(evidence::delete))
         .route("/o/{org}/catalogue", get(catalogue::controls_page))
         .route(
             "/o/{org}/catalogue/controls/{id}",

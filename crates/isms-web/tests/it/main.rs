@@ -5,6 +5,7 @@
 mod api;
 mod assets;
 mod authz;
+mod evidence;
 mod foundation;
 mod html;
 mod openapi;
