@@ -9,6 +9,7 @@ pub mod blobs;
 pub mod catalogue;
 pub mod demo;
 mod demo_assets;
+mod demo_evidence;
 pub mod error;
 pub mod evidence;
 pub mod exports;

@@ -531,9 +531,14 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                     if check.files_checked == 1 { "" } else { "s" }
                 );
             } else {
+                let files: std::collections::BTreeSet<(&str, &str)> = check
+                    .broken
+                    .iter()
+                    .map(|b| (b.org_slug.as_str(), b.sha256.as_str()))
+                    .collect();
                 eprintln!(
-                    "{} of {} stored files no longer match their recorded SHA-256; restore them from a backup.",
-                    check.broken.len(),
+                    "{} of {} stored files no longer match their recorded SHA-256 and are refused on download; restore them from a backup.",
+                    files.len(),
                     check.files_checked
                 );
                 return Ok(1);
