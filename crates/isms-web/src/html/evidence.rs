@@ -203,6 +203,7 @@ async fn members(st: &AppState, ctx: &OrgCtx) -> Vec<Member> {
         .unwrap_or_default()
 }
 
+#[allow(clippy::result_large_err)]
 fn parse_id(id: &str) -> Result<Uuid, Response> {
     Uuid::parse_str(id).map_err(|_| error_page(&AppError::NotFound("evidence")))
 }
