@@ -80,6 +80,18 @@ const UPLOAD_FIELDS: &[&str] = &[
     "risks",
 ];
 
+/// The links named in a form field: references separated by commas, semicolons or
+/// spaces (`5.15, NW-07`).
+pub fn links_in<'a>(kind: &'a str, value: &'a str) -> impl Iterator<Item = NewLink> + 'a {
+    value
+        .split([',', ';', ' ', '\n', '\r', '\t'])
+        .filter(|s| !s.is_empty())
+        .map(move |r| NewLink {
+            kind: kind.into(),
+            reference: r.to_owned(),
+        })
+}
+
 /// Read the metadata fields of a multipart upload; unknown fields and a bad member id
 /// are named.
 pub fn new_evidence_from_form(b: &MultipartBody) -> Result<NewEvidence, ValidationError> {
@@ -107,15 +119,7 @@ pub fn new_evidence_from_form(b: &MultipartBody) -> Result<NewEvidence, Validati
         ("risks", "risk"),
     ] {
         for value in b.all(field) {
-            for r in value
-                .split([',', ';', ' ', '\n', '\r', '\t'])
-                .filter(|s| !s.is_empty())
-            {
-                links.push(NewLink {
-                    kind: kind.into(),
-                    reference: r.to_owned(),
-                });
-            }
+            links.extend(links_in(kind, value));
         }
     }
     v.into_result()?;

@@ -4,7 +4,7 @@
 
 use super::{Layout, error_page, render};
 use crate::AppState;
-use crate::api::evidence::{file_response, new_evidence_from_form};
+use crate::api::evidence::{file_response, links_in, new_evidence_from_form};
 use crate::auth::{Flash, WebForm, WebUser, flash_redirect};
 use crate::upload::WebMultipart;
 use askama::Template;
@@ -93,23 +93,14 @@ pub struct MetaForm {
 
 impl MetaForm {
     fn links(&self) -> Vec<NewLink> {
-        let mut out = Vec::new();
-        for (kind, v) in [
+        [
             ("control", &self.controls),
             ("clause", &self.clauses),
             ("risk", &self.risks),
-        ] {
-            for r in v
-                .split([',', ';', ' ', '\n', '\r', '\t'])
-                .filter(|s| !s.is_empty())
-            {
-                out.push(NewLink {
-                    kind: kind.into(),
-                    reference: r.to_owned(),
-                });
-            }
-        }
-        out
+        ]
+        .into_iter()
+        .flat_map(|(kind, v)| links_in(kind, v))
+        .collect()
     }
 
     fn from_upload(b: &crate::upload::MultipartBody) -> Self {
@@ -203,9 +194,14 @@ async fn members(st: &AppState, ctx: &OrgCtx) -> Vec<Member> {
         .unwrap_or_default()
 }
 
-#[allow(clippy::result_large_err)]
-fn parse_id(id: &str) -> Result<Uuid, Response> {
-    Uuid::parse_str(id).map_err(|_| error_page(&AppError::NotFound("evidence")))
+/// The evidence id of a path, or the not-found page from the handler.
+macro_rules! id_or_page {
+    ($id:expr) => {
+        match Uuid::parse_str(&$id) {
+            Ok(i) => i,
+            Err(_) => return error_page(&AppError::NotFound("evidence")),
+        }
+    };
 }
 
 /// The label and title of the control a history is for.
@@ -475,10 +471,7 @@ pub async fn page(
     Path((org, id)): Path<(String, String)>,
 ) -> Response {
     let ctx = org_or_page!(st, u, &org);
-    let id = match parse_id(&id) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
+    let id = id_or_page!(id);
     item_page(&st, &u, &ctx, id, flash, None).await
 }
 
@@ -490,10 +483,7 @@ pub async fn update(
     WebForm(form): WebForm<MetaForm>,
 ) -> Response {
     let ctx = org_or_page!(st, u, &org);
-    let id = match parse_id(&id) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
+    let id = id_or_page!(id);
     let collected_by = member_id(&form.collected_by);
     let patch = EvidencePatch {
         title: Some(form.title.clone()),
@@ -537,10 +527,7 @@ pub async fn add_link(
     WebForm(form): WebForm<LinkForm>,
 ) -> Response {
     let ctx = org_or_page!(st, u, &org);
-    let id = match parse_id(&id) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
+    let id = id_or_page!(id);
     let link = NewLink {
         kind: form.kind,
         reference: form.reference,
@@ -572,10 +559,7 @@ pub async fn remove_link(
     WebForm(form): WebForm<LinkForm>,
 ) -> Response {
     let ctx = org_or_page!(st, u, &org);
-    let id = match parse_id(&id) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
+    let id = id_or_page!(id);
     match st
         .app
         .remove_evidence_link(Actor::User(&u.p), &ctx, id, &form.kind, &form.reference)
@@ -596,10 +580,7 @@ pub async fn delete(
     WebForm(_f): WebForm<LinkForm>,
 ) -> Response {
     let ctx = org_or_page!(st, u, &org);
-    let id = match parse_id(&id) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
+    let id = id_or_page!(id);
     let reference = st
         .app
         .get_evidence(&ctx, id)
@@ -622,10 +603,7 @@ pub async fn download(
     Path((org, id)): Path<(String, String)>,
 ) -> Response {
     let ctx = org_or_page!(st, u, &org);
-    let id = match parse_id(&id) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
+    let id = id_or_page!(id);
     match st.app.download_evidence(&ctx, id).await {
         Ok(f) => file_response(f),
         Err(e) => error_page(&e),

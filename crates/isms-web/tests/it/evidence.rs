@@ -287,14 +287,7 @@ async fn oversized_uploads_are_413_and_store_nothing() {
 
     // The upload page answers 413 as well.
     let b = browser(&t, f.email(Role::Admin)).await;
-    let page = b
-        .get(format!("{}/o/acme/evidence", t.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = text_of(&b, format!("{}/o/acme/evidence", t.base)).await;
     assert!(page.contains("Up to 64 KiB"), "the page names the limit");
     let token = csrf(&page);
     let form = Form::new()
@@ -633,6 +626,10 @@ async fn expiry_flags_history_filters_and_coverage() {
     assert_eq!(uncovered(&cov), [("5.15".into(), None)]);
 }
 
+async fn text_of(b: &reqwest::Client, url: String) -> String {
+    b.get(url).send().await.unwrap().text().await.unwrap()
+}
+
 fn csrf(html: &str) -> String {
     let i = html
         .find("name=\"_csrf\" value=\"")
@@ -661,14 +658,7 @@ async fn the_pages_upload_with_csrf_link_show_history_and_download() {
     let t = TestApp::spawn().await;
     let f = t.org_with_roles("acme").await;
     let b = browser(&t, f.email(Role::Contributor)).await;
-    let page = b
-        .get(format!("{}/o/acme/evidence?control=5.15", t.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = text_of(&b, format!("{}/o/acme/evidence?control=5.15", t.base)).await;
     assert!(page.contains("Evidence for A.5.15"), "{page}");
     assert!(page.contains("enctype=\"multipart/form-data\""));
     assert!(
@@ -716,14 +706,7 @@ async fn the_pages_upload_with_csrf_link_show_history_and_download() {
     assert_eq!(r.status(), 303);
     let loc = r.headers()["location"].to_str().unwrap().to_owned();
     assert!(loc.starts_with("/o/acme/evidence/"), "{loc}");
-    let item = b
-        .get(format!("{}{loc}", t.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let item = text_of(&b, format!("{}{loc}", t.base)).await;
     assert!(
         item.contains("EV-0001 Access review &#60;Q3&#62;"),
         "escaped: {item}"
@@ -746,14 +729,7 @@ async fn the_pages_upload_with_csrf_link_show_history_and_download() {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let hist = b
-        .get(format!("{}/o/acme/evidence?control=5.15", t.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let hist = text_of(&b, format!("{}/o/acme/evidence?control=5.15", t.base)).await;
     assert!(
         hist.contains("EV-0001") && hist.contains("Clause 9.1"),
         "{hist}"
@@ -807,14 +783,7 @@ async fn the_pages_upload_with_csrf_link_show_history_and_download() {
         .unwrap();
     assert_eq!(r.status(), 409);
     // The export lists both.
-    let csv_export = b
-        .get(format!("{}/o/acme/evidence/export?format=csv", t.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv_export = text_of(&b, format!("{}/o/acme/evidence/export?format=csv", t.base)).await;
     assert!(
         csv_export.contains("EV-0001") && csv_export.contains("EV-0002"),
         "{csv_export}"
