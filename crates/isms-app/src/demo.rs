@@ -196,6 +196,7 @@ impl App {
                 self.demo_assets(&p, &manager).await?;
                 self.demo_controls(&p, &manager).await?;
                 self.demo_documents(&p, &manager).await?;
+                self.demo_evidence(&p, &manager).await?;
             }
         }
         Ok(info)

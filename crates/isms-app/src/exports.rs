@@ -53,6 +53,7 @@ pub const EXPORT_KINDS: &[&str] = &[
     "data-flows",
     "controls",
     "documents",
+    "evidence",
 ];
 
 /// A finished export.
@@ -818,6 +819,7 @@ impl App {
                 }
                 table_bytes(self.documents_table(ctx).await?, fmt).await?
             }
+            "evidence" => table_bytes(self.evidence_table(ctx).await?, fmt).await?,
             "risk-treatment-plan" => {
                 if !matches!(fmt, TableFormat::Markdown | TableFormat::Pdf) {
                     return Err(ValidationError::single(

@@ -52,6 +52,9 @@ enum Command {
     /// Work with the hash-chained audit trail.
     #[command(subcommand, name = "audit-trail")]
     AuditTrail(AuditCmd),
+    /// Work with the evidence files in the blob store.
+    #[command(subcommand)]
+    Evidence(EvidenceCmd),
     /// Export a register (audit-trail, members, tasks: csv, md, xlsx) or the gap report (gap: md).
     Export(ExportArgs),
     /// Write a consistent backup of the whole database to a file.
@@ -154,6 +157,13 @@ enum AuditCmd {
     Verify(VerifyArgs),
 }
 
+#[derive(Subcommand, Debug)]
+enum EvidenceCmd {
+    /// Re-hash every stored file; exit 1 and name each piece of evidence whose bytes no
+    /// longer match their recorded SHA-256.
+    Verify,
+}
+
 #[derive(Args, Debug)]
 struct VerifyArgs {
     /// Only this organisation's chain.
@@ -163,7 +173,7 @@ struct VerifyArgs {
 
 #[derive(Args, Debug)]
 struct ExportArgs {
-    /// What to export: audit-trail, members, tasks, gap, risks, risk-treatment-plan, assets, data-flows, controls or documents.
+    /// What to export: audit-trail, members, tasks, gap, risks, risk-treatment-plan, assets, data-flows, controls, documents or evidence.
     kind: String,
     /// The organisation's slug.
     #[arg(long)]
@@ -502,6 +512,35 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             }
             if broken {
                 eprintln!("The audit trail was changed outside ISMS Workbench.");
+                return Ok(1);
+            }
+        }
+        Command::Evidence(EvidenceCmd::Verify) => {
+            let app = open(g).await?;
+            let check = app.verify_evidence_files().await?;
+            for b in &check.broken {
+                println!(
+                    "BROKEN  {:<16} {:<9} \"{}\"  recorded SHA-256 {}",
+                    b.org_slug, b.reference, b.title, b.sha256
+                );
+            }
+            if check.broken.is_empty() {
+                println!(
+                    "ok      {} stored file{} verified: every file matches its SHA-256",
+                    check.files_checked,
+                    if check.files_checked == 1 { "" } else { "s" }
+                );
+            } else {
+                let files: std::collections::BTreeSet<(&str, &str)> = check
+                    .broken
+                    .iter()
+                    .map(|b| (b.org_slug.as_str(), b.sha256.as_str()))
+                    .collect();
+                eprintln!(
+                    "{} of {} stored files no longer match their recorded SHA-256 and are refused on download; restore them from a backup.",
+                    files.len(),
+                    check.files_checked
+                );
                 return Ok(1);
             }
         }

@@ -7,6 +7,7 @@ pub mod backup;
 pub mod blobs;
 pub mod controls;
 pub mod documents;
+pub mod evidence;
 pub mod foundation;
 pub mod gap;
 pub mod orgs;

@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod control;
 pub mod document;
 pub mod error;
+pub mod evidence;
 pub mod foundation;
 pub mod gap;
 pub mod org;

@@ -177,6 +177,38 @@ impl TestApp {
         start_server(app).await
     }
 
+    /// Run one SQL statement on the test database, behind the application's back
+    /// (tests that tamper with stored data, or set up rows another area owns).
+    pub async fn exec_sql(&self, sql: &str) -> u64 {
+        match &self.app.db {
+            Db::Sqlite(p) => sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+                .execute(p)
+                .await
+                .expect("sql")
+                .rows_affected(),
+            Db::Postgres(p) => sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+                .execute(p)
+                .await
+                .expect("sql")
+                .rows_affected(),
+        }
+    }
+
+    /// How many rows a table holds (to show that nothing was stored).
+    pub async fn count_rows(&self, table: &str) -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        match &self.app.db {
+            Db::Sqlite(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_one(p)
+                .await
+                .expect("count"),
+            Db::Postgres(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_one(p)
+                .await
+                .expect("count"),
+        }
+    }
+
     /// A client that is not signed in.
     pub fn anon(&self) -> Client {
         Client::new(&self.base, None)

@@ -287,6 +287,96 @@ async fn demo_is_idempotent_and_verify_catches_one_edited_byte() {
     );
 }
 
+/// `isms evidence verify` over the demo's stored files: 0 while they match; one stored
+/// file changed in the database is named by organisation, number, title and hash, exit 1.
+/// The evidence export lists the register.
+#[tokio::test]
+async fn evidence_verify_names_a_tampered_file() {
+    let e = Env::new().await;
+    let o = e.run(&["demo", "--org", "northwind"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = e.run(&["evidence", "verify"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("every file matches"), "{}", text(&o));
+    let o = e.run(
+        &[
+            "export",
+            "evidence",
+            "--org",
+            "northwind",
+            "--format",
+            "csv",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let csv = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(csv.starts_with("reference,kind,title"), "{csv}");
+    assert!(csv.contains("Backup restore test log"), "{csv}");
+    let o = e.run(
+        &[
+            "export",
+            "evidence",
+            "--org",
+            "northwind",
+            "--format",
+            "xlsx",
+            "-o",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2), "-o needs a file: {}", text(&o));
+    let db = e.db.connect().await;
+    let (sha, title): (String, String) = match &db {
+        isms_db::Db::Sqlite(p) => sqlx::query_as(
+            "SELECT blob_sha256, title FROM evidence WHERE kind = 'file' ORDER BY number LIMIT 1",
+        )
+        .fetch_one(p)
+        .await
+        .unwrap(),
+        isms_db::Db::Postgres(p) => sqlx::query_as(
+            "SELECT blob_sha256, title FROM evidence WHERE kind = 'file' ORDER BY number LIMIT 1",
+        )
+        .fetch_one(p)
+        .await
+        .unwrap(),
+    };
+    let sql = format!(
+        "UPDATE blobs SET data = {} WHERE sha256 = '{sha}'",
+        match &db {
+            isms_db::Db::Sqlite(_) => "CAST('%PDF-1.4 forged' AS BLOB)",
+            isms_db::Db::Postgres(_) => "convert_to('%PDF-1.4 forged', 'UTF8')",
+        }
+    );
+    match &db {
+        isms_db::Db::Sqlite(p) => {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(p)
+                .await
+                .unwrap();
+        }
+        isms_db::Db::Postgres(p) => {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(p)
+                .await
+                .unwrap();
+        }
+    }
+    db.close().await;
+    let o = e.run(&["evidence", "verify"], None);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let t = text(&o);
+    assert!(
+        t.contains("BROKEN")
+            && t.contains("northwind")
+            && t.contains("EV-0001")
+            && t.contains(&title)
+            && t.contains(&sha),
+        "{t}"
+    );
+    assert!(t.contains("1 of "), "{t}");
+}
+
 #[tokio::test]
 async fn backup_and_restore() {
     let e = Env::new().await;

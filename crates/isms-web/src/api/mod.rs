@@ -7,6 +7,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod controls;
 pub mod documents;
+pub mod evidence;
 pub mod foundation;
 pub mod gap;
 pub mod members;
@@ -169,6 +170,7 @@ impl Modify for SecurityAddon {
         (name = "roles", description = "ISMS roles, responsibilities and authorities (5.3)"),
         (name = "objectives", description = "Information security objectives with targets and metrics (6.2)"),
         (name = "documents", description = "The document register (7.5): versions, submit/approve/reject, links to clauses and controls, templates, diffs, exports"),
+        (name = "evidence", description = "The evidence register: files (stored by SHA-256, verified on download) and links, what they support, controls without current evidence"),
     )
 )]
 struct ApiDoc;
@@ -327,6 +329,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(documents::reject))
         .routes(routes!(documents::download))
         .routes(routes!(documents::file, documents::attach))
+        .routes(routes!(evidence::list, evidence::create))
+        .routes(routes!(evidence::coverage))
+        .routes(routes!(evidence::get, evidence::update, evidence::delete))
+        .routes(routes!(evidence::file))
+        .routes(routes!(evidence::add_link))
+        .routes(routes!(evidence::remove_link))
 }
 
 /// The OpenAPI document as pretty JSON (what `GET /api/v1/openapi.json` serves and

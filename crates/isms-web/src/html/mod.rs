@@ -17,6 +17,7 @@ pub mod assets;
 pub mod catalogue;
 pub mod controls;
 pub mod documents;
+pub mod evidence;
 pub mod foundation;
 pub mod gap;
 pub mod org;
@@ -137,6 +138,7 @@ impl Layout {
             add(format!("{base}/risk-method"), "Risk method", "risk-method");
             add(format!("{base}/controls"), "Controls", "controls");
             add(format!("{base}/documents"), "Documents", "documents");
+            add(format!("{base}/evidence"), "Evidence", "evidence");
             add(format!("{base}/catalogue"), "Catalogue", "catalogue");
             add(format!("{base}/members"), "Members", "members");
             if c.can(Permission::ReadAuditTrail) {
@@ -465,6 +467,24 @@ pub fn router() -> Router<AppState> {
             "/o/{org}/documents/{id}/versions/{n}/document.pdf",
             get(documents::version_pdf),
         )
+        .route(
+            "/o/{org}/evidence",
+            get(evidence::list).post(evidence::upload),
+        )
+        .route("/o/{org}/evidence/link", post(evidence::add_link_evidence))
+        .route("/o/{org}/evidence/coverage", get(evidence::coverage))
+        .route("/o/{org}/evidence/export", get(evidence::export))
+        .route(
+            "/o/{org}/evidence/{id}",
+            get(evidence::page).post(evidence::update),
+        )
+        .route("/o/{org}/evidence/{id}/file", get(evidence::download))
+        .route("/o/{org}/evidence/{id}/links", post(evidence::add_link))
+        .route(
+            "/o/{org}/evidence/{id}/links/remove",
+            post(evidence::remove_link),
+        )
+        .route("/o/{org}/evidence/{id}/delete", post(evidence::delete))
         .route("/o/{org}/catalogue", get(catalogue::controls_page))
         .route(
             "/o/{org}/catalogue/controls/{id}",

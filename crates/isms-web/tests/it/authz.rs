@@ -472,6 +472,63 @@ async fn call(
                 other => panic!("no document call for {other:?}"),
             }
         }
+        t if t.starts_with("/api/v1/orgs/{org}/evidence") => {
+            let list = format!("/api/v1/orgs/{org}/evidence");
+            let link = json!({"title": format!("Ticket {uniq}"), "url": "https://tickets.example.com/ISMS-1",
+                              "links": [{"kind": "control", "reference": "5.15"}]});
+            let fresh_link = || async {
+                let (s, r) = admin.post(&list, &link).await;
+                assert_eq!(s, 201, "{r}");
+                r["id"].as_str().unwrap().to_owned()
+            };
+            let fresh_file = || async {
+                let form = reqwest::multipart::Form::new()
+                    .text("title", format!("Log {uniq}"))
+                    .part(
+                        "file",
+                        reqwest::multipart::Part::bytes(format!("log of {uniq}\n").into_bytes())
+                            .file_name("log.txt"),
+                    );
+                let r = admin
+                    .request(Method::POST, &list)
+                    .multipart(form)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 201);
+                let v: Value = r.json().await.unwrap();
+                v["id"].as_str().unwrap().to_owned()
+            };
+            match (case.method.clone(), t) {
+                (Method::GET, "/api/v1/orgs/{org}/evidence") => {
+                    (format!("{list}?control=5.15"), None)
+                }
+                (Method::POST, "/api/v1/orgs/{org}/evidence") => (list.clone(), Some(link.clone())),
+                (Method::GET, "/api/v1/orgs/{org}/evidence/coverage") => {
+                    (format!("{list}/coverage"), None)
+                }
+                (Method::GET, "/api/v1/orgs/{org}/evidence/{id}/file") => {
+                    (format!("{list}/{}/file", fresh_file().await), None)
+                }
+                (Method::GET, _) => (format!("{list}/{}", fresh_link().await), None),
+                (Method::PATCH, _) => (
+                    format!("{list}/{}", fresh_link().await),
+                    Some(json!({"title": format!("Renamed by {uniq}"), "version": 1})),
+                ),
+                (Method::DELETE, "/api/v1/orgs/{org}/evidence/{id}") => {
+                    (format!("{list}/{}", fresh_link().await), None)
+                }
+                (Method::POST, _) => (
+                    format!("{list}/{}/links", fresh_link().await),
+                    Some(json!({"kind": "clause", "reference": "9.1"})),
+                ),
+                (Method::DELETE, _) => (
+                    format!("{list}/{}/links/control/5.15", fresh_link().await),
+                    None,
+                ),
+                other => panic!("no evidence call for {other:?}"),
+            }
+        }
         "/api/v1/orgs/{org}/risk-heatmap" => (format!("/api/v1/orgs/{org}/risk-heatmap"), None),
         t if t.starts_with("/api/v1/orgs/{org}/risks") => {
             // Risks need an approved method.
@@ -1154,6 +1211,51 @@ fn cases() -> Vec<Case> {
             method: Method::DELETE,
             template: "/api/v1/orgs/{org}/own-controls/{code}",
             expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/evidence",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/evidence",
+            expect: Box::new(writers(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/evidence/coverage",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/evidence/{id}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/evidence/{id}",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/evidence/{id}",
+            expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/evidence/{id}/file",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/evidence/{id}/links",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/evidence/{id}/links/{kind}/{reference}",
+            expect: Box::new(writers(200)),
         },
         Case {
             method: Method::GET,

@@ -446,6 +446,28 @@ async fn page_access_matrix() {
         )
         .await;
     assert_eq!(s, 201);
+    let evidence = t
+        .app
+        .create_evidence(
+            isms_app::Actor::Cli,
+            &ctx,
+            &isms_app::evidence::NewEvidence {
+                title: "Access review <Q3>".into(),
+                valid_until: Some("2026-12-15".into()),
+                links: vec![isms_app::evidence::NewLink {
+                    kind: "control".into(),
+                    reference: "5.15".into(),
+                }],
+                ..Default::default()
+            },
+            Some(&isms_app::blobs::Upload::from_bytes(
+                "review.csv",
+                b"user,ok\n".to_vec(),
+            )),
+        )
+        .await
+        .unwrap()
+        .id;
     // One record of each foundation kind.
     let scope = t
         .app
@@ -711,6 +733,31 @@ async fn page_access_matrix() {
         (
             "/o/{org}/catalogue/own-controls/{code}",
             "/o/acme/catalogue/own-controls/AC-01".into(),
+            None,
+        ),
+        (
+            "/o/{org}/evidence",
+            "/o/acme/evidence?control=5.15&status=expiring".into(),
+            None,
+        ),
+        (
+            "/o/{org}/evidence/coverage",
+            "/o/acme/evidence/coverage".into(),
+            None,
+        ),
+        (
+            "/o/{org}/evidence/export",
+            "/o/acme/evidence/export?format=xlsx".into(),
+            None,
+        ),
+        (
+            "/o/{org}/evidence/{id}",
+            format!("/o/acme/evidence/{evidence}"),
+            None,
+        ),
+        (
+            "/o/{org}/evidence/{id}/file",
+            format!("/o/acme/evidence/{evidence}/file"),
             None,
         ),
         (

@@ -7,6 +7,7 @@ mod assets;
 mod authz;
 mod controls;
 mod documents;
+mod evidence;
 mod foundation;
 mod html;
 mod openapi;
