@@ -1481,6 +1481,7 @@ impl App {
                                 )
                                 .into(),
                             climate: *climate,
+                            controls: Vec::new(),
                         })
                         .collect(),
                 },

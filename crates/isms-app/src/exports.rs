@@ -51,6 +51,7 @@ pub const EXPORT_KINDS: &[&str] = &[
     "objectives",
     "assets",
     "data-flows",
+    "soa",
 ];
 
 /// A finished export.
@@ -312,6 +313,7 @@ impl App {
             ],
             sections,
             landscape: false,
+            title_page: false,
         })
     }
 
@@ -621,6 +623,7 @@ impl App {
                 },
             ],
             landscape: true,
+            title_page: false,
         })
     }
 
@@ -701,6 +704,7 @@ impl App {
         };
         let bytes = match kind {
             "gap" => return self.gap_report_file(ctx, None, fmt).await,
+            "soa" => return self.soa_file(ctx, None, fmt).await,
             "issues" => {
                 table_bytes(self.register_table::<registers::Issue>(ctx).await?, fmt).await?
             }

@@ -18,6 +18,7 @@ pub mod own_controls;
 pub mod risk_library;
 pub mod risk_methods;
 pub mod risks;
+pub mod soa;
 pub mod tasks;
 pub mod tokens;
 pub mod users;
@@ -226,6 +227,19 @@ pub fn decode_cursor(cursor: Option<&str>) -> AppResult<Option<String>> {
                     "is not a cursor this server issued",
                 ))
             }),
+    }
+}
+
+/// Decode a cursor that holds a number (lists keyed by a version number).
+pub fn decode_number_cursor(cursor: Option<&str>) -> AppResult<Option<i64>> {
+    match decode_cursor(cursor)? {
+        None => Ok(None),
+        Some(s) => s.parse::<i64>().map(Some).map_err(|_| {
+            AppError::Validation(isms_domain::ValidationError::single(
+                "cursor",
+                "is not a cursor this server issued",
+            ))
+        }),
     }
 }
 

@@ -13,6 +13,7 @@ pub mod own_controls;
 pub mod risk_library;
 pub mod risk_methods;
 pub mod risks;
+pub mod soa;
 pub mod tasks;
 pub mod tokens;
 pub mod users;
@@ -165,6 +166,7 @@ impl Modify for SecurityAddon {
         (name = "interested-parties", description = "Interested parties and their requirements (4.2)"),
         (name = "roles", description = "ISMS roles, responsibilities and authorities (5.3)"),
         (name = "objectives", description = "Information security objectives with targets and metrics (6.2)"),
+        (name = "soa", description = "The Statement of Applicability (6.1.3 d): versions, decisions per Annex A control with derived reasons, approval, comparison, exports, import"),
     )
 )]
 struct ApiDoc;
@@ -302,6 +304,12 @@ pub fn router() -> OpenApiRouter<AppState> {
             foundation::objectives::delete
         ))
         .routes(routes!(foundation::approve_objective))
+        .routes(routes!(soa::list, soa::create))
+        .routes(routes!(soa::diff))
+        .routes(routes!(soa::get, soa::delete))
+        .routes(routes!(soa::get_entry, soa::update_entry))
+        .routes(routes!(soa::approve))
+        .routes(routes!(soa::export))
 }
 
 /// The OpenAPI document as pretty JSON (what `GET /api/v1/openapi.json` serves and
