@@ -204,6 +204,38 @@ pub struct SoaDiff {
     pub changes: Vec<ControlDiff>,
 }
 
+/// How one control changes in an import.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ImportChange {
+    /// `5.15`.
+    pub control: String,
+    pub title: String,
+    pub before: Applicability,
+    pub after: Applicability,
+    pub inclusion_note_changed: bool,
+    pub exclusion_justification_changed: bool,
+    /// The lines and control ids it came from: `line 4: A.9.1.1`.
+    pub from: Vec<String>,
+}
+
+/// What an import did (or, in a dry run, would do).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ImportReport {
+    pub dry_run: bool,
+    /// The draft written to (or that would be written to).
+    pub version: i64,
+    /// A draft was (or would be) started for the import.
+    pub new_draft: bool,
+    /// Data rows read.
+    pub rows: usize,
+    /// 2022 controls the file decides.
+    pub controls: usize,
+    /// Controls whose entry changes.
+    pub changes: Vec<ImportChange>,
+    /// Controls the file decides exactly as they already were.
+    pub unchanged: usize,
+}
+
 /// The live inputs of the derived reasons, loaded once per page.
 #[derive(Default)]
 pub(crate) struct Live {

@@ -24,6 +24,7 @@ pub mod risk_method;
 pub mod risks;
 pub mod roadmap;
 pub mod session;
+pub mod soa;
 
 use crate::AppState;
 use crate::auth::{Flash, WebUser};
@@ -133,6 +134,7 @@ impl Layout {
             add(format!("{base}/risks"), "Risks", "risks");
             add(format!("{base}/assets"), "Assets", "assets");
             add(format!("{base}/risk-method"), "Risk method", "risk-method");
+            add(format!("{base}/soa"), "SoA", "soa");
             add(format!("{base}/catalogue"), "Catalogue", "catalogue");
             add(format!("{base}/members"), "Members", "members");
             if c.can(Permission::ReadAuditTrail) {
@@ -405,6 +407,16 @@ pub fn router() -> Router<AppState> {
         .route("/o/{org}/gap/{id}/compare", get(gap::compare_page))
         .route("/o/{org}/gap/{id}/report.md", get(gap::report_md))
         .route("/o/{org}/gap/{id}/report.pdf", get(gap::report_pdf))
+        .route("/o/{org}/soa", get(soa::overview).post(soa::create))
+        .route("/o/{org}/soa/diff", get(soa::diff_page))
+        .route("/o/{org}/soa/{n}", get(soa::version_page))
+        .route("/o/{org}/soa/{n}/approve", post(soa::approve))
+        .route("/o/{org}/soa/{n}/delete", post(soa::delete))
+        .route("/o/{org}/soa/{n}/export", get(soa::export))
+        .route(
+            "/o/{org}/soa/{n}/controls/{control}",
+            get(soa::entry_page).post(soa::save_entry),
+        )
         .route("/o/{org}/catalogue", get(catalogue::controls_page))
         .route(
             "/o/{org}/catalogue/controls/{id}",
