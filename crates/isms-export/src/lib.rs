@@ -7,7 +7,9 @@ pub mod charts;
 pub mod flow_diagram;
 pub mod markdown;
 mod pdf;
+mod read;
 pub use pdf::pdf_report;
+pub use read::{MAX_ROWS, ReadError, read_table};
 
 /// A register or list as rows of text, ready to write in any format.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

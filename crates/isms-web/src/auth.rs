@@ -375,6 +375,75 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for WebForm<T> {
     }
 }
 
+/// One part of a multipart form: its name, the file name (for file fields) and the bytes.
+#[derive(Debug, Clone)]
+pub struct FormPart {
+    pub name: String,
+    pub file_name: Option<String>,
+    pub bytes: bytes::Bytes,
+}
+
+/// A multipart form (file uploads) from a signed-in person, read whole (within the body
+/// limit), with its `_csrf` field checked like [`WebForm`]'s.
+pub struct WebMultipart(pub Vec<FormPart>);
+
+impl WebMultipart {
+    /// The first part named `name`.
+    pub fn part(&self, name: &str) -> Option<&FormPart> {
+        self.0.iter().find(|p| p.name == name)
+    }
+
+    /// A text field's value (empty when absent).
+    pub fn text(&self, name: &str) -> String {
+        self.part(name)
+            .map(|p| String::from_utf8_lossy(&p.bytes).into_owned())
+            .unwrap_or_default()
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for WebMultipart {
+    type Rejection = Response;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let expected = req
+            .extensions()
+            .get::<Option<Authed>>()
+            .cloned()
+            .flatten()
+            .and_then(|a| a.csrf);
+        let unreadable = |e: axum::extract::multipart::MultipartError| {
+            (
+                e.status(),
+                format!("the form could not be read: {}", e.body_text()),
+            )
+                .into_response()
+        };
+        let mut m = axum::extract::Multipart::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let mut parts = Vec::new();
+        while let Some(field) = m.next_field().await.map_err(unreadable)? {
+            let name = field.name().unwrap_or("").to_owned();
+            let file_name = field.file_name().map(str::to_owned);
+            let bytes = field.bytes().await.map_err(unreadable)?;
+            parts.push(FormPart {
+                name,
+                file_name,
+                bytes,
+            });
+        }
+        let out = WebMultipart(parts);
+        if !expected
+            .as_deref()
+            .is_some_and(|e| constant_time_eq(e, &out.text("_csrf")))
+        {
+            return Err(forbidden_html(
+                "The form had expired or did not come from this site. Go back, reload the page and try again.",
+            ));
+        }
+        Ok(out)
+    }
+}
+
 /// A URL-encoded form from someone not signed in (sign-in forms); origin-checked by the
 /// middleware.
 pub struct PublicForm<T>(pub T);

@@ -10,7 +10,7 @@
 //!   several 2022 controls sets each of them; two rows that give one 2022 control
 //!   different decisions are an error on the later row.
 //! - Section rows (`A.5 Information security policies` with no decision) and empty rows
-//!   are skipped.
+//!   are skipped; a row marked "Not decided" (as our export writes it) changes nothing.
 //! - All or nothing: every bad row is reported, with its line number (the header is line
 //!   1 when it is the first row) and the field at fault, and nothing is returned then.
 
@@ -273,6 +273,13 @@ pub fn parse(rows: &[Vec<String>]) -> Result<Parsed, ValidationError> {
             _ => {}
         }
         count += 1;
+        // "Not decided" (as our own export writes it) leaves the control as it is.
+        if matches!(
+            raw_applicable.to_lowercase().as_str(),
+            "not decided" | "undecided"
+        ) {
+            continue;
+        }
         let mut bad = false;
         let targets = match &token {
             None => {

@@ -306,6 +306,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(foundation::approve_objective))
         .routes(routes!(soa::list, soa::create))
         .routes(routes!(soa::diff))
+        .routes(routes!(soa::import))
         .routes(routes!(soa::get, soa::delete))
         .routes(routes!(soa::get_entry, soa::update_entry))
         .routes(routes!(soa::approve))

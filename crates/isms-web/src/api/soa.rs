@@ -248,3 +248,124 @@ pub(crate) fn parse_soa_format(f: Option<&str>) -> ApiResult<isms_export::TableF
         .into()
     })
 }
+
+/// An SoA to import, as JSON.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SoaImportBody {
+    /// The CSV text, or (with `format: "xlsx"`) the workbook in base64.
+    pub content: String,
+    /// `csv` (default) or `xlsx`.
+    pub format: Option<String>,
+}
+
+/// Import options.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct SoaImportParams {
+    /// Say what would change and write nothing.
+    pub dry_run: Option<bool>,
+}
+
+/// The largest file the import takes (the request body limit).
+const IMPORT_LIMIT: usize = 1024 * 1024;
+
+fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too-large",
+        "the file is larger than the 1 MiB the import accepts",
+    )
+}
+
+/// The file of an import request: a multipart upload (field `file`), a JSON body
+/// ([`SoaImportBody`]) or the raw CSV/XLSX bytes.
+pub(crate) async fn import_bytes(
+    st: &AppState,
+    req: axum::extract::Request,
+) -> Result<Vec<u8>, ApiError> {
+    use axum::extract::FromRequest;
+    use base64::Engine as _;
+    let ct = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if ct.starts_with("multipart/form-data") {
+        let mut m = axum::extract::Multipart::from_request(req, st)
+            .await
+            .map_err(|e| ApiError::bad_request(format!("the upload could not be read: {e}")))?;
+        while let Some(field) = m.next_field().await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                too_large()
+            } else {
+                ApiError::bad_request(format!("the upload could not be read: {e}"))
+            }
+        })? {
+            if field.name() == Some("file") {
+                let b = field.bytes().await.map_err(|e| {
+                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                        too_large()
+                    } else {
+                        ApiError::bad_request(format!("the upload could not be read: {e}"))
+                    }
+                })?;
+                return Ok(b.to_vec());
+            }
+        }
+        return Err(ApiError::invalid_field(
+            "file",
+            "send the file in a field named file",
+        ));
+    }
+    let body = axum::body::to_bytes(req.into_body(), IMPORT_LIMIT)
+        .await
+        .map_err(|_| too_large())?;
+    if ct.starts_with("application/json") {
+        let b: SoaImportBody = serde_json::from_slice(&body).map_err(|e| {
+            if e.is_syntax() || e.is_eof() {
+                ApiError::bad_request(format!("malformed JSON: {e}"))
+            } else {
+                ApiError::invalid_field("content", e.to_string())
+            }
+        })?;
+        return match b.format.as_deref().unwrap_or("csv") {
+            "csv" => Ok(b.content.into_bytes()),
+            "xlsx" => base64::engine::general_purpose::STANDARD
+                .decode(b.content.trim())
+                .map_err(|_| ApiError::invalid_field("content", "is not base64")),
+            other => Err(ApiError::invalid_field(
+                "format",
+                format!("\"{other}\" cannot be imported; send csv or xlsx"),
+            )),
+        };
+    }
+    Ok(body.to_vec())
+}
+
+/// Import an existing SoA from CSV or XLSX (2022 ids such as 5.15, or 2013 ids such as
+/// A.9.1.1, mapped to 2022) into the draft (started when there is none). Columns: control
+/// id, applicable (yes/no), justification or reason, justification for exclusion. All or
+/// nothing: any bad row and nothing is written, every bad row named (`lines[7].applicable`).
+/// `dry_run=true` says what would change.
+#[utoipa::path(post, path = "/api/v1/orgs/{org}/soa/import", tag = "soa",
+    params(("org" = String, Path, description = "The organisation's slug"), SoaImportParams),
+    request_body(content((SoaImportBody = "application/json"), (String = "text/csv"), (Vec<u8> = "multipart/form-data"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    responses((status = 200, body = isms_app::soa::ImportReport), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn import(
+    State(st): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(org): Path<String>,
+    ApiQuery(q): ApiQuery<SoaImportParams>,
+    req: axum::extract::Request,
+) -> ApiResult<Json<isms_app::soa::ImportReport>> {
+    let ctx = st.app.org_access(&p, &org).await?;
+    let bytes = import_bytes(&st, req).await?;
+    Ok(Json(
+        st.app
+            .import_soa(Actor::User(&p), &ctx, &bytes, q.dry_run.unwrap_or(false))
+            .await?,
+    ))
+}

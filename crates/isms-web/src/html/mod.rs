@@ -409,6 +409,7 @@ pub fn router() -> Router<AppState> {
         .route("/o/{org}/gap/{id}/report.pdf", get(gap::report_pdf))
         .route("/o/{org}/soa", get(soa::overview).post(soa::create))
         .route("/o/{org}/soa/diff", get(soa::diff_page))
+        .route("/o/{org}/soa/import", post(soa::import))
         .route("/o/{org}/soa/{n}", get(soa::version_page))
         .route("/o/{org}/soa/{n}/approve", post(soa::approve))
         .route("/o/{org}/soa/{n}/delete", post(soa::delete))

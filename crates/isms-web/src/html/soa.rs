@@ -559,3 +559,46 @@ pub async fn export(
         Err(e) => error_page(&e),
     }
 }
+
+/// The import form: a CSV or XLSX file, with "only show what would change" ticked by
+/// default. The result (or every bad row) is shown on the SoA page.
+pub async fn import(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path(org): Path<String>,
+    form: crate::auth::WebMultipart,
+) -> Response {
+    let ctx = org_or_page!(st, u, &org);
+    let dry_run = !form.text("dry_run").is_empty();
+    let bytes = form
+        .part("file")
+        .map(|p| p.bytes.to_vec())
+        .unwrap_or_default();
+    if bytes.is_empty() {
+        let e = AppError::Validation(isms_domain::ValidationError::single(
+            "file",
+            "choose a CSV or XLSX file to import",
+        ));
+        return overview_page(&st, &u, &org, Flash::default(), None, Some(&e)).await;
+    }
+    match st
+        .app
+        .import_soa(Actor::User(&u.p), &ctx, &bytes, dry_run)
+        .await
+    {
+        Ok(r) if r.dry_run => overview_page(&st, &u, &org, Flash::default(), Some(r), None).await,
+        Ok(r) => flash_redirect(
+            &format!("/o/{org}/soa/{}", r.version),
+            &format!(
+                "Imported: {} controls decided, {} changed in draft version {}.",
+                r.controls,
+                r.changes.len(),
+                r.version
+            ),
+        ),
+        Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => {
+            overview_page(&st, &u, &org, Flash::default(), None, Some(&e)).await
+        }
+        Err(e) => error_page(&e),
+    }
+}

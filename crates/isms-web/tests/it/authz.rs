@@ -1062,6 +1062,11 @@ fn cases() -> Vec<Case> {
             expect: Box::new(writers(201)),
         },
         Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/soa/import",
+            expect: Box::new(writers(200)),
+        },
+        Case {
             method: Method::GET,
             template: "/api/v1/orgs/{org}/soa/diff",
             expect: Box::new(member_reads),

@@ -426,3 +426,128 @@ async fn soa_exports_escape_formulas_and_carry_the_title_page() {
     assert_eq!(s, 422, "{p}");
     assert_eq!(fields(&p), ["format"]);
 }
+
+#[tokio::test]
+async fn soa_import_is_all_or_nothing_maps_2013_and_reports_every_bad_row() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let c = t.login(f.email(Role::Contributor)).await;
+    let viewer = t.login(f.email(Role::Viewer)).await;
+    let import = format!("{SOA}/import");
+    let several = isms_domain::catalogue::catalogue()
+        .controls_2013()
+        .iter()
+        .find(|x| x.to_2022.len() > 1)
+        .unwrap();
+    // Bad rows: nothing written (no draft even), every one named by line and field.
+    let bad = "Control ID,Applicable,Justification,Exclusion justification\n\
+               A.5.1.1,yes,Policy set,\n\
+               A.5.1.2,no,,Not needed\n\
+               A.9.9.9,yes,,\n\
+               5.2,maybe,,\n\
+               7.4,no,,\n";
+    let (s, p) = c.post(&import, &json!({"content": bad})).await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(
+        fields(&p),
+        [
+            "lines[3].applicable",
+            "lines[4].control",
+            "lines[5].applicable",
+            "lines[6].exclusion_justification"
+        ]
+    );
+    let (_, list) = c.get(SOA).await;
+    assert_eq!(list["items"], json!([]), "nothing written");
+    // A 2013 SoA: a dry run says what would change and writes nothing.
+    let good = format!(
+        "Control,Title,Applicable,Justification\n\
+         A.5 Information security policies,,,\n\
+         A.5.1.1,Policies,Yes,Board policy\n\
+         A.{},Several,yes,'=Needed\n\
+         A.11.1.1,Physical perimeter,No,No own premises\n",
+        several.id
+    );
+    let (s, r) = c
+        .post(&format!("{import}?dry_run=true"), &json!({"content": good}))
+        .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["dry_run"], true);
+    assert_eq!(r["new_draft"], true);
+    assert_eq!(r["rows"], 3);
+    let changed: Vec<&str> = r["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["control"].as_str().unwrap())
+        .collect();
+    assert!(changed.contains(&"5.1"));
+    for id in &several.to_2022 {
+        assert!(changed.contains(&id.as_str()), "{id} from {}", several.id);
+    }
+    let (_, list) = c.get(SOA).await;
+    assert_eq!(list["items"], json!([]), "a dry run writes nothing");
+    // Viewers cannot import.
+    let (s, _) = viewer.post(&import, &json!({"content": good})).await;
+    assert_eq!(s, 403);
+    // For real, as a multipart upload.
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(good.clone().into_bytes()).file_name("soa-2013.csv"),
+    );
+    let resp = c
+        .request(reqwest::Method::POST, &import)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let r: Value = resp.json().await.unwrap();
+    assert_eq!(r["dry_run"], false);
+    assert_eq!(r["version"], 1);
+    let e = entry(&c, 1, "5.1").await;
+    assert_eq!(e["applicable"], "yes");
+    assert_eq!(e["inclusion_note"], "Board policy");
+    let e = entry(&c, 1, "7.1").await;
+    assert_eq!(e["applicable"], "no");
+    assert_eq!(e["exclusion_justification"], "No own premises");
+    let e = entry(&c, 1, &several.to_2022[0]).await;
+    assert_eq!(e["inclusion_note"], "=Needed");
+    assert_eq!(entry(&c, 1, "8.34").await["applicable"], "undecided");
+    // The same file again changes nothing; a file our export wrote reads back.
+    let (s, r) = c.post(&import, &json!({"content": good})).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["changes"], json!([]));
+    let csv = c
+        .request(reqwest::Method::GET, &format!("{SOA}/1/export?format=xlsx"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    use base64::Engine as _;
+    let (s, r) = c
+        .post(
+            &format!("{import}?dry_run=true"),
+            &json!({"format": "xlsx", "content": base64::engine::general_purpose::STANDARD.encode(&csv)}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(
+        r["changes"],
+        json!([]),
+        "our own export imports without change"
+    );
+    // Garbage is a 422 on `file`, never a 500.
+    let resp = c
+        .request(reqwest::Method::POST, &import)
+        .header("content-type", "application/octet-stream")
+        .body(vec![0xffu8, 0xfe, 0, 1])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 422);
+    let p: Value = resp.json().await.unwrap();
+    assert_eq!(fields(&p), ["file"]);
+}
