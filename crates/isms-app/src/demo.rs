@@ -191,6 +191,7 @@ impl App {
                     access: isms_domain::rbac::OrgAccess::Member(Role::IsmsManager),
                 };
                 self.demo_assets(&p, &manager).await?;
+                self.demo_soa(&p, &manager).await?;
             }
         }
         Ok(info)

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod demo;
 mod demo_assets;
+mod demo_soa;
 pub mod error;
 pub mod exports;
 pub mod foundation;

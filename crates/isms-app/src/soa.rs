@@ -245,6 +245,11 @@ pub(crate) struct Live {
 }
 
 impl Live {
+    /// Whether any open risk or requirement gives a reason for `control`.
+    pub(crate) fn has_reasons(&self, control: &str) -> bool {
+        !self.reasons(control).is_empty()
+    }
+
     fn reasons(&self, control: &str) -> Vec<Reason> {
         rules::derive_reasons(
             self.risks.get(control).map_or(&[][..], Vec::as_slice),

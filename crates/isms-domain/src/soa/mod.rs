@@ -352,8 +352,20 @@ pub fn check_approvable(entries: &[Entry]) -> Result<(), ValidationError> {
     v.into_result()
 }
 
-/// A contradiction between the SoA and the control register, if there is one.
+/// A contradiction between the SoA and the records (the control register, or a risk or
+/// requirement that calls for an excluded control), if there is one.
 pub fn warning(e: &Entry) -> Option<String> {
+    if e.decision.applicable == Applicability::No && !e.reasons.is_empty() {
+        return Some(format!(
+            "A.{} is excluded, but {}: include it, or take it off the risk or requirement",
+            e.control,
+            e.reasons
+                .iter()
+                .map(|r| r.text.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+    }
     match (e.decision.applicable, e.implementation_status.as_str()) {
         (Applicability::No, "implemented") => Some(format!(
             "A.{} is marked not applicable, but the control register says it is implemented: include it, or correct the status",

@@ -171,6 +171,14 @@ fn contradictions_with_the_control_register_are_warned() {
     let mut e = entry("7.4", Applicability::No, "", "No premises");
     e.implementation_status = "implemented".into();
     assert!(warning(&e).unwrap().contains("implemented"));
+    e.implementation_status = "planned".into();
+    e.reasons = derive_reasons(&[risk(16, "treated")], &[]);
+    assert!(
+        warning(&e)
+            .unwrap()
+            .contains("excluded, but treats risk R-016"),
+        "an excluded control that a risk relies on"
+    );
     e.decision.applicable = Applicability::Yes;
     assert!(warning(&e).is_none());
     e.implementation_status = "not_applicable".into();
