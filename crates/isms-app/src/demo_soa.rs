@@ -72,6 +72,14 @@ const REQUIREMENT_CONTROLS: &[(&str, &str, &[&str])] = &[
     ),
 ];
 
+/// A change in version 2: control, applicability, inclusion note, exclusion justification.
+type DemoChange = (
+    &'static str,
+    Option<Applicability>,
+    Option<&'static str>,
+    Option<&'static str>,
+);
+
 impl App {
     pub(crate) async fn demo_soa(&self, p: &Principal, ctx: &OrgCtx) -> AppResult<()> {
         if !self
@@ -167,7 +175,7 @@ impl App {
                 },
             )
             .await?;
-        let changes: [(&str, Option<Applicability>, Option<&str>, Option<&str>); 4] = [
+        let changes: [DemoChange; 4] = [
             (
                 "7.4",
                 Some(Applicability::Yes),
