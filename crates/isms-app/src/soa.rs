@@ -310,6 +310,17 @@ fn decision_of(r: &SoaEntryRow) -> AppResult<Decision> {
     })
 }
 
+/// The entry with a new decision, as it is written.
+fn with_decision(row: &SoaEntryRow, d: &Decision, now: Ts) -> SoaEntryRow {
+    SoaEntryRow {
+        applicable: d.applicable.as_str().to_owned(),
+        inclusion_note: d.inclusion_note.clone(),
+        exclusion_justification: d.exclusion_justification.clone(),
+        updated_at: now,
+        ..row.clone()
+    }
+}
+
 fn decision_snapshot(d: &Decision) -> serde_json::Value {
     serde_json::json!({
         "applicable": d.applicable.as_str(),
@@ -758,11 +769,7 @@ impl App {
                 frozen_reason(KIND, v.number, VersionStatus::Approved).unwrap_or_default(),
             ));
         }
-        let mut row = before.clone();
-        row.applicable = new.applicable.as_str().to_owned();
-        row.inclusion_note = new.inclusion_note.clone();
-        row.exclusion_justification = new.exclusion_justification.clone();
-        row.updated_at = now;
+        let mut row = with_decision(&before, &new, now);
         if !store::update_entry(&mut tx, &row, patch.version).await? {
             return Err(AppError::stale("SoA entry"));
         }
@@ -1267,12 +1274,7 @@ impl App {
         let mut before = serde_json::Map::new();
         let mut after = serde_json::Map::new();
         for (row, old, new) in &updates {
-            let mut r = row.clone();
-            r.applicable = new.applicable.as_str().to_owned();
-            r.inclusion_note = new.inclusion_note.clone();
-            r.exclusion_justification = new.exclusion_justification.clone();
-            r.updated_at = now;
-            if !store::update_entry(&mut tx, &r, row.version).await? {
+            if !store::update_entry(&mut tx, &with_decision(row, new, now), row.version).await? {
                 return Err(AppError::stale("SoA entry"));
             }
             before.insert(row.control_id.clone(), decision_snapshot(old));
