@@ -1239,3 +1239,64 @@ async fn soa_pages_decide_refuse_approve_and_compare() {
     let (s, _) = b.get("/o/acme/soa/9").await;
     assert_eq!(s, 404);
 }
+
+#[tokio::test]
+async fn soa_import_form_checks_csrf_and_lists_every_bad_row() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let b = Browser::new(&t.base);
+    b.login(f.email(Role::Contributor)).await;
+    let (_, html) = b.get("/o/acme/soa").await;
+    let token = csrf(&html);
+    let send = |csrf: String, body: &'static str, dry: bool| {
+        let mut form = reqwest::multipart::Form::new().text("_csrf", csrf).part(
+            "file",
+            reqwest::multipart::Part::bytes(body.as_bytes().to_vec()).file_name("soa.csv"),
+        );
+        if dry {
+            form = form.text("dry_run", "on");
+        }
+        b.http
+            .post(format!("{}/o/acme/soa/import", b.base))
+            .multipart(form)
+            .send()
+    };
+    let r = send("wrong".into(), "Control,Applicable\n5.1,yes\n", false)
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "CSRF is checked on uploads too");
+    let r = send(
+        token.clone(),
+        "Control,Applicable,Justification\n5.1,perhaps,\nA.9.9.9,yes,\n",
+        false,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("lines[2].applicable") && html.contains("lines[3].control"),
+        "{html}"
+    );
+    let r = send(
+        token.clone(),
+        "Control,Applicable,Justification\nA.9.1.1,yes,Access policy\n",
+        true,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Dry run: nothing was written."), "{html}");
+    assert!(html.contains("A.5.15"), "{html}");
+    let r = send(
+        token,
+        "Control,Applicable,Justification\nA.9.1.1,yes,Access policy\n",
+        false,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 303);
+    let (_, html) = b.get("/o/acme/soa/1?show=applicable").await;
+    assert!(html.contains("Access policy"));
+}
