@@ -197,6 +197,7 @@ impl App {
                 self.demo_controls(&p, &manager).await?;
                 self.demo_documents(&p, &manager).await?;
                 self.demo_evidence(&p, &manager).await?;
+                self.demo_soa(&p, &manager).await?;
             }
         }
         Ok(info)
@@ -1487,6 +1488,7 @@ impl App {
                                 )
                                 .into(),
                             climate: *climate,
+                            controls: Vec::new(),
                         })
                         .collect(),
                 },

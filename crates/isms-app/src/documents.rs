@@ -1771,6 +1771,7 @@ impl App {
                     meta,
                     sections: markdown_sections(&v.content),
                     landscape: false,
+                    title_page: false,
                 };
                 crate::exports::report_bytes(report, fmt).await?
             }

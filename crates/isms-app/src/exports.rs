@@ -54,6 +54,7 @@ pub const EXPORT_KINDS: &[&str] = &[
     "controls",
     "documents",
     "evidence",
+    "soa",
 ];
 
 /// A finished export.
@@ -315,6 +316,7 @@ impl App {
             ],
             sections,
             landscape: false,
+            title_page: false,
         })
     }
 
@@ -695,6 +697,7 @@ impl App {
                 },
             ],
             landscape: true,
+            title_page: false,
         })
     }
 
@@ -775,6 +778,7 @@ impl App {
         };
         let bytes = match kind {
             "gap" => return self.gap_report_file(ctx, None, fmt).await,
+            "soa" => return self.soa_file(ctx, None, fmt).await,
             "issues" => {
                 table_bytes(self.register_table::<registers::Issue>(ctx).await?, fmt).await?
             }

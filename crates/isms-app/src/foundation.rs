@@ -103,7 +103,7 @@ pub struct Comparison {
     pub changes: Vec<FieldDiff>,
 }
 
-fn parse_note(v: &mut ValidationError, s: &str) -> String {
+pub(crate) fn parse_note(v: &mut ValidationError, s: &str) -> String {
     let s = s.trim();
     if s.chars().count() > 2000 {
         v.push("change_note", "must be at most 2,000 characters");
@@ -164,12 +164,7 @@ impl App {
     ) -> AppResult<Page<DocVersion<C>>> {
         ctx.require(Permission::Read, &format!("see the {}", C::KIND.label()))?;
         let limit = page_limit(limit);
-        let before = match decode_cursor(cursor)? {
-            None => None,
-            Some(s) => Some(s.parse::<i64>().map_err(|_| {
-                ValidationError::single("cursor", "is not a cursor this server issued")
-            })?),
-        };
+        let before = crate::decode_number_cursor(cursor)?;
         let mut c = self.db.read().await?;
         let rows =
             store::list_docs(&mut c, ctx.org.id, C::KIND.as_str(), before, limit + 1).await?;
@@ -562,6 +557,7 @@ impl App {
                 meta,
                 sections,
                 landscape: false,
+                title_page: false,
             },
             d.number,
         ))

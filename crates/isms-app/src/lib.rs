@@ -13,6 +13,7 @@ mod demo_assets;
 mod demo_controls;
 mod demo_documents;
 mod demo_evidence;
+mod demo_soa;
 pub mod documents;
 pub mod error;
 pub mod evidence;
@@ -25,6 +26,7 @@ pub mod own_controls;
 pub mod risk_library;
 pub mod risk_methods;
 pub mod risks;
+pub mod soa;
 pub mod tasks;
 pub mod tokens;
 pub mod users;
@@ -239,6 +241,19 @@ pub fn decode_cursor(cursor: Option<&str>) -> AppResult<Option<String>> {
                     "is not a cursor this server issued",
                 ))
             }),
+    }
+}
+
+/// Decode a cursor that holds a number (lists keyed by a version number).
+pub fn decode_number_cursor(cursor: Option<&str>) -> AppResult<Option<i64>> {
+    match decode_cursor(cursor)? {
+        None => Ok(None),
+        Some(s) => s.parse::<i64>().map(Some).map_err(|_| {
+            AppError::Validation(isms_domain::ValidationError::single(
+                "cursor",
+                "is not a cursor this server issued",
+            ))
+        }),
     }
 }
 

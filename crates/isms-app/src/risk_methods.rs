@@ -461,6 +461,7 @@ impl App {
             meta,
             sections,
             landscape: false,
+            title_page: false,
         })
     }
 }

@@ -55,8 +55,11 @@ enum Command {
     /// Work with the evidence files in the blob store.
     #[command(subcommand)]
     Evidence(EvidenceCmd),
-    /// Export a register (audit-trail, members, tasks: csv, md, xlsx) or the gap report (gap: md).
+    /// Export a register (audit-trail, members, tasks: csv, md, xlsx), the gap report (gap: md) or the Statement of Applicability (soa: pdf, xlsx, csv, md).
+    #[command(disable_version_flag = true)]
     Export(ExportArgs),
+    /// Import records from a file: soa (a CSV or XLSX Statement of Applicability, 2013 or 2022 control ids). All or nothing.
+    Import(ImportArgs),
     /// Write a consistent backup of the whole database to a file.
     Backup(BackupArgs),
     /// Restore a backup into an empty database.
@@ -173,17 +176,34 @@ struct VerifyArgs {
 
 #[derive(Args, Debug)]
 struct ExportArgs {
-    /// What to export: audit-trail, members, tasks, gap, risks, risk-treatment-plan, assets, data-flows, controls, documents or evidence.
+    /// What to export: audit-trail, members, tasks, gap, risks, risk-treatment-plan, assets, data-flows, controls, soa, documents or evidence.
     kind: String,
     /// The organisation's slug.
     #[arg(long)]
     org: String,
-    /// csv, md or xlsx (gap: md).
+    /// csv, md or xlsx (gap: md; soa: pdf, xlsx, csv or md).
     #[arg(long, default_value = "csv")]
     format: String,
+    /// soa: the version number (default: the approved version, else the draft).
+    #[arg(long = "version", id = "soa_version", value_name = "N")]
+    soa_version: Option<i64>,
     /// Write to this file instead of standard output.
     #[arg(short = 'o', long = "output")]
     output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct ImportArgs {
+    /// What to import: soa.
+    kind: String,
+    /// The organisation's slug.
+    #[arg(long)]
+    org: String,
+    /// The file (CSV or XLSX).
+    path: PathBuf,
+    /// Show what would change and write nothing.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 #[derive(Args, Debug)]
@@ -550,7 +570,21 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                 .org_for_cli(&a.org)
                 .await
                 .map_err(|_| usage(format!("org: no organisation \"{}\"", a.org)))?;
-            let file = app.export(&ctx, &a.kind, &a.format, None).await?;
+            let file = match (a.kind.as_str(), a.soa_version) {
+                ("soa", n) => {
+                    let fmt = isms_export::TableFormat::parse(&a.format).ok_or_else(|| {
+                        usage(format!(
+                            "format: \"{}\" is not an SoA format; choose pdf, xlsx, csv or md",
+                            a.format
+                        ))
+                    })?;
+                    app.soa_file(&ctx, n, fmt).await?
+                }
+                (_, Some(_)) => {
+                    return Err(usage("version: only the soa export has versions"));
+                }
+                _ => app.export(&ctx, &a.kind, &a.format, None).await?,
+            };
             match &a.output {
                 Some(path) => {
                     std::fs::write(path, &file.bytes)
@@ -566,6 +600,31 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                         })?;
                 }
             }
+        }
+        Command::Import(a) => {
+            if a.kind != "soa" {
+                return Err(usage(format!(
+                    "kind: \"{}\" cannot be imported yet; choose soa",
+                    a.kind
+                )));
+            }
+            let bytes = std::fs::read(&a.path)
+                .map_err(|e| usage(format!("cannot read {}: {e}", a.path.display())))?;
+            let app = open(g).await?;
+            let ctx = app
+                .org_for_cli(&a.org)
+                .await
+                .map_err(|_| usage(format!("org: no organisation \"{}\"", a.org)))?;
+            let r = app
+                .import_soa(Actor::Cli, &ctx, &bytes, a.dry_run)
+                .await
+                .map_err(|e| {
+                    let mut f = Failure::from(e);
+                    f.message =
+                        format!("{}: nothing was imported\n{}", a.path.display(), f.message);
+                    f
+                })?;
+            print_import(&r);
         }
         Command::Backup(a) => {
             if a.output.exists() {
@@ -616,6 +675,51 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         }
     }
     Ok(0)
+}
+
+fn print_import(r: &isms_app::soa::ImportReport) {
+    if r.dry_run {
+        println!(
+            "Dry run: nothing was written. {} rows read, {} controls decided; {} would change in {}draft version {}, {} already as the file says.",
+            r.rows,
+            r.controls,
+            r.changes.len(),
+            if r.new_draft { "a new " } else { "" },
+            r.version,
+            r.unchanged
+        );
+    } else {
+        println!(
+            "Imported into {}draft version {}: {} rows read, {} controls decided, {} changed, {} already as the file says.",
+            if r.new_draft { "new " } else { "" },
+            r.version,
+            r.rows,
+            r.controls,
+            r.changes.len(),
+            r.unchanged
+        );
+    }
+    for c in &r.changes {
+        let mut texts = Vec::new();
+        if c.inclusion_note_changed {
+            texts.push("inclusion note");
+        }
+        if c.exclusion_justification_changed {
+            texts.push("exclusion justification");
+        }
+        println!(
+            "  A.{:<6} {} -> {}{}  ({})",
+            c.control,
+            c.before.label().to_lowercase(),
+            c.after.label().to_lowercase(),
+            if texts.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", texts.join(", "))
+            },
+            c.from.join("; ")
+        );
+    }
 }
 
 /// Refuse a file that is not an isms backup before touching the database.

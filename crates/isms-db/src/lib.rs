@@ -18,6 +18,7 @@ pub mod risk_methods;
 pub mod risks;
 pub mod schema;
 pub mod sessions;
+pub mod soa;
 pub mod tasks;
 pub mod tokens;
 pub mod types;

@@ -17,6 +17,7 @@ pub mod org;
 pub mod rbac;
 pub mod risk;
 pub mod secret;
+pub mod soa;
 pub mod task;
 pub mod time;
 pub mod timeline;

@@ -7,7 +7,9 @@ pub mod charts;
 pub mod flow_diagram;
 pub mod markdown;
 mod pdf;
+mod read;
 pub use pdf::pdf_report;
+pub use read::{MAX_ROWS, ReadError, read_table};
 
 /// A register or list as rows of text, ready to write in any format.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -145,6 +147,7 @@ pub fn render(t: &Table, format: TableFormat) -> Result<Vec<u8>, ExportError> {
                 ..Default::default()
             }],
             landscape: true,
+            title_page: false,
         }),
     }
 }
@@ -213,6 +216,9 @@ pub struct Report {
     pub sections: Vec<Section>,
     /// Typeset the PDF in landscape (wide tables such as the SoA).
     pub landscape: bool,
+    /// In the PDF, the title and the facts stand alone on the first page (a title page
+    /// an auditor files, e.g. the SoA's organisation, scope reference and approval).
+    pub title_page: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -389,6 +395,7 @@ mod report_tests {
                 chart: None,
             }],
             landscape: false,
+            title_page: false,
         };
         let md = markdown_report(&r).unwrap();
         assert!(md.starts_with("# Gap report\n\n- **Organisation:** Acme\n\n## Areas\n\nTwo lines become one.\n\n- first\n\n| a | b |\n| --- | --- |\n| 1\\|2 | x |\n"));

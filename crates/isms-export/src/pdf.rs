@@ -153,6 +153,7 @@ fn report_json(r: &Report) -> Result<(serde_json::Value, Vec<(String, Bytes)>), 
             "meta": meta,
             "sections": sections,
             "landscape": r.landscape,
+            "title_page": r.title_page,
             "header_right": find("Organisation"),
             "footer_left": format!("ISMS Workbench · {}", find("Report date")).trim_end_matches(" · ").to_owned(),
         }),
@@ -233,6 +234,7 @@ mod tests {
                 },
             ],
             landscape: false,
+            title_page: false,
         }
     }
 
@@ -331,5 +333,45 @@ mod tests {
             t.rows.push(vec!["only one".into()]);
         }
         assert!(matches!(pdf_report(&r), Err(ExportError::Shape { .. })));
+    }
+}
+
+#[cfg(test)]
+mod title_page_tests {
+    use super::*;
+    use crate::{Section, Table};
+
+    #[test]
+    fn a_title_page_stands_alone_and_the_table_header_repeats() {
+        let r = Report {
+            title: "Statement of Applicability — Acme".into(),
+            meta: vec![
+                ("Organisation".into(), "Acme Ltd".into()),
+                ("Scope reference".into(), "Scope statement version 2".into()),
+            ],
+            sections: vec![Section {
+                heading: "Organisational controls".into(),
+                table: Some(Table {
+                    title: String::new(),
+                    headers: vec!["Control".into(), "Justification".into()],
+                    rows: (0..80)
+                        .map(|i| vec![format!("A.5.{i}"), "=SUM(A1)".into()])
+                        .collect(),
+                }),
+                ..Default::default()
+            }],
+            landscape: true,
+            title_page: true,
+        };
+        let pdf = pdf_report(&r).unwrap();
+        let pages = pdf_extract::extract_text_from_mem_by_pages(&pdf).unwrap();
+        let n = pages.len();
+        assert!(n >= 3, "{n} pages");
+        assert!(pages[0].contains("Scope statement version 2"));
+        assert!(!pages[0].contains("A.5.0"), "the title page holds no table");
+        assert!(pages[0].contains(&format!("Page 1 of {n}")));
+        assert!(pages[1].contains("A.5.0") && pages[1].contains("Control"));
+        assert!(pages[2].contains("Justification"), "header repeated");
+        assert!(pages[n - 1].contains(&format!("Page {n} of {n}")));
     }
 }

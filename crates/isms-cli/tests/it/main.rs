@@ -766,3 +766,150 @@ async fn export_foundation_documents_and_registers() {
         text(&o)
     );
 }
+
+#[tokio::test]
+async fn export_and_import_the_soa() {
+    let e = Env::new().await;
+    assert_eq!(
+        e.run(&["demo", "--org", "northwind"], None).status.code(),
+        Some(0)
+    );
+    // Default: the approved version.
+    let o = e.run(
+        &["export", "soa", "--org", "northwind", "--format", "md"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let md = String::from_utf8(o.stdout).unwrap();
+    assert!(md.contains("- **SoA version:** 1"), "{md}");
+    assert!(md.contains("- **Status:** approved"), "{md}");
+    assert!(md.contains("- **Scope reference:** Scope statement version 1"));
+    // --version picks the draft; the PDF has a title page and page numbers.
+    let pdf = e.dir.path().join("soa.pdf");
+    let o = e.run(
+        &[
+            "export",
+            "soa",
+            "--org",
+            "northwind",
+            "--format",
+            "pdf",
+            "--version",
+            "2",
+            "-o",
+            pdf.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let pages = pdf_extract::extract_text_from_mem_by_pages(&std::fs::read(&pdf).unwrap()).unwrap();
+    assert!(pages[0].contains("Northwind Cloud Ltd"));
+    assert!(pages[0].contains("draft"));
+    assert!(pages[0].contains(&format!("Page 1 of {}", pages.len())));
+    assert!(
+        !pages[0].contains("A.5.1 "),
+        "the title page holds no table"
+    );
+    let o = e.run(
+        &["export", "soa", "--org", "northwind", "--version", "9"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let o = e.run(
+        &["export", "members", "--org", "northwind", "--version", "1"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    // Import: bad rows exit 2 naming each line; nothing is written.
+    let before = e
+        .run(
+            &["export", "soa", "--org", "northwind", "--version", "2"],
+            None,
+        )
+        .stdout;
+    let bad = e.dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "Control,Applicable,Justification\nA.9.1.1,yes,Access policy\n5.2,maybe,\n7.4,no,\n",
+    )
+    .unwrap();
+    let o = e.run(
+        &["import", "soa", "--org", "northwind", bad.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let t = text(&o);
+    assert!(t.contains("line 3") && t.contains("line 4"), "{t}");
+    assert!(t.contains("nothing was imported"), "{t}");
+    let after = e
+        .run(
+            &["export", "soa", "--org", "northwind", "--version", "2"],
+            None,
+        )
+        .stdout;
+    assert_eq!(before, after);
+    // A 2013 row: the dry run shows the change, the import makes it.
+    let good = e.dir.path().join("good.csv");
+    std::fs::write(
+        &good,
+        "Control,Applicable,Justification\nA.11.1.1,no,Fully remote from next year\n",
+    )
+    .unwrap();
+    let o = e.run(
+        &[
+            "import",
+            "soa",
+            "--org",
+            "northwind",
+            good.to_str().unwrap(),
+            "--dry-run",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let t = text(&o);
+    assert!(t.contains("Dry run") && t.contains("A.7.1"), "{t}");
+    assert_eq!(
+        before,
+        e.run(
+            &["export", "soa", "--org", "northwind", "--version", "2"],
+            None
+        )
+        .stdout
+    );
+    let o = e.run(
+        &[
+            "import",
+            "soa",
+            "--org",
+            "northwind",
+            good.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let csv = String::from_utf8(
+        e.run(
+            &["export", "soa", "--org", "northwind", "--version", "2"],
+            None,
+        )
+        .stdout,
+    )
+    .unwrap();
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("A.7.1,") && l.contains("Fully remote from next year")),
+        "{csv}"
+    );
+    let o = e.run(
+        &[
+            "import",
+            "assets",
+            "--org",
+            "northwind",
+            good.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -298,6 +298,42 @@ pub struct Requirement {
     /// A climate-related requirement.
     #[serde(default)]
     pub climate: bool,
+    /// The Annex A controls this requirement calls for (`5.34`, `8.24`); the Statement of
+    /// Applicability names the requirement among the reasons to include each of them.
+    #[serde(default)]
+    pub controls: Vec<String>,
+}
+
+/// Read the Annex A controls a requirement names: each a known Annex A id (own controls
+/// are not in the Statement of Applicability), normalised, duplicates dropped, in
+/// catalogue order.
+fn requirement_controls(v: &mut ValidationError, field: &str, raw: &[String]) -> Vec<String> {
+    use crate::control::{ControlRef, control_order, parse_control_ref};
+    let mut out: Vec<String> = Vec::new();
+    if raw.len() > 93 {
+        v.push(field, "at most 93 controls per requirement");
+        return out;
+    }
+    for (j, c) in raw.iter().enumerate() {
+        if c.trim().is_empty() {
+            continue;
+        }
+        let f = format!("{field}[{j}]");
+        match parse_control_ref(&f, c) {
+            Ok(ControlRef::AnnexA(id)) => {
+                if !out.contains(&id) {
+                    out.push(id);
+                }
+            }
+            Ok(ControlRef::Own(code)) => v.push(
+                f,
+                format!("{code} is an own control; name Annex A controls here (e.g. 5.34)"),
+            ),
+            Err(e) => v.errors.extend(e.errors),
+        }
+    }
+    out.sort_by_key(|k| control_order(k));
+    out
 }
 
 /// An interested party relevant to the ISMS.
@@ -335,6 +371,7 @@ impl RegisterBody for Party {
                 addressed: r.addressed,
                 how: text(&mut v, &f("how"), &r.how, 2000, false),
                 climate: r.climate,
+                controls: requirement_controls(&mut v, &f("controls"), &r.controls),
             };
             if req.addressed && req.how.is_empty() {
                 v.push(f("how"), "say how the ISMS addresses this requirement");
@@ -367,7 +404,7 @@ impl RegisterBody for Party {
                     .iter()
                     .map(|r| {
                         format!(
-                            "{} [{}{}] {}",
+                            "{} [{}{}] {}{}",
                             r.text,
                             r.source,
                             if r.climate { ", climate" } else { "" },
@@ -375,6 +412,11 @@ impl RegisterBody for Party {
                                 format!("addressed: {}", r.how)
                             } else {
                                 "not addressed".to_owned()
+                            },
+                            if r.controls.is_empty() {
+                                String::new()
+                            } else {
+                                format!("; controls {}", r.controls.join(", "))
                             }
                         )
                     })

@@ -1,6 +1,6 @@
-//! One rule set for every versioned, approvable document of the foundation (scope
-//! statement, policy): draft → approved → superseded, one draft at a time, approved
-//! versions frozen, a field-by-field comparison between two versions.
+//! One rule set for every versioned, approvable document (scope statement, policy, the
+//! Statement of Applicability): draft → approved → superseded, one draft at a time,
+//! approved versions frozen, a field-by-field comparison between two versions.
 
 use crate::ValidationError;
 use serde::Serialize;
@@ -14,6 +14,8 @@ pub enum DocKind {
     Scope,
     /// The information security policy statement (5.2).
     Policy,
+    /// The Statement of Applicability (6.1.3 d); its entries live in `crate::soa`.
+    Soa,
 }
 
 impl DocKind {
@@ -21,6 +23,7 @@ impl DocKind {
         match self {
             DocKind::Scope => "scope",
             DocKind::Policy => "policy",
+            DocKind::Soa => "soa",
         }
     }
 
@@ -29,6 +32,7 @@ impl DocKind {
         match self {
             DocKind::Scope => "scope statement",
             DocKind::Policy => "information security policy",
+            DocKind::Soa => "Statement of Applicability",
         }
     }
 
@@ -36,6 +40,7 @@ impl DocKind {
         match self {
             DocKind::Scope => "4.3",
             DocKind::Policy => "5.2",
+            DocKind::Soa => "6.1.3 d)",
         }
     }
 }
@@ -127,9 +132,17 @@ pub struct FieldDiff {
 
 /// Every field that differs between `from` and `to`, in the content's field order.
 pub fn diff<C: VersionedContent>(from: &C, to: &C) -> Vec<FieldDiff> {
-    from.fields()
-        .into_iter()
-        .zip(to.fields())
+    diff_fields(from.fields(), to.fields())
+}
+
+/// Every field that differs between two lists of named fields (same fields, same order):
+/// the comparison behind [`diff`], also used per control by the SoA.
+pub fn diff_fields(
+    from: Vec<(&'static str, &'static str, Vec<String>)>,
+    to: Vec<(&'static str, &'static str, Vec<String>)>,
+) -> Vec<FieldDiff> {
+    from.into_iter()
+        .zip(to)
         .filter(|(a, b)| a.2 != b.2)
         .map(|((field, label, before), (_, _, after))| FieldDiff {
             field: field.to_owned(),

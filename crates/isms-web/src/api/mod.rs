@@ -16,6 +16,7 @@ pub mod own_controls;
 pub mod risk_library;
 pub mod risk_methods;
 pub mod risks;
+pub mod soa;
 pub mod tasks;
 pub mod tokens;
 pub mod users;
@@ -171,6 +172,7 @@ impl Modify for SecurityAddon {
         (name = "objectives", description = "Information security objectives with targets and metrics (6.2)"),
         (name = "documents", description = "The document register (7.5): versions, submit/approve/reject, links to clauses and controls, templates, diffs, exports"),
         (name = "evidence", description = "The evidence register: files (stored by SHA-256, verified on download) and links, what they support, controls without current evidence"),
+        (name = "soa", description = "The Statement of Applicability (6.1.3 d): versions, decisions per Annex A control with derived reasons, approval, comparison, exports, import"),
     )
 )]
 struct ApiDoc;
@@ -335,6 +337,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(evidence::file))
         .routes(routes!(evidence::add_link))
         .routes(routes!(evidence::remove_link))
+        .routes(routes!(soa::list, soa::create))
+        .routes(routes!(soa::diff))
+        .routes(routes!(soa::import))
+        .routes(routes!(soa::get, soa::delete))
+        .routes(routes!(soa::get_entry, soa::update_entry))
+        .routes(routes!(soa::approve))
+        .routes(routes!(soa::export))
 }
 
 /// The OpenAPI document as pretty JSON (what `GET /api/v1/openapi.json` serves and

@@ -763,6 +763,11 @@ impl PartiesPage {
         reg::label_of(&reg::PARTY_KINDS, k).to_owned()
     }
 
+    /// Whether any field starting with `prefix` came back with an error.
+    pub fn bad_prefix(&self, prefix: &str) -> bool {
+        self.l.errors.iter().any(|e| e.field.starts_with(prefix))
+    }
+
     /// Rows of the requirement form: the entries plus two blank rows.
     pub fn requirement_rows(&self) -> Vec<(usize, Requirement)> {
         let mut v = self.v.form.requirements.clone();
@@ -830,7 +835,15 @@ impl WebRegister for Party {
         let requirements = rows(
             f,
             "requirements",
-            &["text", "source", "reference", "addressed", "how", "climate"],
+            &[
+                "text",
+                "source",
+                "reference",
+                "addressed",
+                "how",
+                "climate",
+                "controls",
+            ],
         )
         .into_iter()
         .map(|r| Requirement {
@@ -840,6 +853,12 @@ impl WebRegister for Party {
             addressed: !cell(&r, "addressed").is_empty(),
             how: cell(&r, "how"),
             climate: !cell(&r, "climate").is_empty(),
+            controls: cell(&r, "controls")
+                .split([',', ';', ' '])
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned)
+                .collect(),
         })
         .collect();
         (

@@ -27,6 +27,7 @@ pub mod risk_method;
 pub mod risks;
 pub mod roadmap;
 pub mod session;
+pub mod soa;
 
 use crate::AppState;
 use crate::auth::{Flash, WebUser};
@@ -137,6 +138,7 @@ impl Layout {
             add(format!("{base}/assets"), "Assets", "assets");
             add(format!("{base}/risk-method"), "Risk method", "risk-method");
             add(format!("{base}/controls"), "Controls", "controls");
+            add(format!("{base}/soa"), "SoA", "soa");
             add(format!("{base}/documents"), "Documents", "documents");
             add(format!("{base}/evidence"), "Evidence", "evidence");
             add(format!("{base}/catalogue"), "Catalogue", "catalogue");
@@ -485,6 +487,17 @@ pub fn router() -> Router<AppState> {
             post(evidence::remove_link),
         )
         .route("/o/{org}/evidence/{id}/delete", post(evidence::delete))
+        .route("/o/{org}/soa", get(soa::overview).post(soa::create))
+        .route("/o/{org}/soa/diff", get(soa::diff_page))
+        .route("/o/{org}/soa/import", post(soa::import))
+        .route("/o/{org}/soa/{n}", get(soa::version_page))
+        .route("/o/{org}/soa/{n}/approve", post(soa::approve))
+        .route("/o/{org}/soa/{n}/delete", post(soa::delete))
+        .route("/o/{org}/soa/{n}/export", get(soa::export))
+        .route(
+            "/o/{org}/soa/{n}/controls/{control}",
+            get(soa::entry_page).post(soa::save_entry),
+        )
         .route("/o/{org}/catalogue", get(catalogue::controls_page))
         .route(
             "/o/{org}/catalogue/controls/{id}",

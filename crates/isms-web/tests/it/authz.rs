@@ -306,6 +306,81 @@ async fn call(
                 other => panic!("no risk-library call for {other:?}"),
             }
         }
+        t if t.starts_with("/api/v1/orgs/{org}/soa") => {
+            let list = format!("/api/v1/orgs/{org}/soa");
+            // One draft at a time: reuse the open draft, or start one (a copy of the
+            // approved version once there is one).
+            let draft = || async {
+                let (_, all) = admin.get(&list).await;
+                let open = all["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|v| v["status"] == "draft")
+                    .cloned();
+                let d = match open {
+                    Some(v) => v,
+                    None => admin.post(&list, &json!({})).await.1,
+                };
+                d["number"].as_i64().unwrap()
+            };
+            match (case.method.clone(), t) {
+                (Method::POST, "/api/v1/orgs/{org}/soa") => {
+                    let n = draft().await;
+                    admin.delete(&format!("{list}/{n}")).await;
+                    (
+                        list.clone(),
+                        Some(json!({"change_note": format!("By {uniq}")})),
+                    )
+                }
+                (Method::GET, "/api/v1/orgs/{org}/soa") => (list.clone(), None),
+                (Method::GET, "/api/v1/orgs/{org}/soa/diff") => {
+                    let n = draft().await;
+                    (format!("{list}/diff?from={n}&to={n}"), None)
+                }
+                (Method::GET, "/api/v1/orgs/{org}/soa/{number}") => {
+                    (format!("{list}/{}?show=incomplete", draft().await), None)
+                }
+                (Method::DELETE, _) => (format!("{list}/{}", draft().await), None),
+                (Method::GET, "/api/v1/orgs/{org}/soa/{number}/export") => {
+                    (format!("{list}/{}/export?format=md", draft().await), None)
+                }
+                (Method::GET, _) => (format!("{list}/{}/entries/5.1", draft().await), None),
+                (Method::PATCH, _) => {
+                    let n = draft().await;
+                    let v =
+                        admin.get(&format!("{list}/{n}/entries/5.1")).await.1["entry"]["version"]
+                            .clone();
+                    (
+                        format!("{list}/{n}/entries/5.1"),
+                        Some(
+                            json!({"applicable": "yes", "inclusion_note": format!("By {uniq}"), "version": v}),
+                        ),
+                    )
+                }
+                (Method::POST, "/api/v1/orgs/{org}/soa/{number}/approve") => {
+                    let n = draft().await;
+                    // Complete it once; later drafts copy the approved version.
+                    let (_, d) = admin.get(&format!("{list}/{n}?show=incomplete")).await;
+                    for e in d["entries"].as_array().unwrap() {
+                        let ctl = e["control"].as_str().unwrap();
+                        admin
+                            .patch(
+                                &format!("{list}/{n}/entries/{ctl}"),
+                                &json!({"applicable": "yes", "inclusion_note": "Baseline", "version": e["version"]}),
+                            )
+                            .await;
+                    }
+                    let v = admin.get(&format!("{list}/{n}")).await.1["version"].clone();
+                    (format!("{list}/{n}/approve"), Some(json!({"version": v})))
+                }
+                (Method::POST, "/api/v1/orgs/{org}/soa/import") => (
+                    format!("{list}/import?dry_run=true"),
+                    Some(json!({"content": "control,applicable,justification\n5.1,yes,Policy\n"})),
+                ),
+                other => panic!("no SoA call for {other:?}"),
+            }
+        }
         t if t.starts_with("/api/v1/orgs/{org}/own-controls") => {
             let list = format!("/api/v1/orgs/{org}/own-controls");
             let code = {
@@ -1070,6 +1145,56 @@ fn cases() -> Vec<Case> {
             method: Method::POST,
             template: "/api/v1/orgs/{org}/assets/bulk",
             expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/soa",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/soa",
+            expect: Box::new(writers(201)),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/soa/import",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/soa/diff",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/soa/{number}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/soa/{number}",
+            expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/soa/{number}/entries/{control}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/soa/{number}/entries/{control}",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/soa/{number}/approve",
+            expect: Box::new(approvers(200)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/soa/{number}/export",
+            expect: Box::new(member_reads),
         },
         Case {
             method: Method::GET,

@@ -772,6 +772,33 @@ async fn page_access_matrix() {
         ),
     ];
     let mut pages = pages;
+    let soa = t
+        .app
+        .create_soa_draft(isms_app::Actor::Cli, &ctx, &Default::default())
+        .await
+        .unwrap()
+        .number;
+    pages.push(("/o/{org}/soa", "/o/acme/soa".into(), None));
+    pages.push((
+        "/o/{org}/soa/diff",
+        format!("/o/acme/soa/diff?from={soa}&to={soa}"),
+        None,
+    ));
+    pages.push((
+        "/o/{org}/soa/{n}",
+        format!("/o/acme/soa/{soa}?show=incomplete"),
+        None,
+    ));
+    pages.push((
+        "/o/{org}/soa/{n}/export",
+        format!("/o/acme/soa/{soa}/export?format=csv"),
+        None,
+    ));
+    pages.push((
+        "/o/{org}/soa/{n}/controls/{control}",
+        format!("/o/acme/soa/{soa}/controls/5.15"),
+        None,
+    ));
     for (route, path) in [
         (
             "/o/{org}/documents",
@@ -1430,4 +1457,166 @@ async fn a_hostile_document_is_shown_without_script_and_forms_name_the_field() {
     let (_, html) = v.get(&format!("/o/acme/documents/{id}")).await;
     assert!(!html.contains("/retire"), "no retire button for a viewer");
     assert!(!html.contains("Start a new version"));
+}
+
+#[tokio::test]
+async fn soa_pages_decide_refuse_approve_and_compare() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let b = Browser::new(&t.base);
+    b.login(f.email(Role::IsmsManager)).await;
+    let (s, html) = b.get("/o/acme/soa").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("aria-current=\"page\">SoA</a>"), "nav item");
+    assert!(html.contains("No approved version yet"));
+    let token = csrf(&html);
+    let (s, _, loc) = b
+        .post(
+            "/o/acme/soa",
+            &[("_csrf", &token), ("change_note", "First")],
+        )
+        .await;
+    assert_eq!(s, 303);
+    assert_eq!(loc.as_deref(), Some("/o/acme/soa/1"));
+    let (_, html) = b.get("/o/acme/soa/1?show=undecided").await;
+    assert!(html.contains("A.5.15"));
+    assert!(html.contains("93 not decided"));
+    // Not applicable without a justification: 422 naming the field, typed text kept.
+    let (_, form) = b.get("/o/acme/soa/1/controls/7.4").await;
+    assert!(form.contains("Does A.7.4 apply?"));
+    let (s, html, _) = b
+        .post(
+            "/o/acme/soa/1/controls/7.4",
+            &[
+                ("_csrf", &token),
+                ("version", "1"),
+                ("applicable", "no"),
+                ("inclusion_note", "kept <text>"),
+                ("exclusion_justification", " "),
+            ],
+        )
+        .await;
+    assert_eq!(s, 422, "{html}");
+    assert!(html.contains("<code>exclusion_justification</code>"));
+    assert!(html.contains("kept &#60;text&#62;") || html.contains("kept &lt;text&gt;"));
+    let (s, _, loc) = b
+        .post(
+            "/o/acme/soa/1/controls/7.4",
+            &[
+                ("_csrf", &token),
+                ("version", "1"),
+                ("applicable", "no"),
+                ("exclusion_justification", "No own premises"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 303);
+    assert_eq!(loc.as_deref(), Some("/o/acme/soa/1#c-7-4"));
+    let (_, html) = b.get("/o/acme/soa/1?show=excluded").await;
+    assert!(html.contains("No own premises"));
+    // Approval with undecided controls is refused, naming them.
+    let (_, html) = b.get("/o/acme/soa/1").await;
+    let version = html
+        .split("name=\"version\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    let (s, html, _) = b
+        .post(
+            "/o/acme/soa/1/approve",
+            &[("_csrf", &token), ("version", &version)],
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(html.contains("entries[5.1].applicable"), "{html}");
+    // Viewers see the version read-only.
+    let v = Browser::new(&t.base);
+    v.login(f.email(Role::Viewer)).await;
+    let (_, html) = v.get("/o/acme/soa/1").await;
+    assert!(!html.contains("/approve"));
+    assert!(!html.contains(">Decide<"));
+    let (_, html) = v.get("/o/acme/soa/1/controls/7.4").await;
+    assert!(!html.contains("<textarea"));
+    let (_, vt) = v.get("/o/acme/soa").await;
+    let (s, _, _) = v
+        .post(
+            "/o/acme/soa/1/controls/7.4",
+            &[
+                ("_csrf", &csrf(&vt)),
+                ("version", "2"),
+                ("applicable", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(s, 403);
+    // The comparison page and the exports answer.
+    let (s, html) = b.get("/o/acme/soa/diff?from=1&to=1").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Every control reads the same"));
+    let (s, _) = b.get("/o/acme/soa/1/export?format=xlsx").await;
+    assert_eq!(s, 200);
+    let (s, _) = b.get("/o/acme/soa/9").await;
+    assert_eq!(s, 404);
+}
+
+#[tokio::test]
+async fn soa_import_form_checks_csrf_and_lists_every_bad_row() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let b = Browser::new(&t.base);
+    b.login(f.email(Role::Contributor)).await;
+    let (_, html) = b.get("/o/acme/soa").await;
+    let token = csrf(&html);
+    let send = |csrf: String, body: &'static str, dry: bool| {
+        let mut form = reqwest::multipart::Form::new().text("_csrf", csrf).part(
+            "file",
+            reqwest::multipart::Part::bytes(body.as_bytes().to_vec()).file_name("soa.csv"),
+        );
+        if dry {
+            form = form.text("dry_run", "on");
+        }
+        b.http
+            .post(format!("{}/o/acme/soa/import", b.base))
+            .multipart(form)
+            .send()
+    };
+    let r = send("wrong".into(), "Control,Applicable\n5.1,yes\n", false)
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "CSRF is checked on uploads too");
+    let r = send(
+        token.clone(),
+        "Control,Applicable,Justification\n5.1,perhaps,\nA.9.9.9,yes,\n",
+        false,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("lines[2].applicable") && html.contains("lines[3].control"),
+        "{html}"
+    );
+    let r = send(
+        token.clone(),
+        "Control,Applicable,Justification\nA.9.1.1,yes,Access policy\n",
+        true,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Dry run: nothing was written."), "{html}");
+    assert!(html.contains("A.5.15"), "{html}");
+    let r = send(
+        token,
+        "Control,Applicable,Justification\nA.9.1.1,yes,Access policy\n",
+        false,
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 303);
+    let (_, html) = b.get("/o/acme/soa/1?show=applicable").await;
+    assert!(html.contains("Access policy"));
 }

@@ -14,3 +14,4 @@ mod openapi;
 mod own_controls;
 mod risk_library;
 mod security;
+mod soa;
