@@ -9,9 +9,10 @@
 //! - A page of the SoA is a fixed number of queries: the version, its entries, the risk
 //!   links, the interested parties, the implementation statuses, the scope in force.
 //!
-//! Hook for linked documents and evidence: [`App::soa_entry_links`] returns, per control,
-//! the records shown beside each row (page, API and exports). It returns nothing today;
-//! the document register and the evidence store fill it with one query each.
+//! Linked documents and evidence: [`App::soa_entry_links`] returns, per control, the
+//! documents (document register) and evidence (evidence register) linked to it, shown
+//! beside each row on the page, in the API and in every export; read live, also for
+//! approved versions (the decisions and reasons are what approval freezes).
 
 use crate::exports::{ExportFile, report_bytes, table_bytes};
 use crate::foundation::{Approve, NewDocVersion};
@@ -460,15 +461,56 @@ impl App {
     }
 
     /// Documents and evidence linked to each control, for the SoA rows (`controls` are
-    /// Annex A ids). The hook for the document register and the evidence store: each adds
-    /// one query here returning `EntryLink`s keyed by control. Empty until they land.
+    /// Annex A ids): one query for the document register, one for the evidence register.
+    /// Retired documents are left out; expired evidence is shown, marked as expired, so
+    /// that a reader sees the gap rather than nothing.
     pub async fn soa_entry_links(
         &self,
-        _c: &mut impl AsConn,
-        _ctx: &OrgCtx,
-        _controls: &[String],
+        c: &mut impl AsConn,
+        ctx: &OrgCtx,
+        controls: &[String],
     ) -> AppResult<HashMap<String, Vec<EntryLink>>> {
-        Ok(HashMap::new())
+        let wanted: std::collections::HashSet<&str> = controls.iter().map(String::as_str).collect();
+        let slug = &ctx.org.slug;
+        let mut out: HashMap<String, Vec<EntryLink>> = HashMap::new();
+        for (control, id, number, title, status) in
+            isms_db::documents::control_links(c, ctx.org.id).await?
+        {
+            if !wanted.contains(control.as_str()) || status == "retired" {
+                continue;
+            }
+            let state = match status.as_str() {
+                "approved" => String::new(),
+                other => format!(" ({})", other.replace('_', " ")),
+            };
+            out.entry(control).or_default().push(EntryLink {
+                kind: "document".to_owned(),
+                title: format!(
+                    "{} {}{state}",
+                    isms_domain::document::reference(number),
+                    title
+                ),
+                link: format!("/o/{slug}/documents/{id}"),
+            });
+        }
+        let today = self.today();
+        for e in isms_db::evidence::control_links(c, ctx.org.id).await? {
+            if !wanted.contains(e.control_ref.as_str()) {
+                continue;
+            }
+            let expired = isms_domain::evidence::is_expired(e.valid_until.map(|d| d.0), today);
+            out.entry(e.control_ref).or_default().push(EntryLink {
+                kind: "evidence".to_owned(),
+                title: format!(
+                    "{} {}{}",
+                    isms_domain::evidence::evidence_ref(e.number),
+                    e.title,
+                    if expired { " (expired)" } else { "" }
+                ),
+                link: format!("/o/{slug}/evidence/{}", e.id),
+            });
+        }
+        Ok(out)
     }
 
     /// Versions, newest first (keyset on the number).
@@ -1109,6 +1151,11 @@ impl App {
                             why.join("; ")
                         },
                         e.status_label().to_owned(),
+                        e.links
+                            .iter()
+                            .map(|l| l.title.clone())
+                            .collect::<Vec<_>>()
+                            .join("; "),
                     ]
                 })
                 .collect();
@@ -1125,6 +1172,7 @@ impl App {
                         "Applicable",
                         "Justification (inclusion or exclusion)",
                         "Implementation",
+                        "Documents and evidence",
                     ]
                     .map(str::to_owned)
                     .to_vec(),

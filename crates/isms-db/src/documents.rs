@@ -200,6 +200,23 @@ pub async fn linked_to(
     )
 }
 
+/// A document linked to a control: (control ref, document id, number, title, status).
+pub type ControlDocument = (String, Uuid, i64, String, String);
+
+/// Every document linked to a control of the organisation, by control then number: one
+/// query for a whole Statement of Applicability (document_links_target_idx).
+pub async fn control_links(
+    c: &mut impl AsConn,
+    org_id: Uuid,
+) -> Result<Vec<ControlDocument>, DbError> {
+    Ok(run!(c, x => sqlx::query_as::<_, ControlDocument>(
+        "SELECT l.target_ref, d.id, d.number, d.title, d.status
+         FROM document_links l JOIN documents d ON d.id = l.document_id
+         WHERE l.org_id = $1 AND l.target_kind = 'control' AND d.org_id = $1
+         ORDER BY l.target_ref, d.number")
+        .bind(org_id).fetch_all(x).await)?)
+}
+
 /// (document id, target kind, target ref) of the links of `ids` (one query for a page).
 pub async fn links_of(
     c: &mut impl AsConn,

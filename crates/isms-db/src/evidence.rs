@@ -303,6 +303,20 @@ pub async fn evidence_of_controls_with_status(
     )?)
 }
 
+/// Every piece of evidence linked to a control of the organisation, by control then newest
+/// first: one query for a whole Statement of Applicability (evidence_links_target_idx).
+pub async fn control_links(
+    c: &mut impl AsConn,
+    org_id: Uuid,
+) -> Result<Vec<ControlEvidence>, DbError> {
+    Ok(run!(c, x => sqlx::query_as::<_, ControlEvidence>(
+        "SELECT l.target_ref AS control_ref, e.id, e.number, e.title, e.valid_until
+         FROM evidence_links l JOIN evidence e ON e.id = l.evidence_id
+         WHERE l.org_id = $1 AND l.target_kind = 'control' AND e.org_id = $1
+         ORDER BY l.target_ref, e.number DESC")
+        .bind(org_id).fetch_all(x).await)?)
+}
+
 /// The pieces of evidence (number, title) that hold a file with this hash.
 pub async fn by_blob(
     c: &mut impl AsConn,

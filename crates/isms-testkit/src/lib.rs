@@ -379,6 +379,9 @@ impl Client {
     pub async fn patch(&self, path: &str, body: &Value) -> (StatusCode, Value) {
         self.send(Method::PATCH, path, Some(body)).await
     }
+    pub async fn put(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        self.send(Method::PUT, path, Some(body)).await
+    }
     pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
         self.send(Method::DELETE, path, None).await
     }

@@ -12,6 +12,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use isms_app::controls::{ControlImpl, ControlPatch, ControlQuery, FLAGS, StatusCount};
+use isms_app::documents::LinkedDocument;
+use isms_app::evidence::Evidence;
 use isms_app::members::Member;
 use isms_app::orgs::OrgCtx;
 use isms_app::{Actor, AppError};
@@ -291,6 +293,10 @@ pub struct ControlPage {
     /// (id, title, depth) of the clauses offered as checkboxes.
     pub clause_choices: Vec<(String, String)>,
     pub can_write: bool,
+    /// Documents of the register linked to the control.
+    pub documents: Vec<LinkedDocument>,
+    /// Every piece of evidence ever linked to it, newest first.
+    pub evidence: Vec<Evidence>,
 }
 
 impl ControlPage {
@@ -350,9 +356,14 @@ async fn control_page(
         .filter(|x| x.is_requirement || form.clauses.iter().any(|f| f == &x.id))
         .map(|x| (x.id.clone(), x.title.clone()))
         .collect();
-    // Documents and evidence sections: the lead wires the document register (0013) and
-    // the evidence store (0014) into this page after merging — their panels go after the
-    // linked risks in control_impl.html.
+    let documents = match st.app.documents_for_control(ctx, &c.control_ref).await {
+        Ok(d) => d,
+        Err(e) => return error_page(&e),
+    };
+    let evidence = match st.app.evidence_for_control(ctx, &c.control_ref).await {
+        Ok(e) => e,
+        Err(e) => return error_page(&e),
+    };
     render(
         status,
         &ControlPage {
@@ -371,6 +382,8 @@ async fn control_page(
                 .collect(),
             clause_choices,
             can_write: ctx.can(Permission::Write),
+            documents,
+            evidence,
         },
     )
 }

@@ -1620,3 +1620,114 @@ async fn soa_import_form_checks_csrf_and_lists_every_bad_row() {
     let (_, html) = b.get("/o/acme/soa/1?show=applicable").await;
     assert!(html.contains("Access policy"));
 }
+
+#[tokio::test]
+async fn a_control_shows_its_documents_and_evidence_here_and_in_the_soa() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let other = t.org_with_roles("other").await;
+    let api = t.login(f.email(Role::IsmsManager)).await;
+    let outsider = t.login(other.email(Role::IsmsManager)).await;
+    // A policy linked to 5.15 and two pieces of evidence for it, one expired.
+    let (s, d) = api
+        .post(
+            "/api/v1/orgs/acme/documents",
+            &serde_json::json!({"title": "Access control policy", "kind": "policy", "content": "# Access\n"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{d}");
+    let doc = d["id"].as_str().unwrap().to_owned();
+    let (s, r) = api
+        .put(
+            &format!("/api/v1/orgs/acme/documents/{doc}/links"),
+            &serde_json::json!({"controls": ["A.5.15"], "clauses": [], "version": d["version"]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    for (title, until) in [
+        ("Quarterly access review", "2099-01-31"),
+        ("Access review 2023", "2024-01-31"),
+    ] {
+        let (s, r) = api
+            .post(
+                "/api/v1/orgs/acme/evidence",
+                &serde_json::json!({"title": title, "url": "https://tickets.example.com/AR-1",
+                    "collected_on": "2023-12-01", "valid_until": until,
+                    "links": [{"kind": "control", "reference": "5.15"}]}),
+            )
+            .await;
+        assert_eq!(s, 201, "{r}");
+    }
+    // Another organisation's policy on 5.15 shows nowhere in acme.
+    let (s, od) = outsider
+        .post(
+            "/api/v1/orgs/other/documents",
+            &serde_json::json!({"title": "Other org secret policy", "kind": "policy"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{od}");
+    let (s, _) = outsider
+        .put(
+            &format!(
+                "/api/v1/orgs/other/documents/{}/links",
+                od["id"].as_str().unwrap()
+            ),
+            &serde_json::json!({"controls": ["5.15"], "clauses": [], "version": od["version"]}),
+        )
+        .await;
+    assert_eq!(s, 200);
+
+    let b = Browser::new(&t.base);
+    b.login(f.email(Role::Viewer)).await;
+    let (s, html) = b.get("/o/acme/controls/5.15").await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains(&format!("/o/acme/documents/{doc}")),
+        "the policy"
+    );
+    assert!(html.contains("Access control policy"));
+    assert!(html.contains("Quarterly access review"));
+    assert!(html.contains("Access review 2023"));
+    assert!(
+        html.contains("pill bad\">expired"),
+        "the old review is marked"
+    );
+    assert!(html.contains("/o/acme/evidence?control=5.15"));
+    assert!(!html.contains("Other org secret policy"));
+    let (_, empty) = b.get("/o/acme/controls/8.1").await;
+    assert!(empty.contains("No document in the register names A.8.1"));
+
+    // The SoA row carries the same links, in the API and the CSV.
+    let (s, _) = api
+        .post("/api/v1/orgs/acme/soa", &serde_json::json!({}))
+        .await;
+    assert_eq!(s, 201);
+    let (_, e) = api.get("/api/v1/orgs/acme/soa/1/entries/5.15").await;
+    let links: Vec<String> = e["entry"]["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            format!(
+                "{}: {}",
+                l["kind"].as_str().unwrap(),
+                l["title"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(links.len(), 3, "{links:?}");
+    assert!(links[0].starts_with("document: DOC-"), "{links:?}");
+    assert!(
+        links[0].ends_with("Access control policy (draft)"),
+        "{links:?}"
+    );
+    assert!(
+        links
+            .iter()
+            .any(|l| l.ends_with("Access review 2023 (expired)"))
+    );
+    let (s, csv) = b.get("/o/acme/soa/1/export?format=csv").await;
+    assert_eq!(s, 200);
+    assert!(csv.contains("Quarterly access review"));
+    assert!(!csv.contains("Other org secret policy"));
+}
