@@ -11,18 +11,9 @@ use isms_db::Ts;
 use isms_db::assets::{AssetRow, FlowRow, insert_asset, insert_flow, set_tags};
 use isms_domain::rbac::Role;
 use isms_testkit::TestApp;
-use std::time::Instant;
 
-#[allow(clippy::disallowed_methods)] // wall-clock timing is the point of a benchmark
-fn now() -> Instant {
-    Instant::now()
-}
-
-fn percentile(v: &mut [f64], p: f64) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
-    v[i.min(v.len() - 1)]
-}
+mod common;
+use common::{now, percentile};
 
 const TYPES: [&str; 7] = [
     "information",

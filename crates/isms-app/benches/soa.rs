@@ -8,28 +8,15 @@
 
 // A benchmark program, not product code: a failure should stop it loudly.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+use isms_app::Actor;
 use isms_app::foundation::{Approve, NewDocVersion};
-use isms_app::risk_methods::{ApproveRiskMethod, NewRiskMethod};
 use isms_app::soa::SoaEntryPatch;
-use isms_app::{Actor, Principal};
-use isms_db::risks::{RiskRow, insert_risk, set_controls};
-use isms_db::{Day, Ts};
-use isms_domain::rbac::Role;
 use isms_domain::soa::Applicability;
 use isms_export::TableFormat;
 use isms_testkit::TestApp;
-use std::time::Instant;
 
-#[allow(clippy::disallowed_methods)] // wall-clock timing is the point of a benchmark
-fn now() -> Instant {
-    Instant::now()
-}
-
-fn percentile(v: &mut [f64], p: f64) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
-    v[i.min(v.len() - 1)]
-}
+mod common;
+use common::{load_risks, now, org_with_method, percentile};
 
 async fn time<F, Fut, T>(name: &str, runs: usize, mut f: F)
 where
@@ -56,105 +43,19 @@ async fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(50_000);
     let t = TestApp::spawn().await;
-    let f = t.org_with_roles("bench").await;
-    let ctx = t.app.org_for_cli("bench").await.expect("org");
-    let p = Principal {
-        user_id: f.user_id(Role::Admin),
-        email: f.email(Role::Admin).to_owned(),
-        name: "Bench admin".into(),
-        is_admin: false,
-        totp_enabled: false,
-        session_id: None,
-        token_id: None,
-    };
-    let d = t
-        .app
-        .create_risk_method(
-            Actor::User(&p),
-            &ctx,
-            &NewRiskMethod {
-                preset: Some("5x5".into()),
-                ..Default::default()
-            },
-        )
-        .await
-        .expect("draft");
-    let m = t
-        .app
-        .approve_risk_method(
-            Actor::User(&p),
-            &ctx,
-            d.id,
-            &ApproveRiskMethod { version: d.version },
-        )
-        .await
-        .expect("approve");
+    let (f, ctx, p, m) = org_with_method(&t).await;
     let ids: Vec<String> = isms_domain::catalogue::catalogue()
         .controls()
         .iter()
         .map(|c| c.id.clone())
         .collect();
-    let owners = [
-        f.user_id(Role::Admin),
-        f.user_id(Role::IsmsManager),
-        f.user_id(Role::Contributor),
-    ];
-    let statuses = [
-        "assessed",
-        "treatment_planned",
-        "treatment_in_progress",
-        "treated",
-    ];
-    let started = now();
-    let mut tx = t.app.db.begin().await.expect("tx");
-    for i in 0..n {
-        let l = i % 5 + 1;
-        let im = (i / 5) % 5 + 1;
-        let lvl = isms_domain::risk::level(&m.method, l, im, ("l", "i")).expect("level");
-        let ts = Ts(isms_domain::time::Timestamp(1_795_856_400_000 + i));
-        let row = RiskRow {
-            id: uuid::Uuid::now_v7(),
-            org_id: ctx.org.id,
-            number: i + 1,
-            title: format!("Risk number {i} of the benchmark register"),
-            description: String::new(),
-            threat: "Ransomware".into(),
-            vulnerability: "Unpatched servers".into(),
-            owner_id: Some(owners[(i % 3) as usize]),
-            method_id: m.id,
-            inherent_likelihood: l,
-            inherent_impact: im,
-            inherent_level: i64::from(lvl),
-            treatment: Some("modify".into()),
-            residual_likelihood: Some(1),
-            residual_impact: Some(im),
-            residual_level: Some(0),
-            status: statuses[(i % 4) as usize].into(),
-            next_review_on: Some(Day(time::macros::date!(2027 - 11 - 28))),
-            needs_reassessment: false,
-            accepted_by: None,
-            accepted_at: None,
-            acceptance_rationale: None,
-            acceptance_expires_on: None,
-            accepted_likelihood: None,
-            accepted_impact: None,
-            accepted_level: None,
-            acceptance_kind: None,
-            created_at: ts,
-            updated_at: ts,
-            version: 1,
-        };
-        insert_risk(&mut tx, &row).await.expect("insert");
-        // Each risk treated by three Annex A controls, spread over the catalogue.
-        let picks: Vec<String> = (0..3)
+    // Each risk treated by three Annex A controls, spread over the catalogue.
+    let load = load_risks(&t, &f, &ctx, &m, n, |i| {
+        (0..3)
             .map(|k| ids[((i * 7 + k * 31) as usize) % ids.len()].clone())
-            .collect();
-        set_controls(&mut tx, ctx.org.id, row.id, &picks)
-            .await
-            .expect("controls");
-    }
-    tx.commit().await.expect("commit");
-    let load = started.elapsed().as_secs_f64();
+            .collect()
+    })
+    .await;
     // A draft with every control decided as applicable.
     let soa = t
         .app

@@ -453,9 +453,15 @@ impl App {
                 }
             }
         }
-        live.status = store::implementation_statuses(c, ctx.org.id)
+        let annex_a: Vec<String> = catalogue()
+            .controls()
+            .iter()
+            .map(|x| x.id.clone())
+            .collect();
+        live.status = crate::controls::status_of(c, ctx.org.id, &annex_a)
             .await?
             .into_iter()
+            .map(|(r, st)| (r, st.as_str().to_owned()))
             .collect();
         Ok(live)
     }

@@ -295,14 +295,3 @@ pub async fn risk_links(c: &mut impl AsConn, org_id: Uuid) -> Result<Vec<RiskLin
          WHERE rc.org_id = $1 AND r.org_id = $1 ORDER BY rc.control_id, r.number")
         .bind(org_id).fetch_all(x).await)?)
 }
-
-/// The implementation status of every control with a record (`control_implementations`;
-/// a control without one is not started).
-pub async fn implementation_statuses(
-    c: &mut impl AsConn,
-    org_id: Uuid,
-) -> Result<Vec<(String, String)>, DbError> {
-    Ok(run!(c, x => sqlx::query_as::<_, (String, String)>(
-        "SELECT control_ref, status FROM control_implementations WHERE org_id = $1")
-        .bind(org_id).fetch_all(x).await)?)
-}
