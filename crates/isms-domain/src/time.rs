@@ -69,6 +69,21 @@ impl fmt::Display for Timestamp {
     }
 }
 
+/// `d` plus `months` calendar months (negative goes back); the day is clamped to the end
+/// of a shorter month, so 31 January + 1 month is the last day of February and
+/// 29 February + 12 months is 28 February.
+pub fn add_months(d: Date, months: i64) -> Date {
+    let total = i64::from(d.year()) * 12 + i64::from(u8::from(d.month())) - 1 + months;
+    let year = i32::try_from(total.div_euclid(12))
+        .unwrap_or(9999)
+        .clamp(-9999, 9999);
+    let month = u8::try_from(total.rem_euclid(12) + 1)
+        .ok()
+        .and_then(|m| time::Month::try_from(m).ok())
+        .unwrap_or(time::Month::January);
+    Date::from_calendar_date(year, month, d.day().min(month.length(year))).unwrap_or(d)
+}
+
 /// Parse a calendar date written `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Option<Date> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");

@@ -7,7 +7,7 @@
 use super::ControlRef;
 use crate::ValidationError;
 use crate::catalogue::{Theme, catalogue};
-use time::{Date, Duration, Month};
+use time::{Date, Duration};
 
 /// An enumeration with a stable identifier and a name for people, parsed naming the field.
 macro_rules! labelled_enum {
@@ -92,20 +92,9 @@ impl ImplementationStatus {
     }
 }
 
-/// `d` plus `months` calendar months; the day is clamped to the end of a shorter month
-/// (31 January + 1 month = 28 or 29 February).
+/// `d` plus `months` calendar months (see [`crate::time::add_months`]).
 pub fn add_months(d: Date, months: u32) -> Date {
-    shift_months(d, i32::try_from(months).unwrap_or(i32::MAX / 24))
-}
-
-fn shift_months(d: Date, months: i32) -> Date {
-    let total = d.year() * 12 + i32::from(u8::from(d.month())) - 1 + months;
-    let year = total.div_euclid(12);
-    let month = u8::try_from(total.rem_euclid(12) + 1)
-        .ok()
-        .and_then(|m| Month::try_from(m).ok())
-        .unwrap_or(Month::January);
-    Date::from_calendar_date(year, month, d.day().min(month.length(year))).unwrap_or(d)
+    crate::time::add_months(d, i64::from(months))
 }
 
 impl CheckFrequency {
@@ -128,10 +117,10 @@ impl CheckFrequency {
         // boundary; start near it and step to it (at most a few days).
         let mut d = match self {
             CheckFrequency::Weekly => today.saturating_sub(Duration::days(7)),
-            CheckFrequency::Monthly => shift_months(today, -1),
-            CheckFrequency::Quarterly => shift_months(today, -3),
-            CheckFrequency::HalfYearly => shift_months(today, -6),
-            CheckFrequency::Yearly => shift_months(today, -12),
+            CheckFrequency::Monthly => crate::time::add_months(today, -1),
+            CheckFrequency::Quarterly => crate::time::add_months(today, -3),
+            CheckFrequency::HalfYearly => crate::time::add_months(today, -6),
+            CheckFrequency::Yearly => crate::time::add_months(today, -12),
         };
         while self.next_after(d) < today {
             d = d.saturating_add(Duration::days(1));

@@ -20,7 +20,7 @@ use crate::ValidationError;
 use crate::catalogue::catalogue;
 use crate::control::parse_control_ref;
 use serde::Serialize;
-use time::{Date, Month};
+use time::Date;
 use uuid::Uuid;
 
 macro_rules! str_enum {
@@ -370,16 +370,9 @@ pub fn parse_review_months(field: &str, n: i64) -> Result<i64, ValidationError> 
     }
 }
 
-/// `d` plus `months` calendar months; the 31st becomes the last day of a shorter month.
+/// `d` plus `months` calendar months (see [`crate::time::add_months`]).
 pub fn add_months(d: Date, months: i64) -> Date {
-    let total = i64::from(d.year()) * 12 + i64::from(u8::from(d.month())) - 1 + months;
-    let year = i32::try_from(total.div_euclid(12))
-        .unwrap_or(9999)
-        .clamp(-9999, 9999);
-    let month = Month::try_from(u8::try_from(total.rem_euclid(12) + 1).unwrap_or(1))
-        .unwrap_or(Month::January);
-    let day = d.day().min(month.length(year));
-    Date::from_calendar_date(year, month, day).unwrap_or(d)
+    crate::time::add_months(d, months)
 }
 
 /// When an approved document must next be reviewed: the approval day plus the interval.
