@@ -16,6 +16,7 @@ pub mod foundation;
 pub mod gap;
 pub mod org;
 pub mod rbac;
+pub mod readiness;
 pub mod risk;
 pub mod secret;
 pub mod soa;
