@@ -424,19 +424,25 @@ pub const STAGE_INTERVAL_MAX_DAYS: i64 = 180;
 /// The dates that follow from one certification decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Cycle {
+    #[serde(serialize_with = "crate::time::ser_date")]
     pub decision_on: Date,
     /// The certificate's expiry: three years after the decision (29 February decisions
     /// expire on 28 February).
+    #[serde(serialize_with = "crate::time::ser_date")]
     pub expires_on: Date,
     /// Latest date for the first surveillance audit.
+    #[serde(serialize_with = "crate::time::ser_date")]
     pub surveillance1_due: Date,
     /// Calendar years that each need a surveillance audit.
     pub surveillance_years: Vec<i32>,
     /// The recertification decision must be taken before this day (the expiry).
+    #[serde(serialize_with = "crate::time::ser_date")]
     pub recertification_due: Date,
     /// Recertification audits usually start by this day.
+    #[serde(serialize_with = "crate::time::ser_date")]
     pub recertification_start_by: Date,
     /// Last day on which a lapsed certificate can still be restored.
+    #[serde(serialize_with = "crate::time::ser_date")]
     pub restoration_until: Date,
 }
 
@@ -659,6 +665,7 @@ impl CertificateStatus {
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum CertificateState {
     Valid {
+        #[serde(serialize_with = "crate::time::ser_date")]
         expires_on: Date,
         days_left: i64,
     },
@@ -666,6 +673,7 @@ pub enum CertificateState {
     Withdrawn,
     /// Expired, and the body can still restore it until `restorable_until`.
     Lapsed {
+        #[serde(serialize_with = "crate::time::ser_date")]
         restorable_until: Date,
     },
     /// Expired for longer than the restoration window: a new initial audit is needed
@@ -735,9 +743,16 @@ pub fn check_restoration(expires_on: Date, restored_on: Date) -> Result<(), Vali
     }
 }
 
+/// The new expiry of a restored certificate: the next cycle runs from the old expiry,
+/// so the dates stay in sequence and the gap shows on the certificate.
+pub fn restored_expiry(old_expires_on: Date) -> Date {
+    add_months(old_expires_on, VALIDITY_MONTHS)
+}
+
 /// One dated item of the cycle calendar.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CycleEvent {
+    #[serde(serialize_with = "crate::time::ser_date")]
     pub date: Date,
     pub key: String,
     pub title: String,
@@ -1089,6 +1104,7 @@ mod tests {
             "status"
         );
         assert!(check_restoration(exp, date!(2029 - 03 - 01)).is_err());
+        assert_eq!(restored_expiry(exp), date!(2032 - 03 - 10));
         assert!(status_change_allowed(Active, Suspended));
         assert!(status_change_allowed(Suspended, Active));
         assert!(!status_change_allowed(Withdrawn, Active));

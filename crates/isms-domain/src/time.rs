@@ -69,6 +69,39 @@ impl fmt::Display for Timestamp {
     }
 }
 
+/// Serialise a calendar date as `YYYY-MM-DD` (use with `#[serde(serialize_with)]`).
+pub fn ser_date<S: serde::Serializer>(d: &Date, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format_date(*d))
+}
+
+/// Serialise an optional calendar date as `YYYY-MM-DD` or null.
+pub fn ser_opt_date<S: serde::Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_str(&format_date(*d)),
+        None => s.serialize_none(),
+    }
+}
+
+/// Read an optional date field: empty is none, anything else must be YYYY-MM-DD (the
+/// problem is collected into `v` under `field`).
+pub fn optional_date(v: &mut crate::ValidationError, field: &str, s: Option<&str>) -> Option<Date> {
+    let s = s.map(str::trim).filter(|s| !s.is_empty())?;
+    let d = parse_date(s);
+    if d.is_none() {
+        v.push(field, "must be a date (YYYY-MM-DD)");
+    }
+    d
+}
+
+/// Read a required date field (YYYY-MM-DD).
+pub fn required_date(v: &mut crate::ValidationError, field: &str, s: Option<&str>) -> Option<Date> {
+    if s.map(str::trim).is_none_or(str::is_empty) {
+        v.push(field, "is required (YYYY-MM-DD)");
+        return None;
+    }
+    optional_date(v, field, s)
+}
+
 /// `d` plus `months` calendar months (negative goes back); the day is clamped to the end
 /// of a shorter month, so 31 January + 1 month is the last day of February and
 /// 29 February + 12 months is 28 February.

@@ -51,10 +51,12 @@ pub struct ScopeFacts {
 pub struct ApprovalFacts {
     pub approved: bool,
     pub draft_open: bool,
+    #[serde(serialize_with = "crate::time::ser_opt_date")]
     pub approved_on: Option<Date>,
     /// Approved by someone holding a top-management role.
     pub approved_by_top_management: bool,
     /// When it must next be reviewed, if the register sets a date.
+    #[serde(serialize_with = "crate::time::ser_opt_date")]
     pub review_due: Option<Date>,
 }
 
@@ -80,6 +82,7 @@ pub struct MethodFacts {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RiskFacts {
     pub total: u32,
+    #[serde(serialize_with = "crate::time::ser_opt_date")]
     pub last_assessed_on: Option<Date>,
     pub assets_in_scope: u32,
     /// In-scope assets no risk names (sample for links; `unassessed_count` is the total).
@@ -95,6 +98,7 @@ pub struct RiskFacts {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SoaFacts {
     pub approved_version: Option<u32>,
+    #[serde(serialize_with = "crate::time::ser_opt_date")]
     pub approved_on: Option<Date>,
     /// Controls with no decision in the latest version.
     pub undecided: u32,
@@ -146,6 +150,7 @@ pub struct MandatoryDoc {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InternalAuditFact {
     pub item: Item,
+    #[serde(serialize_with = "crate::time::ser_opt_date")]
     pub completed_on: Option<Date>,
     /// Its scope covered every clause and every applicable control.
     pub covers_whole_isms: bool,
@@ -155,6 +160,7 @@ pub struct InternalAuditFact {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReviewFact {
     pub item: Item,
+    #[serde(serialize_with = "crate::time::ser_opt_date")]
     pub held_on: Option<Date>,
     pub top_management_attended: bool,
 }
@@ -205,18 +211,24 @@ pub struct OperationFacts {
 /// The certification audits already held.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct CertificationFacts {
+    #[serde(serialize_with = "crate::time::ser_opt_date")]
     pub stage1_planned_on: Option<Date>,
+    #[serde(serialize_with = "crate::time::ser_opt_date")]
     pub stage1_held_on: Option<Date>,
     /// End of the last certification-body audit.
+    #[serde(serialize_with = "crate::time::ser_opt_date")]
     pub last_audit_on: Option<Date>,
     /// When the risk assessment and the SoA were last reviewed.
+    #[serde(serialize_with = "crate::time::ser_opt_date")]
     pub risks_reviewed_on: Option<Date>,
+    #[serde(serialize_with = "crate::time::ser_opt_date")]
     pub soa_reviewed_on: Option<Date>,
 }
 
 /// Everything the rules read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Facts {
+    #[serde(serialize_with = "crate::time::ser_date")]
     pub today: Date,
     pub settings: Settings,
     pub scope: ScopeFacts,

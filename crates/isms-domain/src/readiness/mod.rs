@@ -121,6 +121,7 @@ pub struct RuleResult {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
     pub profile: Profile,
+    #[serde(serialize_with = "crate::time::ser_date")]
     pub as_of: Date,
     /// Blocker failures first, then other failures, warnings, passes, not applicable.
     pub results: Vec<RuleResult>,

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod catalogue;
+pub mod certification;
 pub mod controls;
 pub mod documents;
 pub mod evidence;
@@ -172,6 +173,7 @@ impl Modify for SecurityAddon {
         (name = "objectives", description = "Information security objectives with targets and metrics (6.2)"),
         (name = "documents", description = "The document register (7.5): versions, submit/approve/reject, links to clauses and controls, templates, diffs, exports"),
         (name = "evidence", description = "The evidence register: files (stored by SHA-256, verified on download) and links, what they support, controls without current evidence"),
+        (name = "certification", description = "The certification lifecycle: certification bodies, their audits, certificates and status, the cycle and its rule checks, the auditor-days estimate"),
         (name = "soa", description = "The Statement of Applicability (6.1.3 d): versions, decisions per Annex A control with derived reasons, approval, comparison, exports, import"),
     )
 )]
@@ -248,6 +250,36 @@ pub fn router() -> OpenApiRouter<AppState> {
             risk_library::delete
         ))
         .routes(routes!(risk_library::reset))
+        .routes(routes!(
+            certification::list_bodies,
+            certification::create_body
+        ))
+        .routes(routes!(
+            certification::get_body,
+            certification::update_body,
+            certification::delete_body
+        ))
+        .routes(routes!(
+            certification::list_audits,
+            certification::create_audit
+        ))
+        .routes(routes!(
+            certification::get_audit,
+            certification::update_audit,
+            certification::delete_audit
+        ))
+        .routes(routes!(
+            certification::list_certificates,
+            certification::create_certificate
+        ))
+        .routes(routes!(
+            certification::get_certificate,
+            certification::update_certificate,
+            certification::delete_certificate
+        ))
+        .routes(routes!(certification::certificate_status))
+        .routes(routes!(certification::cycle))
+        .routes(routes!(certification::audit_time))
         .routes(routes!(own_controls::list, own_controls::create))
         .routes(routes!(
             own_controls::get,

@@ -15,6 +15,7 @@ pub mod account;
 pub mod admin;
 pub mod assets;
 pub mod catalogue;
+pub mod certification;
 pub mod controls;
 pub mod documents;
 pub mod evidence;
@@ -141,6 +142,11 @@ impl Layout {
             add(format!("{base}/soa"), "SoA", "soa");
             add(format!("{base}/documents"), "Documents", "documents");
             add(format!("{base}/evidence"), "Evidence", "evidence");
+            add(
+                format!("{base}/certification"),
+                "Certification",
+                "certification",
+            );
             add(format!("{base}/catalogue"), "Catalogue", "catalogue");
             add(format!("{base}/members"), "Members", "members");
             if c.can(Permission::ReadAuditTrail) {
@@ -497,6 +503,59 @@ pub fn router() -> Router<AppState> {
         .route(
             "/o/{org}/soa/{n}/controls/{control}",
             get(soa::entry_page).post(soa::save_entry),
+        )
+        .route("/o/{org}/certification", get(certification::overview))
+        .route(
+            "/o/{org}/certification/bodies",
+            post(certification::create_body),
+        )
+        .route(
+            "/o/{org}/certification/bodies/{id}",
+            get(certification::body).post(certification::update_body),
+        )
+        .route(
+            "/o/{org}/certification/bodies/{id}/delete",
+            post(certification::delete_body),
+        )
+        .route(
+            "/o/{org}/certification/audits",
+            post(certification::create_audit),
+        )
+        .route(
+            "/o/{org}/certification/audits/new",
+            get(certification::new_audit),
+        )
+        .route(
+            "/o/{org}/certification/audits/{reference}",
+            get(certification::audit).post(certification::update_audit),
+        )
+        .route(
+            "/o/{org}/certification/audits/{reference}/delete",
+            post(certification::delete_audit),
+        )
+        .route(
+            "/o/{org}/certification/certificates",
+            post(certification::create_certificate),
+        )
+        .route(
+            "/o/{org}/certification/certificates/new",
+            get(certification::new_certificate),
+        )
+        .route(
+            "/o/{org}/certification/certificates/{id}",
+            get(certification::certificate).post(certification::update_certificate),
+        )
+        .route(
+            "/o/{org}/certification/certificates/{id}/status",
+            post(certification::certificate_status),
+        )
+        .route(
+            "/o/{org}/certification/certificates/{id}/delete",
+            post(certification::delete_certificate),
+        )
+        .route(
+            "/o/{org}/certification/audit-time",
+            get(certification::audit_time),
         )
         .route("/o/{org}/catalogue", get(catalogue::controls_page))
         .route(

@@ -381,6 +381,124 @@ async fn call(
                 other => panic!("no SoA call for {other:?}"),
             }
         }
+        t if t.starts_with("/api/v1/orgs/{org}/certification")
+            || t.starts_with("/api/v1/orgs/{org}/certificates") =>
+        {
+            let base = format!("/api/v1/orgs/{org}");
+            let tag = {
+                use std::hash::{Hash, Hasher};
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                (&uniq, case.template, case.method.as_str()).hash(&mut h);
+                format!("{:012X}", h.finish() & 0xFFFF_FFFF_FFFF)
+            };
+            let new_body = || async {
+                let (s, r) = admin
+                    .post(
+                        &format!("{base}/certification-bodies"),
+                        &json!({"name": format!("CB {tag}")}),
+                    )
+                    .await;
+                assert_eq!(s, 201, "{r}");
+                r["id"].as_str().unwrap().to_owned()
+            };
+            let audit = |body: &str| {
+                json!({"body_id": body, "kind": "stage1", "planned_start": "2027-01-10",
+                       "planned_end": "2027-01-11", "auditor_days": 3})
+            };
+            let cert = |body: &str| {
+                json!({"body_id": body, "certificate_no": format!("C-{tag}"),
+                       "decision_on": "2026-03-10"})
+            };
+            let new_audit = || async {
+                let b = new_body().await;
+                let (s, r) = admin
+                    .post(&format!("{base}/certification-audits"), &audit(&b))
+                    .await;
+                assert_eq!(s, 201, "{r}");
+                (b, r["reference"].as_str().unwrap().to_owned())
+            };
+            let new_cert = || async {
+                let b = new_body().await;
+                let (s, r) = admin.post(&format!("{base}/certificates"), &cert(&b)).await;
+                assert_eq!(s, 201, "{r}");
+                (b, r["id"].as_str().unwrap().to_owned())
+            };
+            match (case.method.clone(), t) {
+                (Method::GET, "/api/v1/orgs/{org}/certification/cycle") => {
+                    (format!("{base}/certification/cycle"), None)
+                }
+                (Method::GET, "/api/v1/orgs/{org}/certification/audit-time") => (
+                    format!("{base}/certification/audit-time?personnel=60&business=high"),
+                    None,
+                ),
+                (Method::GET, "/api/v1/orgs/{org}/certification-bodies") => {
+                    (format!("{base}/certification-bodies?limit=5"), None)
+                }
+                (Method::POST, "/api/v1/orgs/{org}/certification-bodies") => (
+                    format!("{base}/certification-bodies"),
+                    Some(json!({"name": format!("CB {tag}")})),
+                ),
+                (Method::GET, "/api/v1/orgs/{org}/certification-bodies/{id}") => (
+                    format!("{base}/certification-bodies/{}", new_body().await),
+                    None,
+                ),
+                (Method::PATCH, "/api/v1/orgs/{org}/certification-bodies/{id}") => (
+                    format!("{base}/certification-bodies/{}", new_body().await),
+                    Some(json!({"notes": format!("By {uniq}"), "version": 1})),
+                ),
+                (Method::DELETE, "/api/v1/orgs/{org}/certification-bodies/{id}") => (
+                    format!("{base}/certification-bodies/{}", new_body().await),
+                    None,
+                ),
+                (Method::GET, "/api/v1/orgs/{org}/certification-audits") => {
+                    (format!("{base}/certification-audits?limit=5"), None)
+                }
+                (Method::POST, "/api/v1/orgs/{org}/certification-audits") => (
+                    format!("{base}/certification-audits"),
+                    Some(audit(&new_body().await)),
+                ),
+                (Method::GET, "/api/v1/orgs/{org}/certification-audits/{reference}") => (
+                    format!("{base}/certification-audits/{}", new_audit().await.1),
+                    None,
+                ),
+                (Method::PATCH, "/api/v1/orgs/{org}/certification-audits/{reference}") => {
+                    let (b, r) = new_audit().await;
+                    let mut body = audit(&b);
+                    body["version"] = json!(1);
+                    body["auditor_days"] = json!(3.5);
+                    (format!("{base}/certification-audits/{r}"), Some(body))
+                }
+                (Method::DELETE, "/api/v1/orgs/{org}/certification-audits/{reference}") => (
+                    format!("{base}/certification-audits/{}", new_audit().await.1),
+                    None,
+                ),
+                (Method::GET, "/api/v1/orgs/{org}/certificates") => {
+                    (format!("{base}/certificates?limit=5"), None)
+                }
+                (Method::POST, "/api/v1/orgs/{org}/certificates") => (
+                    format!("{base}/certificates"),
+                    Some(cert(&new_body().await)),
+                ),
+                (Method::GET, "/api/v1/orgs/{org}/certificates/{id}") => {
+                    (format!("{base}/certificates/{}", new_cert().await.1), None)
+                }
+                (Method::PATCH, "/api/v1/orgs/{org}/certificates/{id}") => {
+                    let (b, id) = new_cert().await;
+                    let mut body = cert(&b);
+                    body["version"] = json!(1);
+                    body["scope"] = json!(format!("By {uniq}"));
+                    (format!("{base}/certificates/{id}"), Some(body))
+                }
+                (Method::DELETE, "/api/v1/orgs/{org}/certificates/{id}") => {
+                    (format!("{base}/certificates/{}", new_cert().await.1), None)
+                }
+                (Method::POST, "/api/v1/orgs/{org}/certificates/{id}/status") => (
+                    format!("{base}/certificates/{}/status", new_cert().await.1),
+                    Some(json!({"status": "suspended", "note": "late surveillance", "version": 1})),
+                ),
+                other => panic!("no certification call for {other:?}"),
+            }
+        }
         t if t.starts_with("/api/v1/orgs/{org}/own-controls") => {
             let list = format!("/api/v1/orgs/{org}/own-controls");
             let code = {
@@ -1310,6 +1428,96 @@ fn cases() -> Vec<Case> {
         Case {
             method: Method::PATCH,
             template: "/api/v1/orgs/{org}/controls/{ref}",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/certification/cycle",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/certification/audit-time",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/certification-bodies",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/certification-bodies",
+            expect: Box::new(writers(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/certification-bodies/{id}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/certification-bodies/{id}",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/certification-bodies/{id}",
+            expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/certification-audits",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/certification-audits",
+            expect: Box::new(writers(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/certification-audits/{reference}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/certification-audits/{reference}",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/certification-audits/{reference}",
+            expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/certificates",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/certificates",
+            expect: Box::new(writers(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/certificates/{id}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/certificates/{id}",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/certificates/{id}",
+            expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/certificates/{id}/status",
             expect: Box::new(writers(200)),
         },
         Case {

@@ -537,6 +537,30 @@ async fn page_access_matrix() {
         )
         .await
         .unwrap();
+    let (s, cb) = api
+        .post(
+            &format!("{base}/certification-bodies"),
+            &serde_json::json!({"name": "Certifiers <Ltd>", "accreditation": "UKAS 0001"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{cb}");
+    let cb = id(&cb);
+    let (s, cba) = api
+        .post(
+            &format!("{base}/certification-audits"),
+            &serde_json::json!({"body_id": cb, "kind": "surveillance1", "planned_start": "2027-02-01",
+                "planned_end": "2027-02-02", "auditor_days": 3.5, "lead_auditor": "A. <Auditor>"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{cba}");
+    let (s, cert) = api
+        .post(
+            &format!("{base}/certificates"),
+            &serde_json::json!({"body_id": cb, "certificate_no": "IS <1>", "decision_on": "2026-03-10"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{cert}");
+    let cert = id(&cert);
     // (path, who may open it: None = every member, Some(roles) = only these; instance: admin pages)
     let trail: &[Role] = &[
         Role::Admin,
@@ -708,6 +732,41 @@ async fn page_access_matrix() {
         (
             "/o/{org}/catalogue/controls/{id}",
             "/o/acme/catalogue/controls/5.15".into(),
+            None,
+        ),
+        (
+            "/o/{org}/certification",
+            "/o/acme/certification".into(),
+            None,
+        ),
+        (
+            "/o/{org}/certification/bodies/{id}",
+            format!("/o/acme/certification/bodies/{cb}"),
+            None,
+        ),
+        (
+            "/o/{org}/certification/audits/new",
+            "/o/acme/certification/audits/new?kind=stage2".into(),
+            None,
+        ),
+        (
+            "/o/{org}/certification/audits/{reference}",
+            "/o/acme/certification/audits/CBA-001".into(),
+            None,
+        ),
+        (
+            "/o/{org}/certification/certificates/new",
+            "/o/acme/certification/certificates/new".into(),
+            None,
+        ),
+        (
+            "/o/{org}/certification/certificates/{id}",
+            format!("/o/acme/certification/certificates/{cert}"),
+            None,
+        ),
+        (
+            "/o/{org}/certification/audit-time",
+            "/o/acme/certification/audit-time?personnel=140&business=high&it=low&other=-5".into(),
             None,
         ),
         (

@@ -1,0 +1,402 @@
+//! The certification lifecycle through the API: bodies, audits, certificates and their
+//! status, the cycle with its rule checks, and the auditor-days estimate. The test clock
+//! stands at 2026-11-28.
+
+use isms_domain::rbac::Role;
+use isms_testkit::TestApp;
+use serde_json::{Value, json};
+
+fn fields(p: &Value) -> Vec<String> {
+    p["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| e["field"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn bodies_audits_and_certificates_are_checked_and_kept_apart() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let other = t.org_with_roles("other").await;
+    let m = t.login(f.email(Role::IsmsManager)).await;
+    let viewer = t.login(f.email(Role::Viewer)).await;
+    let outsider = t.login(other.email(Role::Admin)).await;
+    let base = "/api/v1/orgs/acme";
+
+    // Bodies: a name is required, the email must look like one; names are unique.
+    let (s, p) = m
+        .post(
+            &format!("{base}/certification-bodies"),
+            &json!({"name": " ", "contact_email": "not an address"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(fields(&p), ["name", "contact_email"]);
+    let (s, body) = m
+        .post(
+            &format!("{base}/certification-bodies"),
+            &json!({"name": "Assure Cert Ltd", "accreditation": "UKAS 0123", "contact_email": "lead@assure.example"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{body}");
+    let body_id = body["id"].as_str().unwrap().to_owned();
+    let (s, p) = m
+        .post(
+            &format!("{base}/certification-bodies"),
+            &json!({"name": "Assure Cert Ltd"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(fields(&p), ["name"]);
+    let (s, _) = viewer
+        .post(
+            &format!("{base}/certification-bodies"),
+            &json!({"name": "Viewer's body"}),
+        )
+        .await;
+    assert_eq!(s, 403);
+
+    // Audits: every bad field is named and nothing is written.
+    let (s, p) = m
+        .post(
+            &format!("{base}/certification-audits"),
+            &json!({"body_id": body_id, "kind": "stage3", "status": "done", "planned_start": "2027-02-30",
+                    "planned_end": "2027-01-01", "auditor_days": 0.3, "soa_version": 0}),
+        )
+        .await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(
+        fields(&p),
+        [
+            "kind",
+            "status",
+            "planned_start",
+            "auditor_days",
+            "soa_version"
+        ]
+    );
+    let (s, p) = m
+        .post(
+            &format!("{base}/certification-audits"),
+            &json!({"body_id": body_id, "kind": "stage2", "status": "held", "planned_start": "2026-02-16",
+                    "planned_end": "2026-02-12", "auditor_days": 7}),
+        )
+        .await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(fields(&p), ["planned_end", "actual_end"]);
+    let (s, p) = m
+        .post(
+            &format!("{base}/certification-audits"),
+            &json!({"body_id": uuid::Uuid::now_v7(), "kind": "stage1", "planned_start": "2026-01-12",
+                    "planned_end": "2026-01-13", "auditor_days": 3}),
+        )
+        .await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(fields(&p), ["body_id"]);
+    let (s, p) = m
+        .post(
+            &format!("{base}/certification-audits"),
+            &json!({"body_id": body_id, "kind": "stage1", "planned_start": "2026-01-12",
+                    "planned_end": "2026-01-13", "auditor_days": 3, "soa_version": 4}),
+        )
+        .await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(fields(&p), ["soa_version"]);
+    let (_, list) = m.get(&format!("{base}/certification-audits")).await;
+    assert_eq!(list["items"], json!([]));
+
+    let plan = [
+        ("stage1", "2026-01-12", "2026-01-13", 3.0, "held"),
+        ("stage2", "2026-02-16", "2026-02-19", 7.0, "held"),
+        // Too late: more than 12 months after the decision of 2026-03-10.
+        ("surveillance1", "2027-03-15", "2027-03-16", 3.5, "planned"),
+    ];
+    for (kind, start, end, days, status) in plan {
+        let mut a = json!({"body_id": body_id, "kind": kind, "status": status,
+            "planned_start": start, "planned_end": end, "auditor_days": days,
+            "lead_auditor": "R. Patel", "team": ["R. Patel", " S. Obi ", "R. Patel"]});
+        if status == "held" {
+            a["actual_start"] = json!(start);
+            a["actual_end"] = json!(end);
+        }
+        let (s, r) = m.post(&format!("{base}/certification-audits"), &a).await;
+        assert_eq!(s, 201, "{r}");
+    }
+    let (s, a1) = m.get(&format!("{base}/certification-audits/CBA-001")).await;
+    assert_eq!(s, 200);
+    assert_eq!(a1["team"], json!(["R. Patel", "S. Obi"]));
+    assert_eq!(a1["kind_label"], "Stage 1");
+    assert_eq!(a1["body_name"], "Assure Cert Ltd");
+    // Keyset pages by number.
+    let (_, p1) = m.get(&format!("{base}/certification-audits?limit=2")).await;
+    assert_eq!(p1["items"].as_array().unwrap().len(), 2);
+    let cur = p1["next_cursor"].as_str().unwrap();
+    let (_, p2) = m
+        .get(&format!("{base}/certification-audits?limit=2&cursor={cur}"))
+        .await;
+    assert_eq!(p2["items"][0]["reference"], "CBA-003");
+    assert!(p2["next_cursor"].is_null());
+    // A held audit stays on record; a stale version is refused.
+    let (s, _) = m
+        .delete(&format!("{base}/certification-audits/CBA-001"))
+        .await;
+    assert_eq!(s, 409);
+    let (s, _) = m
+        .patch(
+            &format!("{base}/certification-audits/CBA-003"),
+            &json!({"body_id": body_id, "kind": "surveillance1", "planned_start": "2027-03-15",
+                    "planned_end": "2027-03-16", "auditor_days": 3.5, "version": 7}),
+        )
+        .await;
+    assert_eq!(s, 409);
+
+    // Certificates: expiry defaults to three years after the decision, never more.
+    let (s, p) = m
+        .post(
+            &format!("{base}/certificates"),
+            &json!({"body_id": body_id, "certificate_no": "IS 700123", "decision_on": "2026-03-10",
+                    "issued_on": "2026-03-01", "expires_on": "2029-06-01"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(fields(&p), ["issued_on", "expires_on"]);
+    let (s, cert) = m
+        .post(
+            &format!("{base}/certificates"),
+            &json!({"body_id": body_id, "certificate_no": "IS 700123", "decision_on": "2026-03-10",
+                    "scope": "Cloud hosting platform, London office"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{cert}");
+    assert_eq!(cert["expires_on"], "2029-03-10");
+    assert_eq!(cert["state"]["state"], "valid");
+    let cert_id = cert["id"].as_str().unwrap().to_owned();
+    let (s, p) = m
+        .post(
+            &format!("{base}/certificates"),
+            &json!({"body_id": body_id, "certificate_no": "IS 700123", "decision_on": "2026-03-10"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(fields(&p), ["certificate_no"]);
+
+    // The cycle: dates from the decision, and the late surveillance is a breach.
+    let (s, cy) = viewer.get(&format!("{base}/certification/cycle")).await;
+    assert_eq!(s, 200);
+    assert_eq!(cy["cycle"]["surveillance1_due"], "2027-03-10");
+    assert_eq!(cy["cycle"]["surveillance_years"], json!([2027, 2028]));
+    assert_eq!(cy["cycle"]["restoration_until"], "2029-09-10");
+    let rules: Vec<&str> = cy["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "first-surveillance-12-months",
+            "surveillance-every-calendar-year"
+        ]
+    );
+    assert_eq!(cy["warnings"][0]["severity"], "breach");
+    // Move the surveillance into the window and add 2028's: no warnings left.
+    let (_, a3) = m.get(&format!("{base}/certification-audits/CBA-003")).await;
+    let (s, r) = m
+        .patch(
+            &format!("{base}/certification-audits/CBA-003"),
+            &json!({"body_id": body_id, "kind": "surveillance1", "planned_start": "2027-02-01",
+                    "planned_end": "2027-02-02", "auditor_days": 3.5, "version": a3["version"]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    let (s, _) = m
+        .post(
+            &format!("{base}/certification-audits"),
+            &json!({"body_id": body_id, "kind": "surveillance2", "planned_start": "2028-02-01",
+                    "planned_end": "2028-02-02", "auditor_days": 3.5}),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let (_, cy) = m.get(&format!("{base}/certification/cycle")).await;
+    assert_eq!(cy["warnings"], json!([]), "{cy}");
+    assert_eq!(cy["audits"].as_array().unwrap().len(), 4);
+
+    // Status: suspend and reinstate; no restoration before expiry; withdrawal is final.
+    let (s, c2) = m
+        .post(
+            &format!("{base}/certificates/{cert_id}/status"),
+            &json!({"status": "suspended", "note": "surveillance not allowed", "version": 1}),
+        )
+        .await;
+    assert_eq!(s, 200, "{c2}");
+    assert_eq!(c2["state"]["state"], "suspended");
+    let (s, p) = m
+        .post(
+            &format!("{base}/certificates/{cert_id}/status"),
+            &json!({"status": "restored", "version": 2}),
+        )
+        .await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(fields(&p), ["status"]);
+    let (s, p) = m
+        .post(
+            &format!("{base}/certificates/{cert_id}/status"),
+            &json!({"status": "active", "on": "2031-01-01", "version": 2}),
+        )
+        .await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(fields(&p), ["on"]);
+    let (s, _) = m
+        .post(
+            &format!("{base}/certificates/{cert_id}/status"),
+            &json!({"status": "active", "version": 1}),
+        )
+        .await;
+    assert_eq!(s, 409);
+    let (s, c3) = m
+        .post(
+            &format!("{base}/certificates/{cert_id}/status"),
+            &json!({"status": "active", "version": 2}),
+        )
+        .await;
+    assert_eq!(s, 200, "{c3}");
+    assert_eq!(c3["state"]["state"], "valid");
+    // The body is in use and cannot be removed.
+    let (s, _) = m
+        .delete(&format!("{base}/certification-bodies/{body_id}"))
+        .await;
+    assert_eq!(s, 409);
+
+    // Status changes are in the audit trail.
+    let (_, trail) = m
+        .get("/api/v1/orgs/acme/audit-trail?entity=certificate")
+        .await;
+    let text = trail.to_string();
+    assert!(text.contains("active → suspended"), "{text}");
+
+    // Another organisation sees none of it.
+    for path in [
+        format!("{base}/certification-bodies/{body_id}"),
+        format!("{base}/certificates/{cert_id}"),
+        format!("{base}/certification-audits/CBA-001"),
+        format!("{base}/certification/cycle"),
+    ] {
+        assert_eq!(outsider.get(&path).await.0, 404, "{path}");
+    }
+    let (s, _) = outsider
+        .get(&format!(
+            "/api/v1/orgs/other/certification-bodies/{body_id}"
+        ))
+        .await;
+    assert_eq!(s, 404);
+    let (_, theirs) = outsider.get("/api/v1/orgs/other/certification/cycle").await;
+    assert!(theirs["certificate"].is_null());
+    assert_eq!(theirs["audits"], json!([]));
+}
+
+#[tokio::test]
+async fn a_lapsed_certificate_can_be_restored_only_within_six_months() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let m = t.login(f.email(Role::Admin)).await;
+    let base = "/api/v1/orgs/acme";
+    let (_, b) = m
+        .post(
+            &format!("{base}/certification-bodies"),
+            &json!({"name": "CB"}),
+        )
+        .await;
+    // Decided 2023-06-01: expired 2026-06-01, restorable until 2026-12-01.
+    let (s, c) = m
+        .post(
+            &format!("{base}/certificates"),
+            &json!({"body_id": b["id"], "certificate_no": "OLD-1", "decision_on": "2023-06-01"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{c}");
+    assert_eq!(c["state"]["state"], "lapsed");
+    assert_eq!(c["state"]["restorable_until"], "2026-12-01");
+    let id = c["id"].as_str().unwrap();
+    let (s, p) = m
+        .post(
+            &format!("{base}/certificates/{id}/status"),
+            &json!({"status": "expired", "on": "2026-05-01", "version": 1}),
+        )
+        .await;
+    assert_eq!(s, 422, "{p}");
+    let (s, c) = m
+        .post(
+            &format!("{base}/certificates/{id}/status"),
+            &json!({"status": "expired", "on": "2026-06-01", "version": 1}),
+        )
+        .await;
+    assert_eq!(s, 200, "{c}");
+    // Four days later (2026-12-02) the window has closed.
+    t.clock.advance_days(4);
+    let m = t.login(f.email(Role::Admin)).await;
+    let (s, p) = m
+        .post(
+            &format!("{base}/certificates/{id}/status"),
+            &json!({"status": "restored", "version": 2}),
+        )
+        .await;
+    assert_eq!(s, 422, "{p}");
+    assert!(p.to_string().contains("2026-12-01"), "{p}");
+    let (_, c) = m.get(&format!("{base}/certificates/{id}")).await;
+    assert_eq!(c["state"]["state"], "expired");
+    // On the last day of the window it could be restored.
+    let (s, c) = m
+        .post(
+            &format!("{base}/certificates/{id}/status"),
+            &json!({"status": "restored", "on": "2026-12-01", "version": 2}),
+        )
+        .await;
+    assert_eq!(s, 200, "{c}");
+    // The restored certificate runs on from the old expiry, so the dates stay in sequence.
+    assert_eq!(c["expires_on"], "2029-06-01");
+    assert_eq!(c["state"]["state"], "valid");
+}
+
+#[tokio::test]
+async fn the_auditor_days_estimate_shows_its_inputs() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let v = t.login(f.email(Role::Viewer)).await;
+    let (s, e) = v
+        .get("/api/v1/orgs/acme/certification/audit-time?personnel=60")
+        .await;
+    assert_eq!(s, 200, "{e}");
+    assert_eq!(e["estimate"]["initial"], 20);
+    assert_eq!(e["estimate"]["stage1"], 6);
+    assert_eq!(e["estimate"]["surveillance"], 7);
+    assert_eq!(e["estimate"]["recertification"], 14);
+    assert_eq!(e["estimate"]["band"]["reliability"], "verified");
+    assert_eq!(e["chart"].as_array().unwrap().len(), 22);
+    let (s, e) = v
+        .get(
+            "/api/v1/orgs/acme/certification/audit-time?personnel=60&business=low&it=low&other=-40",
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(e["estimate"]["capped"], true);
+    assert_eq!(e["estimate"]["applied_percent"], -30);
+    let (s, p) = v
+        .get("/api/v1/orgs/acme/certification/audit-time?personnel=0&business=huge")
+        .await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(fields(&p), ["business"]);
+    let (s, p) = v
+        .get("/api/v1/orgs/acme/certification/audit-time?personnel=0")
+        .await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(fields(&p), ["personnel"]);
+    let (s, p) = v
+        .get("/api/v1/orgs/acme/certification/audit-time?personnel=many")
+        .await;
+    assert_eq!(s, 422, "{p}");
+}
