@@ -1243,3 +1243,90 @@ impl App {
         })
     }
 }
+
+/// How far back the calendar feed reaches (older deadlines are history).
+const CALENDAR_PAST_DAYS: i64 = 90;
+
+impl App {
+    /// The iCalendar feed: the cycle's deadlines, certification audits, document reviews
+    /// and evidence expiry, from 90 days ago on.
+    pub async fn certification_calendar(
+        &self,
+        ctx: &OrgCtx,
+    ) -> AppResult<crate::exports::ExportFile> {
+        use isms_export::ics::{IcsEvent, calendar};
+        let o = self.certification_cycle(ctx).await?;
+        let from = rules::plus_days(self.today(), -CALENDAR_PAST_DAYS);
+        let mut c = self.db.read().await?;
+        let reviews = store::document_reviews(&mut c, ctx.org.id, Day(from)).await?;
+        let expiries = store::evidence_expiries(&mut c, ctx.org.id, Day(from)).await?;
+        drop(c);
+        let slug = &ctx.org.slug;
+        let mut events = Vec::new();
+        for e in &o.events {
+            events.push(IcsEvent {
+                uid: format!("cycle-{}@{slug}.isms-workbench", e.key),
+                first: e.date,
+                last: e.date,
+                summary: e.title.clone(),
+                description: format!("Certification cycle of {}", ctx.org.name),
+            });
+        }
+        for a in o.audits.iter().filter(|a| a.status != "cancelled") {
+            let day = |s: &Option<String>, planned: &str| {
+                s.as_deref()
+                    .and_then(isms_domain::time::parse_date)
+                    .or_else(|| isms_domain::time::parse_date(planned))
+            };
+            let (Some(first), Some(last)) = (
+                day(&a.actual_start, &a.planned_start),
+                day(&a.actual_end, &a.planned_end),
+            ) else {
+                continue;
+            };
+            events.push(IcsEvent {
+                uid: format!("audit-{}@{slug}.isms-workbench", a.id),
+                first,
+                last,
+                summary: format!("{} audit {} ({})", a.kind_label, a.reference, a.body_name),
+                description: format!("{} auditor-days, {}. {}", a.auditor_days, a.status, a.scope),
+            });
+        }
+        for (n, title, d) in reviews {
+            events.push(IcsEvent {
+                uid: format!("review-doc-{n}@{slug}.isms-workbench"),
+                first: d.0,
+                last: d.0,
+                summary: format!(
+                    "Review due: {} {title}",
+                    isms_domain::document::reference(n)
+                ),
+                description: "The document's review interval ends; review and approve it again."
+                    .into(),
+            });
+        }
+        for (n, title, d) in expiries {
+            events.push(IcsEvent {
+                uid: format!("evidence-{n}@{slug}.isms-workbench"),
+                first: d.0,
+                last: d.0,
+                summary: format!(
+                    "Evidence expires: {} {title}",
+                    isms_domain::evidence::evidence_ref(n)
+                ),
+                description: "Collect fresh evidence before this day.".into(),
+            });
+        }
+        events.sort_by(|a, b| (a.first, &a.uid).cmp(&(b.first, &b.uid)));
+        let text = calendar(
+            &format!("{}: ISMS deadlines", ctx.org.name),
+            &events,
+            self.now().to_offset(),
+        );
+        Ok(crate::exports::ExportFile {
+            bytes: text.into_bytes(),
+            content_type: "text/calendar; charset=utf-8",
+            file_name: format!("{slug}-isms-calendar.ics"),
+        })
+    }
+}

@@ -323,3 +323,36 @@ pub async fn delete_certificate(
         .bind(org_id).bind(id).execute(x).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
+
+// ------------------------------------------------------------------------- calendar
+
+/// Most rows of one kind the calendar feed carries.
+pub const CALENDAR_CAP: i64 = 5000;
+
+/// Approved documents with a review date on or after `from`: (number, title, date).
+/// Served by `documents_review_idx (org_id, status, next_review_on)`.
+pub async fn document_reviews(
+    c: &mut impl AsConn,
+    org_id: Uuid,
+    from: Day,
+) -> Result<Vec<(i64, String, Day)>, DbError> {
+    Ok(run!(c, x => sqlx::query_as(
+        "SELECT number, title, next_review_on FROM documents
+         WHERE org_id = $1 AND status = 'approved' AND next_review_on >= $2
+         ORDER BY next_review_on, number LIMIT $3")
+        .bind(org_id).bind(from).bind(CALENDAR_CAP).fetch_all(x).await)?)
+}
+
+/// Evidence that expires on or after `from`: (number, title, date). Served by
+/// `evidence_valid_idx (org_id, valid_until, number)`.
+pub async fn evidence_expiries(
+    c: &mut impl AsConn,
+    org_id: Uuid,
+    from: Day,
+) -> Result<Vec<(i64, String, Day)>, DbError> {
+    Ok(run!(c, x => sqlx::query_as(
+        "SELECT number, title, valid_until FROM evidence
+         WHERE org_id = $1 AND valid_until >= $2
+         ORDER BY valid_until, number LIMIT $3")
+        .bind(org_id).bind(from).bind(CALENDAR_CAP).fetch_all(x).await)?)
+}

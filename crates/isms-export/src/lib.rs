@@ -5,6 +5,7 @@ use std::borrow::Cow;
 
 pub mod charts;
 pub mod flow_diagram;
+pub mod ics;
 pub mod markdown;
 mod pdf;
 mod read;

@@ -348,3 +348,17 @@ pub async fn audit_time(
     };
     Ok(Json(st.app.audit_time(&ctx, &q)?))
 }
+
+/// The iCalendar feed of the cycle's deadlines, certification audits, document reviews and
+/// evidence expiry (from 90 days ago on), for a calendar application.
+#[utoipa::path(get, path = "/api/v1/orgs/{org}/certification/calendar.ics", tag = "certification",
+    params(("org" = String, Path, description = "The organisation's slug")),
+    responses((status = 200, description = "The calendar", content((String = "text/calendar"))), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn calendar(
+    State(st): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(org): Path<String>,
+) -> ApiResult<axum::response::Response> {
+    let ctx = st.app.org_access(&p, &org).await?;
+    Ok(crate::download(st.app.certification_calendar(&ctx).await?))
+}

@@ -280,6 +280,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(certification::certificate_status))
         .routes(routes!(certification::cycle))
         .routes(routes!(certification::audit_time))
+        .routes(routes!(certification::calendar))
         .routes(routes!(own_controls::list, own_controls::create))
         .routes(routes!(
             own_controls::get,

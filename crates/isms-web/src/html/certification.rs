@@ -880,3 +880,12 @@ pub async fn audit_time(
         },
     )
 }
+
+/// The calendar file, for a one-off import (the API serves the same with a token).
+pub async fn calendar(State(st): State<AppState>, u: WebUser, Path(org): Path<String>) -> Response {
+    let ctx = org_or_page!(st, u, &org);
+    match st.app.certification_calendar(&ctx).await {
+        Ok(f) => crate::download(f),
+        Err(e) => error_page(&e),
+    }
+}

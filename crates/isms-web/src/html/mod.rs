@@ -557,6 +557,10 @@ pub fn router() -> Router<AppState> {
             "/o/{org}/certification/audit-time",
             get(certification::audit_time),
         )
+        .route(
+            "/o/{org}/certification/calendar.ics",
+            get(certification::calendar),
+        )
         .route("/o/{org}/catalogue", get(catalogue::controls_page))
         .route(
             "/o/{org}/catalogue/controls/{id}",

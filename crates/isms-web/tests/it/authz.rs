@@ -424,6 +424,9 @@ async fn call(
                 (b, r["id"].as_str().unwrap().to_owned())
             };
             match (case.method.clone(), t) {
+                (Method::GET, "/api/v1/orgs/{org}/certification/calendar.ics") => {
+                    (format!("{base}/certification/calendar.ics"), None)
+                }
                 (Method::GET, "/api/v1/orgs/{org}/certification/cycle") => {
                     (format!("{base}/certification/cycle"), None)
                 }
@@ -1429,6 +1432,11 @@ fn cases() -> Vec<Case> {
             method: Method::PATCH,
             template: "/api/v1/orgs/{org}/controls/{ref}",
             expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/certification/calendar.ics",
+            expect: Box::new(member_reads),
         },
         Case {
             method: Method::GET,

@@ -279,6 +279,32 @@ async fn bodies_audits_and_certificates_are_checked_and_kept_apart() {
     let text = trail.to_string();
     assert!(text.contains("active → suspended"), "{text}");
 
+    // The calendar carries the cycle's deadlines and the audits.
+    let r = viewer
+        .request(
+            reqwest::Method::GET,
+            &format!("{base}/certification/calendar.ics"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/calendar")
+    );
+    let ics = r.text().await.unwrap();
+    assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"), "{ics}");
+    assert!(ics.contains("SUMMARY:Latest date for the first surveillance audit\r\n"));
+    assert!(ics.contains("DTSTART;VALUE=DATE:20270310\r\n"));
+    assert!(
+        ics.contains("SUMMARY:Surveillance 1 audit CBA-003 (Assure Cert Ltd)"),
+        "{ics}"
+    );
+    assert_eq!(ics.matches("BEGIN:VEVENT").count(), 4 + 2 + 4, "{ics}");
+
     // Another organisation sees none of it.
     for path in [
         format!("{base}/certification-bodies/{body_id}"),

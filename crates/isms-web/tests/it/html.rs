@@ -765,6 +765,11 @@ async fn page_access_matrix() {
             None,
         ),
         (
+            "/o/{org}/certification/calendar.ics",
+            "/o/acme/certification/calendar.ics".into(),
+            None,
+        ),
+        (
             "/o/{org}/certification/audit-time",
             "/o/acme/certification/audit-time?personnel=140&business=high&it=low&other=-5".into(),
             None,
