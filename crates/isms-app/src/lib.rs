@@ -20,6 +20,7 @@ pub mod evidence;
 pub mod exports;
 pub mod foundation;
 pub mod gap;
+pub mod internal_audits;
 pub mod members;
 pub mod orgs;
 pub mod own_controls;

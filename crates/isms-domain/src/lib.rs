@@ -13,6 +13,7 @@ pub mod error;
 pub mod evidence;
 pub mod foundation;
 pub mod gap;
+pub mod internal_audit;
 pub mod org;
 pub mod rbac;
 pub mod risk;
