@@ -371,7 +371,12 @@ fn matrix_row(r: &dom::CoverageRow) -> MatrixRow {
     }
 }
 
-fn audit_snapshot(r: &AuditRow, scope: &[String], team: &[Uuid], areas: &[Uuid]) -> serde_json::Value {
+fn audit_snapshot(
+    r: &AuditRow,
+    scope: &[String],
+    team: &[Uuid],
+    areas: &[Uuid],
+) -> serde_json::Value {
     serde_json::json!({
         "reference": audit_ref(i32::try_from(r.year).unwrap_or(0), r.seq),
         "title": r.title, "criteria": r.criteria, "status": r.status,
@@ -588,7 +593,10 @@ impl App {
                 .await?;
         }
         let members = match &patch.members {
-            Some(m) => self.audit_people_ids(&mut tx, ctx, &mut v, "members", m).await?,
+            Some(m) => {
+                self.audit_people_ids(&mut tx, ctx, &mut v, "members", m)
+                    .await?
+            }
             None => before.members.iter().map(|m| m.id).collect(),
         };
         v.into_result()?;
@@ -686,9 +694,10 @@ impl App {
             let n = match levels_of.get(&r.definition) {
                 Some(n) => *n,
                 None => {
-                    let n = serde_json::from_str::<isms_domain::risk::method::Method>(&r.definition)
-                        .map(|m| m.levels.len())
-                        .unwrap_or(0);
+                    let n =
+                        serde_json::from_str::<isms_domain::risk::method::Method>(&r.definition)
+                            .map(|m| m.levels.len())
+                            .unwrap_or(0);
                     levels_of.insert(r.definition.clone(), n);
                     n
                 }
@@ -756,7 +765,11 @@ impl App {
     ) -> AppResult<Programme> {
         ctx.require(Permission::AuditWrite, "change the audit programme")?;
         if !(2000..=2100).contains(&patch.cycle_start_year) {
-            return Err(ValidationError::single("cycle_start_year", "must be a year from 2000 to 2100").into());
+            return Err(ValidationError::single(
+                "cycle_start_year",
+                "must be a year from 2000 to 2100",
+            )
+            .into());
         }
         let mut tx = self.db.begin().await?;
         let (before, version) = self.cycle_start(&mut tx, ctx).await?;
@@ -961,7 +974,10 @@ impl App {
             let title = dom::item_title(&key)
                 .or_else(|| own.get(&key).cloned())
                 .unwrap_or_default();
-            scope.entry(a).or_default().push(ScopeItem { item: key, title });
+            scope
+                .entry(a)
+                .or_default()
+                .push(ScopeItem { item: key, title });
         }
         Ok(rows
             .into_iter()
@@ -1101,7 +1117,10 @@ impl App {
         }
         let found = store::areas_by_id(c, ctx.org.id, &area_ids).await?;
         if found.len() != area_ids.len() {
-            v.push("areas", "names an audit area this organisation does not have");
+            v.push(
+                "areas",
+                "names an audit area this organisation does not have",
+            );
         }
         let members = store::area_members(c, ctx.org.id, &area_ids).await?;
         let people: Vec<AreaPeople> = found
@@ -1145,7 +1164,12 @@ impl App {
         ctx.require(Permission::AuditWrite, "plan internal audits")?;
         let mut v = ValidationError::new();
         let title = v.check(parse_name("title", &input.title, MAX_TITLE));
-        let criteria = match input.criteria.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let criteria = match input
+            .criteria
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             Some(c) => text(&mut v, "criteria", c),
             None => DEFAULT_CRITERIA.to_owned(),
         };
@@ -1279,7 +1303,10 @@ impl App {
         if changes_plan && !status.is_open() {
             v.push(
                 "status",
-                format!("the audit is {}; its plan can no longer change", status.label().to_lowercase()),
+                format!(
+                    "the audit is {}; its plan can no longer change",
+                    status.label().to_lowercase()
+                ),
             );
         }
         if let Some(n) = next
@@ -1361,7 +1388,8 @@ impl App {
             .areas
             .clone()
             .unwrap_or_else(|| current.areas.iter().map(|a| a.id).collect());
-        let (team, areas, conflicts) = if changes_plan || patch.independence_justification.is_some() {
+        let (team, areas, conflicts) = if changes_plan || patch.independence_justification.is_some()
+        {
             self.check_audit_people(
                 &mut tx,
                 ctx,
@@ -1420,7 +1448,10 @@ impl App {
         }
         let reference = audit_ref(i32::try_from(row.year).unwrap_or(0), row.seq);
         let mut summary = match next {
-            Some(n) if n != status => format!("moved the internal audit {reference} to {}", n.label().to_lowercase()),
+            Some(n) if n != status => format!(
+                "moved the internal audit {reference} to {}",
+                n.label().to_lowercase()
+            ),
             _ => format!("changed the internal audit {reference}"),
         };
         if !conflicts.is_empty() && justification != before.independence_justification {
@@ -1444,7 +1475,12 @@ impl App {
                     _ => "update",
                 },
                 summary,
-                before: Some(audit_snapshot(&before, &before_scope, &before_team, &before_areas)),
+                before: Some(audit_snapshot(
+                    &before,
+                    &before_scope,
+                    &before_team,
+                    &before_areas,
+                )),
                 after: Some(audit_snapshot(&row, &scope, &team, &areas)),
             },
         )
@@ -1552,7 +1588,9 @@ impl App {
             .into());
         }
         let scope: Vec<String> = a.scope.iter().map(|s| s.item.clone()).collect();
-        let n = self.generate_checklist_in(&mut tx, ctx, audit_id, &scope).await?;
+        let n = self
+            .generate_checklist_in(&mut tx, ctx, audit_id, &scope)
+            .await?;
         if n > 0 {
             record(
                 self,
@@ -1575,7 +1613,12 @@ impl App {
         Ok(out)
     }
 
-    async fn checklist_in(&self, c: &mut impl AsConn, ctx: &OrgCtx, audit_id: Uuid) -> AppResult<Checklist> {
+    async fn checklist_in(
+        &self,
+        c: &mut impl AsConn,
+        ctx: &OrgCtx,
+        audit_id: Uuid,
+    ) -> AppResult<Checklist> {
         let rows = store::checklist(c, ctx.org.id, audit_id).await?;
         let mut ev: HashMap<Uuid, Vec<SampledEvidence>> = HashMap::new();
         for e in store::sampled_evidence(c, ctx.org.id, audit_id).await? {
@@ -1585,10 +1628,8 @@ impl App {
                 title: e.title,
             });
         }
-        let items: Vec<ChecklistItem> = rows
-            .into_iter()
-            .map(|r| item_view(r, Vec::new()))
-            .collect();
+        let items: Vec<ChecklistItem> =
+            rows.into_iter().map(|r| item_view(r, Vec::new())).collect();
         Ok(finish_checklist(audit_id, items, &mut ev))
     }
 }
@@ -1608,7 +1649,9 @@ fn item_view(r: ChecklistWithNames, evidence: Vec<SampledEvidence>) -> Checklist
         evidence,
         answered_by_name: r.answered_by_name,
         answered_at: i.answered_at.map(|t| t.0.rfc3339()),
-        proposed_grade: result.and_then(ItemResult::finding_grade).map(str::to_owned),
+        proposed_grade: result
+            .and_then(ItemResult::finding_grade)
+            .map(str::to_owned),
         version: i.version,
     }
 }
@@ -1691,7 +1734,10 @@ impl App {
             for (i, r) in refs.iter().enumerate() {
                 match parse_evidence_ref(r) {
                     Some(n) => numbers.push(n),
-                    None => v.push(format!("evidence[{i}]"), "is not an evidence reference (EV-0001)"),
+                    None => v.push(
+                        format!("evidence[{i}]"),
+                        "is not an evidence reference (EV-0001)",
+                    ),
                 }
             }
             let found = store::evidence_by_number(&mut tx, ctx.org.id, &numbers).await?;
@@ -1701,7 +1747,10 @@ impl App {
                     Some((_, id)) => ids.push(*id),
                     None => v.push(
                         format!("evidence[{i}]"),
-                        format!("there is no evidence {} in this organisation", evidence_ref(*n)),
+                        format!(
+                            "there is no evidence {} in this organisation",
+                            evidence_ref(*n)
+                        ),
                     ),
                 }
             }
@@ -1767,7 +1816,11 @@ impl App {
         let lead = a
             .lead_auditor_name
             .clone()
-            .or_else(|| a.lead_auditor_external.as_ref().map(|e| format!("{e} (external)")))
+            .or_else(|| {
+                a.lead_auditor_external
+                    .as_ref()
+                    .map(|e| format!("{e} (external)"))
+            })
             .unwrap_or_else(|| "—".into());
         let mut sections = vec![Section {
             heading: "Scope and criteria".into(),
@@ -1783,13 +1836,21 @@ impl App {
         if !a.team.is_empty() {
             people.push(format!(
                 "Audit team: {}",
-                a.team.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ")
+                a.team
+                    .iter()
+                    .map(|t| t.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
         if !a.areas.is_empty() {
             people.push(format!(
                 "Auditee areas: {}",
-                a.areas.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ")
+                a.areas
+                    .iter()
+                    .map(|t| t.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
         sections.push(Section {
@@ -1798,7 +1859,9 @@ impl App {
             ..Default::default()
         });
         let independence = if a.independence_conflicts.is_empty() {
-            vec!["No auditor audited an area they own or work in, or a control they own.".to_owned()]
+            vec![
+                "No auditor audited an area they own or work in, or a control they own.".to_owned(),
+            ]
         } else {
             vec![format!(
                 "Independence conflicts were accepted with this justification: {}",
@@ -1829,7 +1892,11 @@ impl App {
                     .map(|r| {
                         vec![
                             r.label().to_owned(),
-                            list.by_result.get(r.as_str()).copied().unwrap_or(0).to_string(),
+                            list.by_result
+                                .get(r.as_str())
+                                .copied()
+                                .unwrap_or(0)
+                                .to_string(),
                         ]
                     })
                     .collect(),
@@ -1879,8 +1946,14 @@ impl App {
             title: format!("Internal audit report {}: {}", a.reference, a.title),
             meta: vec![
                 ("Organisation".into(), ctx.org.name.clone()),
-                ("Status".into(), AuditStatus::from_stored(&a.status).label().to_owned()),
-                ("Planned".into(), format!("{} to {}", a.planned_start, a.planned_end)),
+                (
+                    "Status".into(),
+                    AuditStatus::from_stored(&a.status).label().to_owned(),
+                ),
+                (
+                    "Planned".into(),
+                    format!("{} to {}", a.planned_start, a.planned_end),
+                ),
                 (
                     "Held".into(),
                     match (&a.actual_start, &a.actual_end) {
@@ -1948,9 +2021,21 @@ impl App {
                     a.lead_auditor_name
                         .or(a.lead_auditor_external)
                         .unwrap_or_default(),
-                    a.team.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join("; "),
-                    a.areas.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join("; "),
-                    a.scope.iter().map(|s| s.item.as_str()).collect::<Vec<_>>().join("; "),
+                    a.team
+                        .iter()
+                        .map(|t| t.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    a.areas
+                        .iter()
+                        .map(|t| t.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    a.scope
+                        .iter()
+                        .map(|s| s.item.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; "),
                     a.criteria,
                     a.independence_conflicts
                         .iter()

@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod controls;
 pub mod demo;
 mod demo_assets;
+mod demo_audit;
 mod demo_controls;
 mod demo_documents;
 mod demo_evidence;

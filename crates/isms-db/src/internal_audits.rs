@@ -298,7 +298,10 @@ pub async fn control_owners(
          WHERE org_id = $1 AND owner_id IS NOT NULL AND control_ref IN ({})",
         marks(control_refs.len(), 2)
     );
-    let params: Vec<Param> = control_refs.iter().map(|r| Param::Text(r.clone())).collect();
+    let params: Vec<Param> = control_refs
+        .iter()
+        .map(|r| Param::Text(r.clone()))
+        .collect();
     Ok(crate::fetch_with!(c, (String, Uuid), sql, org_id, &params)?)
 }
 
@@ -420,7 +423,9 @@ pub async fn list_audits(
         let py = params.len() + 1;
         params.push(Param::Int(s));
         let ps = params.len() + 1;
-        conds.push(format!("(a.year < ${py} OR (a.year = ${py} AND a.seq < ${ps}))"));
+        conds.push(format!(
+            "(a.year < ${py} OR (a.year = ${py} AND a.seq < ${ps}))"
+        ));
     }
     let sql = format!(
         "{AUDIT_SELECT} WHERE {} ORDER BY a.year DESC, a.seq DESC LIMIT {}",
@@ -612,8 +617,7 @@ pub async fn checklist(
     org_id: Uuid,
     audit_id: Uuid,
 ) -> Result<Vec<ChecklistWithNames>, DbError> {
-    let sql =
-        format!("{ITEM_SELECT} WHERE i.org_id = $1 AND i.audit_id = $2 ORDER BY i.sort_key");
+    let sql = format!("{ITEM_SELECT} WHERE i.org_id = $1 AND i.audit_id = $2 ORDER BY i.sort_key");
     Ok(
         run!(c, x => sqlx::query_as::<_, ChecklistWithNames>(sqlx::AssertSqlSafe(sql))
         .bind(org_id).bind(audit_id).fetch_all(x).await)?,

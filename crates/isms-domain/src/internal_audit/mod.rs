@@ -19,8 +19,7 @@ use uuid::Uuid;
 pub const CYCLE_YEARS: i32 = 3;
 pub const MAX_TITLE: usize = 200;
 pub const MAX_TEXT: usize = 8000;
-pub const DEFAULT_CRITERIA: &str =
-    "ISO/IEC 27001:2022 and the organisation's ISMS documentation";
+pub const DEFAULT_CRITERIA: &str = "ISO/IEC 27001:2022 and the organisation's ISMS documentation";
 
 /// What kind of thing an item is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -195,7 +194,11 @@ pub fn is_high_level(level: i64, level_count: usize) -> bool {
 /// How many years of the cycle an item should be audited in: yearly for controls that
 /// treat a high risk, once per cycle for everything else.
 pub fn required_times(item: &AuditItem) -> usize {
-    if item.high_risk { CYCLE_YEARS as usize } else { 1 }
+    if item.high_risk {
+        CYCLE_YEARS as usize
+    } else {
+        1
+    }
 }
 
 /// The years of a cycle starting in `start_year`.

@@ -143,15 +143,24 @@ fn status_moves_forward_only() {
     assert!(!Planned.can_become(Completed));
     assert!(!Completed.can_become(InProgress));
     assert!(!Cancelled.can_become(Planned));
-    assert_eq!(AuditStatus::parse("status", "in_progress").unwrap(), InProgress);
-    assert_eq!(AuditStatus::parse("status", "done").unwrap_err().errors[0].field, "status");
+    assert_eq!(
+        AuditStatus::parse("status", "in_progress").unwrap(),
+        InProgress
+    );
+    assert_eq!(
+        AuditStatus::parse("status", "done").unwrap_err().errors[0].field,
+        "status"
+    );
 }
 
 #[test]
 fn results_propose_a_finding_grade() {
     assert_eq!(ItemResult::Nonconforming.finding_grade(), Some("minor_nc"));
     assert_eq!(ItemResult::Observation.finding_grade(), Some("observation"));
-    assert_eq!(ItemResult::OpportunityForImprovement.finding_grade(), Some("ofi"));
+    assert_eq!(
+        ItemResult::OpportunityForImprovement.finding_grade(),
+        Some("ofi")
+    );
     assert_eq!(ItemResult::Conforming.finding_grade(), None);
     assert!(ItemResult::parse("result", "bad").is_err());
     assert_eq!(audit_ref(2026, 1), "AUD-2026-01");
@@ -163,9 +172,21 @@ fn auditors_may_not_audit_their_own_area_or_control() {
     let lee = Uuid::from_u128(2);
     let sam = Uuid::from_u128(3);
     let auditors = vec![
-        Auditor { user_id: dana, name: "Dana".into(), lead: true },
-        Auditor { user_id: lee, name: "Lee".into(), lead: false },
-        Auditor { user_id: sam, name: "Sam".into(), lead: false },
+        Auditor {
+            user_id: dana,
+            name: "Dana".into(),
+            lead: true,
+        },
+        Auditor {
+            user_id: lee,
+            name: "Lee".into(),
+            lead: false,
+        },
+        Auditor {
+            user_id: sam,
+            name: "Sam".into(),
+            lead: false,
+        },
     ];
     let areas = vec![AreaPeople {
         name: "Engineering".into(),
@@ -174,7 +195,10 @@ fn auditors_may_not_audit_their_own_area_or_control() {
     }];
     let owners = vec![("A.8.2".to_owned(), sam)];
     let c = independence_conflicts(&auditors, &areas, &owners);
-    let seen: Vec<(&str, &str)> = c.iter().map(|c| (c.field.as_str(), c.conflict.as_str())).collect();
+    let seen: Vec<(&str, &str)> = c
+        .iter()
+        .map(|c| (c.field.as_str(), c.conflict.as_str()))
+        .collect();
     assert_eq!(
         seen,
         [
@@ -185,22 +209,34 @@ fn auditors_may_not_audit_their_own_area_or_control() {
     );
     let e = check_independence(&c, None).unwrap_err();
     assert_eq!(e.errors[0].field, "lead_auditor_id");
-    assert!(e.errors[0].message.contains("Dana owns the area Engineering"));
+    assert!(
+        e.errors[0]
+            .message
+            .contains("Dana owns the area Engineering")
+    );
     assert!(check_independence(&c, Some("   ")).is_err());
     assert_eq!(
         check_independence(&c, Some(" Only auditor trained ")).unwrap(),
         "Only auditor trained"
     );
     assert_eq!(check_independence(&[], None).unwrap(), "");
-    let outsider = vec![Auditor { user_id: Uuid::from_u128(9), name: "Ext".into(), lead: true }];
+    let outsider = vec![Auditor {
+        user_id: Uuid::from_u128(9),
+        name: "Ext".into(),
+        lead: true,
+    }];
     assert!(independence_conflicts(&outsider, &areas, &owners).is_empty());
 }
 
 #[test]
 fn completion_names_the_first_open_item() {
     assert!(check_complete(&[]).is_err());
-    let e = check_complete(&[("4.1".into(), true), ("4.2".into(), false), ("4.3".into(), false)])
-        .unwrap_err();
+    let e = check_complete(&[
+        ("4.1".into(), true),
+        ("4.2".into(), false),
+        ("4.3".into(), false),
+    ])
+    .unwrap_err();
     assert_eq!(e.errors[0].field, "checklist");
     assert!(e.errors[0].message.contains("2 checklist item(s)"));
     assert!(e.errors[0].message.contains("4.2"));
@@ -212,11 +248,19 @@ fn every_requirement_clause_and_control_has_questions() {
     let cat = crate::catalogue::catalogue();
     let with = questions::clauses_with_questions();
     for c in cat.requirements() {
-        assert!(with.contains(&c.id.as_str()), "no question for clause {}", c.id);
+        assert!(
+            with.contains(&c.id.as_str()),
+            "no question for clause {}",
+            c.id
+        );
         assert!(!item_questions(&c.id, None).is_empty());
     }
     for c in cat.controls() {
-        assert!(!item_questions(&format!("A.{}", c.id), None).is_empty(), "{}", c.id);
+        assert!(
+            !item_questions(&format!("A.{}", c.id), None).is_empty(),
+            "{}",
+            c.id
+        );
     }
     assert_eq!(item_questions("NW-07", Some("Code review")).len(), 2);
 }

@@ -10,6 +10,7 @@ mod documents;
 mod evidence;
 mod foundation;
 mod html;
+mod internal_audits;
 mod openapi;
 mod own_controls;
 mod risk_library;
