@@ -163,7 +163,7 @@ pub fn universe(
         })
         .collect();
     for c in cat.controls() {
-        if applicable.is_none_or(|a| a.iter().any(|x| *x == c.id)) {
+        if applicable.is_none_or(|a| a.contains(&c.id)) {
             out.push(AuditItem {
                 key: format!("A.{}", c.id),
                 title: c.title.clone(),
