@@ -58,8 +58,8 @@ CREATE TABLE audits (
     criteria                    TEXT    NOT NULL,
     planned_start               DATE    NOT NULL,
     planned_end                 DATE    NOT NULL,
-    actual_start                TEXT,
-    actual_end                  TEXT,
+    actual_start                DATE,
+    actual_end                  DATE,
     status                      TEXT    NOT NULL,   -- planned | in_progress | completed | cancelled
     lead_auditor_id             UUID    REFERENCES users (id) ON DELETE SET NULL,
     lead_auditor_external       TEXT,               -- an external auditor's name instead
