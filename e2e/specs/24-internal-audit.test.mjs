@@ -60,7 +60,7 @@ test('an auditor who works in an audited area is refused without a justification
   await clickAndWait(page, page.getByRole('button', { name: 'Plan audit' }));
   const errors = await page.locator('.errors').innerText();
   assert.match(errors, /team/);
-  assert.match(errors, /Tom Becker works in the area Engineering and operations/);
+  assert.match(errors, /Tom Becker owns the area Engineering and operations/);
   await shots.take(page, 'independence-refused');
   // The form keeps what was entered; a justification makes it acceptable.
   assert.equal(await page.inputValue('#n-title'), TITLE);
@@ -70,7 +70,7 @@ test('an auditor who works in an audited area is refused without a justification
   assert.match(auditPath, /^\/o\/northwind\/audits\/[0-9a-f-]{36}$/);
   assert.match(await page.locator('.flash').innerText(), /AUD-\d{4}-\d{2} planned/);
   const ind = await page.locator('#independence').innerText();
-  assert.match(ind, /Tom Becker works in the area Engineering and operations/);
+  assert.match(ind, /Tom Becker owns the area Engineering and operations/);
   assert.match(ind, /Tom audits only the access control records/);
   await shots.take(page, 'audit-planned');
 });

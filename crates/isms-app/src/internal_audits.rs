@@ -480,16 +480,12 @@ impl App {
         let after = decode_cursor(cursor)?;
         let mut c = self.db.read().await?;
         let rows = store::list_areas(&mut c, ctx.org.id, after.as_deref(), limit + 1).await?;
-        let more = rows.len() as i64 > limit;
-        let mut rows = rows;
-        rows.truncate(usize::try_from(limit).unwrap_or(0));
-        let next_cursor = if more {
-            rows.last().map(|r| crate::encode_cursor(&r.area.name))
-        } else {
-            None
-        };
-        let items = self.areas_with_members(&mut c, ctx, rows).await?;
-        Ok(Page { items, next_cursor })
+        let page = crate::paginate(rows, limit, |r| r.area.name.clone(), |r| r);
+        let items = self.areas_with_members(&mut c, ctx, page.items).await?;
+        Ok(Page {
+            items,
+            next_cursor: page.next_cursor,
+        })
     }
 
     async fn load_area(&self, c: &mut impl AsConn, ctx: &OrgCtx, id: Uuid) -> AppResult<AuditArea> {
@@ -1046,17 +1042,17 @@ impl App {
         };
         let mut c = self.db.read().await?;
         let rows = store::list_audits(&mut c, ctx.org.id, status, before, limit + 1).await?;
-        let more = rows.len() as i64 > limit;
-        let mut rows = rows;
-        rows.truncate(usize::try_from(limit).unwrap_or(0));
-        let next_cursor = if more {
-            rows.last()
-                .map(|r| crate::encode_cursor(&format!("{}:{}", r.audit.year, r.audit.seq)))
-        } else {
-            None
-        };
-        let items = self.with_parts(&mut c, ctx, rows).await?;
-        Ok(Page { items, next_cursor })
+        let page = crate::paginate(
+            rows,
+            limit,
+            |r| format!("{}:{}", r.audit.year, r.audit.seq),
+            |r| r,
+        );
+        let items = self.with_parts(&mut c, ctx, page.items).await?;
+        Ok(Page {
+            items,
+            next_cursor: page.next_cursor,
+        })
     }
 
     /// Check the lead auditor, team, areas and independence of an audit; returns the
