@@ -199,6 +199,9 @@ impl App {
                 self.demo_evidence(&p, &manager).await?;
                 self.demo_soa(&p, &manager).await?;
                 self.demo_certification(&p, &manager).await?;
+                // The completed internal audit's id: the findings demo links its audit
+                // findings to it (wired after the merge).
+                let _audit_id = self.demo_audit(&manager).await?;
             }
         }
         Ok(info)

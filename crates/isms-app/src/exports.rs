@@ -54,6 +54,7 @@ pub const EXPORT_KINDS: &[&str] = &[
     "controls",
     "documents",
     "evidence",
+    "audits",
     "soa",
 ];
 
@@ -824,6 +825,16 @@ impl App {
                 table_bytes(self.documents_table(ctx).await?, fmt).await?
             }
             "evidence" => table_bytes(self.evidence_table(ctx).await?, fmt).await?,
+            "audits" => {
+                if fmt == TableFormat::Pdf {
+                    return Err(ValidationError::single(
+                        "format",
+                        "the audit register is exported as csv, xlsx or md; each audit's report is a PDF",
+                    )
+                    .into());
+                }
+                table_bytes(self.audits_table(ctx).await?, fmt).await?
+            }
             "risk-treatment-plan" => {
                 if !matches!(fmt, TableFormat::Markdown | TableFormat::Pdf) {
                     return Err(ValidationError::single(

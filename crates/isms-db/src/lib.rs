@@ -11,6 +11,7 @@ pub mod documents;
 pub mod evidence;
 pub mod foundation;
 pub mod gap;
+pub mod internal_audits;
 pub mod orgs;
 pub mod own_controls;
 pub mod ratelimit;

@@ -14,6 +14,7 @@ pub mod error;
 pub mod evidence;
 pub mod foundation;
 pub mod gap;
+pub mod internal_audit;
 pub mod org;
 pub mod rbac;
 pub mod readiness;

@@ -11,6 +11,7 @@ pub mod documents;
 pub mod evidence;
 pub mod foundation;
 pub mod gap;
+pub mod internal_audits;
 pub mod members;
 pub mod orgs;
 pub mod own_controls;
@@ -174,6 +175,7 @@ impl Modify for SecurityAddon {
         (name = "documents", description = "The document register (7.5): versions, submit/approve/reject, links to clauses and controls, templates, diffs, exports"),
         (name = "evidence", description = "The evidence register: files (stored by SHA-256, verified on download) and links, what they support, controls without current evidence"),
         (name = "certification", description = "The certification lifecycle: certification bodies, their audits, certificates and status, the cycle and its rule checks, the auditor-days estimate"),
+        (name = "internal-audit", description = "Internal audit (9.2): audit areas, the programme over the certification cycle with its coverage matrix, audits with an independence check, checklists with our own questions, reports"),
         (name = "soa", description = "The Statement of Applicability (6.1.3 d): versions, decisions per Annex A control with derived reasons, approval, comparison, exports, import"),
     )
 )]
@@ -370,6 +372,34 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(evidence::file))
         .routes(routes!(evidence::add_link))
         .routes(routes!(evidence::remove_link))
+        .routes(routes!(
+            internal_audits::list_areas,
+            internal_audits::create_area
+        ))
+        .routes(routes!(
+            internal_audits::get_area,
+            internal_audits::update_area,
+            internal_audits::delete_area
+        ))
+        .routes(routes!(
+            internal_audits::get_programme,
+            internal_audits::update_programme
+        ))
+        .routes(routes!(internal_audits::add_entry))
+        .routes(routes!(internal_audits::remove_entry))
+        .routes(routes!(internal_audits::plan_the_rest))
+        .routes(routes!(internal_audits::list, internal_audits::create))
+        .routes(routes!(
+            internal_audits::get,
+            internal_audits::update,
+            internal_audits::delete
+        ))
+        .routes(routes!(
+            internal_audits::checklist,
+            internal_audits::generate_checklist
+        ))
+        .routes(routes!(internal_audits::answer))
+        .routes(routes!(internal_audits::report))
         .routes(routes!(soa::list, soa::create))
         .routes(routes!(soa::diff))
         .routes(routes!(soa::import))

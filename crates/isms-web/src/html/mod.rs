@@ -21,6 +21,7 @@ pub mod documents;
 pub mod evidence;
 pub mod foundation;
 pub mod gap;
+pub mod internal_audits;
 pub mod org;
 pub mod own_controls;
 pub mod risk_library;
@@ -142,6 +143,7 @@ impl Layout {
             add(format!("{base}/soa"), "SoA", "soa");
             add(format!("{base}/documents"), "Documents", "documents");
             add(format!("{base}/evidence"), "Evidence", "evidence");
+            add(format!("{base}/audits"), "Internal audit", "audits");
             add(
                 format!("{base}/certification"),
                 "Certification",
@@ -479,6 +481,42 @@ pub fn router() -> Router<AppState> {
             "/o/{org}/evidence",
             get(evidence::list).post(evidence::upload),
         )
+        .route(
+            "/o/{org}/audits",
+            get(internal_audits::list).post(internal_audits::create),
+        )
+        .route("/o/{org}/audits/programme", get(internal_audits::programme))
+        .route(
+            "/o/{org}/audits/programme/entries",
+            post(internal_audits::add_entry),
+        )
+        .route(
+            "/o/{org}/audits/programme/entries/remove",
+            post(internal_audits::remove_entry),
+        )
+        .route(
+            "/o/{org}/audits/programme/plan-the-rest",
+            post(internal_audits::plan_rest),
+        )
+        .route(
+            "/o/{org}/audits/programme/settings",
+            post(internal_audits::set_cycle),
+        )
+        .route(
+            "/o/{org}/audits/areas",
+            get(internal_audits::areas).post(internal_audits::create_area),
+        )
+        .route("/o/{org}/audits/export", get(internal_audits::export))
+        .route("/o/{org}/audits/{id}", get(internal_audits::page))
+        .route(
+            "/o/{org}/audits/{id}/status",
+            post(internal_audits::set_status),
+        )
+        .route(
+            "/o/{org}/audits/{id}/checklist/{item}",
+            post(internal_audits::answer),
+        )
+        .route("/o/{org}/audits/{id}/report", get(internal_audits::report))
         .route("/o/{org}/evidence/link", post(evidence::add_link_evidence))
         .route("/o/{org}/evidence/coverage", get(evidence::coverage))
         .route("/o/{org}/evidence/export", get(evidence::export))

@@ -668,6 +668,117 @@ async fn call(
                 other => panic!("no document call for {other:?}"),
             }
         }
+        t if t.starts_with("/api/v1/orgs/{org}/audit-areas")
+            || t.starts_with("/api/v1/orgs/{org}/audit-programme")
+            || t.starts_with("/api/v1/orgs/{org}/audits") =>
+        {
+            let base = format!("/api/v1/orgs/{org}");
+            let fresh_area = || async {
+                let (s, r) = admin
+                    .post(
+                        &format!("{base}/audit-areas"),
+                        &json!({"name": format!("Area {uniq}-{}", uuid::Uuid::now_v7())}),
+                    )
+                    .await;
+                assert_eq!(s, 201, "{r}");
+                r["id"].as_str().unwrap().to_owned()
+            };
+            let fresh_audit = || async {
+                let (s, r) = admin
+                    .post(
+                        &format!("{base}/audits"),
+                        &json!({"title": format!("Audit {uniq}"), "scope": ["4.1", "A.5.15"],
+                                "planned_start": "2026-12-01", "planned_end": "2026-12-02",
+                                "lead_auditor_external": "External Auditor"}),
+                    )
+                    .await;
+                assert_eq!(s, 201, "{r}");
+                format!("{base}/audits/{}", r["id"].as_str().unwrap())
+            };
+            match (case.method.clone(), t) {
+                (Method::GET, "/api/v1/orgs/{org}/audit-areas") => {
+                    (format!("{base}/audit-areas"), None)
+                }
+                (Method::POST, "/api/v1/orgs/{org}/audit-areas") => (
+                    format!("{base}/audit-areas"),
+                    Some(json!({"name": format!("Area {uniq}")})),
+                ),
+                (Method::GET, "/api/v1/orgs/{org}/audit-areas/{id}") => {
+                    (format!("{base}/audit-areas/{}", fresh_area().await), None)
+                }
+                (Method::PATCH, "/api/v1/orgs/{org}/audit-areas/{id}") => (
+                    format!("{base}/audit-areas/{}", fresh_area().await),
+                    Some(json!({"description": "Changed", "version": 1})),
+                ),
+                (Method::DELETE, "/api/v1/orgs/{org}/audit-areas/{id}") => {
+                    (format!("{base}/audit-areas/{}", fresh_area().await), None)
+                }
+                (Method::GET, "/api/v1/orgs/{org}/audit-programme") => {
+                    (format!("{base}/audit-programme"), None)
+                }
+                (Method::PATCH, "/api/v1/orgs/{org}/audit-programme") => {
+                    let v = fetch_version(admin, &format!("{base}/audit-programme")).await;
+                    (
+                        format!("{base}/audit-programme"),
+                        Some(json!({"cycle_start_year": 2026, "version": v})),
+                    )
+                }
+                (Method::POST, "/api/v1/orgs/{org}/audit-programme/entries") => (
+                    format!("{base}/audit-programme/entries"),
+                    Some(json!({"year": 2026, "item": "4.1"})),
+                ),
+                (Method::DELETE, "/api/v1/orgs/{org}/audit-programme/entries/{year}/{item}") => {
+                    let (s, r) = admin
+                        .post(
+                            &format!("{base}/audit-programme/entries"),
+                            &json!({"year": 2027, "item": "4.2"}),
+                        )
+                        .await;
+                    assert_eq!(s, 200, "{r}");
+                    (format!("{base}/audit-programme/entries/2027/4.2"), None)
+                }
+                (Method::POST, "/api/v1/orgs/{org}/audit-programme/plan-the-rest") => (
+                    format!("{base}/audit-programme/plan-the-rest"),
+                    Some(json!({})),
+                ),
+                (Method::GET, "/api/v1/orgs/{org}/audits") => (format!("{base}/audits"), None),
+                (Method::POST, "/api/v1/orgs/{org}/audits") => (
+                    format!("{base}/audits"),
+                    Some(json!({"title": format!("Audit {uniq}"), "scope": ["4.1"],
+                                "planned_start": "2026-12-01", "planned_end": "2026-12-01",
+                                "lead_auditor_external": "External Auditor"})),
+                ),
+                (Method::GET, "/api/v1/orgs/{org}/audits/{id}") => (fresh_audit().await, None),
+                (Method::PATCH, "/api/v1/orgs/{org}/audits/{id}") => (
+                    fresh_audit().await,
+                    Some(json!({"title": format!("Renamed by {uniq}"), "version": 1})),
+                ),
+                (Method::DELETE, "/api/v1/orgs/{org}/audits/{id}") => (fresh_audit().await, None),
+                (Method::GET, "/api/v1/orgs/{org}/audits/{id}/checklist") => {
+                    (format!("{}/checklist", fresh_audit().await), None)
+                }
+                (Method::POST, "/api/v1/orgs/{org}/audits/{id}/checklist") => (
+                    format!("{}/checklist", fresh_audit().await),
+                    Some(json!({})),
+                ),
+                (Method::PATCH, "/api/v1/orgs/{org}/audits/{id}/checklist/{item}") => {
+                    let a = fresh_audit().await;
+                    let (s, r) = admin
+                        .patch(&a, &json!({"status": "in_progress", "version": 1}))
+                        .await;
+                    assert_eq!(s, 200, "{r}");
+                    let (_, list) = admin.get(&format!("{a}/checklist")).await;
+                    (
+                        format!("{a}/checklist/{}", list["items"][0]["id"].as_str().unwrap()),
+                        Some(json!({"result": "conforming", "version": 1})),
+                    )
+                }
+                (Method::GET, "/api/v1/orgs/{org}/audits/{id}/report") => {
+                    (format!("{}/report?format=md", fresh_audit().await), None)
+                }
+                other => panic!("no internal audit call for {other:?}"),
+            }
+        }
         t if t.starts_with("/api/v1/orgs/{org}/evidence") => {
             let list = format!("/api/v1/orgs/{org}/evidence");
             let link = json!({"title": format!("Ticket {uniq}"), "url": "https://tickets.example.com/ISMS-1",
@@ -1085,6 +1196,13 @@ fn cases() -> Vec<Case> {
     let approvers = |ok: u16| {
         move |w: Who| match w {
             Who::Role(Role::Admin | Role::IsmsManager) => ok,
+            Who::Outsider => 404,
+            _ => 403,
+        }
+    };
+    let auditors = |ok: u16| {
+        move |w: Who| match w {
+            Who::Role(Role::Admin | Role::IsmsManager | Role::InternalAuditor) => ok,
             Who::Outsider => 404,
             _ => 403,
         }
@@ -1552,6 +1670,101 @@ fn cases() -> Vec<Case> {
             method: Method::DELETE,
             template: "/api/v1/orgs/{org}/own-controls/{code}",
             expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/audit-areas",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/audit-areas",
+            expect: Box::new(auditors(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/audit-areas/{id}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/audit-areas/{id}",
+            expect: Box::new(auditors(200)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/audit-areas/{id}",
+            expect: Box::new(auditors(204)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/audit-programme",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/audit-programme",
+            expect: Box::new(auditors(200)),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/audit-programme/entries",
+            expect: Box::new(auditors(200)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/audit-programme/entries/{year}/{item}",
+            expect: Box::new(auditors(200)),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/audit-programme/plan-the-rest",
+            expect: Box::new(auditors(200)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/audits",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/audits",
+            expect: Box::new(auditors(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/audits/{id}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/audits/{id}",
+            expect: Box::new(auditors(200)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/audits/{id}",
+            expect: Box::new(auditors(204)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/audits/{id}/checklist",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/audits/{id}/checklist",
+            expect: Box::new(auditors(200)),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/audits/{id}/checklist/{item}",
+            expect: Box::new(auditors(200)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/audits/{id}/report",
+            expect: Box::new(member_reads),
         },
         Case {
             method: Method::GET,

@@ -468,6 +468,23 @@ async fn page_access_matrix() {
         .await
         .unwrap()
         .id;
+    let audit = t
+        .app
+        .create_audit(
+            isms_app::Actor::Cli,
+            &ctx,
+            &isms_app::internal_audits::NewAudit {
+                title: "ISMS <core>".into(),
+                scope: vec!["9.2.2".into(), "A.5.15".into()],
+                planned_start: "2026-12-01".into(),
+                planned_end: "2026-12-02".into(),
+                lead_auditor_external: Some("Pat <Auditor>".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id;
     // One record of each foundation kind.
     let scope = t
         .app
@@ -822,6 +839,32 @@ async fn page_access_matrix() {
         (
             "/o/{org}/evidence/{id}/file",
             format!("/o/acme/evidence/{evidence}/file"),
+            None,
+        ),
+        (
+            "/o/{org}/audits",
+            "/o/acme/audits?status=planned".into(),
+            None,
+        ),
+        (
+            "/o/{org}/audits/programme",
+            "/o/acme/audits/programme".into(),
+            None,
+        ),
+        ("/o/{org}/audits/areas", "/o/acme/audits/areas".into(), None),
+        (
+            "/o/{org}/audits/export",
+            "/o/acme/audits/export?format=xlsx".into(),
+            None,
+        ),
+        (
+            "/o/{org}/audits/{id}",
+            format!("/o/acme/audits/{audit}"),
+            None,
+        ),
+        (
+            "/o/{org}/audits/{id}/report",
+            format!("/o/acme/audits/{audit}/report?format=md"),
             None,
         ),
         (

@@ -11,6 +11,7 @@ mod documents;
 mod evidence;
 mod foundation;
 mod html;
+mod internal_audits;
 mod openapi;
 mod own_controls;
 mod risk_library;
