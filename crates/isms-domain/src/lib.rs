@@ -5,6 +5,7 @@
 //! services in `isms-app`.
 
 pub mod asset;
+pub mod capa;
 pub mod audit;
 pub mod catalogue;
 pub mod control;
@@ -14,6 +15,7 @@ pub mod evidence;
 pub mod foundation;
 pub mod gap;
 pub mod org;
+pub mod review;
 pub mod rbac;
 pub mod risk;
 pub mod secret;

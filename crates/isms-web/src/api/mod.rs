@@ -8,11 +8,13 @@ pub mod catalogue;
 pub mod controls;
 pub mod documents;
 pub mod evidence;
+pub mod findings;
 pub mod foundation;
 pub mod gap;
 pub mod members;
 pub mod orgs;
 pub mod own_controls;
+pub mod reviews;
 pub mod risk_library;
 pub mod risk_methods;
 pub mod risks;
@@ -172,6 +174,9 @@ impl Modify for SecurityAddon {
         (name = "objectives", description = "Information security objectives with targets and metrics (6.2)"),
         (name = "documents", description = "The document register (7.5): versions, submit/approve/reject, links to clauses and controls, templates, diffs, exports"),
         (name = "evidence", description = "The evidence register: files (stored by SHA-256, verified on download) and links, what they support, controls without current evidence"),
+        (name = "findings", description = "Findings from audits, incidents, reviews, monitoring and complaints: grade, clause or control, evidence, closure"),
+        (name = "corrective-actions", description = "Corrective actions (10.2): correction, root cause, action, owner, due date, verification of effectiveness, closure"),
+        (name = "management-reviews", description = "Management reviews (9.3): inputs compiled and frozen when created, discussion, decisions, actions into tasks and corrective actions, approval, minutes"),
         (name = "soa", description = "The Statement of Applicability (6.1.3 d): versions, decisions per Annex A control with derived reasons, approval, comparison, exports, import"),
     )
 )]
@@ -337,6 +342,22 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(evidence::file))
         .routes(routes!(evidence::add_link))
         .routes(routes!(evidence::remove_link))
+        .routes(routes!(findings::list, findings::create))
+        .routes(routes!(findings::counts))
+        .routes(routes!(findings::get, findings::update, findings::delete))
+        .routes(routes!(findings::list_actions, findings::create_action))
+        .routes(routes!(
+            findings::get_action,
+            findings::update_action,
+            findings::delete_action
+        ))
+        .routes(routes!(findings::verify))
+        .routes(routes!(reviews::list, reviews::create))
+        .routes(routes!(reviews::get, reviews::update, reviews::delete))
+        .routes(routes!(reviews::refresh))
+        .routes(routes!(reviews::approve))
+        .routes(routes!(reviews::add_action))
+        .routes(routes!(reviews::minutes))
         .routes(routes!(soa::list, soa::create))
         .routes(routes!(soa::diff))
         .routes(routes!(soa::import))
