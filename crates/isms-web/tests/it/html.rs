@@ -835,6 +835,101 @@ async fn page_access_matrix() {
     ] {
         pages.push((route, path, None));
     }
+    let finding = t
+        .app
+        .create_finding(
+            isms_app::Actor::Cli,
+            &ctx,
+            &isms_app::findings::NewFinding {
+                grade: "minor_nc".into(),
+                reference: "9.2".into(),
+                title: "Audit <late>".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let action = t
+        .app
+        .create_corrective_action(
+            isms_app::Actor::Cli,
+            &ctx,
+            &isms_app::findings::NewCorrectiveAction {
+                finding_id: Some(finding),
+                title: "Plan <audits>".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let review = t
+        .app
+        .create_review(
+            isms_app::Actor::Cli,
+            &ctx,
+            &isms_app::reviews::NewReview {
+                planned_on: "2026-12-01".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let recorders: &[Role] = &[
+        Role::Admin,
+        Role::IsmsManager,
+        Role::Contributor,
+        Role::InternalAuditor,
+    ];
+    pages.push((
+        "/o/{org}/findings",
+        "/o/acme/findings?grade=minor_nc&status=open&source=other".into(),
+        None,
+    ));
+    pages.push((
+        "/o/{org}/findings/new",
+        "/o/acme/findings/new?source=internal_audit&reference=5.15&grade=minor_nc".into(),
+        Some(recorders),
+    ));
+    pages.push((
+        "/o/{org}/findings/export",
+        "/o/acme/findings/export?format=xlsx".into(),
+        None,
+    ));
+    pages.push(("/o/{org}/findings/{id}", format!("/o/acme/findings/{finding}"), None));
+    pages.push((
+        "/o/{org}/corrective-actions",
+        "/o/acme/corrective-actions?status=planned&overdue=1".into(),
+        None,
+    ));
+    pages.push((
+        "/o/{org}/corrective-actions/export",
+        "/o/acme/corrective-actions/export?format=csv".into(),
+        None,
+    ));
+    pages.push((
+        "/o/{org}/corrective-actions/{id}",
+        format!("/o/acme/corrective-actions/{action}"),
+        None,
+    ));
+    pages.push(("/o/{org}/management-reviews", "/o/acme/management-reviews".into(), None));
+    pages.push((
+        "/o/{org}/management-reviews/export",
+        "/o/acme/management-reviews/export?format=csv".into(),
+        None,
+    ));
+    pages.push((
+        "/o/{org}/management-reviews/{id}",
+        format!("/o/acme/management-reviews/{review}"),
+        None,
+    ));
+    pages.push((
+        "/o/{org}/management-reviews/{id}/minutes",
+        format!("/o/acme/management-reviews/{review}/minutes?format=md"),
+        None,
+    ));
     pages.push(("/o/{org}/isms", "/o/acme/isms".into(), None));
     for (tab, doc) in [("scope", scope), ("policy", policy)] {
         let (list, one, pdf, md) = match tab {

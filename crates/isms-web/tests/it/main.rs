@@ -8,6 +8,7 @@ mod authz;
 mod controls;
 mod documents;
 mod evidence;
+mod findings;
 mod foundation;
 mod html;
 mod openapi;
