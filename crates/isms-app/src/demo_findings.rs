@@ -122,6 +122,19 @@ const FINDINGS: &[DemoFinding] = &[
     ),
 ];
 
+/// A demo corrective action: finding index, title, correction, the whys, root cause, the
+/// action, due (days ago) and the state it is brought to.
+type Plan = (
+    usize,
+    &'static str,
+    &'static str,
+    Vec<Why>,
+    &'static str,
+    &'static str,
+    i64,
+    &'static str,
+);
+
 impl App {
     /// Load Northwind's findings, actions and reviews once. `audit_id` is the internal
     /// audit whose findings these are (linked when given).
@@ -162,7 +175,11 @@ impl App {
                     ctx,
                     &NewFinding {
                         source: Some((*source).into()),
-                        source_id: if *source == "internal_audit" { audit_id } else { None },
+                        source_id: if *source == "internal_audit" {
+                            audit_id
+                        } else {
+                            None
+                        },
                         checklist_item_id: None,
                         grade: (*grade).into(),
                         reference: (*reference).into(),
@@ -188,15 +205,24 @@ impl App {
             answer: a.into(),
         };
         // (finding index, title, correction, whys, root cause, action, due (days ago), state)
-        let plans: [(usize, &str, &str, Vec<Why>, &str, &str, i64, &str); 6] = [
+        let plans: [Plan; 6] = [
             (
                 0,
                 "Quarterly restore tests of the production databases",
                 "Restore of the customer database tested on a staging host; it worked.",
                 vec![
-                    why("Why were restores not tested?", "Nobody was scheduled to do it."),
-                    why("Why was nobody scheduled?", "The task sat in the old runbook, not in the on-call calendar."),
-                    why("Why was it not moved?", "The runbook migration had no owner for recurring tasks."),
+                    why(
+                        "Why were restores not tested?",
+                        "Nobody was scheduled to do it.",
+                    ),
+                    why(
+                        "Why was nobody scheduled?",
+                        "The task sat in the old runbook, not in the on-call calendar.",
+                    ),
+                    why(
+                        "Why was it not moved?",
+                        "The runbook migration had no owner for recurring tasks.",
+                    ),
                 ],
                 "Recurring backup tasks had no owner after the runbook migration.",
                 "Put a quarterly restore test into the on-call calendar with the platform lead as owner; record each test as evidence.",
@@ -207,7 +233,10 @@ impl App {
                 1,
                 "Remove leavers' access on their last day",
                 "Access of the three leavers removed.",
-                vec![why("Why late?", "HR sends the leaver list weekly, not daily.")],
+                vec![why(
+                    "Why late?",
+                    "HR sends the leaver list weekly, not daily.",
+                )],
                 "The leaver notice comes weekly.",
                 "Trigger account removal from the HR system's leaver event.",
                 10,
@@ -227,7 +256,10 @@ impl App {
                 6,
                 "Patch critical vulnerabilities within 14 days",
                 "The two late patches were applied.",
-                vec![why("Why late?", "The patch window clashed with a release freeze.")],
+                vec![why(
+                    "Why late?",
+                    "The patch window clashed with a release freeze.",
+                )],
                 "Release freezes did not exempt critical security patches.",
                 "Exempt critical patches from release freezes; weekly review of the patch backlog.",
                 -20,
@@ -237,7 +269,10 @@ impl App {
                 7,
                 "Faster escalation to the duty manager",
                 "Duty manager contacts pinned in the incident channel.",
-                vec![why("Why late?", "The on-call engineer did not know who was duty manager.")],
+                vec![why(
+                    "Why late?",
+                    "The on-call engineer did not know who was duty manager.",
+                )],
                 "The duty rota was not visible to engineers.",
                 "Publish the duty rota in the paging tool.",
                 60,
@@ -265,7 +300,14 @@ impl App {
                         title: title.into(),
                         correction: correction.into(),
                         correction_on: (!correction.is_empty()).then(|| day(FINDINGS[i].6 - 2)),
-                        rca_method: Some(if whys.is_empty() { "other" } else { "five_whys" }.into()),
+                        rca_method: Some(
+                            if whys.is_empty() {
+                                "other"
+                            } else {
+                                "five_whys"
+                            }
+                            .into(),
+                        ),
                         five_whys: whys,
                         root_cause: root.into(),
                         description: description.into(),
@@ -293,7 +335,11 @@ impl App {
                     .version;
             }
             if matches!(state, "closed" | "ineffective") {
-                let result = if state == "closed" { "effective" } else { "ineffective" };
+                let result = if state == "closed" {
+                    "effective"
+                } else {
+                    "ineffective"
+                };
                 version = self
                     .verify_corrective_action(
                         me,
@@ -340,7 +386,9 @@ impl App {
             f.id,
             &FindingPatch {
                 status: Some("closed".into()),
-                closure_note: Some("Exit plan walk-through scheduled with the cloud provider.".into()),
+                closure_note: Some(
+                    "Exit plan walk-through scheduled with the cloud provider.".into(),
+                ),
                 version: f.version,
                 ..Default::default()
             },

@@ -4,7 +4,10 @@
 //! until a person closes it.
 
 use crate::orgs::OrgCtx;
-use crate::{Actor, App, AppError, AppResult, Change, Page, decode_number_cursor, encode_cursor, page_limit, record};
+use crate::{
+    Actor, App, AppError, AppResult, Change, Page, decode_number_cursor, encode_cursor, page_limit,
+    record,
+};
 use isms_db::findings::{
     self as store, ActionFilter, ActionRow, ActionWithNames, FindingFilter, FindingRow,
     FindingWithNames,
@@ -14,9 +17,9 @@ use isms_domain::ValidationError;
 use isms_domain::capa::{
     ActionState, ActionStatus, Effectiveness, FindingState, FindingStatus, Grade, MAX_TEXT,
     MAX_TITLE, RcaMethod, Source, Why, action_ref, check_action_dates, check_action_status,
-    check_deadline, check_finding_status, check_raised_on, check_verification,
-    check_verified_on, check_whys, finding_ref, finding_status_after_actions, is_overdue,
-    parse_reference, status_after_verification,
+    check_deadline, check_finding_status, check_raised_on, check_verification, check_verified_on,
+    check_whys, finding_ref, finding_status_after_actions, is_overdue, parse_reference,
+    status_after_verification,
 };
 use isms_domain::evidence::evidence_ref;
 use isms_domain::org::parse_name;
@@ -420,7 +423,12 @@ pub(crate) struct ReviewActionInput<'a> {
 }
 
 impl App {
-    async fn me_if_member(&self, c: &mut impl AsConn, ctx: &OrgCtx, actor: Actor<'_>) -> AppResult<Option<Uuid>> {
+    async fn me_if_member(
+        &self,
+        c: &mut impl AsConn,
+        ctx: &OrgCtx,
+        actor: Actor<'_>,
+    ) -> AppResult<Option<Uuid>> {
         Ok(match actor.id() {
             Some(me) if orgs::membership_of(c, ctx.org.id, me).await?.is_some() => Some(me),
             _ => None,
@@ -463,7 +471,10 @@ impl App {
         let known = store::existing_evidence(c, ctx.org.id, &ids).await?;
         for (i, id) in ids.iter().enumerate() {
             if !known.contains(id) {
-                v.push(format!("evidence_ids[{i}]"), "is not evidence of this organisation");
+                v.push(
+                    format!("evidence_ids[{i}]"),
+                    "is not evidence of this organisation",
+                );
             }
         }
         Ok(ids)
@@ -494,7 +505,12 @@ impl App {
             .collect())
     }
 
-    async fn load_finding(&self, c: &mut impl AsConn, ctx: &OrgCtx, id: Uuid) -> AppResult<Finding> {
+    async fn load_finding(
+        &self,
+        c: &mut impl AsConn,
+        ctx: &OrgCtx,
+        id: Uuid,
+    ) -> AppResult<Finding> {
         let row = store::get_finding(c, ctx.org.id, id)
             .await?
             .ok_or(AppError::NotFound("finding"))?;
@@ -510,7 +526,12 @@ impl App {
         let limit = page_limit(q.limit);
         let before = decode_number_cursor(q.cursor.as_deref())?;
         let mut v = ValidationError::new();
-        let nonempty = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        let nonempty = |s: &Option<String>| {
+            s.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
         let f = FindingFilter {
             grade: nonempty(&q.grade)
                 .and_then(|g| v.check(Grade::parse("grade", &g)))
@@ -529,7 +550,8 @@ impl App {
         let more = rows.len() as i64 > limit;
         rows.truncate(usize::try_from(limit).unwrap_or(0));
         let next_cursor = if more {
-            rows.last().map(|r| encode_cursor(&r.finding.number.to_string()))
+            rows.last()
+                .map(|r| encode_cursor(&r.finding.number.to_string()))
         } else {
             None
         };
@@ -564,7 +586,11 @@ impl App {
     }
 
     /// The findings an audit, incident or review raised, in number order.
-    pub async fn findings_for_source(&self, ctx: &OrgCtx, source_id: Uuid) -> AppResult<Vec<Finding>> {
+    pub async fn findings_for_source(
+        &self,
+        ctx: &OrgCtx,
+        source_id: Uuid,
+    ) -> AppResult<Vec<Finding>> {
         ctx.require(Permission::Read, "see the findings")?;
         let mut c = self.db.read().await?;
         let rows = store::list_for_source(&mut c, ctx.org.id, source_id).await?;
@@ -586,7 +612,12 @@ impl App {
     ) -> AppResult<Finding> {
         require_record(ctx, "raise findings")?;
         let mut v = ValidationError::new();
-        let source = match input.source.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let source = match input
+            .source
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => Some(Source::Other),
             Some(s) => v.check(Source::parse("source", s)),
         };
@@ -595,7 +626,12 @@ impl App {
         let description = text(&mut v, "description", &input.description);
         let evidence = text(&mut v, "evidence", &input.evidence);
         let today = self.today();
-        let raised_on = match input.raised_on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let raised_on = match input
+            .raised_on
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => Some(today),
             s => opt_date(&mut v, "raised_on", s),
         };
@@ -611,13 +647,18 @@ impl App {
             v.errors.extend(e.errors);
         }
         let mut tx = self.db.begin().await?;
-        let reference = self.check_reference(&mut tx, ctx, &mut v, &input.reference).await?;
-        let evidence_ids = self.check_evidence_ids(&mut tx, ctx, &mut v, &input.evidence_ids).await?;
+        let reference = self
+            .check_reference(&mut tx, ctx, &mut v, &input.reference)
+            .await?;
+        let evidence_ids = self
+            .check_evidence_ids(&mut tx, ctx, &mut v, &input.evidence_ids)
+            .await?;
         let raised_by = match input.raised_by {
             Some(u) => Some(u),
             None => self.me_if_member(&mut tx, ctx, actor).await?,
         };
-        self.check_member(&mut tx, ctx, &mut v, "raised_by", raised_by).await?;
+        self.check_member(&mut tx, ctx, &mut v, "raised_by", raised_by)
+            .await?;
         v.into_result()?;
         let now = Ts(self.now());
         let number = store::next_finding_number(&mut tx, ctx.org.id).await?;
@@ -771,7 +812,10 @@ impl App {
             && patch.status.is_none()
             && (row.grade != before.grade || row.reference != before.reference)
         {
-            v.push("status", "the finding is closed; its grade and reference no longer change");
+            v.push(
+                "status",
+                "the finding is closed; its grade and reference no longer change",
+            );
         }
         v.into_result()?;
         row.updated_at = Ts(self.now());
@@ -782,7 +826,8 @@ impl App {
         if patch.evidence_ids.is_some() {
             store::set_evidence(&mut tx, ctx.org.id, id, &evidence_ids).await?;
         }
-        let action = if row.status != before.status && row.status == FindingStatus::Closed.as_str() {
+        let action = if row.status != before.status && row.status == FindingStatus::Closed.as_str()
+        {
             "close"
         } else {
             "update"
@@ -797,9 +842,17 @@ impl App {
                 entity_id: id.to_string(),
                 action,
                 summary: if action == "close" {
-                    format!("closed finding {} \"{}\"", finding_ref(row.number), row.title)
+                    format!(
+                        "closed finding {} \"{}\"",
+                        finding_ref(row.number),
+                        row.title
+                    )
                 } else {
-                    format!("changed finding {} \"{}\"", finding_ref(row.number), row.title)
+                    format!(
+                        "changed finding {} \"{}\"",
+                        finding_ref(row.number),
+                        row.title
+                    )
                 },
                 before: Some(finding_snapshot(&before, &before_evidence)),
                 after: Some(finding_snapshot(&row, &evidence_ids)),
@@ -812,7 +865,12 @@ impl App {
     }
 
     /// Whether an action on the finding was verified effective (closed since, or not).
-    async fn has_effective_action(&self, c: &mut impl AsConn, ctx: &OrgCtx, finding: Uuid) -> AppResult<bool> {
+    async fn has_effective_action(
+        &self,
+        c: &mut impl AsConn,
+        ctx: &OrgCtx,
+        finding: Uuid,
+    ) -> AppResult<bool> {
         let f = ActionFilter {
             finding_id: Some(finding),
             ..Default::default()
@@ -831,7 +889,10 @@ impl App {
             .await?
             .ok_or(AppError::NotFound("finding"))?
             .finding;
-        if !store::action_statuses(&mut tx, ctx.org.id, &[id]).await?.is_empty() {
+        if !store::action_statuses(&mut tx, ctx.org.id, &[id])
+            .await?
+            .is_empty()
+        {
             return Err(AppError::Conflict(format!(
                 "finding {} has corrective actions; close it instead of removing it",
                 finding_ref(before.number)
@@ -847,7 +908,11 @@ impl App {
                 entity: "finding",
                 entity_id: id.to_string(),
                 action: "delete",
-                summary: format!("removed finding {} \"{}\"", finding_ref(before.number), before.title),
+                summary: format!(
+                    "removed finding {} \"{}\"",
+                    finding_ref(before.number),
+                    before.title
+                ),
                 before: Some(finding_snapshot(&before, &[])),
                 after: None,
             },
@@ -858,7 +923,12 @@ impl App {
     }
 
     /// Move a finding's status after its actions changed (not when it is closed).
-    async fn follow_actions(&self, c: &mut impl AsConn, ctx: &OrgCtx, finding: Uuid) -> AppResult<()> {
+    async fn follow_actions(
+        &self,
+        c: &mut impl AsConn,
+        ctx: &OrgCtx,
+        finding: Uuid,
+    ) -> AppResult<()> {
         let Some(f) = store::get_finding(c, ctx.org.id, finding).await? else {
             return Ok(());
         };
@@ -870,12 +940,18 @@ impl App {
             .collect();
         let next = finding_status_after_actions(current, &statuses);
         if next != current {
-            store::set_finding_status(c, ctx.org.id, finding, next.as_str(), Ts(self.now())).await?;
+            store::set_finding_status(c, ctx.org.id, finding, next.as_str(), Ts(self.now()))
+                .await?;
         }
         Ok(())
     }
 
-    async fn load_action(&self, c: &mut impl AsConn, ctx: &OrgCtx, id: Uuid) -> AppResult<CorrectiveAction> {
+    async fn load_action(
+        &self,
+        c: &mut impl AsConn,
+        ctx: &OrgCtx,
+        id: Uuid,
+    ) -> AppResult<CorrectiveAction> {
         let row = store::get_action(c, ctx.org.id, id)
             .await?
             .ok_or(AppError::NotFound("corrective action"))?;
@@ -917,7 +993,11 @@ impl App {
         ))
     }
 
-    pub async fn get_corrective_action(&self, ctx: &OrgCtx, id: Uuid) -> AppResult<CorrectiveAction> {
+    pub async fn get_corrective_action(
+        &self,
+        ctx: &OrgCtx,
+        id: Uuid,
+    ) -> AppResult<CorrectiveAction> {
         ctx.require(Permission::Read, "see the corrective actions")?;
         let mut c = self.db.read().await?;
         self.load_action(&mut c, ctx, id).await
@@ -946,7 +1026,11 @@ impl App {
                 entity: "corrective_action",
                 entity_id: row.id.to_string(),
                 action: "create",
-                summary: format!("planned corrective action {} \"{}\"", action_ref(row.number), row.title),
+                summary: format!(
+                    "planned corrective action {} \"{}\"",
+                    action_ref(row.number),
+                    row.title
+                ),
                 before: None,
                 after: Some(action_snapshot(&row)),
             },
@@ -974,7 +1058,9 @@ impl App {
             description: r.title.to_owned(),
             ..Default::default()
         };
-        let row = self.new_action_row(tx, ctx, &input, Some(r.review_id)).await?;
+        let row = self
+            .new_action_row(tx, ctx, &input, Some(r.review_id))
+            .await?;
         store::insert_action(tx, &row).await?;
         record(
             self,
@@ -1042,7 +1128,8 @@ impl App {
         if let Err(e) = check_action_dates(raised_on, correction_on, due_on) {
             v.errors.extend(e.errors);
         }
-        self.check_member(c, ctx, &mut v, "owner_id", input.owner_id).await?;
+        self.check_member(c, ctx, &mut v, "owner_id", input.owner_id)
+            .await?;
         v.into_result()?;
         let now = Ts(self.now());
         let number = store::next_action_number(c, ctx.org.id).await?;
@@ -1131,7 +1218,8 @@ impl App {
             row.description = text(&mut v, "description", s);
         }
         if let Some(o) = patch.owner_id {
-            self.check_member(&mut tx, ctx, &mut v, "owner_id", o).await?;
+            self.check_member(&mut tx, ctx, &mut v, "owner_id", o)
+                .await?;
             row.owner_id = o;
         }
         if let Some(d) = &patch.due_on {
@@ -1149,7 +1237,10 @@ impl App {
         {
             let state = ActionState {
                 status: ActionStatus::from_stored(&before.status).unwrap_or(ActionStatus::Planned),
-                grade: current.finding_grade.as_deref().and_then(Grade::from_stored),
+                grade: current
+                    .finding_grade
+                    .as_deref()
+                    .and_then(Grade::from_stored),
                 has_root_cause: !row.root_cause.is_empty(),
                 has_description: !row.description.is_empty(),
             };
@@ -1179,15 +1270,25 @@ impl App {
                 org_id: Some(ctx.org.id),
                 entity: "corrective_action",
                 entity_id: id.to_string(),
-                action: if row.status != before.status { "status" } else { "update" },
+                action: if row.status != before.status {
+                    "status"
+                } else {
+                    "update"
+                },
                 summary: if row.status != before.status {
                     format!(
                         "corrective action {} is now {}",
                         action_ref(row.number),
-                        ActionStatus::from_stored(&row.status).map(|s| s.label()).unwrap_or_default()
+                        ActionStatus::from_stored(&row.status)
+                            .map(|s| s.label())
+                            .unwrap_or_default()
                     )
                 } else {
-                    format!("changed corrective action {} \"{}\"", action_ref(row.number), row.title)
+                    format!(
+                        "changed corrective action {} \"{}\"",
+                        action_ref(row.number),
+                        row.title
+                    )
                 },
                 before: Some(action_snapshot(&before)),
                 after: Some(action_snapshot(&row)),
@@ -1221,7 +1322,12 @@ impl App {
         let mut v = ValidationError::new();
         let result = v.check(Effectiveness::parse("result", &input.result));
         let today = self.today();
-        let verified_on = match input.verified_on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let verified_on = match input
+            .verified_on
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => Some(today),
             s => opt_date(&mut v, "verified_on", s),
         };
@@ -1235,11 +1341,13 @@ impl App {
             Some(u) => Some(u),
             None => actor.id(),
         };
-        self.check_member(&mut tx, ctx, &mut v, "verified_by", verifier).await?;
+        self.check_member(&mut tx, ctx, &mut v, "verified_by", verifier)
+            .await?;
         match verifier {
             None => v.push("verified_by", "name who verified the action"),
             Some(u) => {
-                let status = ActionStatus::from_stored(&before.status).unwrap_or(ActionStatus::Planned);
+                let status =
+                    ActionStatus::from_stored(&before.status).unwrap_or(ActionStatus::Planned);
                 if let Err(e) = check_verification(status, before.owner_id, u) {
                     v.errors.extend(e.errors);
                 }
@@ -1285,7 +1393,12 @@ impl App {
     }
 
     /// Remove a corrective action that is still planned (a mistake); otherwise 409.
-    pub async fn delete_corrective_action(&self, actor: Actor<'_>, ctx: &OrgCtx, id: Uuid) -> AppResult<()> {
+    pub async fn delete_corrective_action(
+        &self,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        id: Uuid,
+    ) -> AppResult<()> {
         require_record(ctx, "remove corrective actions")?;
         let mut tx = self.db.begin().await?;
         let before = store::get_action(&mut tx, ctx.org.id, id)
@@ -1311,7 +1424,11 @@ impl App {
                 entity: "corrective_action",
                 entity_id: id.to_string(),
                 action: "delete",
-                summary: format!("removed corrective action {} \"{}\"", action_ref(before.number), before.title),
+                summary: format!(
+                    "removed corrective action {} \"{}\"",
+                    action_ref(before.number),
+                    before.title
+                ),
                 before: Some(action_snapshot(&before)),
                 after: None,
             },
@@ -1340,7 +1457,11 @@ impl App {
                     f.title,
                     f.description,
                     f.evidence,
-                    f.evidence_items.iter().map(|e| e.reference.clone()).collect::<Vec<_>>().join(", "),
+                    f.evidence_items
+                        .iter()
+                        .map(|e| e.reference.clone())
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     f.raised_on,
                     f.raised_by_name.unwrap_or_default(),
                     f.status,
@@ -1354,9 +1475,21 @@ impl App {
         Ok(Table {
             title: format!("Findings of {}", ctx.org.name),
             headers: [
-                "finding", "source", "grade", "reference", "title", "description", "evidence",
-                "evidence_items", "raised_on", "raised_by", "status", "deadline", "overdue",
-                "closure_note", "closed_on",
+                "finding",
+                "source",
+                "grade",
+                "reference",
+                "title",
+                "description",
+                "evidence",
+                "evidence_items",
+                "raised_on",
+                "raised_by",
+                "status",
+                "deadline",
+                "overdue",
+                "closure_note",
+                "closed_on",
             ]
             .map(str::to_owned)
             .to_vec(),
@@ -1406,9 +1539,24 @@ impl App {
         Ok(Table {
             title: format!("Corrective actions of {}", ctx.org.name),
             headers: [
-                "action", "finding", "title", "correction", "correction_on", "rca_method",
-                "five_whys", "root_cause", "description", "owner", "due_on", "status", "overdue",
-                "verified_by", "verified_on", "verification", "verification_note", "closed_on",
+                "action",
+                "finding",
+                "title",
+                "correction",
+                "correction_on",
+                "rca_method",
+                "five_whys",
+                "root_cause",
+                "description",
+                "owner",
+                "due_on",
+                "status",
+                "overdue",
+                "verified_by",
+                "verified_on",
+                "verification",
+                "verification_note",
+                "closed_on",
             ]
             .map(str::to_owned)
             .to_vec(),

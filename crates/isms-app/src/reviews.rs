@@ -6,7 +6,9 @@
 
 use crate::findings::ReviewActionInput;
 use crate::orgs::OrgCtx;
-use crate::{Actor, App, AppError, AppResult, Change, Page, decode_number_cursor, page_limit, record};
+use crate::{
+    Actor, App, AppError, AppResult, Change, Page, decode_number_cursor, page_limit, record,
+};
 use isms_db::findings as fstore;
 use isms_db::reviews::{self as store, ActionLinkRow, ActionLinkView, ReviewRow, ReviewWithNames};
 use isms_db::tasks::{self as tstore, TaskRow};
@@ -19,9 +21,8 @@ use isms_domain::evidence::risk_ref;
 use isms_domain::org::parse_name;
 use isms_domain::rbac::Permission;
 use isms_domain::review::{
-    ActionFact, ActionKind, FindingFact, PreviousAction, RegisterEntry, ReviewData,
-    ReviewInputs, ReviewStatus, RiskFact, check_held, compile_inputs, parse_section_key,
-    review_ref,
+    ActionFact, ActionKind, FindingFact, PreviousAction, RegisterEntry, ReviewData, ReviewInputs,
+    ReviewStatus, RiskFact, check_held, compile_inputs, parse_section_key, review_ref,
 };
 use isms_domain::time::{format_date, parse_date};
 use isms_export::{Report, Section, Table};
@@ -219,7 +220,10 @@ fn names(v: &mut ValidationError, list: &[String]) -> Vec<String> {
             continue;
         }
         if n.chars().count() > 200 {
-            v.push(format!("other_attendees[{i}]"), "must be at most 200 characters");
+            v.push(
+                format!("other_attendees[{i}]"),
+                "must be at most 200 characters",
+            );
         }
         out.push(n.to_owned());
     }
@@ -228,7 +232,12 @@ fn names(v: &mut ValidationError, list: &[String]) -> Vec<String> {
 
 impl App {
     /// Gather what the inputs are compiled from (a handful of queries, none per item).
-    async fn review_data(&self, c: &mut impl AsConn, ctx: &OrgCtx, number: i64) -> AppResult<ReviewData> {
+    async fn review_data(
+        &self,
+        c: &mut impl AsConn,
+        ctx: &OrgCtx,
+        number: i64,
+    ) -> AppResult<ReviewData> {
         let today = self.today();
         let mut d = ReviewData::default();
         for a in store::actions_before(c, ctx.org.id, number).await? {
@@ -315,13 +324,23 @@ impl App {
         Ok(d)
     }
 
-    async fn compile(&self, c: &mut impl AsConn, ctx: &OrgCtx, number: i64) -> AppResult<ReviewInputs> {
+    async fn compile(
+        &self,
+        c: &mut impl AsConn,
+        ctx: &OrgCtx,
+        number: i64,
+    ) -> AppResult<ReviewInputs> {
         let data = self.review_data(c, ctx, number).await?;
         let since = store::last_held_before(c, ctx.org.id, number).await?;
         Ok(compile_inputs(&data, self.today(), since.map(|d| d.0)))
     }
 
-    async fn review_view(&self, c: &mut impl AsConn, ctx: &OrgCtx, r: ReviewWithNames) -> AppResult<ManagementReview> {
+    async fn review_view(
+        &self,
+        c: &mut impl AsConn,
+        ctx: &OrgCtx,
+        r: ReviewWithNames,
+    ) -> AppResult<ManagementReview> {
         let ids: Vec<Uuid> = serde_json::from_str(&r.review.attendee_ids).unwrap_or_default();
         let attendees = store::member_names(c, ctx.org.id, &ids)
             .await?
@@ -365,7 +384,12 @@ impl App {
         })
     }
 
-    async fn load_review(&self, c: &mut impl AsConn, ctx: &OrgCtx, id: Uuid) -> AppResult<ManagementReview> {
+    async fn load_review(
+        &self,
+        c: &mut impl AsConn,
+        ctx: &OrgCtx,
+        id: Uuid,
+    ) -> AppResult<ManagementReview> {
         let r = store::get(c, ctx.org.id, id)
             .await?
             .ok_or(AppError::NotFound("management review"))?;
@@ -385,7 +409,9 @@ impl App {
             None => None,
             Some(s) => Some(
                 ReviewStatus::from_stored(s)
-                    .ok_or_else(|| ValidationError::single("status", "must be planned, held or approved"))?
+                    .ok_or_else(|| {
+                        ValidationError::single("status", "must be planned, held or approved")
+                    })?
                     .as_str(),
             ),
         };
@@ -417,7 +443,12 @@ impl App {
     }
 
     /// Schedule a review; its inputs are compiled now, as of today, and frozen.
-    pub async fn create_review(&self, actor: Actor<'_>, ctx: &OrgCtx, input: &NewReview) -> AppResult<ManagementReview> {
+    pub async fn create_review(
+        &self,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        input: &NewReview,
+    ) -> AppResult<ManagementReview> {
         ctx.require(Permission::Write, "schedule management reviews")?;
         let mut v = ValidationError::new();
         let planned_on = opt_date(&mut v, "planned_on", Some(&input.planned_on));
@@ -425,7 +456,12 @@ impl App {
             v.push("planned_on", "is required");
         }
         let today = self.today();
-        let title = match input.title.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let title = match input
+            .title
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => Some(format!(
                 "Management review {}",
                 planned_on.unwrap_or(today).year()
@@ -434,10 +470,17 @@ impl App {
         };
         let others = names(&mut v, &input.other_attendees);
         let mut tx = self.db.begin().await?;
-        self.check_member(&mut tx, ctx, &mut v, "chair_id", input.chair_id).await?;
+        self.check_member(&mut tx, ctx, &mut v, "chair_id", input.chair_id)
+            .await?;
         for (i, a) in input.attendee_ids.iter().enumerate() {
-            self.check_member(&mut tx, ctx, &mut v, &format!("attendee_ids[{i}]"), Some(*a))
-                .await?;
+            self.check_member(
+                &mut tx,
+                ctx,
+                &mut v,
+                &format!("attendee_ids[{i}]"),
+                Some(*a),
+            )
+            .await?;
         }
         v.into_result()?;
         let number = store::next_number(&mut tx, ctx.org.id).await?;
@@ -495,7 +538,13 @@ impl App {
         Ok(out)
     }
 
-    async fn editable(&self, c: &mut impl AsConn, ctx: &OrgCtx, id: Uuid, version: i64) -> AppResult<ReviewRow> {
+    async fn editable(
+        &self,
+        c: &mut impl AsConn,
+        ctx: &OrgCtx,
+        id: Uuid,
+        version: i64,
+    ) -> AppResult<ReviewRow> {
         let r = store::get(c, ctx.org.id, id)
             .await?
             .ok_or(AppError::NotFound("management review"))?
@@ -542,13 +591,20 @@ impl App {
             row.held_on = opt_date(&mut v, "held_on", Some(s)).map(Day);
         }
         if let Some(c) = patch.chair_id {
-            self.check_member(&mut tx, ctx, &mut v, "chair_id", c).await?;
+            self.check_member(&mut tx, ctx, &mut v, "chair_id", c)
+                .await?;
             row.chair_id = c;
         }
         if let Some(ids) = &patch.attendee_ids {
             for (i, a) in ids.iter().enumerate() {
-                self.check_member(&mut tx, ctx, &mut v, &format!("attendee_ids[{i}]"), Some(*a))
-                    .await?;
+                self.check_member(
+                    &mut tx,
+                    ctx,
+                    &mut v,
+                    &format!("attendee_ids[{i}]"),
+                    Some(*a),
+                )
+                .await?;
             }
             let mut ids = ids.clone();
             ids.sort();
@@ -605,7 +661,10 @@ impl App {
             && let Some(h) = row.held_on
             && h.0 > today
         {
-            v.push("held_on", "cannot be in the future for a review that was held");
+            v.push(
+                "held_on",
+                "cannot be in the future for a review that was held",
+            );
         }
         v.into_result()?;
         row.updated_at = Ts(self.now());
@@ -620,9 +679,17 @@ impl App {
                 org_id: Some(ctx.org.id),
                 entity: "management_review",
                 entity_id: id.to_string(),
-                action: if row.status != before.status { "status" } else { "update" },
+                action: if row.status != before.status {
+                    "status"
+                } else {
+                    "update"
+                },
                 summary: if row.status != before.status {
-                    format!("management review {} is now {}", review_ref(row.number), row.status)
+                    format!(
+                        "management review {} is now {}",
+                        review_ref(row.number),
+                        row.status
+                    )
                 } else {
                     format!("changed management review {}", review_ref(row.number))
                 },
@@ -656,7 +723,8 @@ impl App {
         }
         let inputs = self.compile(&mut tx, ctx, before.number).await?;
         let mut row = before.clone();
-        row.inputs = serde_json::to_string(&inputs).map_err(|e| AppError::Internal(e.to_string()))?;
+        row.inputs =
+            serde_json::to_string(&inputs).map_err(|e| AppError::Internal(e.to_string()))?;
         row.inputs_as_of = Day(self.today());
         row.updated_at = Ts(self.now());
         if !store::update(&mut tx, &row).await? {
@@ -722,7 +790,10 @@ impl App {
                 entity: "management_review",
                 entity_id: id.to_string(),
                 action: "approve",
-                summary: format!("approved management review {}; the record is locked", review_ref(row.number)),
+                summary: format!(
+                    "approved management review {}; the record is locked",
+                    review_ref(row.number)
+                ),
                 before: Some(snapshot(&before)),
                 after: Some(snapshot(&row)),
             },
@@ -756,9 +827,13 @@ impl App {
         }
         let mut v = ValidationError::new();
         let description = v.check(parse_name("description", &input.description, 200));
-        let kind = v.check(ActionKind::parse("kind", input.kind.as_deref().unwrap_or("")));
+        let kind = v.check(ActionKind::parse(
+            "kind",
+            input.kind.as_deref().unwrap_or(""),
+        ));
         let due_on = opt_date(&mut v, "due_on", input.due_on.as_deref());
-        self.check_member(&mut tx, ctx, &mut v, "owner_id", input.owner_id).await?;
+        self.check_member(&mut tx, ctx, &mut v, "owner_id", input.owner_id)
+            .await?;
         v.into_result()?;
         let description = description.unwrap_or_default();
         let kind = kind.unwrap_or(ActionKind::Task);
@@ -777,7 +852,10 @@ impl App {
                     id: Uuid::now_v7(),
                     org_id: ctx.org.id,
                     title: description.clone(),
-                    description: format!("Decided at management review {}.", review_ref(review.number)),
+                    description: format!(
+                        "Decided at management review {}.",
+                        review_ref(review.number)
+                    ),
                     item_key: None,
                     source_assessment_id: None,
                     risk_id: None,
@@ -858,11 +936,17 @@ impl App {
                     "management review {} decided \"{}\" ({})",
                     review_ref(review.number),
                     description,
-                    if kind == ActionKind::Task { "a roadmap task" } else { "a corrective action" }
+                    if kind == ActionKind::Task {
+                        "a roadmap task"
+                    } else {
+                        "a corrective action"
+                    }
                 ),
                 before: None,
-                after: Some(serde_json::json!({"position": position, "description": description,
-                    "kind": kind.as_str(), "task_id": task_id, "corrective_action_id": ca_id})),
+                after: Some(
+                    serde_json::json!({"position": position, "description": description,
+                    "kind": kind.as_str(), "task_id": task_id, "corrective_action_id": ca_id}),
+                ),
             },
         )
         .await?;
@@ -897,7 +981,10 @@ impl App {
                 entity: "management_review",
                 entity_id: id.to_string(),
                 action: "delete",
-                summary: format!("removed planned management review {}", review_ref(before.number)),
+                summary: format!(
+                    "removed planned management review {}",
+                    review_ref(before.number)
+                ),
                 before: Some(snapshot(&before)),
                 after: None,
             },
@@ -980,8 +1067,18 @@ impl App {
         Ok(Table {
             title: format!("Management reviews of {}", ctx.org.name),
             headers: [
-                "review", "title", "planned_on", "held_on", "status", "chair", "attendees",
-                "inputs_as_of", "decisions", "actions", "approved_by", "approved_at",
+                "review",
+                "title",
+                "planned_on",
+                "held_on",
+                "status",
+                "chair",
+                "attendees",
+                "inputs_as_of",
+                "decisions",
+                "actions",
+                "approved_by",
+                "approved_at",
             ]
             .map(str::to_owned)
             .to_vec(),
@@ -998,12 +1095,16 @@ pub fn minutes_report(org: &str, r: &ManagementReview) -> Report {
         ("Planned for".to_owned(), r.planned_on.clone()),
         (
             "Held on".to_owned(),
-            r.held_on.clone().unwrap_or_else(|| "not yet held".to_owned()),
+            r.held_on
+                .clone()
+                .unwrap_or_else(|| "not yet held".to_owned()),
         ),
         ("Status".to_owned(), r.status_label.clone()),
         (
             "Chair".to_owned(),
-            r.chair_name.clone().unwrap_or_else(|| "not named".to_owned()),
+            r.chair_name
+                .clone()
+                .unwrap_or_else(|| "not named".to_owned()),
         ),
         ("Inputs compiled as of".to_owned(), r.inputs_as_of.clone()),
     ];

@@ -149,16 +149,36 @@ pub async fn list_findings(
     let mut conds = vec!["f.org_id = $1".to_owned()];
     let mut params: Vec<Param> = Vec::new();
     if let Some(g) = &f.grade {
-        add_cond(&mut conds, &mut params, "f.grade = ?", vec![Param::Text(g.clone())]);
+        add_cond(
+            &mut conds,
+            &mut params,
+            "f.grade = ?",
+            vec![Param::Text(g.clone())],
+        );
     }
     if let Some(s) = &f.status {
-        add_cond(&mut conds, &mut params, "f.status = ?", vec![Param::Text(s.clone())]);
+        add_cond(
+            &mut conds,
+            &mut params,
+            "f.status = ?",
+            vec![Param::Text(s.clone())],
+        );
     }
     if let Some(s) = &f.source {
-        add_cond(&mut conds, &mut params, "f.source = ?", vec![Param::Text(s.clone())]);
+        add_cond(
+            &mut conds,
+            &mut params,
+            "f.source = ?",
+            vec![Param::Text(s.clone())],
+        );
     }
     if let Some(s) = f.source_id {
-        add_cond(&mut conds, &mut params, "f.source_id = ?", vec![Param::Uuid(s)]);
+        add_cond(
+            &mut conds,
+            &mut params,
+            "f.source_id = ?",
+            vec![Param::Uuid(s)],
+        );
     }
     if let Some(n) = before {
         add_cond(&mut conds, &mut params, "f.number < ?", vec![Param::Int(n)]);
@@ -168,7 +188,13 @@ pub async fn list_findings(
         conds.join(" AND "),
         limit.clamp(1, 10_000)
     );
-    Ok(crate::fetch_with!(c, FindingWithNames, sql, org_id, &params)?)
+    Ok(crate::fetch_with!(
+        c,
+        FindingWithNames,
+        sql,
+        org_id,
+        &params
+    )?)
 }
 
 /// The findings an audit (or an incident, or a review) raised, in number order: for the
@@ -223,7 +249,9 @@ pub async fn evidence_of(
     if finding_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let marks: Vec<String> = (0..finding_ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let marks: Vec<String> = (0..finding_ids.len())
+        .map(|i| format!("${}", i + 2))
+        .collect();
     let sql = format!(
         "SELECT l.finding_id, e.id, e.number, e.title FROM finding_evidence l
          JOIN evidence e ON e.id = l.evidence_id
@@ -231,7 +259,13 @@ pub async fn evidence_of(
         marks.join(", ")
     );
     let params: Vec<Param> = finding_ids.iter().map(|i| Param::Uuid(*i)).collect();
-    Ok(crate::fetch_with!(c, (Uuid, Uuid, i64, String), sql, org_id, &params)?)
+    Ok(crate::fetch_with!(
+        c,
+        (Uuid, Uuid, i64, String),
+        sql,
+        org_id,
+        &params
+    )?)
 }
 
 /// Replace the evidence a finding points to.
@@ -406,13 +440,28 @@ pub async fn list_actions(
     let mut conds = vec!["a.org_id = $1".to_owned()];
     let mut params: Vec<Param> = Vec::new();
     if let Some(s) = &f.status {
-        add_cond(&mut conds, &mut params, "a.status = ?", vec![Param::Text(s.clone())]);
+        add_cond(
+            &mut conds,
+            &mut params,
+            "a.status = ?",
+            vec![Param::Text(s.clone())],
+        );
     }
     if let Some(id) = f.finding_id {
-        add_cond(&mut conds, &mut params, "a.finding_id = ?", vec![Param::Uuid(id)]);
+        add_cond(
+            &mut conds,
+            &mut params,
+            "a.finding_id = ?",
+            vec![Param::Uuid(id)],
+        );
     }
     if let Some(id) = f.owner_id {
-        add_cond(&mut conds, &mut params, "a.owner_id = ?", vec![Param::Uuid(id)]);
+        add_cond(
+            &mut conds,
+            &mut params,
+            "a.owner_id = ?",
+            vec![Param::Uuid(id)],
+        );
     }
     if let Some(d) = f.overdue_on {
         add_cond(
@@ -430,7 +479,13 @@ pub async fn list_actions(
         conds.join(" AND "),
         limit.clamp(1, 10_000)
     );
-    Ok(crate::fetch_with!(c, ActionWithNames, sql, org_id, &params)?)
+    Ok(crate::fetch_with!(
+        c,
+        ActionWithNames,
+        sql,
+        org_id,
+        &params
+    )?)
 }
 
 /// The statuses of the actions on each of these findings: (finding id, status), one query.
@@ -442,7 +497,9 @@ pub async fn action_statuses(
     if finding_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let marks: Vec<String> = (0..finding_ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let marks: Vec<String> = (0..finding_ids.len())
+        .map(|i| format!("${}", i + 2))
+        .collect();
     let sql = format!(
         "SELECT finding_id, status FROM corrective_actions
          WHERE org_id = $1 AND finding_id IN ({}) ORDER BY finding_id, number",

@@ -197,9 +197,7 @@ pub async fn actions_of(
     org_id: Uuid,
     review_id: Uuid,
 ) -> Result<Vec<ActionLinkView>, DbError> {
-    let sql = format!(
-        "{ACT_SQL} WHERE m.org_id = $1 AND m.review_id = $2 ORDER BY m.position"
-    );
+    let sql = format!("{ACT_SQL} WHERE m.org_id = $1 AND m.review_id = $2 ORDER BY m.position");
     Ok(
         run!(c, x => sqlx::query_as::<_, ActionLinkView>(sqlx::AssertSqlSafe(sql))
         .bind(org_id).bind(review_id).fetch_all(x).await)?,
@@ -212,9 +210,8 @@ pub async fn actions_before(
     org_id: Uuid,
     number: i64,
 ) -> Result<Vec<ActionLinkView>, DbError> {
-    let sql = format!(
-        "{ACT_SQL} WHERE m.org_id = $1 AND r.number < $2 ORDER BY r.number, m.position"
-    );
+    let sql =
+        format!("{ACT_SQL} WHERE m.org_id = $1 AND r.number < $2 ORDER BY r.number, m.position");
     Ok(
         run!(c, x => sqlx::query_as::<_, ActionLinkView>(sqlx::AssertSqlSafe(sql))
         .bind(org_id).bind(number).fetch_all(x).await)?,
@@ -244,7 +241,10 @@ pub struct RegisterFact {
 }
 
 /// Issues, interested parties and objectives, in register and number order (one query).
-pub async fn register_facts(c: &mut impl AsConn, org_id: Uuid) -> Result<Vec<RegisterFact>, DbError> {
+pub async fn register_facts(
+    c: &mut impl AsConn,
+    org_id: Uuid,
+) -> Result<Vec<RegisterFact>, DbError> {
     Ok(run!(c, x => sqlx::query_as::<_, RegisterFact>(
         "SELECT register, number, title, kind, created_at, updated_at FROM isms_register_entries
          WHERE org_id = $1 AND register IN ('issue', 'interested_party', 'objective')

@@ -306,9 +306,9 @@ pub fn check_action_status(s: &ActionState, to: ActionStatus) -> Result<(), Vali
             err("record a verification of effectiveness to set this status")
         }
         (VerifiedEffective | VerifiedIneffective, Closed) => Ok(()),
-        (_, Closed) => err(
-            "an action is closed only after its effectiveness was verified; verify it first",
-        ),
+        (_, Closed) => {
+            err("an action is closed only after its effectiveness was verified; verify it first")
+        }
         (VerifiedEffective | VerifiedIneffective, _) => {
             err("the action has been verified; add a new corrective action if more is needed")
         }
@@ -450,10 +450,7 @@ pub fn check_action_dates(
     let mut v = ValidationError::new();
     if let Some(r) = raised_on {
         if correction_on.is_some_and(|c| c < r) {
-            v.push(
-                "correction_on",
-                "cannot be before the finding was raised",
-            );
+            v.push("correction_on", "cannot be before the finding was raised");
         }
         if due_on.is_some_and(|d| d < r) {
             v.push("due_on", "cannot be before the finding was raised");
@@ -487,7 +484,10 @@ mod tests {
         let e = Grade::parse("grade", "critical").unwrap_err();
         assert_eq!(e.errors[0].field, "grade");
         assert!(e.errors[0].message.contains("major_nc"));
-        assert_eq!(Source::parse("source", " incident ").unwrap(), Source::Incident);
+        assert_eq!(
+            Source::parse("source", " incident ").unwrap(),
+            Source::Incident
+        );
         assert!(Source::parse("source", "rumour").is_err());
         assert!(Grade::MajorNc.is_nonconformity());
         assert!(!Grade::Ofi.is_nonconformity());
@@ -496,12 +496,23 @@ mod tests {
     #[test]
     fn references_are_clauses_or_controls() {
         assert_eq!(parse_reference("reference", "9.2").unwrap().stored(), "9.2");
-        assert_eq!(parse_reference("reference", "6.1.3").unwrap().stored(), "6.1.3");
-        assert_eq!(parse_reference("reference", "5.15").unwrap().stored(), "A.5.15");
-        assert_eq!(parse_reference("reference", "A.5.2").unwrap().stored(), "A.5.2");
+        assert_eq!(
+            parse_reference("reference", "6.1.3").unwrap().stored(),
+            "6.1.3"
+        );
+        assert_eq!(
+            parse_reference("reference", "5.15").unwrap().stored(),
+            "A.5.15"
+        );
+        assert_eq!(
+            parse_reference("reference", "A.5.2").unwrap().stored(),
+            "A.5.2"
+        );
         assert_eq!(parse_reference("reference", "5.2").unwrap().stored(), "5.2");
         assert_eq!(
-            parse_reference("reference", "Clause 10.2").unwrap().stored(),
+            parse_reference("reference", "Clause 10.2")
+                .unwrap()
+                .stored(),
             "10.2"
         );
         let own = parse_reference("reference", "nw-07").unwrap();
@@ -625,7 +636,10 @@ mod tests {
         use ActionStatus::*;
         use FindingStatus as F;
         assert_eq!(finding_status_after_actions(F::Open, &[]), F::Open);
-        assert_eq!(finding_status_after_actions(F::Open, &[Planned]), F::ActionPlanned);
+        assert_eq!(
+            finding_status_after_actions(F::Open, &[Planned]),
+            F::ActionPlanned
+        );
         assert_eq!(
             finding_status_after_actions(F::ActionPlanned, &[VerifiedEffective]),
             F::Verifying
@@ -638,7 +652,10 @@ mod tests {
             finding_status_after_actions(F::Verifying, &[VerifiedIneffective, InProgress]),
             F::ActionPlanned
         );
-        assert_eq!(finding_status_after_actions(F::Closed, &[Planned]), F::Closed);
+        assert_eq!(
+            finding_status_after_actions(F::Closed, &[Planned]),
+            F::Closed
+        );
     }
 
     #[test]
@@ -659,8 +676,12 @@ mod tests {
     fn action_dates() {
         let raised = Some(date!(2026 - 10 - 01));
         assert!(check_action_dates(raised, raised, raised).is_ok());
-        let e = check_action_dates(raised, Some(date!(2026 - 09 - 30)), Some(date!(2026 - 09 - 01)))
-            .unwrap_err();
+        let e = check_action_dates(
+            raised,
+            Some(date!(2026 - 09 - 30)),
+            Some(date!(2026 - 09 - 01)),
+        )
+        .unwrap_err();
         let fields: Vec<&str> = e.errors.iter().map(|f| f.field.as_str()).collect();
         assert_eq!(fields, vec!["correction_on", "due_on"]);
         assert!(check_verified_on(date!(2026 - 12 - 01), date!(2026 - 11 - 30)).is_err());

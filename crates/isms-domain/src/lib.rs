@@ -5,8 +5,8 @@
 //! services in `isms-app`.
 
 pub mod asset;
-pub mod capa;
 pub mod audit;
+pub mod capa;
 pub mod catalogue;
 pub mod control;
 pub mod document;
@@ -15,8 +15,8 @@ pub mod evidence;
 pub mod foundation;
 pub mod gap;
 pub mod org;
-pub mod review;
 pub mod rbac;
+pub mod review;
 pub mod risk;
 pub mod secret;
 pub mod soa;

@@ -10,7 +10,6 @@ use crate::capa::{ActionStatus, FindingStatus, Grade, Source};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-
 /// One thing listed under an input: `F-003 Access reviews not done (open)`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct InputItem {
@@ -81,10 +80,7 @@ pub fn parse_section_key(field: &str, s: &str) -> Result<&'static str, Validatio
         .find(|k| **k == s.trim())
         .copied()
         .ok_or_else(|| {
-            ValidationError::single(
-                field,
-                format!("must be one of {}", SECTION_KEYS.join(", ")),
-            )
+            ValidationError::single(field, format!("must be one of {}", SECTION_KEYS.join(", ")))
         })
 }
 
@@ -285,17 +281,20 @@ pub fn compile_inputs(d: &ReviewData, as_of: Date, since: Option<Date>) -> Revie
         "interested parties",
     );
 
-    let mut d1 = section(
-        "d1",
-        "d) 1)",
-        "Nonconformities and corrective actions",
-    );
-    let ncs: Vec<&FindingFact> = d.findings.iter().filter(|f| f.grade.is_nonconformity()).collect();
+    let mut d1 = section("d1", "d) 1)", "Nonconformities and corrective actions");
+    let ncs: Vec<&FindingFact> = d
+        .findings
+        .iter()
+        .filter(|f| f.grade.is_nonconformity())
+        .collect();
     let open_ncs: Vec<&&FindingFact> = ncs
         .iter()
         .filter(|f| f.status != FindingStatus::Closed)
         .collect();
-    let majors = open_ncs.iter().filter(|f| f.grade == Grade::MajorNc).count();
+    let majors = open_ncs
+        .iter()
+        .filter(|f| f.grade == Grade::MajorNc)
+        .count();
     d1.summary.push(format!(
         "{}: {} open ({} major, {} minor), {} closed.",
         plural(ncs.len(), "nonconformity", "nonconformities"),
@@ -329,9 +328,8 @@ pub fn compile_inputs(d: &ReviewData, as_of: Date, since: Option<Date>) -> Revie
     }
 
     let mut d2 = section("d2", "d) 2)", "Monitoring and measurement results");
-    d2.summary.push(
-        "No monitoring or measurement records exist in the workbench yet.".to_owned(),
-    );
+    d2.summary
+        .push("No monitoring or measurement records exist in the workbench yet.".to_owned());
     let mut d3 = section("d3", "d) 3)", "Audit results");
     let audit_findings: Vec<&FindingFact> = d
         .findings
@@ -354,7 +352,11 @@ pub fn compile_inputs(d: &ReviewData, as_of: Date, since: Option<Date>) -> Revie
             ));
         }
     }
-    let mut d4 = section("d4", "d) 4)", "Fulfilment of information security objectives");
+    let mut d4 = section(
+        "d4",
+        "d) 4)",
+        "Fulfilment of information security objectives",
+    );
     if d.objectives.is_empty() {
         d4.summary
             .push("No information security objectives are recorded.".to_owned());
@@ -364,7 +366,10 @@ pub fn compile_inputs(d: &ReviewData, as_of: Date, since: Option<Date>) -> Revie
             *by.entry(o.kind.clone().unwrap_or_else(|| "no status".into()))
                 .or_default() += 1;
         }
-        let parts: Vec<String> = by.iter().map(|(k, n)| format!("{n} {}", k.replace('_', " "))).collect();
+        let parts: Vec<String> = by
+            .iter()
+            .map(|(k, n)| format!("{n} {}", k.replace('_', " ")))
+            .collect();
         d4.summary.push(format!(
             "{}: {}.",
             plural(d.objectives.len(), "objective", "objectives"),
@@ -400,8 +405,11 @@ pub fn compile_inputs(d: &ReviewData, as_of: Date, since: Option<Date>) -> Revie
         }
     ));
     for f in complaints {
-        e.items
-            .push(item(&f.reference, &f.title, f.status.label().to_lowercase()));
+        e.items.push(item(
+            &f.reference,
+            &f.title,
+            f.status.label().to_lowercase(),
+        ));
     }
 
     let mut f = section(
@@ -428,7 +436,12 @@ pub fn compile_inputs(d: &ReviewData, as_of: Date, since: Option<Date>) -> Revie
         let in_treatment = d
             .risks
             .iter()
-            .filter(|r| matches!(r.status.as_str(), "treatment_planned" | "treatment_in_progress"))
+            .filter(|r| {
+                matches!(
+                    r.status.as_str(),
+                    "treatment_planned" | "treatment_in_progress"
+                )
+            })
             .count();
         f.summary.push(format!(
             "Risk treatment plan: {} still being treated.",
@@ -457,19 +470,30 @@ pub fn compile_inputs(d: &ReviewData, as_of: Date, since: Option<Date>) -> Revie
     }
 
     let mut g = section("g", "g)", "Opportunities for continual improvement");
-    let ofis: Vec<&FindingFact> = d.findings.iter().filter(|f| f.grade == Grade::Ofi).collect();
+    let ofis: Vec<&FindingFact> = d
+        .findings
+        .iter()
+        .filter(|f| f.grade == Grade::Ofi)
+        .collect();
     let open = ofis
         .iter()
         .filter(|f| f.status != FindingStatus::Closed)
         .count();
     g.summary.push(format!(
         "{} recorded, {} still open.",
-        plural(ofis.len(), "opportunity for improvement", "opportunities for improvement"),
+        plural(
+            ofis.len(),
+            "opportunity for improvement",
+            "opportunities for improvement"
+        ),
         open
     ));
     for o in ofis {
-        g.items
-            .push(item(&o.reference, &o.title, o.status.label().to_lowercase()));
+        g.items.push(item(
+            &o.reference,
+            &o.title,
+            o.status.label().to_lowercase(),
+        ));
     }
 
     ReviewInputs {
@@ -662,12 +686,20 @@ mod tests {
     #[test]
     fn sections_count_what_they_list() {
         let i = compile_inputs(&data(), date!(2026 - 06 - 01), Some(date!(2026 - 01 - 01)));
-        assert_eq!(i.previous_actions.summary[0], "1 of 2 actions done; 1 open, 1 of them late.");
+        assert_eq!(
+            i.previous_actions.summary[0],
+            "1 of 2 actions done; 1 open, 1 of them late."
+        );
         assert_eq!(
             i.issues.summary[0],
             "Since the last review: 1 added, 1 changed, 3 issues in total."
         );
-        let refs: Vec<&str> = i.issues.items.iter().map(|x| x.reference.as_str()).collect();
+        let refs: Vec<&str> = i
+            .issues
+            .items
+            .iter()
+            .map(|x| x.reference.as_str())
+            .collect();
         assert_eq!(refs, vec!["I-002", "I-003"]);
         assert!(i.nonconformities.summary[0].contains("1 open (1 major, 0 minor)"));
         assert!(i.nonconformities.summary[1].contains("1 overdue"));
@@ -682,8 +714,14 @@ mod tests {
     #[test]
     fn first_review_lists_everything_recorded() {
         let i = compile_inputs(&ReviewData::default(), date!(2026 - 06 - 01), None);
-        assert_eq!(i.issues.summary[0], "First management review: 0 issues recorded.");
-        assert_eq!(i.previous_actions.summary[0], "No actions were decided at earlier reviews.");
+        assert_eq!(
+            i.issues.summary[0],
+            "First management review: 0 issues recorded."
+        );
+        assert_eq!(
+            i.previous_actions.summary[0],
+            "No actions were decided at earlier reviews."
+        );
         assert_eq!(i.risks.summary[0], "No risks are recorded.");
         let json = serde_json::to_string(&i).unwrap();
         let back: ReviewInputs = serde_json::from_str(&json).unwrap();
@@ -694,7 +732,10 @@ mod tests {
     fn held_needs_a_past_date() {
         let today = date!(2026 - 06 - 01);
         assert_eq!(check_held(Some(today), today).unwrap(), today);
-        assert_eq!(check_held(None, today).unwrap_err().errors[0].field, "held_on");
+        assert_eq!(
+            check_held(None, today).unwrap_err().errors[0].field,
+            "held_on"
+        );
         assert!(check_held(Some(date!(2026 - 06 - 02)), today).is_err());
         assert_eq!(parse_section_key("section", "d1").unwrap(), "d1");
         assert!(parse_section_key("section", "h").is_err());

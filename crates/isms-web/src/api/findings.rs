@@ -96,7 +96,9 @@ pub async fn get(
     Path((org, id)): Path<(String, String)>,
 ) -> ApiResult<Json<Finding>> {
     let ctx = st.app.org_access(&p, &org).await?;
-    Ok(Json(st.app.get_finding(&ctx, path_id(&id, "finding")?).await?))
+    Ok(Json(
+        st.app.get_finding(&ctx, path_id(&id, "finding")?).await?,
+    ))
 }
 
 /// Change a finding, or close it. A nonconformity closes only once a corrective action on

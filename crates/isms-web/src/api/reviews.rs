@@ -212,7 +212,11 @@ pub async fn minutes(
     let ctx = st.app.org_access(&p, &org).await?;
     Ok(crate::download(
         st.app
-            .review_minutes_file(&ctx, path_id(&id, "management review")?, q.format.as_deref())
+            .review_minutes_file(
+                &ctx,
+                path_id(&id, "management review")?,
+                q.format.as_deref(),
+            )
             .await?,
     ))
 }

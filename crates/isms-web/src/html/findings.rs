@@ -253,7 +253,15 @@ async fn new_page(
     form: FindingForm,
     err: Option<&AppError>,
 ) -> Response {
-    let mut l = Layout::new(st, u, "Raise a finding", Some(ctx), "findings", Flash::default()).await;
+    let mut l = Layout::new(
+        st,
+        u,
+        "Raise a finding",
+        Some(ctx),
+        "findings",
+        Flash::default(),
+    )
+    .await;
     let status = match err {
         Some(e) => {
             l = l.with_errors(e);
@@ -391,10 +399,12 @@ impl ActionForm {
     }
 
     fn from_action(a: &CorrectiveAction) -> Self {
-        let w = |i: usize| a.five_whys.get(i).cloned().unwrap_or(Why {
-            why: String::new(),
-            answer: String::new(),
-        });
+        let w = |i: usize| {
+            a.five_whys.get(i).cloned().unwrap_or(Why {
+                why: String::new(),
+                answer: String::new(),
+            })
+        };
         Self {
             finding_id: a.finding_id.map(|f| f.to_string()).unwrap_or_default(),
             title: a.title.clone(),
@@ -560,10 +570,23 @@ pub async fn update(
     {
         Ok(f) => flash_redirect(
             &format!("/o/{org}/findings/{id}"),
-            &format!("{} saved; status {}.", f.finding_ref, f.status_label.to_lowercase()),
+            &format!(
+                "{} saved; status {}.",
+                f.finding_ref,
+                f.status_label.to_lowercase()
+            ),
         ),
         Err(e @ AppError::Validation(_)) => {
-            item_page(&st, &u, &ctx, id, Flash::default(), Some(&e), (Some(form), None)).await
+            item_page(
+                &st,
+                &u,
+                &ctx,
+                id,
+                Flash::default(),
+                Some(&e),
+                (Some(form), None),
+            )
+            .await
         }
         Err(e) => error_page(&e),
     }
@@ -601,9 +624,29 @@ pub async fn create_action(
         ),
         Err(e @ AppError::Validation(_)) => match finding {
             Some(fid) if fid != Uuid::nil() => {
-                item_page(&st, &u, &ctx, fid, Flash::default(), Some(&e), (None, Some(form))).await
+                item_page(
+                    &st,
+                    &u,
+                    &ctx,
+                    fid,
+                    Flash::default(),
+                    Some(&e),
+                    (None, Some(form)),
+                )
+                .await
             }
-            _ => actions_page(&st, &u, &ctx, ActionListForm::default(), Flash::default(), Some(&e), Some(form)).await,
+            _ => {
+                actions_page(
+                    &st,
+                    &u,
+                    &ctx,
+                    ActionListForm::default(),
+                    Flash::default(),
+                    Some(&e),
+                    Some(form),
+                )
+                .await
+            }
         },
         Err(e) => error_page(&e),
     }
@@ -825,10 +868,23 @@ pub async fn update_action(
     {
         Ok(a) => flash_redirect(
             &format!("/o/{org}/corrective-actions/{id}"),
-            &format!("{} saved; status {}.", a.action_ref, a.status_label.to_lowercase()),
+            &format!(
+                "{} saved; status {}.",
+                a.action_ref,
+                a.status_label.to_lowercase()
+            ),
         ),
         Err(e @ AppError::Validation(_)) => {
-            action_page(&st, &u, &ctx, id, Flash::default(), Some(&e), (Some(form), None)).await
+            action_page(
+                &st,
+                &u,
+                &ctx,
+                id,
+                Flash::default(),
+                Some(&e),
+                (Some(form), None),
+            )
+            .await
         }
         Err(e) => error_page(&e),
     }
@@ -856,10 +912,23 @@ pub async fn verify(
     {
         Ok(a) => flash_redirect(
             &format!("/o/{org}/corrective-actions/{id}"),
-            &format!("{} verified: {}.", a.action_ref, a.status_label.to_lowercase()),
+            &format!(
+                "{} verified: {}.",
+                a.action_ref,
+                a.status_label.to_lowercase()
+            ),
         ),
         Err(e @ AppError::Validation(_)) => {
-            action_page(&st, &u, &ctx, id, Flash::default(), Some(&e), (None, Some(form))).await
+            action_page(
+                &st,
+                &u,
+                &ctx,
+                id,
+                Flash::default(),
+                Some(&e),
+                (None, Some(form)),
+            )
+            .await
         }
         Err(e) => error_page(&e),
     }

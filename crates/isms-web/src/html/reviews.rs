@@ -70,11 +70,23 @@ async fn list_page(
     err: Option<&AppError>,
     form: NewForm,
 ) -> Response {
-    let page = match st.app.list_reviews(ctx, None, cursor.as_deref(), Some(100)).await {
+    let page = match st
+        .app
+        .list_reviews(ctx, None, cursor.as_deref(), Some(100))
+        .await
+    {
         Ok(p) => p,
         Err(e) => return error_page(&e),
     };
-    let mut l = Layout::new(st, u, "Management review", Some(ctx), "management-reviews", flash).await;
+    let mut l = Layout::new(
+        st,
+        u,
+        "Management review",
+        Some(ctx),
+        "management-reviews",
+        flash,
+    )
+    .await;
     let status = match err {
         Some(e) => {
             l = l.with_errors(e);
@@ -103,7 +115,16 @@ pub async fn list(
     Query(f): Query<NewForm>,
 ) -> Response {
     let ctx = org_or_page!(st, u, &org);
-    list_page(&st, &u, &ctx, opt(&f.cursor), flash, None, NewForm::default()).await
+    list_page(
+        &st,
+        &u,
+        &ctx,
+        opt(&f.cursor),
+        flash,
+        None,
+        NewForm::default(),
+    )
+    .await
 }
 
 fn names(s: &str) -> Vec<String> {

@@ -636,7 +636,9 @@ async fn call(
                 }
                 (Method::POST, "/api/v1/orgs/{org}/findings") => (
                     findings.clone(),
-                    Some(json!({"grade": "observation", "reference": "A.5.15", "title": format!("Obs {uniq}")})),
+                    Some(
+                        json!({"grade": "observation", "reference": "A.5.15", "title": format!("Obs {uniq}")}),
+                    ),
                 ),
                 (Method::GET, "/api/v1/orgs/{org}/findings/counts") => {
                     (format!("{findings}/counts"), None)
@@ -656,7 +658,9 @@ async fn call(
                 }
                 (Method::POST, "/api/v1/orgs/{org}/corrective-actions") => (
                     actions.clone(),
-                    Some(json!({"finding_id": fresh_finding().await, "title": format!("CA {uniq}")})),
+                    Some(
+                        json!({"finding_id": fresh_finding().await, "title": format!("CA {uniq}")}),
+                    ),
                 ),
                 (Method::GET, "/api/v1/orgs/{org}/corrective-actions/{id}") => {
                     (format!("{actions}/{}", fresh_action().await), None)
@@ -671,7 +675,10 @@ async fn call(
                 (Method::POST, "/api/v1/orgs/{org}/corrective-actions/{id}/verify") => {
                     let id = fresh_action().await;
                     let (s, r) = admin
-                        .patch(&format!("{actions}/{id}"), &json!({"status": "implemented", "version": 1}))
+                        .patch(
+                            &format!("{actions}/{id}"),
+                            &json!({"status": "implemented", "version": 1}),
+                        )
                         .await;
                     assert_eq!(s, 200, "{r}");
                     (
@@ -686,7 +693,10 @@ async fn call(
             let list = format!("/api/v1/orgs/{org}/management-reviews");
             let fresh = || async {
                 let (s, r) = admin
-                    .post(&list, &json!({"planned_on": "2026-12-01", "title": format!("MR {uniq}")}))
+                    .post(
+                        &list,
+                        &json!({"planned_on": "2026-12-01", "title": format!("MR {uniq}")}),
+                    )
                     .await;
                 assert_eq!(s, 201, "{r}");
                 r["id"].as_str().unwrap().to_owned()

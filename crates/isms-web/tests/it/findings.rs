@@ -91,7 +91,10 @@ async fn findings_are_validated_and_numbered() {
     assert_eq!(b["source"], "other");
 
     let (s, p) = viewer
-        .post(FINDINGS, &json!({"grade": "ofi", "reference": "7.3", "title": "x"}))
+        .post(
+            FINDINGS,
+            &json!({"grade": "ofi", "reference": "7.3", "title": "x"}),
+        )
         .await;
     assert_eq!(s, 403, "{p}");
     let (s, list) = viewer.get(&format!("{FINDINGS}?grade=minor_nc")).await;
@@ -108,7 +111,10 @@ async fn findings_are_validated_and_numbered() {
     // An observation closes with a note and no action; without one it is refused.
     let id = b["id"].as_str().unwrap();
     let (s, p) = auditor
-        .patch(&format!("{FINDINGS}/{id}"), &json!({"status": "closed", "version": 1}))
+        .patch(
+            &format!("{FINDINGS}/{id}"),
+            &json!({"status": "closed", "version": 1}),
+        )
         .await;
     assert_eq!(s, 422);
     assert_eq!(fields(&p), vec!["status"]);
@@ -121,7 +127,10 @@ async fn findings_are_validated_and_numbered() {
     assert_eq!(s, 200, "{p}");
     assert_eq!(p["status"], "closed");
     let (s, _) = auditor
-        .patch(&format!("{FINDINGS}/{id}"), &json!({"title": "stale", "version": 1}))
+        .patch(
+            &format!("{FINDINGS}/{id}"),
+            &json!({"title": "stale", "version": 1}),
+        )
         .await;
     assert_eq!(s, 409);
 }
@@ -269,7 +278,10 @@ async fn a_nonconformity_closes_only_after_an_effective_verification_by_someone_
 
     // Corrective actions are for nonconformities.
     let (_, obs) = manager
-        .post(FINDINGS, &json!({"grade": "observation", "reference": "8.1", "title": "Obs"}))
+        .post(
+            FINDINGS,
+            &json!({"grade": "observation", "reference": "8.1", "title": "Obs"}),
+        )
         .await;
     let (s, p) = manager
         .post(ACTIONS, &json!({"finding_id": obs["id"], "title": "x"}))
@@ -284,7 +296,10 @@ async fn an_ineffective_action_sends_the_finding_back() {
     let f = t.org_with_roles("acme").await;
     let manager = t.login(f.email(Role::IsmsManager)).await;
     let (_, nc) = manager
-        .post(FINDINGS, &json!({"grade": "minor_nc", "reference": "A.8.13", "title": "Backups untested"}))
+        .post(
+            FINDINGS,
+            &json!({"grade": "minor_nc", "reference": "A.8.13", "title": "Backups untested"}),
+        )
         .await;
     let fid = nc["id"].as_str().unwrap();
     let (_, ca) = manager
@@ -292,7 +307,10 @@ async fn an_ineffective_action_sends_the_finding_back() {
         .await;
     let cid = ca["id"].as_str().unwrap();
     let (_, ca) = manager
-        .patch(&format!("{ACTIONS}/{cid}"), &json!({"status": "implemented", "version": 1}))
+        .patch(
+            &format!("{ACTIONS}/{cid}"),
+            &json!({"status": "implemented", "version": 1}),
+        )
         .await;
     let (s, v) = manager
         .post(
@@ -305,7 +323,10 @@ async fn an_ineffective_action_sends_the_finding_back() {
     let (_, nc) = manager.get(&format!("{FINDINGS}/{fid}")).await;
     assert_eq!(nc["status"], "open");
     let (s, _) = manager
-        .patch(&format!("{FINDINGS}/{fid}"), &json!({"status": "closed", "version": nc["version"]}))
+        .patch(
+            &format!("{FINDINGS}/{fid}"),
+            &json!({"status": "closed", "version": nc["version"]}),
+        )
         .await;
     assert_eq!(s, 422);
     let (s, list) = manager.get(&format!("{ACTIONS}?finding_id={fid}")).await;
@@ -322,7 +343,10 @@ async fn other_organisations_and_roles() {
     let outsider = t.login(other.email(Role::Admin)).await;
     let external = t.login(f.email(Role::ExternalAuditor)).await;
     let (_, nc) = manager
-        .post(FINDINGS, &json!({"grade": "minor_nc", "reference": "9.2", "title": "x"}))
+        .post(
+            FINDINGS,
+            &json!({"grade": "minor_nc", "reference": "9.2", "title": "x"}),
+        )
         .await;
     let fid = nc["id"].as_str().unwrap();
     let (s, _) = outsider
@@ -356,7 +380,10 @@ async fn review_inputs_are_frozen_when_the_review_is_created() {
     let manager = t.login(f.email(Role::IsmsManager)).await;
     let contributor = t.login(f.email(Role::Contributor)).await;
     let (_, nc) = manager
-        .post(FINDINGS, &json!({"grade": "major_nc", "reference": "6.1.3", "title": "SoA out of date"}))
+        .post(
+            FINDINGS,
+            &json!({"grade": "major_nc", "reference": "6.1.3", "title": "SoA out of date"}),
+        )
         .await;
     let (_, _) = manager
         .post(FINDINGS, &json!({"grade": "ofi", "reference": "7.3", "title": "Phishing drills", "source": "complaint"}))
@@ -390,10 +417,16 @@ async fn review_inputs_are_frozen_when_the_review_is_created() {
 
     // The data moves on: a new finding, a closed one, a new action.
     let (_, _) = manager
-        .post(FINDINGS, &json!({"grade": "minor_nc", "reference": "9.2", "title": "Later finding"}))
+        .post(
+            FINDINGS,
+            &json!({"grade": "minor_nc", "reference": "9.2", "title": "Later finding"}),
+        )
         .await;
     let (s, _) = manager
-        .post(ACTIONS, &json!({"finding_id": nc["id"], "title": "Update the SoA"}))
+        .post(
+            ACTIONS,
+            &json!({"finding_id": nc["id"], "title": "Update the SoA"}),
+        )
         .await;
     assert_eq!(s, 201);
     let (s, again) = contributor.get(&format!("{REVIEWS}/{id}")).await;
@@ -432,13 +465,19 @@ async fn review_inputs_are_frozen_when_the_review_is_created() {
     assert!(r["actions"][0]["task_id"].is_string());
     assert_eq!(r["actions"][1]["reference"], "CA-002");
     let (_, ca) = manager
-        .get(&format!("{ACTIONS}/{}", r["actions"][1]["corrective_action_id"].as_str().unwrap()))
+        .get(&format!(
+            "{ACTIONS}/{}",
+            r["actions"][1]["corrective_action_id"].as_str().unwrap()
+        ))
         .await;
     assert_eq!(ca["review_id"], id.as_str());
 
     // Refresh only while planned; it changes the inputs and the audit trail records it.
     let (s, refreshed) = manager
-        .post(&format!("{REVIEWS}/{id}/refresh-inputs"), &json!({"version": r["version"]}))
+        .post(
+            &format!("{REVIEWS}/{id}/refresh-inputs"),
+            &json!({"version": r["version"]}),
+        )
         .await;
     assert_eq!(s, 200, "{refreshed}");
     assert_ne!(refreshed["inputs"], inputs);
@@ -469,13 +508,19 @@ async fn review_inputs_are_frozen_when_the_review_is_created() {
     assert_eq!(s, 200, "{held}");
     assert_eq!(held["status"], "held");
     let (s, _) = manager
-        .post(&format!("{REVIEWS}/{id}/refresh-inputs"), &json!({"version": held["version"]}))
+        .post(
+            &format!("{REVIEWS}/{id}/refresh-inputs"),
+            &json!({"version": held["version"]}),
+        )
         .await;
     assert_eq!(s, 409);
 
     // Approval needs Approve; then the record is locked.
     let (s, _) = contributor
-        .post(&format!("{REVIEWS}/{id}/approve"), &json!({"version": held["version"]}))
+        .post(
+            &format!("{REVIEWS}/{id}/approve"),
+            &json!({"version": held["version"]}),
+        )
         .await;
     assert_eq!(s, 403);
     let (s, _) = manager
@@ -483,16 +528,25 @@ async fn review_inputs_are_frozen_when_the_review_is_created() {
         .await;
     assert_eq!(s, 409, "stale");
     let (s, ok) = manager
-        .post(&format!("{REVIEWS}/{id}/approve"), &json!({"version": held["version"]}))
+        .post(
+            &format!("{REVIEWS}/{id}/approve"),
+            &json!({"version": held["version"]}),
+        )
         .await;
     assert_eq!(s, 200, "{ok}");
     assert_eq!(ok["locked"], true);
     let (s, _) = manager
-        .patch(&format!("{REVIEWS}/{id}"), &json!({"decisions": "changed", "version": ok["version"]}))
+        .patch(
+            &format!("{REVIEWS}/{id}"),
+            &json!({"decisions": "changed", "version": ok["version"]}),
+        )
         .await;
     assert_eq!(s, 409);
     let (s, _) = manager
-        .post(&format!("{REVIEWS}/{id}/actions"), &json!({"description": "Late"}))
+        .post(
+            &format!("{REVIEWS}/{id}/actions"),
+            &json!({"description": "Late"}),
+        )
         .await;
     assert_eq!(s, 409);
 
@@ -503,13 +557,19 @@ async fn review_inputs_are_frozen_when_the_review_is_created() {
     assert_eq!(s, 201);
     assert_eq!(next["inputs"]["since"], today);
     assert_eq!(
-        next["inputs"]["previous_actions"]["items"].as_array().unwrap().len(),
+        next["inputs"]["previous_actions"]["items"]
+            .as_array()
+            .unwrap()
+            .len(),
         2
     );
 
     // Minutes.
     let r = manager
-        .request(reqwest::Method::GET, &format!("{REVIEWS}/{id}/minutes?format=md"))
+        .request(
+            reqwest::Method::GET,
+            &format!("{REVIEWS}/{id}/minutes?format=md"),
+        )
         .send()
         .await
         .unwrap();
@@ -519,13 +579,18 @@ async fn review_inputs_are_frozen_when_the_review_is_created() {
     assert!(md.contains("Fund the SIEM."));
     assert!(md.contains("Audit programme under way"));
     let r = manager
-        .request(reqwest::Method::GET, &format!("{REVIEWS}/{id}/minutes?format=pdf"))
+        .request(
+            reqwest::Method::GET,
+            &format!("{REVIEWS}/{id}/minutes?format=pdf"),
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.bytes().await.unwrap().starts_with(b"%PDF"));
-    let (s, p) = manager.get(&format!("{REVIEWS}/{id}/minutes?format=docx")).await;
+    let (s, p) = manager
+        .get(&format!("{REVIEWS}/{id}/minutes?format=docx"))
+        .await;
     assert_eq!(s, 422);
     assert_eq!(fields(&p), vec!["format"]);
 }

@@ -898,7 +898,11 @@ async fn page_access_matrix() {
         "/o/acme/findings/export?format=xlsx".into(),
         None,
     ));
-    pages.push(("/o/{org}/findings/{id}", format!("/o/acme/findings/{finding}"), None));
+    pages.push((
+        "/o/{org}/findings/{id}",
+        format!("/o/acme/findings/{finding}"),
+        None,
+    ));
     pages.push((
         "/o/{org}/corrective-actions",
         "/o/acme/corrective-actions?status=planned&overdue=1".into(),
@@ -914,7 +918,11 @@ async fn page_access_matrix() {
         format!("/o/acme/corrective-actions/{action}"),
         None,
     ));
-    pages.push(("/o/{org}/management-reviews", "/o/acme/management-reviews".into(), None));
+    pages.push((
+        "/o/{org}/management-reviews",
+        "/o/acme/management-reviews".into(),
+        None,
+    ));
     pages.push((
         "/o/{org}/management-reviews/export",
         "/o/acme/management-reviews/export?format=csv".into(),
