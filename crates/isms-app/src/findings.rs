@@ -621,6 +621,14 @@ impl App {
             None => Some(Source::Other),
             Some(s) => v.check(Source::parse("source", s)),
         };
+        for (field, id) in [
+            ("source_id", input.source_id),
+            ("checklist_item_id", input.checklist_item_id),
+        ] {
+            if id == Some(Uuid::nil()) {
+                v.push(field, "is not an id");
+            }
+        }
         let grade = v.check(Grade::parse("grade", &input.grade));
         let title = v.check(parse_name("title", &input.title, MAX_TITLE));
         let description = text(&mut v, "description", &input.description);
