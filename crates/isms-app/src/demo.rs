@@ -198,10 +198,11 @@ impl App {
                 self.demo_documents(&p, &manager).await?;
                 self.demo_evidence(&p, &manager).await?;
                 self.demo_soa(&p, &manager).await?;
-                self.demo_certification(&p, &manager).await?;
                 // The completed internal audit's id: the findings demo links its audit
-                // findings to it (wired after the merge).
-                let _audit_id = self.demo_audit(&manager).await?;
+                // findings to it.
+                let audit_id = self.demo_audit(&manager).await?;
+                self.demo_findings(&p, &manager, audit_id).await?;
+                self.demo_certification(&p, &manager).await?;
             }
         }
         Ok(info)

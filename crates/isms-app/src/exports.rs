@@ -55,6 +55,9 @@ pub const EXPORT_KINDS: &[&str] = &[
     "documents",
     "evidence",
     "audits",
+    "findings",
+    "corrective-actions",
+    "management-reviews",
     "soa",
 ];
 
@@ -835,6 +838,11 @@ impl App {
                 }
                 table_bytes(self.audits_table(ctx).await?, fmt).await?
             }
+            "findings" => table_bytes(self.findings_table(ctx).await?, fmt).await?,
+            "corrective-actions" => {
+                table_bytes(self.corrective_actions_table(ctx).await?, fmt).await?
+            }
+            "management-reviews" => table_bytes(self.reviews_table(ctx).await?, fmt).await?,
             "risk-treatment-plan" => {
                 if !matches!(fmt, TableFormat::Markdown | TableFormat::Pdf) {
                     return Err(ValidationError::single(

@@ -6,6 +6,7 @@
 
 pub mod asset;
 pub mod audit;
+pub mod capa;
 pub mod catalogue;
 pub mod certification;
 pub mod control;
@@ -18,6 +19,7 @@ pub mod internal_audit;
 pub mod org;
 pub mod rbac;
 pub mod readiness;
+pub mod review;
 pub mod risk;
 pub mod secret;
 pub mod soa;

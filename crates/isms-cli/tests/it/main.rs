@@ -287,6 +287,57 @@ async fn demo_is_idempotent_and_verify_catches_one_edited_byte() {
     );
 }
 
+/// The findings, corrective actions and management reviews of the demo export as CSV and
+/// XLSX, once each however often the demo is loaded.
+#[tokio::test]
+async fn findings_and_reviews_export() {
+    let e = Env::new().await;
+    let o = e.run(&["demo", "--org", "northwind"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = e.run(&["demo", "--org", "northwind"], None);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "the demo is idempotent: {}",
+        text(&o)
+    );
+    for (kind, head, has) in [
+        ("findings", "finding,source,grade", "F-008"),
+        (
+            "corrective-actions",
+            "action,finding,title",
+            "verified_ineffective",
+        ),
+        ("management-reviews", "review,title", "MR-002"),
+    ] {
+        let o = e.run(
+            &["export", kind, "--org", "northwind", "--format", "csv"],
+            None,
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        let csv = String::from_utf8_lossy(&o.stdout).to_string();
+        assert!(csv.starts_with(head), "{kind}: {csv}");
+        assert!(csv.contains(has), "{kind}: {csv}");
+        assert!(!csv.contains("F-009"), "{kind}: no duplicate demo rows");
+        let file = e.dir.path().join(format!("{kind}.xlsx"));
+        let o = e.run(
+            &[
+                "export",
+                kind,
+                "--org",
+                "northwind",
+                "--format",
+                "xlsx",
+                "-o",
+                file.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        assert!(std::fs::read(&file).unwrap().starts_with(b"PK"));
+    }
+}
+
 /// `isms evidence verify` over the demo's stored files: 0 while they match; one stored
 /// file changed in the database is named by organisation, number, title and hash, exit 1.
 /// The evidence export lists the register.
@@ -396,7 +447,15 @@ async fn backup_and_restore() {
     let o = e2.run(&["audit-trail", "verify"], None);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     // Assets, tags, data flows and risk links come back too.
-    for kind in ["assets", "data-flows", "risks", "controls"] {
+    for kind in [
+        "assets",
+        "data-flows",
+        "risks",
+        "controls",
+        "findings",
+        "corrective-actions",
+        "management-reviews",
+    ] {
         let before = e.run(&["export", kind, "--org", "northwind"], None).stdout;
         let after = e2.run(&["export", kind, "--org", "northwind"], None).stdout;
         assert!(before.len() > 200, "{kind}");

@@ -9,12 +9,14 @@ pub mod certification;
 pub mod controls;
 pub mod documents;
 pub mod evidence;
+pub mod findings;
 pub mod foundation;
 pub mod gap;
 pub mod internal_audits;
 pub mod members;
 pub mod orgs;
 pub mod own_controls;
+pub mod reviews;
 pub mod risk_library;
 pub mod risk_methods;
 pub mod risks;
@@ -176,6 +178,9 @@ impl Modify for SecurityAddon {
         (name = "evidence", description = "The evidence register: files (stored by SHA-256, verified on download) and links, what they support, controls without current evidence"),
         (name = "certification", description = "The certification lifecycle: certification bodies, their audits, certificates and status, the cycle and its rule checks, the auditor-days estimate"),
         (name = "internal-audit", description = "Internal audit (9.2): audit areas, the programme over the certification cycle with its coverage matrix, audits with an independence check, checklists with our own questions, reports"),
+        (name = "findings", description = "Findings from audits, incidents, reviews, monitoring and complaints: grade, clause or control, evidence, closure"),
+        (name = "corrective-actions", description = "Corrective actions (10.2): correction, root cause, action, owner, due date, verification of effectiveness, closure"),
+        (name = "management-reviews", description = "Management reviews (9.3): inputs compiled and frozen when created, discussion, decisions, actions into tasks and corrective actions, approval, minutes"),
         (name = "soa", description = "The Statement of Applicability (6.1.3 d): versions, decisions per Annex A control with derived reasons, approval, comparison, exports, import"),
     )
 )]
@@ -400,6 +405,22 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(internal_audits::answer))
         .routes(routes!(internal_audits::report))
+        .routes(routes!(findings::list, findings::create))
+        .routes(routes!(findings::counts))
+        .routes(routes!(findings::get, findings::update, findings::delete))
+        .routes(routes!(findings::list_actions, findings::create_action))
+        .routes(routes!(
+            findings::get_action,
+            findings::update_action,
+            findings::delete_action
+        ))
+        .routes(routes!(findings::verify))
+        .routes(routes!(reviews::list, reviews::create))
+        .routes(routes!(reviews::get, reviews::update, reviews::delete))
+        .routes(routes!(reviews::refresh))
+        .routes(routes!(reviews::approve))
+        .routes(routes!(reviews::add_action))
+        .routes(routes!(reviews::minutes))
         .routes(routes!(soa::list, soa::create))
         .routes(routes!(soa::diff))
         .routes(routes!(soa::import))

@@ -19,11 +19,13 @@ pub mod certification;
 pub mod controls;
 pub mod documents;
 pub mod evidence;
+pub mod findings;
 pub mod foundation;
 pub mod gap;
 pub mod internal_audits;
 pub mod org;
 pub mod own_controls;
+pub mod reviews;
 pub mod risk_library;
 pub mod risk_method;
 pub mod risks;
@@ -144,6 +146,12 @@ impl Layout {
             add(format!("{base}/documents"), "Documents", "documents");
             add(format!("{base}/evidence"), "Evidence", "evidence");
             add(format!("{base}/audits"), "Internal audit", "audits");
+            add(format!("{base}/findings"), "Findings", "findings");
+            add(
+                format!("{base}/management-reviews"),
+                "Management review",
+                "management-reviews",
+            );
             add(
                 format!("{base}/certification"),
                 "Certification",
@@ -531,6 +539,58 @@ pub fn router() -> Router<AppState> {
             post(evidence::remove_link),
         )
         .route("/o/{org}/evidence/{id}/delete", post(evidence::delete))
+        .route(
+            "/o/{org}/findings",
+            get(findings::list).post(findings::create),
+        )
+        .route("/o/{org}/findings/new", get(findings::new_form))
+        .route("/o/{org}/findings/export", get(findings::export_findings))
+        .route(
+            "/o/{org}/findings/{id}",
+            get(findings::page).post(findings::update),
+        )
+        .route(
+            "/o/{org}/corrective-actions",
+            get(findings::actions).post(findings::create_action),
+        )
+        .route(
+            "/o/{org}/corrective-actions/export",
+            get(findings::export_actions),
+        )
+        .route(
+            "/o/{org}/corrective-actions/{id}",
+            get(findings::action).post(findings::update_action),
+        )
+        .route(
+            "/o/{org}/corrective-actions/{id}/verify",
+            post(findings::verify),
+        )
+        .route(
+            "/o/{org}/management-reviews",
+            get(reviews::list).post(reviews::create),
+        )
+        .route("/o/{org}/management-reviews/export", get(reviews::export))
+        .route(
+            "/o/{org}/management-reviews/{id}",
+            get(reviews::page).post(reviews::update),
+        )
+        .route("/o/{org}/management-reviews/{id}/held", post(reviews::held))
+        .route(
+            "/o/{org}/management-reviews/{id}/approve",
+            post(reviews::approve),
+        )
+        .route(
+            "/o/{org}/management-reviews/{id}/refresh",
+            post(reviews::refresh),
+        )
+        .route(
+            "/o/{org}/management-reviews/{id}/actions",
+            post(reviews::add_action),
+        )
+        .route(
+            "/o/{org}/management-reviews/{id}/minutes",
+            get(reviews::minutes),
+        )
         .route("/o/{org}/soa", get(soa::overview).post(soa::create))
         .route("/o/{org}/soa/diff", get(soa::diff_page))
         .route("/o/{org}/soa/import", post(soa::import))

@@ -836,6 +836,147 @@ async fn call(
                 other => panic!("no evidence call for {other:?}"),
             }
         }
+        t if t.starts_with("/api/v1/orgs/{org}/findings")
+            || t.starts_with("/api/v1/orgs/{org}/corrective-actions") =>
+        {
+            let findings = format!("/api/v1/orgs/{org}/findings");
+            let actions = format!("/api/v1/orgs/{org}/corrective-actions");
+            let fresh_finding = || async {
+                let (s, r) = admin
+                    .post(
+                        &findings,
+                        &json!({"grade": "minor_nc", "reference": "9.2", "title": format!("NC {uniq}")}),
+                    )
+                    .await;
+                assert_eq!(s, 201, "{r}");
+                r["id"].as_str().unwrap().to_owned()
+            };
+            let fresh_action = || async {
+                let fid = fresh_finding().await;
+                let (s, r) = admin
+                    .post(
+                        &actions,
+                        &json!({"finding_id": fid, "title": format!("CA {uniq}"), "description": "Fix it"}),
+                    )
+                    .await;
+                assert_eq!(s, 201, "{r}");
+                r["id"].as_str().unwrap().to_owned()
+            };
+            match (case.method.clone(), t) {
+                (Method::GET, "/api/v1/orgs/{org}/findings") => {
+                    (format!("{findings}?grade=minor_nc"), None)
+                }
+                (Method::POST, "/api/v1/orgs/{org}/findings") => (
+                    findings.clone(),
+                    Some(
+                        json!({"grade": "observation", "reference": "A.5.15", "title": format!("Obs {uniq}")}),
+                    ),
+                ),
+                (Method::GET, "/api/v1/orgs/{org}/findings/counts") => {
+                    (format!("{findings}/counts"), None)
+                }
+                (Method::GET, "/api/v1/orgs/{org}/findings/{id}") => {
+                    (format!("{findings}/{}", fresh_finding().await), None)
+                }
+                (Method::PATCH, "/api/v1/orgs/{org}/findings/{id}") => (
+                    format!("{findings}/{}", fresh_finding().await),
+                    Some(json!({"title": format!("Renamed by {uniq}"), "version": 1})),
+                ),
+                (Method::DELETE, "/api/v1/orgs/{org}/findings/{id}") => {
+                    (format!("{findings}/{}", fresh_finding().await), None)
+                }
+                (Method::GET, "/api/v1/orgs/{org}/corrective-actions") => {
+                    (format!("{actions}?overdue=true"), None)
+                }
+                (Method::POST, "/api/v1/orgs/{org}/corrective-actions") => (
+                    actions.clone(),
+                    Some(
+                        json!({"finding_id": fresh_finding().await, "title": format!("CA {uniq}")}),
+                    ),
+                ),
+                (Method::GET, "/api/v1/orgs/{org}/corrective-actions/{id}") => {
+                    (format!("{actions}/{}", fresh_action().await), None)
+                }
+                (Method::PATCH, "/api/v1/orgs/{org}/corrective-actions/{id}") => (
+                    format!("{actions}/{}", fresh_action().await),
+                    Some(json!({"status": "in_progress", "version": 1})),
+                ),
+                (Method::DELETE, "/api/v1/orgs/{org}/corrective-actions/{id}") => {
+                    (format!("{actions}/{}", fresh_action().await), None)
+                }
+                (Method::POST, "/api/v1/orgs/{org}/corrective-actions/{id}/verify") => {
+                    let id = fresh_action().await;
+                    let (s, r) = admin
+                        .patch(
+                            &format!("{actions}/{id}"),
+                            &json!({"status": "implemented", "version": 1}),
+                        )
+                        .await;
+                    assert_eq!(s, 200, "{r}");
+                    (
+                        format!("{actions}/{id}/verify"),
+                        Some(json!({"result": "effective", "version": r["version"]})),
+                    )
+                }
+                other => panic!("no findings call for {other:?}"),
+            }
+        }
+        t if t.starts_with("/api/v1/orgs/{org}/management-reviews") => {
+            let list = format!("/api/v1/orgs/{org}/management-reviews");
+            let fresh = || async {
+                let (s, r) = admin
+                    .post(
+                        &list,
+                        &json!({"planned_on": "2026-12-01", "title": format!("MR {uniq}")}),
+                    )
+                    .await;
+                assert_eq!(s, 201, "{r}");
+                r["id"].as_str().unwrap().to_owned()
+            };
+            match (case.method.clone(), t) {
+                (Method::GET, "/api/v1/orgs/{org}/management-reviews") => (list.clone(), None),
+                (Method::POST, "/api/v1/orgs/{org}/management-reviews") => (
+                    list.clone(),
+                    Some(json!({"planned_on": "2026-12-01", "title": format!("MR {uniq}")})),
+                ),
+                (Method::GET, "/api/v1/orgs/{org}/management-reviews/{id}") => {
+                    (format!("{list}/{}", fresh().await), None)
+                }
+                (Method::PATCH, "/api/v1/orgs/{org}/management-reviews/{id}") => (
+                    format!("{list}/{}", fresh().await),
+                    Some(json!({"decisions": format!("By {uniq}"), "version": 1})),
+                ),
+                (Method::DELETE, "/api/v1/orgs/{org}/management-reviews/{id}") => {
+                    (format!("{list}/{}", fresh().await), None)
+                }
+                (Method::POST, "/api/v1/orgs/{org}/management-reviews/{id}/refresh-inputs") => (
+                    format!("{list}/{}/refresh-inputs", fresh().await),
+                    Some(json!({"version": 1})),
+                ),
+                (Method::POST, "/api/v1/orgs/{org}/management-reviews/{id}/approve") => {
+                    let id = fresh().await;
+                    let (s, r) = admin
+                        .patch(
+                            &format!("{list}/{id}"),
+                            &json!({"status": "held", "held_on": "2026-11-01", "version": 1}),
+                        )
+                        .await;
+                    assert_eq!(s, 200, "{r}");
+                    (
+                        format!("{list}/{id}/approve"),
+                        Some(json!({"version": r["version"]})),
+                    )
+                }
+                (Method::POST, "/api/v1/orgs/{org}/management-reviews/{id}/actions") => (
+                    format!("{list}/{}/actions", fresh().await),
+                    Some(json!({"description": format!("Action {uniq}")})),
+                ),
+                (Method::GET, "/api/v1/orgs/{org}/management-reviews/{id}/minutes") => {
+                    (format!("{list}/{}/minutes?format=md", fresh().await), None)
+                }
+                other => panic!("no management review call for {other:?}"),
+            }
+        }
         "/api/v1/orgs/{org}/risk-heatmap" => (format!("/api/v1/orgs/{org}/risk-heatmap"), None),
         t if t.starts_with("/api/v1/orgs/{org}/risks") => {
             // Risks need an approved method.
@@ -1189,6 +1330,15 @@ fn cases() -> Vec<Case> {
     let writers = |ok: u16| {
         move |w: Who| match w {
             Who::Role(Role::Admin | Role::IsmsManager | Role::Contributor) => ok,
+            Who::Outsider => 404,
+            _ => 403,
+        }
+    };
+    let recorders = |ok: u16| {
+        move |w: Who| match w {
+            Who::Role(
+                Role::Admin | Role::IsmsManager | Role::Contributor | Role::InternalAuditor,
+            ) => ok,
             Who::Outsider => 404,
             _ => 403,
         }
@@ -1810,6 +1960,111 @@ fn cases() -> Vec<Case> {
             method: Method::DELETE,
             template: "/api/v1/orgs/{org}/evidence/{id}/links/{kind}/{reference}",
             expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/findings",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/findings",
+            expect: Box::new(recorders(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/findings/counts",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/findings/{id}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/findings/{id}",
+            expect: Box::new(recorders(200)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/findings/{id}",
+            expect: Box::new(recorders(204)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/corrective-actions",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/corrective-actions",
+            expect: Box::new(recorders(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/corrective-actions/{id}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/corrective-actions/{id}",
+            expect: Box::new(recorders(200)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/corrective-actions/{id}",
+            expect: Box::new(recorders(204)),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/corrective-actions/{id}/verify",
+            expect: Box::new(recorders(200)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/management-reviews",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/management-reviews",
+            expect: Box::new(writers(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/management-reviews/{id}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/management-reviews/{id}",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/management-reviews/{id}",
+            expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/management-reviews/{id}/refresh-inputs",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/management-reviews/{id}/approve",
+            expect: Box::new(approvers(200)),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/management-reviews/{id}/actions",
+            expect: Box::new(writers(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/management-reviews/{id}/minutes",
+            expect: Box::new(member_reads),
         },
         Case {
             method: Method::GET,

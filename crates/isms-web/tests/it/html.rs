@@ -942,6 +942,109 @@ async fn page_access_matrix() {
     ] {
         pages.push((route, path, None));
     }
+    let finding = t
+        .app
+        .create_finding(
+            isms_app::Actor::Cli,
+            &ctx,
+            &isms_app::findings::NewFinding {
+                grade: "minor_nc".into(),
+                reference: "9.2".into(),
+                title: "Audit <late>".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let action = t
+        .app
+        .create_corrective_action(
+            isms_app::Actor::Cli,
+            &ctx,
+            &isms_app::findings::NewCorrectiveAction {
+                finding_id: Some(finding),
+                title: "Plan <audits>".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let review = t
+        .app
+        .create_review(
+            isms_app::Actor::Cli,
+            &ctx,
+            &isms_app::reviews::NewReview {
+                planned_on: "2026-12-01".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let recorders: &[Role] = &[
+        Role::Admin,
+        Role::IsmsManager,
+        Role::Contributor,
+        Role::InternalAuditor,
+    ];
+    pages.push((
+        "/o/{org}/findings",
+        "/o/acme/findings?grade=minor_nc&status=open&source=other".into(),
+        None,
+    ));
+    pages.push((
+        "/o/{org}/findings/new",
+        "/o/acme/findings/new?source=internal_audit&reference=5.15&grade=minor_nc".into(),
+        Some(recorders),
+    ));
+    pages.push((
+        "/o/{org}/findings/export",
+        "/o/acme/findings/export?format=xlsx".into(),
+        None,
+    ));
+    pages.push((
+        "/o/{org}/findings/{id}",
+        format!("/o/acme/findings/{finding}"),
+        None,
+    ));
+    pages.push((
+        "/o/{org}/corrective-actions",
+        "/o/acme/corrective-actions?status=planned&overdue=1".into(),
+        None,
+    ));
+    pages.push((
+        "/o/{org}/corrective-actions/export",
+        "/o/acme/corrective-actions/export?format=csv".into(),
+        None,
+    ));
+    pages.push((
+        "/o/{org}/corrective-actions/{id}",
+        format!("/o/acme/corrective-actions/{action}"),
+        None,
+    ));
+    pages.push((
+        "/o/{org}/management-reviews",
+        "/o/acme/management-reviews".into(),
+        None,
+    ));
+    pages.push((
+        "/o/{org}/management-reviews/export",
+        "/o/acme/management-reviews/export?format=csv".into(),
+        None,
+    ));
+    pages.push((
+        "/o/{org}/management-reviews/{id}",
+        format!("/o/acme/management-reviews/{review}"),
+        None,
+    ));
+    pages.push((
+        "/o/{org}/management-reviews/{id}/minutes",
+        format!("/o/acme/management-reviews/{review}/minutes?format=md"),
+        None,
+    ));
     pages.push(("/o/{org}/isms", "/o/acme/isms".into(), None));
     for (tab, doc) in [("scope", scope), ("policy", policy)] {
         let (list, one, pdf, md) = match tab {
@@ -1837,4 +1940,57 @@ async fn a_control_shows_its_documents_and_evidence_here_and_in_the_soa() {
     assert_eq!(s, 200);
     assert!(csv.contains("Quarterly access review"));
     assert!(!csv.contains("Other org secret policy"));
+}
+
+#[tokio::test]
+async fn the_new_finding_form_takes_an_audit_prefill() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let b = Browser::new(&t.base);
+    b.login(f.email(Role::InternalAuditor)).await;
+    let audit = uuid::Uuid::now_v7();
+    let item = uuid::Uuid::now_v7();
+    let (s, html) = b
+        .get(&format!(
+            "/o/acme/findings/new?source=internal_audit&source_id={audit}&reference=5.15&grade=minor_nc&description=Two%20leavers%20kept%20access&checklist_item={item}"
+        ))
+        .await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains(&format!("name=\"source_id\" value=\"{audit}\"")),
+        "{html}"
+    );
+    assert!(html.contains(&format!("name=\"checklist_item\" value=\"{item}\"")));
+    assert!(html.contains("<option value=\"minor_nc\" selected>"));
+    assert!(html.contains("<option value=\"internal_audit\" selected>"));
+    assert!(html.contains("value=\"5.15\""));
+    assert!(html.contains("Two leavers kept access"));
+    assert!(html.contains("Minor nonconformity against 5.15"));
+    let ctx = t.app.org_for_cli("acme").await.unwrap();
+    assert!(
+        t.app
+            .findings_for_source(&ctx, audit)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    t.app
+        .create_finding(
+            isms_app::Actor::Cli,
+            &ctx,
+            &isms_app::findings::NewFinding {
+                source: Some("internal_audit".into()),
+                source_id: Some(audit),
+                checklist_item_id: Some(item),
+                grade: "minor_nc".into(),
+                reference: "5.15".into(),
+                title: "Leavers keep access".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let raised = t.app.findings_for_source(&ctx, audit).await.unwrap();
+    assert_eq!(raised.len(), 1);
+    assert_eq!(raised[0].checklist_item_id, Some(item));
 }

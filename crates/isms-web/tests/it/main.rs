@@ -9,6 +9,7 @@ mod certification;
 mod controls;
 mod documents;
 mod evidence;
+mod findings;
 mod foundation;
 mod html;
 mod internal_audits;
