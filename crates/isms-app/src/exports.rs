@@ -54,6 +54,8 @@ pub const EXPORT_KINDS: &[&str] = &[
     "controls",
     "documents",
     "evidence",
+    "incidents",
+    "measurements",
     "soa",
 ];
 
@@ -824,6 +826,8 @@ impl App {
                 table_bytes(self.documents_table(ctx).await?, fmt).await?
             }
             "evidence" => table_bytes(self.evidence_table(ctx).await?, fmt).await?,
+            "incidents" => table_bytes(self.incidents_table(ctx).await?, fmt).await?,
+            "measurements" => table_bytes(self.measurements_table(ctx).await?, fmt).await?,
             "risk-treatment-plan" => {
                 if !matches!(fmt, TableFormat::Markdown | TableFormat::Pdf) {
                     return Err(ValidationError::single(

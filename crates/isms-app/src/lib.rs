@@ -20,6 +20,8 @@ pub mod evidence;
 pub mod exports;
 pub mod foundation;
 pub mod gap;
+pub mod incidents;
+pub mod measurements;
 pub mod members;
 pub mod orgs;
 pub mod own_controls;

@@ -23,6 +23,8 @@ pub enum Kind {
     Bool,
     Ts,
     Day,
+    /// A floating-point number (measurement values).
+    Float,
     /// Bytes (file contents): base64 in the backup file.
     Bytes,
 }
@@ -510,6 +512,55 @@ pub const TABLES: &[(&str, &[(&str, Kind)])] = &[
         ],
     ),
     (
+        "incidents",
+        &[
+            ("id", K::Uuid),
+            ("org_id", K::Uuid),
+            ("number", K::Int),
+            ("title", K::Text),
+            ("description", K::Text),
+            ("category", K::Text),
+            ("severity", K::Text),
+            ("status", K::Text),
+            ("detected_on", K::Day),
+            ("reported_on", K::Day),
+            ("reported_by", K::Text),
+            ("response", K::Text),
+            ("root_cause", K::Text),
+            ("lessons_learned", K::Text),
+            ("closed_on", K::Day),
+            ("created_by", K::Uuid),
+            ("created_at", K::Ts),
+            ("updated_at", K::Ts),
+            ("version", K::Int),
+        ],
+    ),
+    (
+        "incident_links",
+        &[
+            ("id", K::Uuid),
+            ("org_id", K::Uuid),
+            ("incident_id", K::Uuid),
+            ("target_kind", K::Text),
+            ("target_ref", K::Text),
+        ],
+    ),
+    (
+        "measurements",
+        &[
+            ("id", K::Uuid),
+            ("org_id", K::Uuid),
+            ("subject_kind", K::Text),
+            ("subject_ref", K::Text),
+            ("measured_on", K::Day),
+            ("value", K::Float),
+            ("result", K::Text),
+            ("note", K::Text),
+            ("recorded_by", K::Uuid),
+            ("created_at", K::Ts),
+        ],
+    ),
+    (
         "audit_heads",
         &[
             ("chain_id", K::Uuid),
@@ -557,6 +608,7 @@ macro_rules! read_value {
             Kind::Text => r.try_get::<Option<String>, _>(i)?.map(Value::String),
             Kind::Int => r.try_get::<Option<i64>, _>(i)?.map(|v| json!(v)),
             Kind::Bool => r.try_get::<Option<bool>, _>(i)?.map(Value::Bool),
+            Kind::Float => r.try_get::<Option<f64>, _>(i)?.map(|v| json!(v)),
             Kind::Ts => r.try_get::<Option<Ts>, _>(i)?.map(|t| json!(t.0.millis())),
             Kind::Day => r
                 .try_get::<Option<Day>, _>(i)?
@@ -761,6 +813,7 @@ pub async fn restore(db: &Db, r: impl BufRead) -> Result<BackupStats, DbError> {
                     Kind::Text => q.bind(if null { None } else { Some(val.as_str().ok_or_else(wrong)?.to_owned()) }),
                     Kind::Int => q.bind(if null { None } else { Some(val.as_i64().ok_or_else(wrong)?) }),
                     Kind::Bool => q.bind(if null { None } else { Some(val.as_bool().ok_or_else(wrong)?) }),
+                    Kind::Float => q.bind(if null { None } else { Some(val.as_f64().ok_or_else(wrong)?) }),
                     Kind::Ts => q.bind(if null { None } else { Some(Ts(isms_domain::time::Timestamp(val.as_i64().ok_or_else(wrong)?))) }),
                     Kind::Day => q.bind(if null { None } else { Some(Day(val.as_str().and_then(isms_domain::time::parse_date).ok_or_else(wrong)?)) }),
                     Kind::Bytes => q.bind(if null { None } else { Some(val.as_str().and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok()).ok_or_else(wrong)?) }),

@@ -10,6 +10,8 @@ pub mod documents;
 pub mod evidence;
 pub mod foundation;
 pub mod gap;
+pub mod incidents;
+pub mod measurements;
 pub mod orgs;
 pub mod own_controls;
 pub mod ratelimit;

@@ -13,6 +13,8 @@ pub mod error;
 pub mod evidence;
 pub mod foundation;
 pub mod gap;
+pub mod incident;
+pub mod measurement;
 pub mod org;
 pub mod rbac;
 pub mod risk;
@@ -22,6 +24,7 @@ pub mod task;
 pub mod time;
 pub mod timeline;
 pub mod totp;
+pub mod trend_chart;
 pub mod user;
 
 pub use error::{FieldError, ValidationError};

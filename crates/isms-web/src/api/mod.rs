@@ -10,6 +10,8 @@ pub mod documents;
 pub mod evidence;
 pub mod foundation;
 pub mod gap;
+pub mod incidents;
+pub mod measurements;
 pub mod members;
 pub mod orgs;
 pub mod own_controls;
@@ -172,6 +174,8 @@ impl Modify for SecurityAddon {
         (name = "objectives", description = "Information security objectives with targets and metrics (6.2)"),
         (name = "documents", description = "The document register (7.5): versions, submit/approve/reject, links to clauses and controls, templates, diffs, exports"),
         (name = "evidence", description = "The evidence register: files (stored by SHA-256, verified on download) and links, what they support, controls without current evidence"),
+        (name = "incidents", description = "The incident register: dates, severity, status, response, root cause, lessons learned, affected assets, linked risks and controls"),
+        (name = "measurements", description = "Monitoring and measurement (9.1): objectives' metrics and control checks over time, trends, overdue measurements"),
         (name = "soa", description = "The Statement of Applicability (6.1.3 d): versions, decisions per Annex A control with derived reasons, approval, comparison, exports, import"),
     )
 )]
@@ -337,6 +341,17 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(evidence::file))
         .routes(routes!(evidence::add_link))
         .routes(routes!(evidence::remove_link))
+        .routes(routes!(incidents::list, incidents::create))
+        .routes(routes!(incidents::counts))
+        .routes(routes!(
+            incidents::get,
+            incidents::update,
+            incidents::delete
+        ))
+        .routes(routes!(measurements::list, measurements::create))
+        .routes(routes!(measurements::subjects))
+        .routes(routes!(measurements::subject))
+        .routes(routes!(measurements::get, measurements::delete))
         .routes(routes!(soa::list, soa::create))
         .routes(routes!(soa::diff))
         .routes(routes!(soa::import))

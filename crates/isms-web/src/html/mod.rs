@@ -20,6 +20,8 @@ pub mod documents;
 pub mod evidence;
 pub mod foundation;
 pub mod gap;
+pub mod incidents;
+pub mod measurements;
 pub mod org;
 pub mod own_controls;
 pub mod risk_library;
@@ -141,6 +143,12 @@ impl Layout {
             add(format!("{base}/soa"), "SoA", "soa");
             add(format!("{base}/documents"), "Documents", "documents");
             add(format!("{base}/evidence"), "Evidence", "evidence");
+            add(format!("{base}/incidents"), "Incidents", "incidents");
+            add(
+                format!("{base}/measurements"),
+                "Measurements",
+                "measurements",
+            );
             add(format!("{base}/catalogue"), "Catalogue", "catalogue");
             add(format!("{base}/members"), "Members", "members");
             if c.can(Permission::ReadAuditTrail) {
@@ -487,6 +495,30 @@ pub fn router() -> Router<AppState> {
             post(evidence::remove_link),
         )
         .route("/o/{org}/evidence/{id}/delete", post(evidence::delete))
+        .route(
+            "/o/{org}/incidents",
+            get(incidents::list).post(incidents::create),
+        )
+        .route("/o/{org}/incidents/new", get(incidents::new))
+        .route("/o/{org}/incidents/export", get(incidents::export))
+        .route(
+            "/o/{org}/incidents/{id}",
+            get(incidents::page).post(incidents::update),
+        )
+        .route("/o/{org}/incidents/{id}/delete", post(incidents::delete))
+        .route(
+            "/o/{org}/measurements",
+            get(measurements::overview).post(measurements::create),
+        )
+        .route("/o/{org}/measurements/export", get(measurements::export))
+        .route(
+            "/o/{org}/measurements/{kind}/{reference}",
+            get(measurements::subject),
+        )
+        .route(
+            "/o/{org}/measurements/entry/{id}/delete",
+            post(measurements::delete),
+        )
         .route("/o/{org}/soa", get(soa::overview).post(soa::create))
         .route("/o/{org}/soa/diff", get(soa::diff_page))
         .route("/o/{org}/soa/import", post(soa::import))
