@@ -543,13 +543,11 @@ impl App {
         let response = text(&mut v, "response", &input.response);
         let root_cause = text(&mut v, "root_cause", &input.root_cause);
         let lessons = text(&mut v, "lessons_learned", &input.lessons_learned);
-        if let (Some(severity), Some(status), Some(detected_on), Some(reported_on)) =
-            (severity, status, detected_on, reported_on)
-        {
+        if let (Some(detected_on), Some(reported_on)) = (detected_on, reported_on) {
             v.check(check_incident(
                 &IncidentFacts {
-                    severity,
-                    status,
+                    severity: severity.unwrap_or(Severity::Low),
+                    status: status.unwrap_or(IncidentStatus::Open),
                     detected_on,
                     reported_on,
                     closed_on,

@@ -11,6 +11,7 @@ mod evidence;
 mod foundation;
 mod html;
 mod openapi;
+mod operations;
 mod own_controls;
 mod risk_library;
 mod security;
