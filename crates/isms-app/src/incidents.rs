@@ -62,6 +62,8 @@ pub struct Incident {
     pub risks: Vec<String>,
     /// Controls involved (`5.24`, `NW-07`).
     pub controls: Vec<String>,
+    /// The same controls as people name them (`A.5.24`, `NW-07`).
+    pub control_labels: Vec<String>,
     /// Not closed more than 30 days after it was detected.
     pub open_too_long: bool,
     /// Closed without lessons learned.
@@ -249,6 +251,7 @@ fn view(r: IncidentRow, links: Vec<(String, String)>, today: Date) -> Incident {
         closed_on: day_text(r.closed_on),
         assets: assets.into_iter().map(asset_ref).collect(),
         risks: risks.into_iter().map(risk_ref).collect(),
+        control_labels: controls.iter().map(|c| display_ref(c)).collect(),
         controls,
         created_at: r.created_at.0.rfc3339(),
         updated_at: r.updated_at.0.rfc3339(),

@@ -25,8 +25,26 @@ pub fn number(x: f64) -> String {
     }
 }
 
-/// The value range to draw: the points and the target, with a little room.
-fn y_range(points: &[(Date, f64)], target: Option<f64>) -> (f64, f64) {
+/// A round step for about four grid lines over `span`: 1, 2 or 5 times a power of ten.
+fn nice_step(span: f64) -> f64 {
+    let raw = (span / 4.0).max(1e-9);
+    let mag = 10f64.powf(raw.log10().floor());
+    let f = raw / mag;
+    let m = if f <= 1.0 {
+        1.0
+    } else if f <= 2.0 {
+        2.0
+    } else if f <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
+    m * mag
+}
+
+/// The value range to draw: the points and the target, widened to round grid lines.
+/// Returns (low, high, step).
+fn y_range(points: &[(Date, f64)], target: Option<f64>) -> (f64, f64, f64) {
     let mut lo = f64::INFINITY;
     let mut hi = f64::NEG_INFINITY;
     for v in points.iter().map(|p| p.1).chain(target) {
@@ -34,19 +52,22 @@ fn y_range(points: &[(Date, f64)], target: Option<f64>) -> (f64, f64) {
         hi = hi.max(v);
     }
     if !lo.is_finite() || !hi.is_finite() {
-        return (0.0, 1.0);
+        return (0.0, 1.0, 0.25);
     }
     if (hi - lo).abs() < 1e-9 {
         let pad = if hi.abs() > 1e-9 { hi.abs() * 0.1 } else { 1.0 };
-        return (lo - pad, hi + pad);
+        lo -= pad;
+        hi += pad;
     }
-    let pad = (hi - lo) * 0.1;
-    let lo = if lo >= 0.0 {
-        (lo - pad).max(0.0)
+    let step = nice_step(hi - lo);
+    let low = (lo / step).floor() * step;
+    let high = (hi / step).ceil() * step;
+    let high = if (high - hi).abs() < 1e-9 {
+        high + step
     } else {
-        lo - pad
+        high
     };
-    (lo, hi + pad)
+    (low, high, step)
 }
 
 fn day_number(d: Date) -> f64 {
@@ -108,7 +129,7 @@ pub fn line_chart(points: &[(Date, f64)], target: Option<f64>, unit: &str, label
         );
         return s;
     };
-    let (y0, y1) = y_range(&pts, target);
+    let (y0, y1, step) = y_range(&pts, target);
     let f = Frame {
         left: 60.0,
         top: 16.0,
@@ -133,8 +154,9 @@ pub fn line_chart(points: &[(Date, f64)], target: Option<f64>, unit: &str, label
         b = f.top + f.h,
         r = f.left + f.w
     );
-    for i in 0..=4 {
-        let v = y0 + (y1 - y0) * f64::from(i) / 4.0;
+    let lines = ((y1 - y0) / step).round().clamp(1.0, 12.0) as u32;
+    for i in 0..=lines {
+        let v = y0 + step * f64::from(i);
         let y = f.y(v);
         let _ = write!(
             s,
@@ -158,9 +180,16 @@ pub fn line_chart(points: &[(Date, f64)], target: Option<f64>, unit: &str, label
     }
     for i in labelled {
         if let Some(p) = pts.get(i) {
+            let anchor = if n > 1 && i == n - 1 {
+                "end"
+            } else if n > 1 && i == 0 {
+                "start"
+            } else {
+                "middle"
+            };
             let _ = write!(
                 s,
-                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"11\" fill=\"#555\">{}</text>",
+                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\" font-size=\"11\" fill=\"#555\">{}</text>",
                 f.x(p.0),
                 f.top + f.h + 18.0,
                 format_date(p.0)
@@ -212,7 +241,7 @@ pub fn sparkline(points: &[(Date, f64)], target: Option<f64>) -> String {
         "<svg class=\"sparkline\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" aria-hidden=\"true\" xmlns=\"http://www.w3.org/2000/svg\">"
     );
     if let Some((first, last)) = date_span(pts.iter().map(|p| p.0)) {
-        let (y0, y1) = y_range(&pts, target);
+        let (y0, y1, _) = y_range(&pts, target);
         let f = Frame {
             left: 2.0,
             top: 2.0,
@@ -345,6 +374,16 @@ mod tests {
         assert!(first < second);
         assert!(svg.contains(Outcome::Fail.colour()));
         assert!(svg.contains("oldest first: pass, fail"));
+    }
+
+    #[test]
+    fn the_value_axis_has_round_steps() {
+        assert_eq!(
+            y_range(&[(date!(2026 - 01 - 31), 69.4)], Some(95.0)),
+            (60.0, 100.0, 10.0)
+        );
+        assert_eq!(nice_step(3.0), 1.0);
+        assert!((nice_step(0.3) - 0.1).abs() < 1e-12);
     }
 
     #[test]
