@@ -55,6 +55,7 @@ pub const EXPORT_KINDS: &[&str] = &[
     "documents",
     "evidence",
     "incidents",
+    "suppliers",
     "measurements",
     "soa",
 ];
@@ -827,6 +828,7 @@ impl App {
             }
             "evidence" => table_bytes(self.evidence_table(ctx).await?, fmt).await?,
             "incidents" => table_bytes(self.incidents_table(ctx).await?, fmt).await?,
+            "suppliers" => table_bytes(self.suppliers_table(ctx).await?, fmt).await?,
             "measurements" => table_bytes(self.measurements_table(ctx).await?, fmt).await?,
             "risk-treatment-plan" => {
                 if !matches!(fmt, TableFormat::Markdown | TableFormat::Pdf) {

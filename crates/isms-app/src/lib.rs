@@ -30,6 +30,7 @@ pub mod risk_library;
 pub mod risk_methods;
 pub mod risks;
 pub mod soa;
+pub mod suppliers;
 pub mod tasks;
 pub mod tokens;
 pub mod users;

@@ -21,6 +21,7 @@ pub mod risks;
 pub mod schema;
 pub mod sessions;
 pub mod soa;
+pub mod suppliers;
 pub mod tasks;
 pub mod tokens;
 pub mod types;

@@ -20,6 +20,7 @@ pub mod rbac;
 pub mod risk;
 pub mod secret;
 pub mod soa;
+pub mod supplier;
 pub mod task;
 pub mod time;
 pub mod timeline;

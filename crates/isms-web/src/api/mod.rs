@@ -19,6 +19,7 @@ pub mod risk_library;
 pub mod risk_methods;
 pub mod risks;
 pub mod soa;
+pub mod suppliers;
 pub mod tasks;
 pub mod tokens;
 pub mod users;
@@ -175,6 +176,7 @@ impl Modify for SecurityAddon {
         (name = "documents", description = "The document register (7.5): versions, submit/approve/reject, links to clauses and controls, templates, diffs, exports"),
         (name = "evidence", description = "The evidence register: files (stored by SHA-256, verified on download) and links, what they support, controls without current evidence"),
         (name = "incidents", description = "The incident register: dates, severity, status, response, root cause, lessons learned, affected assets, linked risks and controls"),
+        (name = "suppliers", description = "The supplier register (5.19-5.23): criticality, data shared, security requirements in the contract, assessment history, next assessment due, flags"),
         (name = "measurements", description = "Monitoring and measurement (9.1): objectives' metrics and control checks over time, trends, overdue measurements"),
         (name = "soa", description = "The Statement of Applicability (6.1.3 d): versions, decisions per Annex A control with derived reasons, approval, comparison, exports, import"),
     )
@@ -348,6 +350,13 @@ pub fn router() -> OpenApiRouter<AppState> {
             incidents::update,
             incidents::delete
         ))
+        .routes(routes!(suppliers::list, suppliers::create))
+        .routes(routes!(
+            suppliers::get,
+            suppliers::update,
+            suppliers::delete
+        ))
+        .routes(routes!(suppliers::assess))
         .routes(routes!(measurements::list, measurements::create))
         .routes(routes!(measurements::subjects))
         .routes(routes!(measurements::subject))

@@ -85,7 +85,7 @@ fn list_of(s: &str) -> Vec<String> {
         .collect()
 }
 
-fn opt(s: &str) -> Option<String> {
+pub(crate) fn opt(s: &str) -> Option<String> {
     Some(s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
@@ -169,7 +169,10 @@ pub struct Choice {
     pub label: &'static str,
 }
 
-fn choices<T: Copy>(all: &[T], f: impl Fn(T) -> (&'static str, &'static str)) -> Vec<Choice> {
+pub(crate) fn choices<T: Copy>(
+    all: &[T],
+    f: impl Fn(T) -> (&'static str, &'static str),
+) -> Vec<Choice> {
     all.iter()
         .map(|x| {
             let (value, label) = f(*x);

@@ -30,6 +30,7 @@ pub mod risks;
 pub mod roadmap;
 pub mod session;
 pub mod soa;
+pub mod suppliers;
 
 use crate::AppState;
 use crate::auth::{Flash, WebUser};
@@ -144,6 +145,7 @@ impl Layout {
             add(format!("{base}/documents"), "Documents", "documents");
             add(format!("{base}/evidence"), "Evidence", "evidence");
             add(format!("{base}/incidents"), "Incidents", "incidents");
+            add(format!("{base}/suppliers"), "Suppliers", "suppliers");
             add(
                 format!("{base}/measurements"),
                 "Measurements",
@@ -506,6 +508,21 @@ pub fn router() -> Router<AppState> {
             get(incidents::page).post(incidents::update),
         )
         .route("/o/{org}/incidents/{id}/delete", post(incidents::delete))
+        .route(
+            "/o/{org}/suppliers",
+            get(suppliers::list).post(suppliers::create),
+        )
+        .route("/o/{org}/suppliers/new", get(suppliers::new))
+        .route("/o/{org}/suppliers/export", get(suppliers::export))
+        .route(
+            "/o/{org}/suppliers/{id}",
+            get(suppliers::page).post(suppliers::update),
+        )
+        .route(
+            "/o/{org}/suppliers/{id}/assessments",
+            post(suppliers::assess),
+        )
+        .route("/o/{org}/suppliers/{id}/delete", post(suppliers::delete))
         .route(
             "/o/{org}/measurements",
             get(measurements::overview).post(measurements::create),
