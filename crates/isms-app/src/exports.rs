@@ -58,6 +58,9 @@ pub const EXPORT_KINDS: &[&str] = &[
     "findings",
     "corrective-actions",
     "management-reviews",
+    "incidents",
+    "suppliers",
+    "measurements",
     "soa",
 ];
 
@@ -843,6 +846,9 @@ impl App {
                 table_bytes(self.corrective_actions_table(ctx).await?, fmt).await?
             }
             "management-reviews" => table_bytes(self.reviews_table(ctx).await?, fmt).await?,
+            "incidents" => table_bytes(self.incidents_table(ctx).await?, fmt).await?,
+            "suppliers" => table_bytes(self.suppliers_table(ctx).await?, fmt).await?,
+            "measurements" => table_bytes(self.measurements_table(ctx).await?, fmt).await?,
             "risk-treatment-plan" => {
                 if !matches!(fmt, TableFormat::Markdown | TableFormat::Pdf) {
                     return Err(ValidationError::single(

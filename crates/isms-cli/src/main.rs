@@ -176,7 +176,7 @@ struct VerifyArgs {
 
 #[derive(Args, Debug)]
 struct ExportArgs {
-    /// What to export: audit-trail, members, tasks, gap, risks, risk-treatment-plan, assets, data-flows, controls, soa, documents, evidence, audits, findings, corrective-actions or management-reviews.
+    /// What to export: audit-trail, members, tasks, gap, risks, risk-treatment-plan, assets, data-flows, controls, soa, documents, evidence, incidents, suppliers, trainings, measurements, audits, findings, corrective-actions, management-reviews or certification-audits.
     kind: String,
     /// The organisation's slug.
     #[arg(long)]

@@ -47,6 +47,7 @@ macro_rules! labelled_enum {
         }
     };
 }
+pub(crate) use labelled_enum;
 
 labelled_enum!(
     /// How far the organisation is with a control.

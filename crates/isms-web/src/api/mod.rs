@@ -12,7 +12,9 @@ pub mod evidence;
 pub mod findings;
 pub mod foundation;
 pub mod gap;
+pub mod incidents;
 pub mod internal_audits;
+pub mod measurements;
 pub mod members;
 pub mod orgs;
 pub mod own_controls;
@@ -21,6 +23,7 @@ pub mod risk_library;
 pub mod risk_methods;
 pub mod risks;
 pub mod soa;
+pub mod suppliers;
 pub mod tasks;
 pub mod tokens;
 pub mod users;
@@ -181,6 +184,9 @@ impl Modify for SecurityAddon {
         (name = "findings", description = "Findings from audits, incidents, reviews, monitoring and complaints: grade, clause or control, evidence, closure"),
         (name = "corrective-actions", description = "Corrective actions (10.2): correction, root cause, action, owner, due date, verification of effectiveness, closure"),
         (name = "management-reviews", description = "Management reviews (9.3): inputs compiled and frozen when created, discussion, decisions, actions into tasks and corrective actions, approval, minutes"),
+        (name = "incidents", description = "The incident register: dates, severity, status, response, root cause, lessons learned, affected assets, linked risks and controls"),
+        (name = "suppliers", description = "The supplier register (5.19-5.23): criticality, data shared, security requirements in the contract, assessment history, next assessment due, flags"),
+        (name = "measurements", description = "Monitoring and measurement (9.1): objectives' metrics and control checks over time, trends, overdue measurements"),
         (name = "soa", description = "The Statement of Applicability (6.1.3 d): versions, decisions per Annex A control with derived reasons, approval, comparison, exports, import"),
     )
 )]
@@ -421,6 +427,24 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reviews::approve))
         .routes(routes!(reviews::add_action))
         .routes(routes!(reviews::minutes))
+        .routes(routes!(incidents::list, incidents::create))
+        .routes(routes!(incidents::counts))
+        .routes(routes!(
+            incidents::get,
+            incidents::update,
+            incidents::delete
+        ))
+        .routes(routes!(suppliers::list, suppliers::create))
+        .routes(routes!(
+            suppliers::get,
+            suppliers::update,
+            suppliers::delete
+        ))
+        .routes(routes!(suppliers::assess))
+        .routes(routes!(measurements::list, measurements::create))
+        .routes(routes!(measurements::subjects))
+        .routes(routes!(measurements::subject))
+        .routes(routes!(measurements::get, measurements::delete))
         .routes(routes!(soa::list, soa::create))
         .routes(routes!(soa::diff))
         .routes(routes!(soa::import))

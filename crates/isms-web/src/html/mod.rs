@@ -22,7 +22,9 @@ pub mod evidence;
 pub mod findings;
 pub mod foundation;
 pub mod gap;
+pub mod incidents;
 pub mod internal_audits;
+pub mod measurements;
 pub mod org;
 pub mod own_controls;
 pub mod reviews;
@@ -32,6 +34,7 @@ pub mod risks;
 pub mod roadmap;
 pub mod session;
 pub mod soa;
+pub mod suppliers;
 
 use crate::AppState;
 use crate::auth::{Flash, WebUser};
@@ -145,6 +148,13 @@ impl Layout {
             add(format!("{base}/soa"), "SoA", "soa");
             add(format!("{base}/documents"), "Documents", "documents");
             add(format!("{base}/evidence"), "Evidence", "evidence");
+            add(format!("{base}/incidents"), "Incidents", "incidents");
+            add(format!("{base}/suppliers"), "Suppliers", "suppliers");
+            add(
+                format!("{base}/measurements"),
+                "Measurements",
+                "measurements",
+            );
             add(format!("{base}/audits"), "Internal audit", "audits");
             add(format!("{base}/findings"), "Findings", "findings");
             add(
@@ -590,6 +600,45 @@ pub fn router() -> Router<AppState> {
         .route(
             "/o/{org}/management-reviews/{id}/minutes",
             get(reviews::minutes),
+        )
+        .route(
+            "/o/{org}/incidents",
+            get(incidents::list).post(incidents::create),
+        )
+        .route("/o/{org}/incidents/new", get(incidents::new))
+        .route("/o/{org}/incidents/export", get(incidents::export))
+        .route(
+            "/o/{org}/incidents/{id}",
+            get(incidents::page).post(incidents::update),
+        )
+        .route("/o/{org}/incidents/{id}/delete", post(incidents::delete))
+        .route(
+            "/o/{org}/suppliers",
+            get(suppliers::list).post(suppliers::create),
+        )
+        .route("/o/{org}/suppliers/new", get(suppliers::new))
+        .route("/o/{org}/suppliers/export", get(suppliers::export))
+        .route(
+            "/o/{org}/suppliers/{id}",
+            get(suppliers::page).post(suppliers::update),
+        )
+        .route(
+            "/o/{org}/suppliers/{id}/assessments",
+            post(suppliers::assess),
+        )
+        .route("/o/{org}/suppliers/{id}/delete", post(suppliers::delete))
+        .route(
+            "/o/{org}/measurements",
+            get(measurements::overview).post(measurements::create),
+        )
+        .route("/o/{org}/measurements/export", get(measurements::export))
+        .route(
+            "/o/{org}/measurements/{kind}/{reference}",
+            get(measurements::subject),
+        )
+        .route(
+            "/o/{org}/measurements/entry/{id}/delete",
+            post(measurements::delete),
         )
         .route("/o/{org}/soa", get(soa::overview).post(soa::create))
         .route("/o/{org}/soa/diff", get(soa::diff_page))

@@ -977,6 +977,63 @@ async fn call(
                 other => panic!("no management review call for {other:?}"),
             }
         }
+        t if t.starts_with("/api/v1/orgs/{org}/incidents") => {
+            let list = format!("/api/v1/orgs/{org}/incidents");
+            let fresh = || async {
+                let (s, r) = admin
+                    .post(
+                        &list,
+                        &json!({"title": format!("Incident {uniq}"), "severity": "low"}),
+                    )
+                    .await;
+                assert_eq!(s, 201, "{r}");
+                r["id"].as_str().unwrap().to_owned()
+            };
+            match (case.method.clone(), t) {
+                (Method::GET, "/api/v1/orgs/{org}/incidents") => {
+                    (format!("{list}?status=open"), None)
+                }
+                (Method::POST, _) => (
+                    list.clone(),
+                    Some(json!({"title": format!("By {uniq}"), "severity": "medium"})),
+                ),
+                (Method::GET, "/api/v1/orgs/{org}/incidents/counts") => {
+                    (format!("{list}/counts"), None)
+                }
+                (Method::GET, _) => (format!("{list}/{}", fresh().await), None),
+                (Method::PATCH, _) => (
+                    format!("{list}/{}", fresh().await),
+                    Some(json!({"status": "contained", "version": 1})),
+                ),
+                (Method::DELETE, _) => (format!("{list}/{}", fresh().await), None),
+                other => panic!("no incident call for {other:?}"),
+            }
+        }
+        t if t.starts_with("/api/v1/orgs/{org}/measurements") => {
+            let list = format!("/api/v1/orgs/{org}/measurements");
+            let check = json!({"subject_kind": "control", "subject_ref": "5.15", "result": "pass"});
+            let fresh = || async {
+                let (s, r) = admin.post(&list, &check).await;
+                assert_eq!(s, 201, "{r}");
+                r["id"].as_str().unwrap().to_owned()
+            };
+            match (case.method.clone(), t) {
+                (Method::GET, "/api/v1/orgs/{org}/measurements") => (
+                    format!("{list}?subject_kind=control&subject_ref=5.15"),
+                    None,
+                ),
+                (Method::POST, _) => (list.clone(), Some(check.clone())),
+                (Method::GET, "/api/v1/orgs/{org}/measurements/subjects") => {
+                    (format!("{list}/subjects"), None)
+                }
+                (Method::GET, "/api/v1/orgs/{org}/measurements/subjects/{kind}/{reference}") => {
+                    (format!("{list}/subjects/control/5.15"), None)
+                }
+                (Method::GET, _) => (format!("{list}/{}", fresh().await), None),
+                (Method::DELETE, _) => (format!("{list}/{}", fresh().await), None),
+                other => panic!("no measurement call for {other:?}"),
+            }
+        }
         "/api/v1/orgs/{org}/risk-heatmap" => (format!("/api/v1/orgs/{org}/risk-heatmap"), None),
         t if t.starts_with("/api/v1/orgs/{org}/risks") => {
             // Risks need an approved method.
@@ -1795,6 +1852,66 @@ fn cases() -> Vec<Case> {
             method: Method::POST,
             template: "/api/v1/orgs/{org}/certificates/{id}/status",
             expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/incidents",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/incidents",
+            expect: Box::new(writers(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/incidents/counts",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/incidents/{id}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/incidents/{id}",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/incidents/{id}",
+            expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/measurements",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/measurements",
+            expect: Box::new(writers(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/measurements/subjects",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/measurements/subjects/{kind}/{reference}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/measurements/{id}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/measurements/{id}",
+            expect: Box::new(writers(204)),
         },
         Case {
             method: Method::GET,

@@ -554,6 +554,21 @@ async fn page_access_matrix() {
         )
         .await
         .unwrap();
+    let (s, incident) = api
+        .post(
+            &format!("{base}/incidents"),
+            &serde_json::json!({"title": "Phishing <mail>", "severity": "high", "controls": ["5.24"]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{incident}");
+    let incident = id(&incident);
+    let (s, m) = api
+        .post(
+            &format!("{base}/measurements"),
+            &serde_json::json!({"subject_kind": "objective", "subject_ref": objective, "value": 90.5}),
+        )
+        .await;
+    assert_eq!(s, 201, "{m}");
     let (s, cb) = api
         .post(
             &format!("{base}/certification-bodies"),
@@ -865,6 +880,37 @@ async fn page_access_matrix() {
         (
             "/o/{org}/audits/{id}/report",
             format!("/o/acme/audits/{audit}/report?format=md"),
+            None,
+        ),
+        (
+            "/o/{org}/incidents",
+            "/o/acme/incidents?status=open&severity=high".into(),
+            None,
+        ),
+        (
+            "/o/{org}/incidents/new",
+            "/o/acme/incidents/new".into(),
+            Some(writers),
+        ),
+        (
+            "/o/{org}/incidents/export",
+            "/o/acme/incidents/export?format=xlsx".into(),
+            None,
+        ),
+        (
+            "/o/{org}/incidents/{id}",
+            format!("/o/acme/incidents/{incident}"),
+            None,
+        ),
+        ("/o/{org}/measurements", "/o/acme/measurements".into(), None),
+        (
+            "/o/{org}/measurements/export",
+            "/o/acme/measurements/export?format=csv".into(),
+            None,
+        ),
+        (
+            "/o/{org}/measurements/{kind}/{reference}",
+            format!("/o/acme/measurements/objective/{objective}"),
             None,
         ),
         (

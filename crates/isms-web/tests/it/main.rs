@@ -14,6 +14,7 @@ mod foundation;
 mod html;
 mod internal_audits;
 mod openapi;
+mod operations;
 mod own_controls;
 mod risk_library;
 mod security;
