@@ -716,6 +716,17 @@ impl App {
             .ok_or(AppError::NotFound("certification audit"))
     }
 
+    /// A certification audit by its id (a finding's source).
+    pub async fn get_cert_audit_by_id(&self, ctx: &OrgCtx, id: Uuid) -> AppResult<CertAudit> {
+        ctx.require(Permission::Read, "see the certification records")?;
+        let mut c = self.db.read().await?;
+        let bodies = self.body_rows(&mut c, ctx.org.id).await?;
+        store::audit_by_id(&mut c, ctx.org.id, id)
+            .await?
+            .map(|r| audit_view(r, &bodies))
+            .ok_or(AppError::NotFound("certification audit"))
+    }
+
     pub async fn create_cert_audit(
         &self,
         actor: Actor<'_>,

@@ -1809,6 +1809,7 @@ impl App {
         let mut c = self.db.read().await?;
         let a = self.load_audit(&mut c, ctx, audit_id).await?;
         let list = self.checklist_in(&mut c, ctx, audit_id).await?;
+        let raised = isms_db::findings::list_for_source(&mut c, ctx.org.id, audit_id).await?;
         let lead = a
             .lead_auditor_name
             .clone()
@@ -1932,6 +1933,42 @@ impl App {
                                 .to_owned(),
                             i.notes.clone(),
                             ev.join("; "),
+                        ]
+                    })
+                    .collect(),
+            }),
+            ..Default::default()
+        });
+        sections.push(Section {
+            heading: "Findings raised".into(),
+            paragraphs: if raised.is_empty() {
+                vec!["No finding has been raised from this audit.".into()]
+            } else {
+                Vec::new()
+            },
+            table: (!raised.is_empty()).then(|| Table {
+                title: "Findings raised".into(),
+                headers: vec![
+                    "Finding".into(),
+                    "Grade".into(),
+                    "Clause or control".into(),
+                    "Title".into(),
+                    "Status".into(),
+                ],
+                rows: raised
+                    .iter()
+                    .map(|f| {
+                        let f = &f.finding;
+                        vec![
+                            isms_domain::capa::finding_ref(f.number),
+                            isms_domain::capa::Grade::from_stored(&f.grade)
+                                .map_or(f.grade.as_str(), |g| g.label())
+                                .to_owned(),
+                            f.reference.clone(),
+                            f.title.clone(),
+                            isms_domain::capa::FindingStatus::from_stored(&f.status)
+                                .map_or(f.status.as_str(), |s| s.label())
+                                .to_owned(),
                         ]
                     })
                     .collect(),

@@ -312,6 +312,52 @@ impl App {
                 });
             }
         }
+        // 9.3.2 d) 2): where every measured objective and checked control stands.
+        for m in self.measurement_overview(ctx).await? {
+            let latest = match (m.latest_value, &m.latest_result) {
+                (Some(v), _) => Some(format!("{v} {}", m.target_unit).trim_end().to_owned()),
+                (None, Some(r)) => Some(r.clone()),
+                (None, None) => None,
+            };
+            d.measurements.push(isms_domain::review::MeasureFact {
+                reference: m.label,
+                title: m.title,
+                status: m.status,
+                latest,
+                latest_on: m
+                    .latest_on
+                    .as_deref()
+                    .and_then(isms_domain::time::parse_date),
+                overdue: m.overdue,
+            });
+        }
+        // 9.3.2 d) 3): the internal audits and their checklist results.
+        for r in isms_db::internal_audits::result_counts(c, ctx.org.id).await? {
+            let reference =
+                isms_domain::internal_audit::audit_ref(i32::try_from(r.year).unwrap_or(0), r.seq);
+            if d.audits.last().is_none_or(|a| a.reference != reference) {
+                d.audits.push(isms_domain::review::AuditResultFact {
+                    reference: reference.clone(),
+                    title: r.title.clone(),
+                    status: r.status.clone(),
+                    completed_on: (r.status == "completed")
+                        .then_some(r.actual_end.map(|d| d.0))
+                        .flatten(),
+                    ..Default::default()
+                });
+            }
+            if let Some(a) = d.audits.last_mut() {
+                let n = usize::try_from(r.n).unwrap_or(0);
+                match r.result.as_deref() {
+                    Some("conforming") => a.conforming += n,
+                    Some("nonconforming") => a.nonconforming += n,
+                    Some("observation") => a.observations += n,
+                    Some("opportunity_for_improvement") => a.improvements += n,
+                    Some("not_audited") => a.not_audited += n,
+                    _ => a.open += n,
+                }
+            }
+        }
         for r in store::risk_facts(c, ctx.org.id).await? {
             d.risks.push(RiskFact {
                 reference: risk_ref(r.number),

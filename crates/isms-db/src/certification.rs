@@ -198,6 +198,19 @@ pub async fn audit_by_number(
     )
 }
 
+pub async fn audit_by_id(
+    c: &mut impl AsConn,
+    org_id: Uuid,
+    id: Uuid,
+) -> Result<Option<CertAuditRow>, DbError> {
+    let sql =
+        format!("SELECT {AUDIT_COLS} FROM certification_audits WHERE org_id = $1 AND id = $2");
+    Ok(
+        run!(c, x => sqlx::query_as::<_, CertAuditRow>(sqlx::AssertSqlSafe(sql))
+        .bind(org_id).bind(id).fetch_optional(x).await)?,
+    )
+}
+
 /// By number after `after`, at most `limit`.
 pub async fn list_audits(
     c: &mut impl AsConn,

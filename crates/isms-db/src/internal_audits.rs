@@ -744,3 +744,32 @@ pub async fn member_facts(
          WHERE m.org_id = $1 AND m.user_id = $2")
         .bind(org_id).bind(user_id).fetch_optional(x).await)?)
 }
+
+/// An audit that has started, with how many checklist items carry each result (for the
+/// management review's audit results). One query: the status index finds the audits,
+/// the checklist's unique index `(org_id, audit_id, item_key)` their items.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AuditResultRow {
+    pub year: i64,
+    pub seq: i64,
+    pub title: String,
+    pub status: String,
+    pub actual_end: Option<crate::Day>,
+    pub result: Option<String>,
+    pub n: i64,
+}
+
+pub async fn result_counts(
+    c: &mut impl AsConn,
+    org_id: Uuid,
+) -> Result<Vec<AuditResultRow>, DbError> {
+    Ok(run!(c, x => sqlx::query_as::<_, AuditResultRow>(
+        "SELECT a.year, a.seq, a.title, a.status, a.actual_end, i.result, COUNT(i.id) AS n
+         FROM audits a
+         LEFT JOIN audit_checklist_items i ON i.org_id = a.org_id AND i.audit_id = a.id
+         WHERE a.org_id = $1 AND a.status IN ('in_progress', 'completed')
+         GROUP BY a.year, a.seq, a.title, a.status, a.actual_end, i.result
+         ORDER BY a.year, a.seq
+         LIMIT 10000")
+        .bind(org_id).fetch_all(x).await)?)
+}

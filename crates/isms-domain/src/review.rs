@@ -150,6 +150,40 @@ pub struct ReviewData {
     pub findings: Vec<FindingFact>,
     pub actions: Vec<ActionFact>,
     pub risks: Vec<RiskFact>,
+    pub measurements: Vec<MeasureFact>,
+    pub audits: Vec<AuditResultFact>,
+}
+
+/// Where one measured subject (an objective's metric or a control's checks) stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeasureFact {
+    /// `O-002` or `A.5.15`.
+    pub reference: String,
+    pub title: String,
+    /// `on_target`, `off_target` or `no_data`.
+    pub status: String,
+    /// The latest value or result in words (`92 %`, `pass`), if any.
+    pub latest: Option<String>,
+    pub latest_on: Option<Date>,
+    /// The next measurement is due and not recorded.
+    pub overdue: bool,
+}
+
+/// An internal audit that has started, with its checklist results.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AuditResultFact {
+    /// `AUD-2026-01`.
+    pub reference: String,
+    pub title: String,
+    /// `in_progress` or `completed`.
+    pub status: String,
+    pub completed_on: Option<Date>,
+    pub conforming: usize,
+    pub nonconforming: usize,
+    pub observations: usize,
+    pub improvements: usize,
+    pub not_audited: usize,
+    pub open: usize,
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -328,20 +362,88 @@ pub fn compile_inputs(d: &ReviewData, as_of: Date, since: Option<Date>) -> Revie
     }
 
     let mut d2 = section("d2", "d) 2)", "Monitoring and measurement results");
-    d2.summary
-        .push("No monitoring or measurement records exist in the workbench yet.".to_owned());
+    if d.measurements.is_empty() {
+        d2.summary.push(
+            "Nothing is measured yet: no objective metric or control check has a recorded value."
+                .to_owned(),
+        );
+    } else {
+        let n = |st: &str| d.measurements.iter().filter(|m| m.status == st).count();
+        let overdue = d.measurements.iter().filter(|m| m.overdue).count();
+        d2.summary.push(format!(
+            "{} measured: {} on target, {} off target, {} without data; {} overdue for measurement.",
+            plural(d.measurements.len(), "subject", "subjects"),
+            n("on_target"),
+            n("off_target"),
+            n("no_data"),
+            overdue
+        ));
+        for m in &d.measurements {
+            let mut st = match m.status.as_str() {
+                "on_target" => "on target".to_owned(),
+                "off_target" => "off target".to_owned(),
+                _ => "no data".to_owned(),
+            };
+            if let (Some(v), Some(on)) = (&m.latest, m.latest_on) {
+                st.push_str(&format!(", latest {v} on {}", fmt(on)));
+            }
+            if m.overdue {
+                st.push_str(", overdue");
+            }
+            d2.items.push(item(&m.reference, &m.title, st));
+        }
+    }
     let mut d3 = section("d3", "d) 3)", "Audit results");
+    let audits: Vec<&AuditResultFact> = d
+        .audits
+        .iter()
+        .filter(|a| since.is_none_or(|s| a.completed_on.is_none_or(|c| c > s)))
+        .collect();
+    let completed = audits.iter().filter(|a| a.status == "completed").count();
+    if audits.is_empty() {
+        d3.summary.push(if since.is_some() {
+            "No internal audit was held since the last review.".to_owned()
+        } else {
+            "No internal audit has been held yet.".to_owned()
+        });
+    } else {
+        d3.summary.push(format!(
+            "{}{}: {} completed, {} in progress.",
+            plural(audits.len(), "internal audit", "internal audits"),
+            if since.is_some() {
+                " since the last review"
+            } else {
+                ""
+            },
+            completed,
+            audits.len() - completed
+        ));
+    }
+    for a in &audits {
+        d3.items.push(item(
+            &a.reference,
+            &a.title,
+            format!(
+                "{}{}: {} conforming, {} nonconforming, {} observations, {} improvement opportunities, {} not audited{}",
+                if a.status == "completed" { "completed" } else { "in progress" },
+                a.completed_on.map(|d| format!(" {}", fmt(d))).unwrap_or_default(),
+                a.conforming,
+                a.nonconforming,
+                a.observations,
+                a.improvements,
+                a.not_audited,
+                if a.open > 0 { format!(", {} open", a.open) } else { String::new() }
+            ),
+        ));
+    }
     let audit_findings: Vec<&FindingFact> = d
         .findings
         .iter()
         .filter(|f| matches!(f.source, Source::InternalAudit | Source::CertificationAudit))
         .collect();
-    if audit_findings.is_empty() {
-        d3.summary
-            .push("No audit records or audit findings exist in the workbench yet.".to_owned());
-    } else {
+    if !audit_findings.is_empty() {
         d3.summary.push(format!(
-            "No audit records exist in the workbench yet; {} from audits recorded.",
+            "{} from internal and certification audits.",
             plural(audit_findings.len(), "finding", "findings")
         ));
         for f in audit_findings {

@@ -377,6 +377,9 @@ pub struct AuditPage {
     pub kinds: Vec<Choice>,
     pub bodies: Vec<Choice>,
     pub can_write: bool,
+    /// The findings the body raised at this audit.
+    pub findings: Vec<isms_app::findings::Finding>,
+    pub can_raise: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -405,6 +408,24 @@ async fn audit_page(
     let bodies = match st.app.list_cert_bodies(ctx, None, Some(500)).await {
         Ok(p) => p.items,
         Err(e) => return error_page(&e),
+    };
+    let findings = match &a {
+        Some(a) => match st
+            .app
+            .list_findings(
+                ctx,
+                &isms_app::findings::FindingQuery {
+                    source_id: Some(a.id),
+                    limit: Some(500),
+                    ..Default::default()
+                },
+            )
+            .await
+        {
+            Ok(p) => p.items,
+            Err(e) => return error_page(&e),
+        },
+        None => Vec::new(),
     };
     let title = a
         .as_ref()
@@ -438,6 +459,8 @@ async fn audit_page(
             kinds: kind_choices(),
             bodies: body_choices(&bodies),
             can_write: ctx.can(Permission::Write),
+            findings,
+            can_raise: ctx.can(Permission::Write) || ctx.can(Permission::AuditWrite),
         },
     )
 }

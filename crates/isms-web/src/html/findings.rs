@@ -467,6 +467,8 @@ pub struct ItemPage {
     pub methods: Vec<Choice>,
     pub members: Vec<Member>,
     pub can_write: bool,
+    /// The audit it came from, as (reference, link), when it is one of ours.
+    pub source_link: Option<(String, String)>,
 }
 
 async fn item_page(
@@ -492,6 +494,22 @@ async fn item_page(
         Err(e) => return error_page(&e),
     };
     let title = format!("{} {}", f.finding_ref, f.title);
+    let org = &ctx.org.slug;
+    let source_link = match (f.source.as_str(), f.source_id) {
+        ("internal_audit", Some(a)) => st
+            .app
+            .get_audit(ctx, a)
+            .await
+            .ok()
+            .map(|a| (a.reference, format!("/o/{org}/audits/{}", a.id))),
+        ("certification_audit", Some(a)) => {
+            st.app.get_cert_audit_by_id(ctx, a).await.ok().map(|a| {
+                let link = format!("/o/{org}/certification/audits/{}", a.reference);
+                (a.reference, link)
+            })
+        }
+        _ => None,
+    };
     let mut l = Layout::new(st, u, &title, Some(ctx), "findings", flash).await;
     let status = match err {
         Some(e) => {
@@ -526,6 +544,7 @@ async fn item_page(
             statuses: finding_statuses(),
             methods: methods(),
             members: members(st, ctx).await,
+            source_link,
             can_write: can_record(ctx),
             f,
         },

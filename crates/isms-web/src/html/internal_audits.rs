@@ -151,6 +151,8 @@ pub struct AuditPage {
     pub can_write: bool,
     pub results: Vec<(&'static str, &'static str)>,
     pub summary: Vec<(&'static str, usize)>,
+    /// The findings raised from this audit.
+    pub findings: Vec<isms_app::findings::Finding>,
 }
 
 async fn members(st: &AppState, ctx: &OrgCtx) -> Vec<Member> {
@@ -577,6 +579,21 @@ async fn audit_page(
         Ok(c) => c,
         Err(e) => return error_page(&e),
     };
+    let findings = match st
+        .app
+        .list_findings(
+            ctx,
+            &isms_app::findings::FindingQuery {
+                source_id: Some(id),
+                limit: Some(500),
+                ..Default::default()
+            },
+        )
+        .await
+    {
+        Ok(p) => p.items,
+        Err(e) => return error_page(&e),
+    };
     let mut l = Layout::new(st, u, &a.reference, Some(ctx), "audits", flash).await;
     let status = match err {
         Some(e) => {
@@ -628,6 +645,7 @@ async fn audit_page(
                 .map(|r| (r.as_str(), r.label()))
                 .collect(),
             summary,
+            findings,
         },
     )
 }
