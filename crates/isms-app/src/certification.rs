@@ -1341,3 +1341,53 @@ impl App {
         })
     }
 }
+
+impl App {
+    /// The certification audits as a table (`isms export certification-audits`).
+    pub async fn cert_audits_table(&self, ctx: &OrgCtx) -> AppResult<isms_export::Table> {
+        let o = self.certification_cycle(ctx).await?;
+        Ok(isms_export::Table {
+            title: format!("{}: certification audits", ctx.org.name),
+            headers: [
+                "Audit",
+                "Kind",
+                "Status",
+                "Body",
+                "Planned start",
+                "Planned end",
+                "Actual start",
+                "Actual end",
+                "Auditor-days",
+                "Lead auditor",
+                "Team",
+                "SoA version",
+                "Scope",
+                "Outcome",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: o
+                .audits
+                .into_iter()
+                .map(|a| {
+                    vec![
+                        a.reference,
+                        a.kind_label,
+                        a.status,
+                        a.body_name,
+                        a.planned_start,
+                        a.planned_end,
+                        a.actual_start.unwrap_or_default(),
+                        a.actual_end.unwrap_or_default(),
+                        a.auditor_days.to_string(),
+                        a.lead_auditor,
+                        a.team.join("; "),
+                        a.soa_version.map(|n| n.to_string()).unwrap_or_default(),
+                        a.scope,
+                        a.outcome,
+                    ]
+                })
+                .collect(),
+        })
+    }
+}

@@ -61,6 +61,7 @@ pub const EXPORT_KINDS: &[&str] = &[
     "incidents",
     "suppliers",
     "measurements",
+    "certification-audits",
     "soa",
 ];
 
@@ -848,6 +849,7 @@ impl App {
             "management-reviews" => table_bytes(self.reviews_table(ctx).await?, fmt).await?,
             "incidents" => table_bytes(self.incidents_table(ctx).await?, fmt).await?,
             "suppliers" => table_bytes(self.suppliers_table(ctx).await?, fmt).await?,
+            "certification-audits" => table_bytes(self.cert_audits_table(ctx).await?, fmt).await?,
             "measurements" => table_bytes(self.measurements_table(ctx).await?, fmt).await?,
             "risk-treatment-plan" => {
                 if !matches!(fmt, TableFormat::Markdown | TableFormat::Pdf) {

@@ -769,7 +769,80 @@ mod tests {
                 created_on: date!(2025 - 01 - 01),
                 updated_on: date!(2026 - 05 - 01),
             }],
+            measurements: vec![
+                MeasureFact {
+                    reference: "O-001".into(),
+                    title: "Staff trained".into(),
+                    status: "on_target".into(),
+                    latest: Some("96 %".into()),
+                    latest_on: Some(date!(2026 - 05 - 31)),
+                    overdue: false,
+                },
+                MeasureFact {
+                    reference: "A.8.13".into(),
+                    title: "Backup restore tests".into(),
+                    status: "off_target".into(),
+                    latest: Some("fail".into()),
+                    latest_on: Some(date!(2026 - 03 - 31)),
+                    overdue: true,
+                },
+            ],
+            audits: vec![
+                AuditResultFact {
+                    reference: "AUD-2025-02".into(),
+                    title: "Second half 2025".into(),
+                    status: "completed".into(),
+                    completed_on: Some(date!(2025 - 11 - 20)),
+                    conforming: 30,
+                    ..Default::default()
+                },
+                AuditResultFact {
+                    reference: "AUD-2026-01".into(),
+                    title: "Whole ISMS".into(),
+                    status: "completed".into(),
+                    completed_on: Some(date!(2026 - 03 - 12)),
+                    conforming: 110,
+                    nonconforming: 3,
+                    observations: 2,
+                    improvements: 2,
+                    not_audited: 1,
+                    open: 0,
+                },
+            ],
         }
+    }
+
+    #[test]
+    fn monitoring_and_audit_results_are_compiled() {
+        let i = compile_inputs(&data(), date!(2026 - 06 - 01), Some(date!(2026 - 01 - 01)));
+        assert_eq!(
+            i.monitoring.summary,
+            [
+                "2 subjects measured: 1 on target, 1 off target, 0 without data; 1 overdue for measurement."
+            ]
+        );
+        assert_eq!(
+            i.monitoring.items[1].status,
+            "off target, latest fail on 2026-03-31, overdue"
+        );
+        assert_eq!(
+            i.audits.summary[0],
+            "1 internal audit since the last review: 1 completed, 0 in progress."
+        );
+        assert_eq!(i.audits.items[0].reference, "AUD-2026-01");
+        assert_eq!(
+            i.audits.items[0].status,
+            "completed 2026-03-12: 110 conforming, 3 nonconforming, 2 observations, 2 improvement opportunities, 1 not audited"
+        );
+        // The first review counts every audit.
+        let first = compile_inputs(&data(), date!(2026 - 06 - 01), None);
+        assert!(first.audits.summary[0].starts_with("2 internal audits: 2 completed"));
+        let empty = compile_inputs(&ReviewData::default(), date!(2026 - 06 - 01), None);
+        assert!(empty.monitoring.summary[0].starts_with("Nothing is measured yet"));
+        assert_eq!(
+            empty.audits.summary,
+            ["No internal audit has been held yet."]
+        );
     }
 
     #[test]
@@ -806,11 +879,12 @@ mod tests {
         assert!(i.nonconformities.summary[0].contains("1 open (1 major, 0 minor)"));
         assert!(i.nonconformities.summary[1].contains("1 overdue"));
         assert_eq!(i.nonconformities.items.len(), 2);
-        assert_eq!(i.audits.items[0].reference, "F-001");
+        // The audits since the last review, then the findings audits raised.
+        assert_eq!(i.audits.items[1].reference, "F-001");
         assert_eq!(i.feedback.items[0].reference, "F-002");
         assert_eq!(i.improvement.items[0].reference, "F-002");
         assert!(i.risks.summary[1].contains("1 risk still being treated"));
-        assert!(i.monitoring.summary[0].contains("No monitoring"));
+        assert!(i.monitoring.summary[0].contains("2 subjects measured"));
     }
 
     #[test]

@@ -771,7 +771,7 @@ async fn export_registers() {
     let o = e.run(
         &[
             "export",
-            "suppliers",
+            "vendors",
             "--org",
             "northwind",
             "--format",
