@@ -636,6 +636,39 @@ async fn call(
                 other => panic!("no incident call for {other:?}"),
             }
         }
+        t if t.starts_with("/api/v1/orgs/{org}/suppliers") => {
+            let list = format!("/api/v1/orgs/{org}/suppliers");
+            let fresh = || async {
+                let (s, r) = admin
+                    .post(
+                        &list,
+                        &json!({"name": format!("Supplier {uniq}"), "criticality": "low"}),
+                    )
+                    .await;
+                assert_eq!(s, 201, "{r}");
+                r["id"].as_str().unwrap().to_owned()
+            };
+            match (case.method.clone(), t) {
+                (Method::GET, "/api/v1/orgs/{org}/suppliers") => {
+                    (format!("{list}?status=active"), None)
+                }
+                (Method::POST, "/api/v1/orgs/{org}/suppliers") => (
+                    list.clone(),
+                    Some(json!({"name": format!("By {uniq}"), "criticality": "high"})),
+                ),
+                (Method::POST, _) => (
+                    format!("{list}/{}/assessments", fresh().await),
+                    Some(json!({"result": "satisfactory"})),
+                ),
+                (Method::GET, _) => (format!("{list}/{}", fresh().await), None),
+                (Method::PATCH, _) => (
+                    format!("{list}/{}", fresh().await),
+                    Some(json!({"status": "offboarded", "version": 1})),
+                ),
+                (Method::DELETE, _) => (format!("{list}/{}", fresh().await), None),
+                other => panic!("no supplier call for {other:?}"),
+            }
+        }
         t if t.starts_with("/api/v1/orgs/{org}/measurements") => {
             let list = format!("/api/v1/orgs/{org}/measurements");
             let check = json!({"subject_kind": "control", "subject_ref": "5.15", "result": "pass"});
@@ -1468,6 +1501,36 @@ fn cases() -> Vec<Case> {
             method: Method::DELETE,
             template: "/api/v1/orgs/{org}/incidents/{id}",
             expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/suppliers",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/suppliers",
+            expect: Box::new(writers(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/suppliers/{id}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/suppliers/{id}",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/suppliers/{id}",
+            expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/suppliers/{id}/assessments",
+            expect: Box::new(writers(201)),
         },
         Case {
             method: Method::GET,

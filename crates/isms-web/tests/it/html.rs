@@ -545,6 +545,14 @@ async fn page_access_matrix() {
         .await;
     assert_eq!(s, 201, "{incident}");
     let incident = id(&incident);
+    let (s, supplier) = api
+        .post(
+            &format!("{base}/suppliers"),
+            &serde_json::json!({"name": "Cloud <host>", "criticality": "critical"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{supplier}");
+    let supplier = id(&supplier);
     let (s, m) = api
         .post(
             &format!("{base}/measurements"),
@@ -793,6 +801,26 @@ async fn page_access_matrix() {
         (
             "/o/{org}/incidents/{id}",
             format!("/o/acme/incidents/{incident}"),
+            None,
+        ),
+        (
+            "/o/{org}/suppliers",
+            "/o/acme/suppliers?status=active&criticality=critical".into(),
+            None,
+        ),
+        (
+            "/o/{org}/suppliers/new",
+            "/o/acme/suppliers/new".into(),
+            Some(writers),
+        ),
+        (
+            "/o/{org}/suppliers/export",
+            "/o/acme/suppliers/export?format=csv".into(),
+            None,
+        ),
+        (
+            "/o/{org}/suppliers/{id}",
+            format!("/o/acme/suppliers/{supplier}"),
             None,
         ),
         ("/o/{org}/measurements", "/o/acme/measurements".into(), None),

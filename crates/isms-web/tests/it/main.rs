@@ -16,3 +16,4 @@ mod own_controls;
 mod risk_library;
 mod security;
 mod soa;
+mod suppliers;
