@@ -199,6 +199,7 @@ impl App {
                 self.demo_evidence(&p, &manager).await?;
                 self.demo_soa(&p, &manager).await?;
                 self.demo_ops(&p, &manager).await?;
+                self.demo_people(&p, &manager).await?;
             }
         }
         Ok(info)

@@ -14,6 +14,7 @@ mod demo_controls;
 mod demo_documents;
 mod demo_evidence;
 mod demo_ops;
+mod demo_people;
 mod demo_soa;
 pub mod documents;
 pub mod error;

@@ -7,6 +7,7 @@
 pub mod asset;
 pub mod audit;
 pub mod catalogue;
+pub mod competence;
 pub mod control;
 pub mod document;
 pub mod error;
