@@ -56,6 +56,7 @@ pub const EXPORT_KINDS: &[&str] = &[
     "evidence",
     "incidents",
     "suppliers",
+    "trainings",
     "measurements",
     "soa",
 ];
@@ -829,6 +830,7 @@ impl App {
             "evidence" => table_bytes(self.evidence_table(ctx).await?, fmt).await?,
             "incidents" => table_bytes(self.incidents_table(ctx).await?, fmt).await?,
             "suppliers" => table_bytes(self.suppliers_table(ctx).await?, fmt).await?,
+            "trainings" => table_bytes(self.trainings_table(ctx).await?, fmt).await?,
             "measurements" => table_bytes(self.measurements_table(ctx).await?, fmt).await?,
             "risk-treatment-plan" => {
                 if !matches!(fmt, TableFormat::Markdown | TableFormat::Pdf) {

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod blobs;
 pub mod catalogue;
+pub mod competence;
 pub mod controls;
 pub mod demo;
 mod demo_assets;

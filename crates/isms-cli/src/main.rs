@@ -176,7 +176,7 @@ struct VerifyArgs {
 
 #[derive(Args, Debug)]
 struct ExportArgs {
-    /// What to export: audit-trail, members, tasks, gap, risks, risk-treatment-plan, assets, data-flows, controls, soa, documents, evidence, incidents, suppliers or measurements.
+    /// What to export: audit-trail, members, tasks, gap, risks, risk-treatment-plan, assets, data-flows, controls, soa, documents, evidence, incidents, suppliers, trainings or measurements.
     kind: String,
     /// The organisation's slug.
     #[arg(long)]
