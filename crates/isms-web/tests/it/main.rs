@@ -5,6 +5,7 @@
 mod api;
 mod assets;
 mod authz;
+mod competence;
 mod controls;
 mod documents;
 mod evidence;
