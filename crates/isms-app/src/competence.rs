@@ -197,7 +197,8 @@ fn date(v: &mut ValidationError, field: &str, s: &str) -> Option<Date> {
 
 fn email(v: &mut ValidationError, s: &str) -> String {
     let s = text(v, "email", s, MAX_NAME);
-    if !s.is_empty() && !(s.contains('@') && !s.starts_with('@') && !s.ends_with('@')) {
+    let looks_like_address = s.contains('@') && !s.starts_with('@') && !s.ends_with('@');
+    if !s.is_empty() && !looks_like_address {
         v.push("email", "must be an e-mail address");
     }
     s

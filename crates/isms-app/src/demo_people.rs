@@ -1,8 +1,11 @@
-//! Northwind's suppliers for the demo: eight suppliers, two of them critical (one
-//! assessed this year, one never assessed), one whose assessment is overdue, one whose
-//! contract sets no security requirements and one offboarded, each with its assessment
-//! history. Loaded once (idempotent); dates are relative to today.
+//! Northwind's suppliers and people for the demo: eight suppliers, two of them critical
+//! (one assessed this year, one never assessed), one whose assessment is overdue, one
+//! whose contract sets no security requirements and one offboarded, each with its
+//! assessment history; 25 people with the competences their job roles require, training
+//! records (some expired, some people with gaps) and two awareness campaigns (one ended
+//! below the participation target). Loaded once (idempotent); dates are relative to today.
 
+use crate::competence::{NewCampaign, NewPerson, NewTraining, ParticipantUpdate, Requirement};
 use crate::orgs::OrgCtx;
 use crate::suppliers::{NewAssessment, NewSupplier, SupplierQuery};
 use crate::{Actor, App, AppResult, Principal};
@@ -197,6 +200,190 @@ impl App {
                 }
             }
         }
+        self.demo_competence(p, ctx).await
+    }
+
+    async fn demo_competence(&self, p: &Principal, ctx: &OrgCtx) -> AppResult<()> {
+        let actor = Actor::User(p);
+        let today = self.today();
+        let day = |ago: i64| format_date(today - Duration::days(ago));
+        if !self.list_people(ctx, None, Some(1)).await?.items.is_empty() {
+            return Ok(());
+        }
+        for (role, comps) in REQUIREMENTS {
+            self.set_competence_requirement(
+                actor,
+                ctx,
+                &Requirement {
+                    job_role: (*role).into(),
+                    competences: comps.iter().map(|c| (*c).to_owned()).collect(),
+                },
+            )
+            .await?;
+        }
+        let mut ids = Vec::new();
+        for (i, (name, role, dept)) in PEOPLE.iter().enumerate() {
+            let person = self
+                .create_person(
+                    actor,
+                    ctx,
+                    &NewPerson {
+                        name: (*name).into(),
+                        email: format!(
+                            "{}@northwind.example",
+                            name.to_lowercase().replace(' ', ".")
+                        ),
+                        job_role: (*role).into(),
+                        department: (*dept).into(),
+                        user_id: None,
+                        active: Some(i != 24),
+                    },
+                )
+                .await?;
+            // Everyone had awareness training; every seventh person's has expired.
+            let (done, expires) = if i % 7 == 3 { (400, 35) } else { (100, -265) };
+            self.create_training(
+                actor,
+                ctx,
+                &NewTraining {
+                    person_id: person.id.to_string(),
+                    competence: "Security awareness".into(),
+                    completed_on: day(done),
+                    expires_on: Some(day(expires)),
+                    provider: "Northwind e-learning".into(),
+                    evidence_note: "Completion record in the e-learning platform".into(),
+                },
+            )
+            .await?;
+            // Role trainings, except for every fifth person (a gap to close).
+            if i % 5 != 2 {
+                for comp in REQUIREMENTS
+                    .iter()
+                    .filter(|(r, _)| r == role)
+                    .flat_map(|(_, c)| c.iter())
+                    .filter(|c| **c != "Security awareness")
+                {
+                    self.create_training(
+                        actor,
+                        ctx,
+                        &NewTraining {
+                            person_id: person.id.to_string(),
+                            competence: (*comp).into(),
+                            completed_on: day(200 + i64::try_from(i).unwrap_or(0) * 3),
+                            expires_on: None,
+                            provider: "External course".into(),
+                            evidence_note: "Certificate in the HR file".into(),
+                        },
+                    )
+                    .await?;
+                }
+            }
+            ids.push(person.id);
+        }
+        let all: Vec<String> = ids.iter().take(24).map(|i| i.to_string()).collect();
+        for (title, topic, start, end, done_every) in [
+            (
+                "Phishing awareness month",
+                "Recognising and reporting phishing e-mails; the webmail incident as a case study",
+                150,
+                120,
+                1usize,
+            ),
+            (
+                "Clean desk and screen lock",
+                "Locking screens, clearing desks, visitors in the office",
+                60,
+                30,
+                3,
+            ),
+        ] {
+            let c = self
+                .create_campaign(
+                    actor,
+                    ctx,
+                    &NewCampaign {
+                        title: title.into(),
+                        topic: topic.into(),
+                        starts_on: day(start),
+                        ends_on: day(end),
+                        audience: "All staff".into(),
+                        participants: all.clone(),
+                    },
+                )
+                .await?;
+            // The first: all but two done; the second: two in three done (below target).
+            for (i, pid) in ids.iter().take(24).enumerate() {
+                let done = if done_every == 1 {
+                    i < 22
+                } else {
+                    i % done_every != 0
+                };
+                if done {
+                    self.set_campaign_participant(
+                        actor,
+                        ctx,
+                        c.id,
+                        *pid,
+                        &ParticipantUpdate {
+                            completed: true,
+                            completed_on: Some(day(start - 5)),
+                        },
+                    )
+                    .await?;
+                }
+            }
+        }
         Ok(())
     }
 }
+
+/// The competences each job role requires.
+const REQUIREMENTS: &[(&str, &[&str])] = &[
+    ("Developer", &["Security awareness", "Secure coding"]),
+    (
+        "Operations engineer",
+        &[
+            "Security awareness",
+            "Incident response",
+            "Backup and restore",
+        ],
+    ),
+    (
+        "Support agent",
+        &["Security awareness", "Data protection basics"],
+    ),
+    (
+        "Sales manager",
+        &["Security awareness", "Data protection basics"],
+    ),
+    ("Manager", &["Security awareness", "ISMS responsibilities"]),
+];
+
+/// Name, job role, department.
+const PEOPLE: &[(&str, &str, &str)] = &[
+    ("Anna Schmidt", "Manager", "Management"),
+    ("Tom Becker", "Operations engineer", "Operations"),
+    ("Lena Vogel", "Manager", "Finance"),
+    ("Priya Raman", "Manager", "ISMS"),
+    ("Jonas Weber", "Developer", "Engineering"),
+    ("Mia Fischer", "Developer", "Engineering"),
+    ("Lukas Wagner", "Developer", "Engineering"),
+    ("Sofia Keller", "Developer", "Engineering"),
+    ("Noah Hoffmann", "Developer", "Engineering"),
+    ("Emma Schulz", "Operations engineer", "Operations"),
+    ("Paul Richter", "Operations engineer", "Operations"),
+    ("Hannah Klein", "Support agent", "Customer support"),
+    ("Ben Wolf", "Support agent", "Customer support"),
+    ("Lea Neumann", "Support agent", "Customer support"),
+    ("Finn Schwarz", "Support agent", "Customer support"),
+    ("Clara Zimmermann", "Sales manager", "Sales"),
+    ("Elias Braun", "Sales manager", "Sales"),
+    ("Marie Krüger", "Sales manager", "Sales"),
+    ("Felix Hofmann", "Developer", "Engineering"),
+    ("Laura Hartmann", "Developer", "Engineering"),
+    ("David Lange", "Operations engineer", "Operations"),
+    ("Julia Werner", "Support agent", "Customer support"),
+    ("Leon Krause", "Sales manager", "Sales"),
+    ("Nina Meier", "Manager", "People"),
+    ("Oskar Lehmann", "Developer", "Engineering"),
+];
