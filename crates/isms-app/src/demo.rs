@@ -199,6 +199,7 @@ impl App {
                 self.demo_evidence(&p, &manager).await?;
                 self.demo_soa(&p, &manager).await?;
                 self.demo_ops(&p, &manager).await?;
+                self.demo_people(&p, &manager).await?;
                 // The completed internal audit's id: the findings demo links its audit
                 // findings to it.
                 let audit_id = self.demo_audit(&manager).await?;

@@ -60,6 +60,7 @@ pub const EXPORT_KINDS: &[&str] = &[
     "management-reviews",
     "incidents",
     "suppliers",
+    "trainings",
     "measurements",
     "certification-audits",
     "soa",
@@ -850,6 +851,7 @@ impl App {
             "incidents" => table_bytes(self.incidents_table(ctx).await?, fmt).await?,
             "suppliers" => table_bytes(self.suppliers_table(ctx).await?, fmt).await?,
             "certification-audits" => table_bytes(self.cert_audits_table(ctx).await?, fmt).await?,
+            "trainings" => table_bytes(self.trainings_table(ctx).await?, fmt).await?,
             "measurements" => table_bytes(self.measurements_table(ctx).await?, fmt).await?,
             "risk-treatment-plan" => {
                 if !matches!(fmt, TableFormat::Markdown | TableFormat::Pdf) {

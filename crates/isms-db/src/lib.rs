@@ -6,6 +6,7 @@ pub mod audit;
 pub mod backup;
 pub mod blobs;
 pub mod certification;
+pub mod competence;
 pub mod controls;
 pub mod documents;
 pub mod evidence;

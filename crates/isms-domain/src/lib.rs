@@ -9,6 +9,7 @@ pub mod audit;
 pub mod capa;
 pub mod catalogue;
 pub mod certification;
+pub mod competence;
 pub mod control;
 pub mod document;
 pub mod error;

@@ -972,3 +972,50 @@ async fn export_and_import_the_soa() {
     );
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[tokio::test]
+async fn export_suppliers_and_trainings() {
+    let e = Env::new().await;
+    assert_eq!(
+        e.run(&["demo", "--org", "northwind"], None).status.code(),
+        Some(0)
+    );
+    let o = e.run(
+        &[
+            "export",
+            "suppliers",
+            "--org",
+            "northwind",
+            "--format",
+            "csv",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let csv = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        csv.starts_with("reference,name,service,criticality,"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), 9, "header and 8 suppliers");
+    assert!(csv.contains("critical, never assessed"), "{csv}");
+    assert!(csv.contains("assessment overdue"), "{csv}");
+    let o = e.run(
+        &[
+            "export",
+            "trainings",
+            "--org",
+            "northwind",
+            "--format",
+            "csv",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let csv = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        csv.starts_with("person,competence,completed_on,expires_on,"),
+        "{csv}"
+    );
+    assert!(csv.lines().any(|l| l.ends_with(",expired")), "{csv}");
+}

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod catalogue;
 pub mod certification;
+pub mod competence;
 pub mod controls;
 pub mod documents;
 pub mod evidence;
@@ -186,6 +187,7 @@ impl Modify for SecurityAddon {
         (name = "management-reviews", description = "Management reviews (9.3): inputs compiled and frozen when created, discussion, decisions, actions into tasks and corrective actions, approval, minutes"),
         (name = "incidents", description = "The incident register: dates, severity, status, response, root cause, lessons learned, affected assets, linked risks and controls"),
         (name = "suppliers", description = "The supplier register (5.19-5.23): criticality, data shared, security requirements in the contract, assessment history, next assessment due, flags"),
+        (name = "competence", description = "Competence and awareness (7.2, 7.3): people, the competences each job role requires, training records with expiry, awareness campaigns and their participation"),
         (name = "measurements", description = "Monitoring and measurement (9.1): objectives' metrics and control checks over time, trends, overdue measurements"),
         (name = "soa", description = "The Statement of Applicability (6.1.3 d): versions, decisions per Annex A control with derived reasons, approval, comparison, exports, import"),
     )
@@ -441,6 +443,30 @@ pub fn router() -> OpenApiRouter<AppState> {
             suppliers::delete
         ))
         .routes(routes!(suppliers::assess))
+        .routes(routes!(competence::list_people, competence::create_person))
+        .routes(routes!(
+            competence::requirements,
+            competence::set_requirement
+        ))
+        .routes(routes!(
+            competence::get_person,
+            competence::update_person,
+            competence::delete_person
+        ))
+        .routes(routes!(
+            competence::list_trainings,
+            competence::create_training
+        ))
+        .routes(routes!(competence::delete_training))
+        .routes(routes!(
+            competence::list_campaigns,
+            competence::create_campaign
+        ))
+        .routes(routes!(
+            competence::get_campaign,
+            competence::delete_campaign
+        ))
+        .routes(routes!(competence::set_participant))
         .routes(routes!(measurements::list, measurements::create))
         .routes(routes!(measurements::subjects))
         .routes(routes!(measurements::subject))

@@ -16,6 +16,7 @@ pub mod admin;
 pub mod assets;
 pub mod catalogue;
 pub mod certification;
+pub mod competence;
 pub mod controls;
 pub mod documents;
 pub mod evidence;
@@ -150,6 +151,7 @@ impl Layout {
             add(format!("{base}/evidence"), "Evidence", "evidence");
             add(format!("{base}/incidents"), "Incidents", "incidents");
             add(format!("{base}/suppliers"), "Suppliers", "suppliers");
+            add(format!("{base}/competence"), "Competence", "competence");
             add(
                 format!("{base}/measurements"),
                 "Measurements",
@@ -627,6 +629,40 @@ pub fn router() -> Router<AppState> {
             post(suppliers::assess),
         )
         .route("/o/{org}/suppliers/{id}/delete", post(suppliers::delete))
+        .route("/o/{org}/competence", get(competence::overview))
+        .route("/o/{org}/competence/export", get(competence::export))
+        .route(
+            "/o/{org}/competence/people",
+            post(competence::create_person),
+        )
+        .route(
+            "/o/{org}/competence/people/{id}",
+            get(competence::person).post(competence::update_person),
+        )
+        .route(
+            "/o/{org}/competence/requirements",
+            post(competence::set_requirement),
+        )
+        .route(
+            "/o/{org}/competence/trainings",
+            post(competence::create_training),
+        )
+        .route(
+            "/o/{org}/competence/trainings/{id}/delete",
+            post(competence::delete_training),
+        )
+        .route(
+            "/o/{org}/competence/campaigns",
+            post(competence::create_campaign),
+        )
+        .route(
+            "/o/{org}/competence/campaigns/{id}",
+            get(competence::campaign),
+        )
+        .route(
+            "/o/{org}/competence/campaigns/{id}/participants",
+            post(competence::set_participant),
+        )
         .route(
             "/o/{org}/measurements",
             get(measurements::overview).post(measurements::create),

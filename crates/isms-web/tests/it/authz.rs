@@ -1009,6 +1009,138 @@ async fn call(
                 other => panic!("no incident call for {other:?}"),
             }
         }
+        t if t.starts_with("/api/v1/orgs/{org}/people")
+            || t.starts_with("/api/v1/orgs/{org}/trainings")
+            || t.starts_with("/api/v1/orgs/{org}/awareness-campaigns") =>
+        {
+            let base = format!("/api/v1/orgs/{org}");
+            let person = || async {
+                let (s, r) = admin
+                    .post(
+                        &format!("{base}/people"),
+                        &json!({"name": format!("Person {uniq}")}),
+                    )
+                    .await;
+                assert_eq!(s, 201, "{r}");
+                r["id"].as_str().unwrap().to_owned()
+            };
+            let campaign = || async {
+                let (s, r) = admin
+                    .post(
+                        &format!("{base}/awareness-campaigns"),
+                        &json!({"title": format!("Campaign {uniq}"), "starts_on": "2026-11-01", "ends_on": "2026-11-30"}),
+                    )
+                    .await;
+                assert_eq!(s, 201, "{r}");
+                r["id"].as_str().unwrap().to_owned()
+            };
+            let training = || async {
+                let p = person().await;
+                let (s, r) = admin
+                    .post(
+                        &format!("{base}/trainings"),
+                        &json!({"person_id": p, "competence": "Awareness", "completed_on": "2026-11-01"}),
+                    )
+                    .await;
+                assert_eq!(s, 201, "{r}");
+                r["id"].as_str().unwrap().to_owned()
+            };
+            match (case.method.clone(), t) {
+                (Method::GET, "/api/v1/orgs/{org}/people") => (format!("{base}/people"), None),
+                (Method::POST, "/api/v1/orgs/{org}/people") => (
+                    format!("{base}/people"),
+                    Some(json!({"name": format!("By {uniq}")})),
+                ),
+                (Method::GET, "/api/v1/orgs/{org}/people/requirements") => {
+                    (format!("{base}/people/requirements"), None)
+                }
+                (Method::PUT, "/api/v1/orgs/{org}/people/requirements") => (
+                    format!("{base}/people/requirements"),
+                    Some(json!({"job_role": format!("Role {uniq}"), "competences": ["Awareness"]})),
+                ),
+                (Method::GET, "/api/v1/orgs/{org}/people/{id}") => {
+                    (format!("{base}/people/{}", person().await), None)
+                }
+                (Method::PATCH, "/api/v1/orgs/{org}/people/{id}") => (
+                    format!("{base}/people/{}", person().await),
+                    Some(json!({"department": "Ops", "version": 1})),
+                ),
+                (Method::DELETE, "/api/v1/orgs/{org}/people/{id}") => {
+                    (format!("{base}/people/{}", person().await), None)
+                }
+                (Method::GET, "/api/v1/orgs/{org}/trainings") => {
+                    (format!("{base}/trainings?expired=true"), None)
+                }
+                (Method::POST, "/api/v1/orgs/{org}/trainings") => (
+                    format!("{base}/trainings"),
+                    Some(
+                        json!({"person_id": person().await, "competence": "Awareness", "completed_on": "2026-11-01"}),
+                    ),
+                ),
+                (Method::DELETE, "/api/v1/orgs/{org}/trainings/{id}") => {
+                    (format!("{base}/trainings/{}", training().await), None)
+                }
+                (Method::GET, "/api/v1/orgs/{org}/awareness-campaigns") => {
+                    (format!("{base}/awareness-campaigns"), None)
+                }
+                (Method::POST, "/api/v1/orgs/{org}/awareness-campaigns") => (
+                    format!("{base}/awareness-campaigns"),
+                    Some(
+                        json!({"title": format!("By {uniq}"), "starts_on": "2026-11-01", "ends_on": "2026-11-30"}),
+                    ),
+                ),
+                (Method::GET, "/api/v1/orgs/{org}/awareness-campaigns/{id}") => (
+                    format!("{base}/awareness-campaigns/{}", campaign().await),
+                    None,
+                ),
+                (Method::DELETE, "/api/v1/orgs/{org}/awareness-campaigns/{id}") => (
+                    format!("{base}/awareness-campaigns/{}", campaign().await),
+                    None,
+                ),
+                (Method::PUT, _) => (
+                    format!(
+                        "{base}/awareness-campaigns/{}/participants/{}",
+                        campaign().await,
+                        person().await
+                    ),
+                    Some(json!({"completed": true})),
+                ),
+                other => panic!("no competence call for {other:?}"),
+            }
+        }
+        t if t.starts_with("/api/v1/orgs/{org}/suppliers") => {
+            let list = format!("/api/v1/orgs/{org}/suppliers");
+            let fresh = || async {
+                let (s, r) = admin
+                    .post(
+                        &list,
+                        &json!({"name": format!("Supplier {uniq}"), "criticality": "low"}),
+                    )
+                    .await;
+                assert_eq!(s, 201, "{r}");
+                r["id"].as_str().unwrap().to_owned()
+            };
+            match (case.method.clone(), t) {
+                (Method::GET, "/api/v1/orgs/{org}/suppliers") => {
+                    (format!("{list}?status=active"), None)
+                }
+                (Method::POST, "/api/v1/orgs/{org}/suppliers") => (
+                    list.clone(),
+                    Some(json!({"name": format!("By {uniq}"), "criticality": "high"})),
+                ),
+                (Method::POST, _) => (
+                    format!("{list}/{}/assessments", fresh().await),
+                    Some(json!({"result": "satisfactory"})),
+                ),
+                (Method::GET, _) => (format!("{list}/{}", fresh().await), None),
+                (Method::PATCH, _) => (
+                    format!("{list}/{}", fresh().await),
+                    Some(json!({"status": "offboarded", "version": 1})),
+                ),
+                (Method::DELETE, _) => (format!("{list}/{}", fresh().await), None),
+                other => panic!("no supplier call for {other:?}"),
+            }
+        }
         t if t.starts_with("/api/v1/orgs/{org}/measurements") => {
             let list = format!("/api/v1/orgs/{org}/measurements");
             let check = json!({"subject_kind": "control", "subject_ref": "5.15", "result": "pass"});
@@ -1882,6 +2014,111 @@ fn cases() -> Vec<Case> {
             method: Method::DELETE,
             template: "/api/v1/orgs/{org}/incidents/{id}",
             expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/suppliers",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/suppliers",
+            expect: Box::new(writers(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/suppliers/{id}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/suppliers/{id}",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/suppliers/{id}",
+            expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/suppliers/{id}/assessments",
+            expect: Box::new(writers(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/people",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/people",
+            expect: Box::new(writers(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/people/requirements",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PUT,
+            template: "/api/v1/orgs/{org}/people/requirements",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/people/{id}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/people/{id}",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/people/{id}",
+            expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/trainings",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/trainings",
+            expect: Box::new(writers(201)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/trainings/{id}",
+            expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/awareness-campaigns",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/awareness-campaigns",
+            expect: Box::new(writers(201)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/awareness-campaigns/{id}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/awareness-campaigns/{id}",
+            expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::PUT,
+            template: "/api/v1/orgs/{org}/awareness-campaigns/{id}/participants/{person}",
+            expect: Box::new(writers(200)),
         },
         Case {
             method: Method::GET,

@@ -562,6 +562,30 @@ async fn page_access_matrix() {
         .await;
     assert_eq!(s, 201, "{incident}");
     let incident = id(&incident);
+    let (s, supplier) = api
+        .post(
+            &format!("{base}/suppliers"),
+            &serde_json::json!({"name": "Cloud <host>", "criticality": "critical"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{supplier}");
+    let supplier = id(&supplier);
+    let (s, person) = api
+        .post(
+            &format!("{base}/people"),
+            &serde_json::json!({"name": "Ada <b>", "job_role": "Developer"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{person}");
+    let person = id(&person);
+    let (s, campaign) = api
+        .post(
+            &format!("{base}/awareness-campaigns"),
+            &serde_json::json!({"title": "Phishing <month>", "starts_on": "2026-11-01", "ends_on": "2026-11-30", "participants": [person]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{campaign}");
+    let campaign = id(&campaign);
     let (s, m) = api
         .post(
             &format!("{base}/measurements"),
@@ -900,6 +924,42 @@ async fn page_access_matrix() {
         (
             "/o/{org}/incidents/{id}",
             format!("/o/acme/incidents/{incident}"),
+            None,
+        ),
+        (
+            "/o/{org}/suppliers",
+            "/o/acme/suppliers?status=active&criticality=critical".into(),
+            None,
+        ),
+        (
+            "/o/{org}/suppliers/new",
+            "/o/acme/suppliers/new".into(),
+            Some(writers),
+        ),
+        (
+            "/o/{org}/suppliers/export",
+            "/o/acme/suppliers/export?format=csv".into(),
+            None,
+        ),
+        (
+            "/o/{org}/suppliers/{id}",
+            format!("/o/acme/suppliers/{supplier}"),
+            None,
+        ),
+        ("/o/{org}/competence", "/o/acme/competence".into(), None),
+        (
+            "/o/{org}/competence/export",
+            "/o/acme/competence/export?format=csv".into(),
+            None,
+        ),
+        (
+            "/o/{org}/competence/people/{id}",
+            format!("/o/acme/competence/people/{person}"),
+            None,
+        ),
+        (
+            "/o/{org}/competence/campaigns/{id}",
+            format!("/o/acme/competence/campaigns/{campaign}"),
             None,
         ),
         ("/o/{org}/measurements", "/o/acme/measurements".into(), None),
