@@ -34,6 +34,7 @@ pub mod measurements;
 pub mod members;
 pub mod orgs;
 pub mod own_controls;
+pub mod readiness;
 pub mod reviews;
 pub mod risk_library;
 pub mod risk_methods;

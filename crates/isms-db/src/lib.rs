@@ -209,6 +209,30 @@ impl ConnectOptions {
     }
 }
 
+/// Take an exclusive lock on `<file>.migrate-lock` beside a SQLite database file, so that
+/// processes sharing the file create it, switch it to WAL and migrate it one at a time.
+/// In-memory databases need no lock.
+async fn sqlite_file_lock(file: &std::path::Path) -> Result<Option<std::fs::File>, DbError> {
+    let in_memory = file.as_os_str().is_empty() || file.to_string_lossy().contains(":memory:");
+    if in_memory {
+        return Ok(None);
+    }
+    let mut lock_path = file.to_path_buf().into_os_string();
+    lock_path.push(".migrate-lock");
+    let lock = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
+        let f = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)?;
+        f.lock()?;
+        Ok(f)
+    })
+    .await
+    .map_err(|e| DbError::Io(std::io::Error::other(e)))??;
+    Ok(Some(lock))
+}
+
 impl Db {
     /// Open a pool for a `sqlite://…` or `postgres://…` URL. SQLite files are created
     /// when missing and run in WAL mode.
@@ -221,12 +245,19 @@ impl Db {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
+            // Several processes opening a new file at once race to create it and to switch
+            // it to WAL; SQLite answers "database is locked" to the loser without waiting, so
+            // the first connection is opened under the same file lock the migrations use.
+            let guard = sqlite_file_lock(o.get_filename()).await?;
             let pool = SqlitePoolOptions::new()
                 .max_connections(opts.max_connections.clamp(1, 64))
                 .min_connections(1)
                 .connect_with(o)
-                .await?;
-            Ok(Db::Sqlite(pool))
+                .await;
+            if let Some(f) = guard {
+                let _ = f.unlock();
+            }
+            Ok(Db::Sqlite(pool?))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let mut o = PgConnectOptions::from_str(url)?;
             if let Some(s) = &opts.pg_schema {
@@ -258,28 +289,7 @@ impl Db {
     pub async fn migrate(&self) -> Result<(), DbError> {
         match self {
             Db::Sqlite(p) => {
-                let file = p.connect_options().get_filename().to_path_buf();
-                let in_memory =
-                    file.as_os_str().is_empty() || file.to_string_lossy().contains(":memory:");
-                let guard = if in_memory {
-                    None
-                } else {
-                    let mut lock_path = file.into_os_string();
-                    lock_path.push(".migrate-lock");
-                    let lock =
-                        tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
-                            let f = std::fs::OpenOptions::new()
-                                .create(true)
-                                .truncate(false)
-                                .write(true)
-                                .open(&lock_path)?;
-                            f.lock()?;
-                            Ok(f)
-                        })
-                        .await
-                        .map_err(|e| DbError::Io(std::io::Error::other(e)))??;
-                    Some(lock)
-                };
+                let guard = sqlite_file_lock(p.connect_options().get_filename()).await?;
                 let result = sqlx::migrate!("./migrations/sqlite").run(p).await;
                 if let Some(f) = guard {
                     let _ = f.unlock();
