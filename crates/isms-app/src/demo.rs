@@ -331,10 +331,10 @@ const NORTHWIND_RISKS: &[DemoRisk] = &[
         "Restores never tested",
         "isms.manager@northwind.example",
         (3, 4),
+        Some("modify"),
         None,
-        None,
-        &[],
-        "assessed",
+        &["8.13", "5.30"],
+        "treatment_planned",
         None,
     ),
     (
@@ -701,10 +701,10 @@ const NORTHWIND_MORE_RISKS: &[DemoRisk] = &[
         "Shared or generic accounts",
         "contributor@northwind.example",
         (3, 4),
+        Some("modify"),
         None,
-        None,
-        &[],
-        "assessed",
+        &["5.16", "8.2"],
+        "treatment_planned",
         None,
     ),
     (
@@ -1582,6 +1582,7 @@ impl App {
                     deputy_id: deputy.and_then(id),
                     ensures_conformity: *conformity,
                     reports_performance: *reports,
+                    top_management: title.starts_with("Top management"),
                 },
             )
             .await?;

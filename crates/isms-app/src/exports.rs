@@ -64,6 +64,7 @@ pub const EXPORT_KINDS: &[&str] = &[
     "measurements",
     "certification-audits",
     "soa",
+    "readiness",
 ];
 
 /// A finished export.
@@ -788,6 +789,7 @@ impl App {
         let bytes = match kind {
             "gap" => return self.gap_report_file(ctx, None, fmt).await,
             "soa" => return self.soa_file(ctx, None, fmt).await,
+            "readiness" => return self.readiness_file(ctx, None, fmt).await,
             "issues" => {
                 table_bytes(self.register_table::<registers::Issue>(ctx).await?, fmt).await?
             }

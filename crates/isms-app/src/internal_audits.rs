@@ -674,14 +674,14 @@ impl App {
         })
     }
 
-    /// Compute the coverage of the cycle from the SoA, the risks, the programme entries
-    /// and the audits' scopes.
-    async fn compute_coverage(
+    /// What the programme must cover (every clause, every applicable control, the own
+    /// controls; controls treating a high risk marked), and the applicable control ids
+    /// (`None`: no SoA yet, all count). Also the readiness engine's "whole ISMS".
+    pub(crate) async fn audit_universe(
         &self,
         c: &mut impl AsConn,
         ctx: &OrgCtx,
-    ) -> AppResult<(Coverage, i32, i64, Option<Vec<String>>)> {
-        let (start, version) = self.cycle_start(c, ctx).await?;
+    ) -> AppResult<(Vec<dom::AuditItem>, Option<Vec<String>>)> {
         let applicable = store::applicable_controls(c, ctx.org.id).await?;
         let own = own_controls::all_titles(c, ctx.org.id).await?;
         let mut high: BTreeSet<String> = BTreeSet::new();
@@ -702,7 +702,21 @@ impl App {
                 high.insert(r.control_id);
             }
         }
-        let universe = dom::universe(applicable.as_deref(), &own, &high);
+        Ok((
+            dom::universe(applicable.as_deref(), &own, &high),
+            applicable,
+        ))
+    }
+
+    /// Compute the coverage of the cycle from the SoA, the risks, the programme entries
+    /// and the audits' scopes.
+    async fn compute_coverage(
+        &self,
+        c: &mut impl AsConn,
+        ctx: &OrgCtx,
+    ) -> AppResult<(Coverage, i32, i64, Option<Vec<String>>)> {
+        let (start, version) = self.cycle_start(c, ctx).await?;
+        let (universe, applicable) = self.audit_universe(c, ctx).await?;
         let (from, to) = (i64::from(start), i64::from(start + dom::CYCLE_YEARS - 1));
         let mut planned: Vec<(i32, String)> = store::entries(c, ctx.org.id, from, to)
             .await?

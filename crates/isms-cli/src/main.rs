@@ -55,6 +55,8 @@ enum Command {
     /// Work with the evidence files in the blob store.
     #[command(subcommand)]
     Evidence(EvidenceCmd),
+    /// Run a readiness profile (stage1, stage2, surveillance) over an organisation's records: exit 0 when no rule fails, 1 when one does, 2 on bad usage or data.
+    Check(CheckArgs),
     /// Export a register (audit-trail, members, tasks: csv, md, xlsx), the gap report (gap: md) or the Statement of Applicability (soa: pdf, xlsx, csv, md).
     #[command(disable_version_flag = true)]
     Export(ExportArgs),
@@ -187,9 +189,24 @@ struct ExportArgs {
     /// soa: the version number (default: the approved version, else the draft).
     #[arg(long = "version", id = "soa_version", value_name = "N")]
     soa_version: Option<i64>,
+    /// readiness: one profile (stage1, stage2 or surveillance; default: all three).
+    #[arg(long)]
+    profile: Option<String>,
     /// Write to this file instead of standard output.
     #[arg(short = 'o', long = "output")]
     output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    /// The rule set: stage1, stage2 or surveillance.
+    profile: String,
+    /// The organisation's slug.
+    #[arg(long)]
+    org: String,
+    /// text (the rules with reasons and fixes) or json (the API's report).
+    #[arg(long, default_value = "text")]
+    format: String,
 }
 
 #[derive(Args, Debug)]
@@ -564,13 +581,66 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                 return Ok(1);
             }
         }
+        Command::Check(a) => {
+            let profile = isms_domain::readiness::Profile::parse("profile", &a.profile)
+                .map_err(|e| Failure::from(AppError::from(e)))?;
+            let json = match a.format.as_str() {
+                "text" => false,
+                "json" => true,
+                other => {
+                    return Err(usage(format!(
+                        "format: \"{other}\" is not a check format; choose text or json"
+                    )));
+                }
+            };
+            let app = open(g).await?;
+            let ctx = app
+                .org_for_cli(&a.org)
+                .await
+                .map_err(|_| usage(format!("org: no organisation \"{}\"", a.org)))?;
+            let report = app.readiness(&ctx, profile).await?;
+            let out = if json {
+                let mut s = serde_json::to_string_pretty(&report).map_err(|e| Failure {
+                    code: 3,
+                    message: e.to_string(),
+                })?;
+                s.push('\n');
+                s
+            } else {
+                isms_domain::readiness::to_text(&ctx.org.name, &report)
+            };
+            std::io::stdout()
+                .write_all(out.as_bytes())
+                .map_err(|e| Failure {
+                    code: 3,
+                    message: e.to_string(),
+                })?;
+            return Ok(u8::from(!report.ok()));
+        }
         Command::Export(a) => {
             let app = open(g).await?;
             let ctx = app
                 .org_for_cli(&a.org)
                 .await
                 .map_err(|_| usage(format!("org: no organisation \"{}\"", a.org)))?;
+            if a.profile.is_some() && a.kind != "readiness" {
+                return Err(usage("profile: only the readiness export takes a profile"));
+            }
             let file = match (a.kind.as_str(), a.soa_version) {
+                ("readiness", None) if a.profile.is_some() => {
+                    let fmt = isms_export::TableFormat::parse(&a.format).ok_or_else(|| {
+                        usage(format!(
+                            "format: \"{}\" is not a readiness report format; choose pdf or md",
+                            a.format
+                        ))
+                    })?;
+                    let p = isms_domain::readiness::Profile::parse(
+                        "profile",
+                        a.profile.as_deref().unwrap_or_default(),
+                    )
+                    .map_err(|e| Failure::from(AppError::from(e)))?;
+                    app.readiness_file(&ctx, Some(p), fmt).await?
+                }
                 ("soa", n) => {
                     let fmt = isms_export::TableFormat::parse(&a.format).ok_or_else(|| {
                         usage(format!(

@@ -19,6 +19,7 @@ pub mod measurements;
 pub mod orgs;
 pub mod own_controls;
 pub mod ratelimit;
+pub mod readiness;
 pub mod reviews;
 pub mod risk_library;
 pub mod risk_methods;

@@ -448,6 +448,10 @@ pub struct Role {
     /// Reports on the performance of the ISMS to top management (5.3 b).
     #[serde(default)]
     pub reports_performance: bool,
+    /// The holder is part of top management (5.1): the people who direct the
+    /// organisation, approve the policy and chair the management review.
+    #[serde(default)]
+    pub top_management: bool,
 }
 
 impl RegisterBody for Role {
@@ -506,6 +510,7 @@ impl RegisterBody for Role {
             ),
             ("ensures_conformity", yes(self.ensures_conformity)),
             ("reports_performance", yes(self.reports_performance)),
+            ("top_management", yes(self.top_management)),
         ]
     }
 }

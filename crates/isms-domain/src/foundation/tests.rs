@@ -243,6 +243,7 @@ fn gaps_name_what_is_missing_for_clauses_4_to_6() {
         title: "ISMS manager".into(),
         ensures_conformity: true,
         reports_performance: true,
+        top_management: false,
         ..Default::default()
     }];
     let mut no_metric = objective();

@@ -18,7 +18,7 @@ use serde::Serialize;
 use time::Date;
 
 /// A named rule set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Profile {
     Stage1,
@@ -55,7 +55,7 @@ impl Profile {
 }
 
 /// How much a failing rule matters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// The auditor would raise a nonconformity or stop the audit.
@@ -65,7 +65,7 @@ pub enum Severity {
 }
 
 /// What a rule found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Pass,
@@ -87,7 +87,7 @@ impl Outcome {
 
 /// A record or page the result is about, as a path below the organisation
 /// (`soa`, `controls/5.15`, `findings/F-003`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Link {
     pub label: String,
     pub path: String,
@@ -103,7 +103,7 @@ impl Link {
 }
 
 /// One rule's result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RuleResult {
     pub id: &'static str,
     pub title: &'static str,
@@ -118,10 +118,11 @@ pub struct RuleResult {
 }
 
 /// A whole profile's result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Report {
     pub profile: Profile,
     #[serde(serialize_with = "crate::time::ser_date")]
+    #[schema(value_type = String, format = Date)]
     pub as_of: Date,
     /// Blocker failures first, then other failures, warnings, passes, not applicable.
     pub results: Vec<RuleResult>,

@@ -338,11 +338,26 @@ fn mandatory_documents(f: &Facts) -> Verdict {
             )
         })
         .collect();
+    let only_overdue = f
+        .mandatory_docs
+        .iter()
+        .all(|d| matches!(d.state, DocState::Approved | DocState::ReviewOverdue));
     if bad.is_empty() {
         pass(format!(
             "All {} mandatory documents and records are present, approved and current.",
             f.mandatory_docs.len()
         ))
+    } else if only_overdue {
+        // Everything exists and was approved once; a late review is what an auditor
+        // notes (often a minor nonconformity), not a reason to stop the audit.
+        concern(
+            format!(
+                "Every mandatory document is present and approved, but reviews are overdue: {}.",
+                names(&bad)
+            ),
+            "Review each one listed and record the outcome.",
+            bad,
+        )
     } else {
         problem(
             format!(
@@ -369,7 +384,9 @@ fn internal_audit(f: &Facts) -> Verdict {
             page("Internal audit", "audits"),
         );
     };
-    if let Some(stage1) = f.certification.stage1_planned_on {
+    // The lead time matters for the audit held before Stage 1; one completed after it
+    // (a later year's audit) is not "too late".
+    if let Some(stage1) = f.certification.stage1_planned_on.filter(|s| done <= *s) {
         let lead = Duration::weeks(i64::from(f.settings.audit_lead_weeks));
         if done + lead > stage1 {
             return concern(

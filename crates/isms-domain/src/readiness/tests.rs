@@ -281,6 +281,10 @@ fn an_audit_too_close_to_stage1_is_a_warning() {
     f.settings.audit_lead_weeks = 1;
     let r = evaluate(Profile::Stage1, &f);
     assert!(not_passing(&r).is_empty());
+    // An audit completed after Stage 1 (a later year's) is not "too late" for it.
+    f.settings.audit_lead_weeks = 4;
+    f.certification.stage1_planned_on = Some(date!(2026 - 06 - 01));
+    assert!(not_passing(&evaluate(Profile::Stage1, &f)).is_empty());
 }
 
 #[test]
@@ -354,4 +358,34 @@ fn profiles_parse_and_ids_are_unique() {
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), RULES.len());
+}
+
+#[test]
+fn an_overdue_review_alone_is_a_warning_and_a_missing_document_a_failure() {
+    let mut f = passing();
+    f.mandatory_docs[0].state = DocState::ReviewOverdue;
+    let r = evaluate(Profile::Stage1, &f);
+    let rule = r
+        .results
+        .iter()
+        .find(|x| x.id == "mandatory-documents")
+        .expect("rule present");
+    assert_eq!(rule.outcome, Outcome::Warning);
+    assert!(rule.reason.contains("overdue"), "{}", rule.reason);
+    assert!(r.ok(), "a warning does not fail the check");
+    f.mandatory_docs.push(MandatoryDoc {
+        clause: "5.2",
+        title: "Information security policy".into(),
+        state: DocState::Missing,
+        path: "isms/policy".into(),
+    });
+    let r = evaluate(Profile::Stage1, &f);
+    assert_eq!(not_passing(&r), vec!["mandatory-documents"]);
+    let rule = r
+        .results
+        .iter()
+        .find(|x| x.id == "mandatory-documents")
+        .expect("rule present");
+    assert_eq!(rule.outcome, Outcome::Fail);
+    assert_eq!(rule.links.len(), 2);
 }

@@ -19,6 +19,7 @@ pub mod measurements;
 pub mod members;
 pub mod orgs;
 pub mod own_controls;
+pub mod readiness;
 pub mod reviews;
 pub mod risk_library;
 pub mod risk_methods;
@@ -180,6 +181,7 @@ impl Modify for SecurityAddon {
         (name = "objectives", description = "Information security objectives with targets and metrics (6.2)"),
         (name = "documents", description = "The document register (7.5): versions, submit/approve/reject, links to clauses and controls, templates, diffs, exports"),
         (name = "evidence", description = "The evidence register: files (stored by SHA-256, verified on download) and links, what they support, controls without current evidence"),
+        (name = "readiness", description = "The readiness engine: the stage1, stage2 and surveillance rule sets, each rule's result with its reason, fix and links"),
         (name = "certification", description = "The certification lifecycle: certification bodies, their audits, certificates and status, the cycle and its rule checks, the auditor-days estimate"),
         (name = "internal-audit", description = "Internal audit (9.2): audit areas, the programme over the certification cycle with its coverage matrix, audits with an independence check, checklists with our own questions, reports"),
         (name = "findings", description = "Findings from audits, incidents, reviews, monitoring and complaints: grade, clause or control, evidence, closure"),
@@ -294,6 +296,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(certification::certificate_status))
         .routes(routes!(certification::cycle))
+        .routes(routes!(readiness::report))
         .routes(routes!(certification::audit_time))
         .routes(routes!(certification::calendar))
         .routes(routes!(own_controls::list, own_controls::create))

@@ -892,6 +892,7 @@ impl WebRegister for Role {
                 deputy_id: opt_uuid(f, "deputy_id", &mut v),
                 ensures_conformity: b(f, "ensures_conformity"),
                 reports_performance: b(f, "reports_performance"),
+                top_management: b(f, "top_management"),
             },
             v,
         )

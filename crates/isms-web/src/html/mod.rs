@@ -28,6 +28,7 @@ pub mod internal_audits;
 pub mod measurements;
 pub mod org;
 pub mod own_controls;
+pub mod readiness;
 pub mod reviews;
 pub mod risk_library;
 pub mod risk_method;
@@ -139,6 +140,7 @@ impl Layout {
                 })
             };
             add(base.clone(), "Overview", "overview");
+            add(format!("{base}/readiness"), "Readiness", "readiness");
             add(format!("{base}/gap"), "Gap assessment", "gap");
             add(format!("{base}/roadmap"), "Roadmap", "roadmap");
             add(format!("{base}/isms"), "ISMS scope & context", "isms");
@@ -687,6 +689,12 @@ pub fn router() -> Router<AppState> {
             "/o/{org}/soa/{n}/controls/{control}",
             get(soa::entry_page).post(soa::save_entry),
         )
+        .route("/o/{org}/readiness", get(readiness::index))
+        .route(
+            "/o/{org}/readiness/report/{file}",
+            get(readiness::report_file),
+        )
+        .route("/o/{org}/readiness/{profile}", get(readiness::page))
         .route("/o/{org}/certification", get(certification::overview))
         .route(
             "/o/{org}/certification/bodies",

@@ -1,0 +1,151 @@
+//! The readiness page: one profile's rules as a certification auditor would check them
+//! today, blockers first, each failing rule with its reason, its fix and links to the
+//! records to open. The same report as the API, `isms check` and the PDF.
+
+use super::{Layout, error_page, render};
+use crate::AppState;
+use crate::auth::{Flash, WebUser};
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use isms_domain::readiness::{Outcome, Profile, Report, RuleResult, Severity};
+
+pub struct Tab {
+    pub href: String,
+    pub label: &'static str,
+    pub active: bool,
+}
+
+pub struct Row {
+    pub r: RuleResult,
+    pub css: &'static str,
+    pub mark: &'static str,
+    pub blocker: bool,
+    /// (label, href) of each record to open.
+    pub links: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "readiness.html")]
+pub struct ReadinessPage {
+    pub l: Layout,
+    pub report: Report,
+    pub profile: &'static str,
+    pub label: &'static str,
+    pub tabs: Vec<Tab>,
+    pub open: Vec<Row>,
+    pub passed: Vec<Row>,
+    pub not_applicable: Vec<Row>,
+}
+
+fn row(slug: &str, r: RuleResult) -> Row {
+    let (css, mark) = match r.outcome {
+        Outcome::Fail => ("bad", "fail"),
+        Outcome::Warning => ("warn", "warning"),
+        Outcome::Pass => ("ok", "pass"),
+        Outcome::NotApplicable => ("", "not applicable"),
+    };
+    Row {
+        links: r
+            .links
+            .iter()
+            .map(|l| (l.label.clone(), format!("/o/{slug}/{}", l.path)))
+            .collect(),
+        blocker: r.severity == Severity::Blocker,
+        css,
+        mark,
+        r,
+    }
+}
+
+/// `/o/{org}/readiness`: the Stage 1 profile.
+pub async fn index(Path(org): Path<String>) -> Response {
+    Redirect::to(&format!("/o/{org}/readiness/stage1")).into_response()
+}
+
+pub async fn page(
+    State(st): State<AppState>,
+    u: WebUser,
+    Extension(flash): Extension<Flash>,
+    Path((org, profile)): Path<(String, String)>,
+) -> Response {
+    let ctx = org_or_page!(st, u, &org);
+    let profile = match Profile::parse("profile", &profile) {
+        Ok(p) => p,
+        Err(_) => return error_page(&isms_app::AppError::NotFound("readiness profile")),
+    };
+    let report = match st.app.readiness(&ctx, profile).await {
+        Ok(r) => r,
+        Err(e) => return error_page(&e),
+    };
+    let slug = ctx.org.slug.clone();
+    let mut open = Vec::new();
+    let mut passed = Vec::new();
+    let mut not_applicable = Vec::new();
+    for r in report.results.iter().cloned() {
+        match r.outcome {
+            Outcome::Fail | Outcome::Warning => open.push(row(&slug, r)),
+            Outcome::Pass => passed.push(row(&slug, r)),
+            Outcome::NotApplicable => not_applicable.push(row(&slug, r)),
+        }
+    }
+    let tabs = Profile::ALL
+        .into_iter()
+        .map(|p| Tab {
+            href: format!("/o/{slug}/readiness/{}", p.as_str()),
+            label: p.label(),
+            active: p == profile,
+        })
+        .collect();
+    let l = Layout::new(
+        &st,
+        &u,
+        &format!("Readiness: {}", profile.label()),
+        Some(&ctx),
+        "readiness",
+        flash,
+    )
+    .await;
+    render(
+        StatusCode::OK,
+        &ReadinessPage {
+            l,
+            profile: profile.as_str(),
+            label: profile.label(),
+            report,
+            tabs,
+            open,
+            passed,
+            not_applicable,
+        },
+    )
+}
+
+/// The readiness report of one profile as PDF or Markdown.
+pub async fn report_file(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path((org, file)): Path<(String, String)>,
+) -> Response {
+    let ctx = org_or_page!(st, u, &org);
+    let (profile, ext) = file.rsplit_once('.').unwrap_or((file.as_str(), ""));
+    let fmt = match ext {
+        "pdf" => isms_export::TableFormat::Pdf,
+        "md" => isms_export::TableFormat::Markdown,
+        _ => return error_page(&isms_app::AppError::NotFound("report")),
+    };
+    let profile = if profile == "all" {
+        None
+    } else {
+        match Profile::parse("profile", profile) {
+            Ok(p) => Some(p),
+            Err(_) => return error_page(&isms_app::AppError::NotFound("readiness profile")),
+        }
+    };
+    match st.app.readiness_file(&ctx, profile, fmt).await {
+        Ok(f) => crate::download(f),
+        Err(e) => error_page(&e),
+    }
+}
