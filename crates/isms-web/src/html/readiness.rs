@@ -9,7 +9,7 @@ use askama::Template;
 use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use isms_domain::readiness::{Outcome, Profile, Report, RuleResult, Severity};
 
 pub struct Tab {
@@ -61,8 +61,13 @@ fn row(slug: &str, r: RuleResult) -> Row {
 }
 
 /// `/o/{org}/readiness`: the Stage 1 profile.
-pub async fn index(Path(org): Path<String>) -> Response {
-    Redirect::to(&format!("/o/{org}/readiness/stage1")).into_response()
+pub async fn index(
+    State(st): State<AppState>,
+    u: WebUser,
+    Extension(flash): Extension<Flash>,
+    Path(org): Path<String>,
+) -> Response {
+    show(st, u, flash, org, "stage1".into()).await
 }
 
 pub async fn page(
@@ -71,6 +76,10 @@ pub async fn page(
     Extension(flash): Extension<Flash>,
     Path((org, profile)): Path<(String, String)>,
 ) -> Response {
+    show(st, u, flash, org, profile).await
+}
+
+async fn show(st: AppState, u: WebUser, flash: Flash, org: String, profile: String) -> Response {
     let ctx = org_or_page!(st, u, &org);
     let profile = match Profile::parse("profile", &profile) {
         Ok(p) => p,

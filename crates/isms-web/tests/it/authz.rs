@@ -1502,6 +1502,9 @@ async fn call(
         "/api/v1/catalogue/clauses" => ("/api/v1/catalogue/clauses".into(), None),
         "/api/v1/catalogue/clauses/{id}" => ("/api/v1/catalogue/clauses/6.1.2".into(), None),
         "/api/v1/catalogue/mapping-2013" => ("/api/v1/catalogue/mapping-2013".into(), None),
+        "/api/v1/orgs/{org}/readiness/{profile}" => {
+            (format!("/api/v1/orgs/{org}/readiness/stage2"), None)
+        }
         other => panic!("no call defined for {other}"),
     };
     c.send(case.method.clone(), &path, body.as_ref()).await.0
@@ -1898,6 +1901,11 @@ fn cases() -> Vec<Case> {
         Case {
             method: Method::GET,
             template: "/api/v1/orgs/{org}/certification/cycle",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/readiness/{profile}",
             expect: Box::new(member_reads),
         },
         Case {

@@ -963,6 +963,17 @@ async fn page_access_matrix() {
             None,
         ),
         ("/o/{org}/measurements", "/o/acme/measurements".into(), None),
+        ("/o/{org}/readiness", "/o/acme/readiness".into(), None),
+        (
+            "/o/{org}/readiness/{profile}",
+            "/o/acme/readiness/surveillance".into(),
+            None,
+        ),
+        (
+            "/o/{org}/readiness/report/{file}",
+            "/o/acme/readiness/report/stage1.md".into(),
+            None,
+        ),
         (
             "/o/{org}/measurements/export",
             "/o/acme/measurements/export?format=csv".into(),

@@ -17,6 +17,7 @@ mod internal_audits;
 mod openapi;
 mod operations;
 mod own_controls;
+mod readiness;
 mod risk_library;
 mod security;
 mod soa;

@@ -1,0 +1,126 @@
+//! The readiness engine through the API: a new organisation fails Stage 1 with blockers
+//! first, each with its reason, fix and links; a record flips its rule; another
+//! organisation's records never count; the demo organisations compare as they should.
+
+use isms_domain::rbac::Role;
+use isms_domain::readiness::Profile;
+use isms_testkit::TestApp;
+use serde_json::{Value, json};
+
+fn rule<'a>(r: &'a Value, id: &str) -> &'a Value {
+    r["results"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["id"] == id))
+        .unwrap_or_else(|| panic!("rule {id} in {r}"))
+}
+
+#[tokio::test]
+async fn a_new_organisation_fails_stage1_and_a_record_flips_its_rule() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let other = t.org_with_roles("other").await;
+    let m = t.login(f.email(Role::IsmsManager)).await;
+    let viewer = t.login(f.email(Role::Viewer)).await;
+    let outsider = t.login(other.email(Role::Admin)).await;
+    let base = "/api/v1/orgs/acme";
+
+    let (s, r) = viewer.get(&format!("{base}/readiness/stage1")).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["profile"], "stage1");
+    assert_eq!(r["as_of"], "2026-11-28");
+    assert!(r["blockers"].as_u64().unwrap() >= 10, "{r}");
+    assert_eq!(r["passed"], 0);
+    let first = &r["results"][0];
+    assert_eq!(first["outcome"], "fail");
+    assert_eq!(first["severity"], "blocker");
+    let scope = rule(&r, "scope-defined");
+    assert_eq!(scope["outcome"], "fail");
+    assert_eq!(scope["clause"], "4.3");
+    assert!(!scope["fix"].as_str().unwrap().is_empty());
+    assert_eq!(scope["links"][0]["path"], "isms/scope");
+    assert_eq!(rule(&r, "roles-assigned")["outcome"], "fail");
+
+    // The other organisation assigns both 5.3 duties: acme's result does not move.
+    let o = t.login(other.email(Role::IsmsManager)).await;
+    let (s, role) = o
+        .post(
+            "/api/v1/orgs/other/roles",
+            &json!({"title": "ISMS manager", "responsibilities": "Runs the ISMS",
+                "person_id": other.user_id(Role::IsmsManager),
+                "ensures_conformity": true, "reports_performance": true}),
+        )
+        .await;
+    assert_eq!(s, 201, "{role}");
+    let (_, r) = m.get(&format!("{base}/readiness/stage1")).await;
+    assert_eq!(rule(&r, "roles-assigned")["outcome"], "fail");
+
+    // Acme assigns them: the rule passes, the score rises.
+    let (s, role) = m
+        .post(
+            &format!("{base}/roles"),
+            &json!({"title": "ISMS manager", "responsibilities": "Runs the ISMS",
+                "person_id": f.user_id(Role::IsmsManager),
+                "ensures_conformity": true, "reports_performance": true}),
+        )
+        .await;
+    assert_eq!(s, 201, "{role}");
+    let (_, after) = m.get(&format!("{base}/readiness/stage1")).await;
+    assert_eq!(rule(&after, "roles-assigned")["outcome"], "pass");
+    assert!(after["score"].as_u64() > r["score"].as_u64(), "{after}");
+    // Executive ownership still fails: nobody is marked as top management yet.
+    let exec = rule(&after, "executive-ownership");
+    assert_eq!(exec["outcome"], "fail");
+    assert!(exec["reason"].as_str().unwrap().contains("top management"));
+
+    // The API gives what the service gives for the same data and date.
+    let ctx = t.app.org_for_cli("acme").await.unwrap();
+    let direct = t.app.readiness(&ctx, Profile::Stage1).await.unwrap();
+    assert_eq!(serde_json::to_value(&direct).unwrap(), after);
+
+    // The other profiles answer; an unknown one is a 422 naming the field.
+    for p in ["stage2", "surveillance"] {
+        let (s, r) = viewer.get(&format!("{base}/readiness/{p}")).await;
+        assert_eq!(s, 200, "{r}");
+        assert_eq!(r["profile"], p);
+    }
+    let (s, p) = m.get(&format!("{base}/readiness/stage3")).await;
+    assert_eq!(s, 422, "{p}");
+    assert_eq!(p["errors"][0]["field"], "profile");
+    // Another organisation's readiness is not there for an outsider.
+    let (s, _) = outsider.get(&format!("{base}/readiness/stage1")).await;
+    assert_eq!(s, 404);
+}
+
+#[tokio::test]
+async fn the_certified_demo_passes_stage1_and_the_gap_stage_demo_does_not() {
+    let t = TestApp::spawn().await;
+    t.app.load_demo(None).await.unwrap();
+    let northwind = t.app.org_for_cli("northwind").await.unwrap();
+    let bluefin = t.app.org_for_cli("bluefin").await.unwrap();
+    let r = t.app.readiness(&northwind, Profile::Stage1).await.unwrap();
+    let fails: Vec<_> = r
+        .results
+        .iter()
+        .filter(|x| x.outcome == isms_domain::readiness::Outcome::Fail)
+        .map(|x| (x.id, x.reason.clone()))
+        .collect();
+    assert!(r.ok(), "{fails:?}");
+    // Stage 2 finds the operation gaps the demo keeps on purpose, each linked.
+    let r2 = t.app.readiness(&northwind, Profile::Stage2).await.unwrap();
+    let evidence = r2
+        .results
+        .iter()
+        .find(|x| x.id == "controls-evidenced")
+        .unwrap();
+    assert_eq!(evidence.outcome, isms_domain::readiness::Outcome::Fail);
+    assert!(
+        evidence
+            .links
+            .iter()
+            .all(|l| l.path.starts_with("controls/"))
+    );
+    let b = t.app.readiness(&bluefin, Profile::Stage1).await.unwrap();
+    assert!(!b.ok());
+    assert!(b.blockers >= 10, "{}", b.blockers);
+    assert!(b.score < r.score);
+}
