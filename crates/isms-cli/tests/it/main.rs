@@ -93,6 +93,7 @@ async fn help_on_every_level() {
         vec!["backup", "--help"],
         vec!["restore", "--help"],
         vec!["migrate", "--help"],
+        vec!["check", "--help"],
     ] {
         let o = e.run(&args, None);
         assert_eq!(o.status.code(), Some(0), "{args:?}");
@@ -1018,4 +1019,115 @@ async fn export_suppliers_and_trainings() {
         "{csv}"
     );
     assert!(csv.lines().any(|l| l.ends_with(",expired")), "{csv}");
+}
+
+/// `isms check`: exit 0 for the certified demo, 1 with the blockers for the gap-stage
+/// demo, 2 on bad usage; the JSON, the text and the readiness report agree.
+#[tokio::test]
+async fn check_readiness_exit_codes_and_the_report_agree() {
+    let e = Env::new().await;
+    let o = e.run(&["demo"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+
+    let o = e.run(&["check", "stage1", "--org", "northwind"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(
+        out.starts_with("Stage 1 audit readiness of Northwind Cloud Ltd"),
+        "{out}"
+    );
+    assert!(out.contains("0 failed"), "{out}");
+    assert!(!out.contains("FAIL ["), "{out}");
+
+    let o = e.run(&["check", "stage1", "--org", "bluefin"], None);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(out.contains("FAIL [scope-defined]"), "{out}");
+    assert!(out.contains("FAIL [policy-approved]"), "{out}");
+    assert!(out.contains("     fix: "), "{out}");
+    // Blockers come first: the first rule line is a failure.
+    assert!(
+        out.lines().nth(1).is_some_and(|l| l.starts_with("FAIL")),
+        "{out}"
+    );
+
+    // JSON: the API's report; the same outcomes as the text and the Markdown report.
+    let o = e.run(
+        &["check", "stage2", "--org", "northwind", "--format", "json"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(json["profile"], "stage2");
+    let o = e.run(
+        &[
+            "export",
+            "readiness",
+            "--org",
+            "northwind",
+            "--profile",
+            "stage2",
+            "--format",
+            "md",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let md = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(md.contains("Stage 2 audit — score"), "{md}");
+    for r in json["results"].as_array().unwrap() {
+        let id = r["id"].as_str().unwrap();
+        let outcome = r["outcome"].as_str().unwrap().replace('_', " ");
+        let row = md
+            .lines()
+            .find(|l| l.contains(&format!("({id})")))
+            .unwrap_or_else(|| panic!("{id} in the report"));
+        assert!(row.contains(&format!("| {outcome} |")), "{id}: {row}");
+    }
+    let pdf = e.dir.path().join("readiness.pdf");
+    let o = e.run(
+        &[
+            "export",
+            "readiness",
+            "--org",
+            "bluefin",
+            "--format",
+            "pdf",
+            "-o",
+            pdf.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+
+    // Bad usage: exit 2 naming what is wrong, nothing on standard output.
+    for (args, says) in [
+        (vec!["check", "stage3", "--org", "northwind"], "profile:"),
+        (vec!["check", "stage1", "--org", "nobody"], "org:"),
+        (
+            vec!["check", "stage1", "--org", "northwind", "--format", "xml"],
+            "format:",
+        ),
+        (
+            vec!["export", "soa", "--org", "northwind", "--profile", "stage1"],
+            "profile:",
+        ),
+        (
+            vec![
+                "export",
+                "readiness",
+                "--org",
+                "northwind",
+                "--format",
+                "csv",
+            ],
+            "format",
+        ),
+    ] {
+        let o = e.run(&args, None);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+        assert!(text(&o).contains(says), "{args:?}: {}", text(&o));
+        assert!(o.stdout.is_empty(), "{args:?}");
+    }
 }

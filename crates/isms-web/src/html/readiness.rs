@@ -53,7 +53,7 @@ fn row(slug: &str, r: RuleResult) -> Row {
             .iter()
             .map(|l| (l.label.clone(), format!("/o/{slug}/{}", l.path)))
             .collect(),
-        blocker: r.severity == Severity::Blocker,
+        blocker: r.severity == Severity::Blocker && r.outcome == Outcome::Fail,
         css,
         mark,
         r,
