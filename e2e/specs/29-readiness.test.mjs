@@ -35,6 +35,15 @@ test('Stage 1 passes for the certified organisation', async () => {
   await shots.take(page, 'stage1');
 });
 
+test('the ISMS manager sets how early the internal audit must be', async () => {
+  await page.fill('#s-lead', '8');
+  await clickAndWait(page, page.locator('#settings').getByRole('button', { name: 'Save' }));
+  assert.equal(pathOf(page), '/o/northwind/readiness/stage1');
+  assert.match(await page.locator('.flash').innerText(), /Readiness settings saved/);
+  assert.equal(await page.inputValue('#s-lead'), '8');
+  assert.match(await page.locator('#settings').innerText(), /less than 8 weeks before Stage 1/);
+});
+
 test('Stage 2 lists failing rules first and a link opens the record to fix', async () => {
   await clickAndWait(page, page.locator('nav.tabs').getByRole('link', { name: 'Stage 2 audit' }));
   assert.equal(pathOf(page), '/o/northwind/readiness/stage2');

@@ -2,9 +2,9 @@
 //! runs the domain's rule engine over them. The API, the CLI, the page and the report all
 //! call [`App::readiness`], so they give the same answer for the same data and date.
 
-use crate::App;
 use crate::error::AppResult;
 use crate::orgs::OrgCtx;
+use crate::{Actor, App, AppError, Change, record};
 use isms_db::Day;
 use isms_db::foundation as fstore;
 use isms_db::readiness as store;
@@ -16,11 +16,13 @@ use isms_domain::rbac::Permission;
 use isms_domain::readiness::{
     self, ApprovalFacts, CertificationFacts, ControlFacts, DocState, Facts, FindingFacts,
     InternalAuditFact, Item, MandatoryDoc, MethodFacts, ObjectiveFacts, OperationFacts,
-    PolicyFacts, Profile, Report, ReviewFact, RiskFacts, RoleFacts, ScopeFacts, SoaFacts,
+    PolicyFacts, Profile, Report, ReviewFact, RiskFacts, RoleFacts, ScopeFacts, Settings, SoaFacts,
 };
 use isms_domain::time::add_months;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use time::Date;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// At most this many records are named in one fact (the count is always complete).
@@ -59,6 +61,7 @@ impl App {
             .collect();
         let mut c = self.db.read().await?;
         let mut f = Facts::empty(today);
+        f.settings = settings_of(store::settings(&mut c, org).await?);
 
         // Top management: the holders of roles marked as such.
         let top: HashSet<Uuid> = roles
@@ -475,6 +478,109 @@ impl App {
 /// "the whole ISMS" leaves the organisation's own additions to its programme.
 fn is_own_control(key: &str) -> bool {
     !key.starts_with(|c: char| c.is_ascii_digit()) && !key.starts_with("A.")
+}
+
+fn settings_of(row: Option<store::SettingsRow>) -> Settings {
+    let d = Settings::default();
+    match row {
+        None => d,
+        Some(r) => Settings {
+            audit_lead_weeks: u32::try_from(r.audit_lead_weeks).unwrap_or(d.audit_lead_weeks),
+            min_measurement_periods: u32::try_from(r.min_measurement_periods)
+                .unwrap_or(d.min_measurement_periods),
+            min_scope_words: u32::try_from(r.min_scope_words).unwrap_or(d.min_scope_words),
+        },
+    }
+}
+
+/// The readiness settings of an organisation and their version (0: never saved, the
+/// defaults apply).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ReadinessSettings {
+    /// An internal audit finished closer than this many weeks to Stage 1 is too late.
+    pub audit_lead_weeks: u32,
+    /// How many measurements per objective Stage 2 expects.
+    pub min_measurement_periods: u32,
+    /// A scope statement with fewer words is too vague to audit against.
+    pub min_scope_words: u32,
+    pub version: i64,
+}
+
+/// New settings, with the `version` you read.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReadinessSettingsInput {
+    pub audit_lead_weeks: i64,
+    pub min_measurement_periods: i64,
+    pub min_scope_words: i64,
+    pub version: i64,
+}
+
+impl App {
+    pub async fn readiness_settings(&self, ctx: &OrgCtx) -> AppResult<ReadinessSettings> {
+        ctx.require(Permission::Read, "see the readiness settings")?;
+        let mut c = self.db.read().await?;
+        let row = store::settings(&mut c, ctx.org.id).await?;
+        let version = row.as_ref().map_or(0, |r| r.version);
+        let s = settings_of(row);
+        Ok(ReadinessSettings {
+            audit_lead_weeks: s.audit_lead_weeks,
+            min_measurement_periods: s.min_measurement_periods,
+            min_scope_words: s.min_scope_words,
+            version,
+        })
+    }
+
+    /// Change what the readiness rules accept (ISMS manager or admin); recorded in the
+    /// audit trail.
+    pub async fn update_readiness_settings(
+        &self,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        input: &ReadinessSettingsInput,
+    ) -> AppResult<ReadinessSettings> {
+        ctx.require(Permission::Approve, "change the readiness settings")?;
+        let s = Settings::check(
+            input.audit_lead_weeks,
+            input.min_measurement_periods,
+            input.min_scope_words,
+        )?;
+        let mut tx = self.db.begin().await?;
+        let before = store::settings(&mut tx, ctx.org.id).await?;
+        if before.as_ref().map_or(0, |r| r.version) != input.version {
+            return Err(AppError::stale("readiness settings"));
+        }
+        let row = store::SettingsRow {
+            audit_lead_weeks: i64::from(s.audit_lead_weeks),
+            min_measurement_periods: i64::from(s.min_measurement_periods),
+            min_scope_words: i64::from(s.min_scope_words),
+            version: input.version,
+        };
+        if !store::save_settings(&mut tx, ctx.org.id, &row, isms_db::Ts(self.now())).await? {
+            return Err(AppError::stale("readiness settings"));
+        }
+        let old = settings_of(before);
+        record(
+            self,
+            &mut tx,
+            actor,
+            Change {
+                org_id: Some(ctx.org.id),
+                entity: "readiness_settings",
+                entity_id: ctx.org.id.to_string(),
+                action: "update",
+                summary: format!(
+                    "set the readiness rules to expect the internal audit {} weeks before Stage 1, {} measurements per objective and a scope of {} words",
+                    s.audit_lead_weeks, s.min_measurement_periods, s.min_scope_words
+                ),
+                before: Some(serde_json::to_value(&old).unwrap_or_default()),
+                after: Some(serde_json::to_value(&s).unwrap_or_default()),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.readiness_settings(ctx).await
+    }
 }
 
 fn finding_facts(

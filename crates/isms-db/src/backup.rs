@@ -945,6 +945,17 @@ pub const TABLES: &[(&str, &[(&str, Kind)])] = &[
         ],
     ),
     (
+        "readiness_settings",
+        &[
+            ("org_id", K::Uuid),
+            ("audit_lead_weeks", K::Int),
+            ("min_measurement_periods", K::Int),
+            ("min_scope_words", K::Int),
+            ("updated_at", K::Ts),
+            ("version", K::Int),
+        ],
+    ),
+    (
         "audit_heads",
         &[
             ("chain_id", K::Uuid),

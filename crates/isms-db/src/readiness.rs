@@ -345,3 +345,47 @@ pub async fn cert_audits(c: &mut impl AsConn, org_id: Uuid) -> Result<Vec<CertAu
          FROM certification_audits WHERE org_id = $1 ORDER BY number")
         .bind(org_id).fetch_all(x).await)?)
 }
+
+/// An organisation's readiness settings.
+#[derive(Debug, Clone, FromRow, PartialEq, Eq)]
+pub struct SettingsRow {
+    pub audit_lead_weeks: i64,
+    pub min_measurement_periods: i64,
+    pub min_scope_words: i64,
+    pub version: i64,
+}
+
+pub async fn settings(c: &mut impl AsConn, org_id: Uuid) -> Result<Option<SettingsRow>, DbError> {
+    Ok(run!(c, x => sqlx::query_as(
+        "SELECT audit_lead_weeks, min_measurement_periods, min_scope_words, version
+         FROM readiness_settings WHERE org_id = $1")
+        .bind(org_id).fetch_optional(x).await)?)
+}
+
+/// Write the settings: with `s.version` 0 create them (false when they exist), otherwise
+/// update them if still at that version (false when stale).
+pub async fn save_settings(
+    c: &mut impl AsConn,
+    org_id: Uuid,
+    s: &SettingsRow,
+    now: Ts,
+) -> Result<bool, DbError> {
+    let n = if s.version == 0 {
+        run!(c, x => sqlx::query(
+            "INSERT INTO readiness_settings (org_id, audit_lead_weeks, min_measurement_periods,
+                min_scope_words, updated_at, version)
+             VALUES ($1, $2, $3, $4, $5, 1) ON CONFLICT (org_id) DO NOTHING")
+            .bind(org_id).bind(s.audit_lead_weeks).bind(s.min_measurement_periods)
+            .bind(s.min_scope_words).bind(now)
+            .execute(x).await.map(|r| r.rows_affected()))?
+    } else {
+        run!(c, x => sqlx::query(
+            "UPDATE readiness_settings SET audit_lead_weeks = $1, min_measurement_periods = $2,
+                min_scope_words = $3, updated_at = $4, version = version + 1
+             WHERE org_id = $5 AND version = $6")
+            .bind(s.audit_lead_weeks).bind(s.min_measurement_periods).bind(s.min_scope_words)
+            .bind(now).bind(org_id).bind(s.version)
+            .execute(x).await.map(|r| r.rows_affected()))?
+    };
+    Ok(n == 1)
+}

@@ -10,7 +10,7 @@ use time::Date;
 pub type Item = Link;
 
 /// Settings that change what the rules accept.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Settings {
     /// An internal audit finished less than this many weeks before Stage 1 is "too
     /// late": there is no time left to act on its findings or hold the management review.
@@ -19,6 +19,36 @@ pub struct Settings {
     pub min_measurement_periods: u32,
     /// A scope statement shorter than this many words is too vague to audit against.
     pub min_scope_words: u32,
+}
+
+impl Settings {
+    /// The bounds a person may set, each error naming its field.
+    pub fn check(
+        audit_lead_weeks: i64,
+        min_measurement_periods: i64,
+        min_scope_words: i64,
+    ) -> Result<Settings, crate::ValidationError> {
+        let mut v = crate::ValidationError::new();
+        let mut within = |field: &str, n: i64, lo: i64, hi: i64| -> u32 {
+            if (lo..=hi).contains(&n) {
+                u32::try_from(n).unwrap_or(0)
+            } else {
+                v.push(field, format!("must be a whole number from {lo} to {hi}"));
+                0
+            }
+        };
+        let s = Settings {
+            audit_lead_weeks: within("audit_lead_weeks", audit_lead_weeks, 0, 26),
+            min_measurement_periods: within(
+                "min_measurement_periods",
+                min_measurement_periods,
+                1,
+                24,
+            ),
+            min_scope_words: within("min_scope_words", min_scope_words, 0, 200),
+        };
+        v.into_result().map(|()| s)
+    }
 }
 
 impl Default for Settings {

@@ -389,3 +389,20 @@ fn an_overdue_review_alone_is_a_warning_and_a_missing_document_a_failure() {
     assert_eq!(rule.outcome, Outcome::Fail);
     assert_eq!(rule.links.len(), 2);
 }
+
+#[test]
+fn settings_are_bounded_and_name_the_field() {
+    assert_eq!(Settings::check(4, 3, 12).unwrap(), Settings::default());
+    let e = Settings::check(27, 0, 201).unwrap_err();
+    let fields: Vec<&str> = e.errors.iter().map(|x| x.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        [
+            "audit_lead_weeks",
+            "min_measurement_periods",
+            "min_scope_words"
+        ]
+    );
+    assert_eq!(Settings::check(0, 1, 0).unwrap().audit_lead_weeks, 0);
+    assert!(Settings::check(-1, 3, 12).is_err());
+}

@@ -297,6 +297,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(certification::certificate_status))
         .routes(routes!(certification::cycle))
         .routes(routes!(readiness::report))
+        .routes(routes!(readiness::get_settings, readiness::update_settings))
         .routes(routes!(certification::audit_time))
         .routes(routes!(certification::calendar))
         .routes(routes!(own_controls::list, own_controls::create))

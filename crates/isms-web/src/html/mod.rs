@@ -694,6 +694,10 @@ pub fn router() -> Router<AppState> {
             "/o/{org}/readiness/report/{file}",
             get(readiness::report_file),
         )
+        .route(
+            "/o/{org}/readiness/settings",
+            post(readiness::save_settings),
+        )
         .route("/o/{org}/readiness/{profile}", get(readiness::page))
         .route("/o/{org}/certification", get(certification::overview))
         .route(

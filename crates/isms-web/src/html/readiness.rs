@@ -4,13 +4,17 @@
 
 use super::{Layout, error_page, render};
 use crate::AppState;
-use crate::auth::{Flash, WebUser};
+use crate::auth::{Flash, WebForm, WebUser, flash_redirect};
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use isms_app::readiness::{ReadinessSettings, ReadinessSettingsInput};
+use isms_app::{Actor, AppError};
+use isms_domain::rbac::Permission;
 use isms_domain::readiness::{Outcome, Profile, Report, RuleResult, Severity};
+use serde::Deserialize;
 
 pub struct Tab {
     pub href: String,
@@ -38,6 +42,26 @@ pub struct ReadinessPage {
     pub open: Vec<Row>,
     pub passed: Vec<Row>,
     pub not_applicable: Vec<Row>,
+    pub settings: ReadinessSettings,
+    /// The settings form as sent back with errors, else the stored values.
+    pub form: SettingsForm,
+    pub can_change: bool,
+}
+
+/// The settings form.
+#[derive(Deserialize, Default, Clone)]
+pub struct SettingsForm {
+    #[serde(default)]
+    pub audit_lead_weeks: String,
+    #[serde(default)]
+    pub min_measurement_periods: String,
+    #[serde(default)]
+    pub min_scope_words: String,
+    #[serde(default)]
+    pub version: String,
+    /// The profile page to return to.
+    #[serde(default)]
+    pub profile: String,
 }
 
 fn row(slug: &str, r: RuleResult) -> Row {
@@ -67,7 +91,7 @@ pub async fn index(
     Extension(flash): Extension<Flash>,
     Path(org): Path<String>,
 ) -> Response {
-    show(st, u, flash, org, "stage1".into()).await
+    show(st, u, flash, org, "stage1".into(), None).await
 }
 
 pub async fn page(
@@ -76,11 +100,22 @@ pub async fn page(
     Extension(flash): Extension<Flash>,
     Path((org, profile)): Path<(String, String)>,
 ) -> Response {
-    show(st, u, flash, org, profile).await
+    show(st, u, flash, org, profile, None).await
 }
 
-async fn show(st: AppState, u: WebUser, flash: Flash, org: String, profile: String) -> Response {
+async fn show(
+    st: AppState,
+    u: WebUser,
+    flash: Flash,
+    org: String,
+    profile: String,
+    sent: Option<(SettingsForm, AppError)>,
+) -> Response {
     let ctx = org_or_page!(st, u, &org);
+    let settings = match st.app.readiness_settings(&ctx).await {
+        Ok(s) => s,
+        Err(e) => return error_page(&e),
+    };
     let profile = match Profile::parse("profile", &profile) {
         Ok(p) => p,
         Err(_) => return error_page(&isms_app::AppError::NotFound("readiness profile")),
@@ -108,7 +143,7 @@ async fn show(st: AppState, u: WebUser, flash: Flash, org: String, profile: Stri
             active: p == profile,
         })
         .collect();
-    let l = Layout::new(
+    let mut l = Layout::new(
         &st,
         &u,
         &format!("Readiness: {}", profile.label()),
@@ -117,8 +152,24 @@ async fn show(st: AppState, u: WebUser, flash: Flash, org: String, profile: Stri
         flash,
     )
     .await;
+    let (status, form) = match sent {
+        Some((f, e)) => {
+            l = l.with_errors(&e);
+            (StatusCode::UNPROCESSABLE_ENTITY, f)
+        }
+        None => (
+            StatusCode::OK,
+            SettingsForm {
+                audit_lead_weeks: settings.audit_lead_weeks.to_string(),
+                min_measurement_periods: settings.min_measurement_periods.to_string(),
+                min_scope_words: settings.min_scope_words.to_string(),
+                version: settings.version.to_string(),
+                profile: profile.as_str().into(),
+            },
+        ),
+    };
     render(
-        StatusCode::OK,
+        status,
         &ReadinessPage {
             l,
             profile: profile.as_str(),
@@ -128,8 +179,55 @@ async fn show(st: AppState, u: WebUser, flash: Flash, org: String, profile: Stri
             open,
             passed,
             not_applicable,
+            settings,
+            form,
+            can_change: ctx.can(Permission::Approve),
         },
     )
+}
+
+fn number(field: &str, s: &str) -> Result<i64, AppError> {
+    s.trim()
+        .parse::<i64>()
+        .map_err(|_| isms_domain::ValidationError::single(field, "must be a whole number").into())
+}
+
+/// Save the readiness settings from the form on the readiness page.
+pub async fn save_settings(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path(org): Path<String>,
+    WebForm(f): WebForm<SettingsForm>,
+) -> Response {
+    let ctx = org_or_page!(st, u, &org);
+    let profile = Profile::parse("profile", &f.profile).unwrap_or(Profile::Stage1);
+    let input = (|| -> Result<ReadinessSettingsInput, AppError> {
+        Ok(ReadinessSettingsInput {
+            audit_lead_weeks: number("audit_lead_weeks", &f.audit_lead_weeks)?,
+            min_measurement_periods: number("min_measurement_periods", &f.min_measurement_periods)?,
+            min_scope_words: number("min_scope_words", &f.min_scope_words)?,
+            version: f.version.trim().parse().unwrap_or(0),
+        })
+    })();
+    let r = match input {
+        Ok(i) => {
+            st.app
+                .update_readiness_settings(Actor::User(&u.p), &ctx, &i)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(_) => flash_redirect(
+            &format!("/o/{org}/readiness/{}", profile.as_str()),
+            "Readiness settings saved.",
+        ),
+        Err(e @ AppError::Validation(_)) => {
+            let p = profile.as_str().to_owned();
+            show(st, u, Flash::default(), org, p, Some((f, e))).await
+        }
+        Err(e) => error_page(&e),
+    }
 }
 
 /// The readiness report of one profile as PDF or Markdown.

@@ -1505,6 +1505,17 @@ async fn call(
         "/api/v1/orgs/{org}/readiness/{profile}" => {
             (format!("/api/v1/orgs/{org}/readiness/stage2"), None)
         }
+        "/api/v1/orgs/{org}/readiness-settings" => {
+            let path = format!("/api/v1/orgs/{org}/readiness-settings");
+            if case.method == Method::PATCH {
+                let v = fetch_version(admin, &path).await;
+                let body = json!({"audit_lead_weeks": 6, "min_measurement_periods": 3,
+                                  "min_scope_words": 12, "version": v});
+                (path, Some(body))
+            } else {
+                (path, None)
+            }
+        }
         other => panic!("no call defined for {other}"),
     };
     c.send(case.method.clone(), &path, body.as_ref()).await.0
@@ -1907,6 +1918,16 @@ fn cases() -> Vec<Case> {
             method: Method::GET,
             template: "/api/v1/orgs/{org}/readiness/{profile}",
             expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/readiness-settings",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::PATCH,
+            template: "/api/v1/orgs/{org}/readiness-settings",
+            expect: Box::new(approvers(200)),
         },
         Case {
             method: Method::GET,

@@ -124,3 +124,64 @@ async fn the_certified_demo_passes_stage1_and_the_gap_stage_demo_does_not() {
     assert!(b.blockers >= 10, "{}", b.blockers);
     assert!(b.score < r.score);
 }
+
+#[tokio::test]
+async fn the_settings_change_what_the_rules_accept() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let other = t.org_with_roles("other").await;
+    let m = t.login(f.email(Role::IsmsManager)).await;
+    let viewer = t.login(f.email(Role::Viewer)).await;
+    let base = "/api/v1/orgs/acme";
+    let (s, d) = viewer.get(&format!("{base}/readiness-settings")).await;
+    assert_eq!(s, 200, "{d}");
+    assert_eq!(
+        d,
+        json!({"audit_lead_weeks": 4, "min_measurement_periods": 3, "min_scope_words": 12, "version": 0})
+    );
+    // Out of bounds: 422 naming each field, nothing saved.
+    let (s, p) = m
+        .patch(
+            &format!("{base}/readiness-settings"),
+            &json!({"audit_lead_weeks": 30, "min_measurement_periods": 0, "min_scope_words": 12, "version": 0}),
+        )
+        .await;
+    assert_eq!(s, 422, "{p}");
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["audit_lead_weeks", "min_measurement_periods"]);
+    assert_eq!(
+        viewer.get(&format!("{base}/readiness-settings")).await.1["version"],
+        0
+    );
+    // A viewer cannot change them.
+    let body = json!({"audit_lead_weeks": 8, "min_measurement_periods": 2, "min_scope_words": 40, "version": 0});
+    let (s, _) = viewer
+        .patch(&format!("{base}/readiness-settings"), &body)
+        .await;
+    assert_eq!(s, 403);
+    let (s, r) = m.patch(&format!("{base}/readiness-settings"), &body).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["version"], 1);
+    assert_eq!(r["min_scope_words"], 40);
+    // The same version again is stale.
+    let (s, _) = m.patch(&format!("{base}/readiness-settings"), &body).await;
+    assert_eq!(s, 409);
+    // The rules read them: the report's settings are acme's; the other org keeps defaults.
+    let ctx = t.app.org_for_cli("acme").await.unwrap();
+    let facts = t.app.readiness_facts(&ctx).await.unwrap();
+    assert_eq!(facts.settings.audit_lead_weeks, 8);
+    assert_eq!(facts.settings.min_measurement_periods, 2);
+    let octx = t.app.org_for_cli("other").await.unwrap();
+    assert_eq!(
+        t.app.readiness_facts(&octx).await.unwrap().settings,
+        isms_domain::readiness::Settings::default()
+    );
+    let o = t.login(other.email(Role::Admin)).await;
+    let (s, _) = o.get(&format!("{base}/readiness-settings")).await;
+    assert_eq!(s, 404);
+}
