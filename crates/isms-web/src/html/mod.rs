@@ -138,7 +138,7 @@ impl Layout {
                     active: key == active,
                 })
             };
-            add(base.clone(), "Overview", "overview");
+            add(base.clone(), "Dashboard", "overview");
             add(format!("{base}/gap"), "Gap assessment", "gap");
             add(format!("{base}/roadmap"), "Roadmap", "roadmap");
             add(format!("{base}/isms"), "ISMS scope & context", "isms");
