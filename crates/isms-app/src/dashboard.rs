@@ -12,7 +12,7 @@ use isms_db::dashboard as store;
 use isms_domain::capa::{FindingStatus, Grade, action_ref, finding_ref};
 use isms_domain::certification::CertAuditKind;
 use isms_domain::dashboard::{self as rules, Deadline, DeadlineKind, SoaCounts};
-use isms_domain::rbac::{OrgAccess, Permission, membership_active};
+use isms_domain::rbac::{OrgAccess, Permission, Role, membership_active};
 use isms_domain::readiness::Report;
 use isms_domain::supplier::{Criticality, interval_months, next_assessment_due, supplier_ref};
 use isms_domain::time::{format_date, parse_date};
@@ -532,30 +532,37 @@ impl App {
         Ok(s)
     }
 
-    /// The organisations `p` can open, as contexts (one query).
-    async fn org_contexts(&self, p: &Principal) -> AppResult<Vec<OrgCtx>> {
+    /// The organisations `p` can open, as contexts, with `p`'s own role in each where
+    /// they are a member (an instance administrator may be one too): two queries at most.
+    async fn org_contexts(&self, p: &Principal) -> AppResult<Vec<(OrgCtx, Option<Role>)>> {
         let mut c = self.db.read().await?;
         let today = self.today();
+        let mine =
+            isms_db::orgs::list_orgs_for_user(&mut c, p.user_id, Day(today), None, OVERVIEW_LIMIT)
+                .await?;
+        let mut roles: HashMap<Uuid, Role> = HashMap::new();
+        for m in &mine {
+            if !membership_active(m.expires_on.map(|d| d.0), today) {
+                continue;
+            }
+            if let Some(role) = m.role.as_deref() {
+                roles.insert(m.org.id, parse_role(role)?);
+            }
+        }
         let rows = if p.is_admin {
             isms_db::orgs::list_all_orgs(&mut c, None, OVERVIEW_LIMIT).await?
         } else {
-            isms_db::orgs::list_orgs_for_user(&mut c, p.user_id, Day(today), None, OVERVIEW_LIMIT)
-                .await?
+            mine
         };
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
-            let access = if p.is_admin {
-                OrgAccess::InstanceAdmin
-            } else {
-                if !membership_active(r.expires_on.map(|d| d.0), today) {
-                    continue;
-                }
-                match r.role.as_deref() {
-                    Some(role) => OrgAccess::Member(parse_role(role)?),
-                    None => continue,
-                }
+            let role = roles.get(&r.org.id).copied();
+            let access = match (p.is_admin, role) {
+                (true, _) => OrgAccess::InstanceAdmin,
+                (false, Some(role)) => OrgAccess::Member(role),
+                (false, None) => continue,
             };
-            out.push(OrgCtx { org: r.org, access });
+            out.push((OrgCtx { org: r.org, access }, role));
         }
         Ok(out)
     }
@@ -565,7 +572,7 @@ impl App {
     /// come from one query per register for all of them.
     pub async fn overview(&self, p: &Principal) -> AppResult<Vec<OrgOverview>> {
         let ctxs = self.org_contexts(p).await?;
-        let ids: Vec<Uuid> = ctxs.iter().map(|c| c.org.id).collect();
+        let ids: Vec<Uuid> = ctxs.iter().map(|(c, _)| c.org.id).collect();
         let today = self.today();
         let mut c = self.db.read().await?;
         let counts = store::overdue_counts(&mut c, &ids, Day(today)).await?;
@@ -574,7 +581,7 @@ impl App {
         drop(c);
         let mut by_org = overdue_by_org(&counts, &suppliers, today);
         let mut out = Vec::with_capacity(ctxs.len());
-        for ctx in &ctxs {
+        for (ctx, role) in &ctxs {
             let slug = ctx.org.slug.as_str();
             let readiness = if ctx.can(Permission::Read) {
                 self.readiness_all(ctx).await?
@@ -582,8 +589,10 @@ impl App {
                 Vec::new()
             };
             let (overdue, open_nc) = by_org.remove(&ctx.org.id).unwrap_or_default();
+            let mut org = ctx.view();
+            org.my_role = *role;
             out.push(OrgOverview {
-                org: ctx.view(),
+                org,
                 readiness: readiness.iter().map(|r| Gauge::of(slug, r)).collect(),
                 next_audit: planned
                     .iter()

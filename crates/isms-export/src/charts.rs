@@ -223,16 +223,16 @@ pub fn score_band(score: u8) -> &'static str {
     }
 }
 
-/// A half-circle gauge for a 0–100 score, the score in the middle and a caption under it.
+/// A half-circle gauge for a 0–100 score, the score in the middle and a caption under it;
+/// `title` names it for screen readers and as a tooltip.
 pub fn gauge(score: u8, title: &str, caption: &str) -> String {
     let (cx, cy, r) = (100.0, 100.0, 80.0);
     let frac = f64::from(score.min(100)) / 100.0;
     let band = score_band(score);
     let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 200 140\" class=\"chart gauge\" role=\"img\" aria-label=\"{}: {score} out of 100\"><title>{}: {score} out of 100. {}</title>",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 200 140\" class=\"chart gauge\" role=\"img\" aria-label=\"{}: {score} out of 100\"><title>{}: {score} out of 100</title>",
         escape(title),
-        escape(title),
-        escape(caption)
+        escape(title)
     );
     s.push_str(&format!(
         "<path d=\"{}\" class=\"gauge-track\" fill=\"none\" stroke=\"#d9dee8\" stroke-width=\"18\"/>",

@@ -215,7 +215,11 @@ pub async fn overview(
         .readiness
         .iter()
         .map(|g| GaugeTile {
-            svg: crate::charts::gauge(g.score, &g.label, &gauge_caption(g)),
+            svg: crate::charts::gauge(
+                g.score,
+                &format!("{} readiness ({})", g.label, gauge_caption(g)),
+                "out of 100",
+            ),
             g: g.clone(),
         })
         .collect();
