@@ -209,7 +209,7 @@ pub async fn overview(
         .map(|o| o.gaps)
         .unwrap_or_default();
     let foundation_gap_count = foundation_gaps.len();
-    foundation_gaps.truncate(3);
+    foundation_gaps.truncate(4);
     let d = data.figures;
     let gauges = d
         .readiness
