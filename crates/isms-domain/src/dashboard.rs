@@ -69,12 +69,23 @@ pub fn horizon_end(today: Date) -> Date {
 /// [`overdue`] lists them.
 pub fn upcoming(items: &[Deadline], today: Date, limit: usize) -> Vec<Deadline> {
     let until = horizon_end(today);
+    pick(items, |d| d.date >= today && d.date <= until, false, limit)
+}
+
+/// The items `keep` keeps, marked `overdue` or not, in date order (same day: by kind,
+/// then reference), at most `limit`.
+fn pick(
+    items: &[Deadline],
+    keep: impl Fn(&Deadline) -> bool,
+    overdue: bool,
+    limit: usize,
+) -> Vec<Deadline> {
     let mut v: Vec<Deadline> = items
         .iter()
-        .filter(|d| d.date >= today && d.date <= until)
+        .filter(|d| keep(d))
         .cloned()
         .map(|mut d| {
-            d.overdue = false;
+            d.overdue = overdue;
             d
         })
         .collect();
@@ -85,18 +96,7 @@ pub fn upcoming(items: &[Deadline], today: Date, limit: usize) -> Vec<Deadline> 
 
 /// The items whose date has passed, longest overdue first, at most `limit`.
 pub fn overdue(items: &[Deadline], today: Date, limit: usize) -> Vec<Deadline> {
-    let mut v: Vec<Deadline> = items
-        .iter()
-        .filter(|d| d.date < today)
-        .cloned()
-        .map(|mut d| {
-            d.overdue = true;
-            d
-        })
-        .collect();
-    v.sort_by(|a, b| (a.date, a.kind, &a.reference).cmp(&(b.date, b.kind, &b.reference)));
-    v.truncate(limit);
-    v
+    pick(items, |d| d.date < today, true, limit)
 }
 
 /// How the SoA stands: the version in force and the draft, and what they say.

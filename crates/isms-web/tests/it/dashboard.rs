@@ -54,14 +54,23 @@ async fn a_new_organisation_gets_first_steps_and_a_viewer_reads_the_dashboard() 
     assert!(html.contains(">Dashboard</a>"), "the nav says Dashboard");
 }
 
+/// POST `body` to `path`, expecting 201; the created record.
+async fn created(c: &isms_testkit::Client, path: &str, body: Value) -> Value {
+    let (s, v) = c.post(path, &body).await;
+    assert_eq!(s, 201, "{path}: {v}");
+    v
+}
+
 /// Records in `org` that each put one item on the dashboard.
 async fn fill(t: &TestApp, f: &isms_testkit::OrgFixture, org: &str) {
     let base = format!("/api/v1/orgs/{org}");
     let m = t.login(f.email(Role::IsmsManager)).await;
-    let (s, method) = m
-        .post(&format!("{base}/risk-methods"), &json!({"preset": "4x4"}))
-        .await;
-    assert_eq!(s, 201, "{method}");
+    let method = created(
+        &m,
+        &format!("{base}/risk-methods"),
+        json!({"preset": "4x4"}),
+    )
+    .await;
     let (s, a) = m
         .post(
             &format!(
@@ -72,67 +81,54 @@ async fn fill(t: &TestApp, f: &isms_testkit::OrgFixture, org: &str) {
         )
         .await;
     assert_eq!(s, 200, "{a}");
-    let (s, r) = m
-        .post(
-            &format!("{base}/risks"),
-            &json!({"title": "Lost laptop", "inherent_likelihood": 2, "inherent_impact": 3}),
-        )
-        .await;
-    assert_eq!(s, 201, "{r}");
-    let (s, task) = m
-        .post(
-            &format!("{base}/tasks"),
-            &json!({"title": "Write the access policy", "due_on": "2026-11-01"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{task}");
-    let (s, nc) = m
-        .post(
-            &format!("{base}/findings"),
-            &json!({"grade": "minor_nc", "reference": "5.15", "title": "Leavers keep access",
+    created(
+        &m,
+        &format!("{base}/risks"),
+        json!({"title": "Lost laptop", "inherent_likelihood": 2, "inherent_impact": 3}),
+    )
+    .await;
+    created(
+        &m,
+        &format!("{base}/tasks"),
+        json!({"title": "Write the access policy", "due_on": "2026-11-01"}),
+    )
+    .await;
+    let nc = created(
+        &m,
+        &format!("{base}/findings"),
+        json!({"grade": "minor_nc", "reference": "5.15", "title": "Leavers keep access",
                     "source": "internal_audit", "raised_on": "2026-10-01"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{nc}");
-    let (s, ca) = m
-        .post(
-            &format!("{base}/corrective-actions"),
-            &json!({"finding_id": nc["id"], "title": "Remove leavers the same day", "due_on": "2026-11-15"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{ca}");
-    let (s, sup) = m
-        .post(
-            &format!("{base}/suppliers"),
-            &json!({"name": "CloudHost GmbH", "criticality": "critical"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{sup}");
-    let (s, x) = m
-        .post(
-            &format!(
-                "{base}/suppliers/{}/assessments",
-                sup["id"].as_str().unwrap()
-            ),
-            &json!({"assessed_on": "2025-06-01", "result": "satisfactory"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{x}");
-    let (s, cb) = m
-        .post(
-            &format!("{base}/certification-bodies"),
-            &json!({"name": "Cert Body Ltd"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{cb}");
-    let (s, audit) = m
-        .post(
-            &format!("{base}/certification-audits"),
-            &json!({"body_id": cb["id"], "kind": "stage1", "planned_start": "2027-01-11",
+    )
+    .await;
+    created(&m, &format!("{base}/corrective-actions"), json!({"finding_id": nc["id"], "title": "Remove leavers the same day", "due_on": "2026-11-15"})).await;
+    let sup = created(
+        &m,
+        &format!("{base}/suppliers"),
+        json!({"name": "CloudHost GmbH", "criticality": "critical"}),
+    )
+    .await;
+    created(
+        &m,
+        &format!(
+            "{base}/suppliers/{}/assessments",
+            sup["id"].as_str().unwrap()
+        ),
+        json!({"assessed_on": "2025-06-01", "result": "satisfactory"}),
+    )
+    .await;
+    let cb = created(
+        &m,
+        &format!("{base}/certification-bodies"),
+        json!({"name": "Cert Body Ltd"}),
+    )
+    .await;
+    created(
+        &m,
+        &format!("{base}/certification-audits"),
+        json!({"body_id": cb["id"], "kind": "stage1", "planned_start": "2027-01-11",
                     "planned_end": "2027-01-12", "auditor_days": 2}),
-        )
-        .await;
-    assert_eq!(s, 201, "{audit}");
+    )
+    .await;
 }
 
 #[tokio::test]
