@@ -78,12 +78,8 @@ pub struct DeadlineView {
 
 impl DeadlineView {
     fn of(slug: &str, d: &Deadline) -> Self {
-        let kind = serde_json::to_value(d.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
         DeadlineView {
-            kind,
+            kind: d.kind.as_str().to_owned(),
             kind_label: d.kind.label().to_owned(),
             date: format_date(d.date),
             reference: d.reference.clone(),
@@ -214,19 +210,8 @@ pub struct OrgOverview {
     pub open_nonconformities: i64,
 }
 
-fn kind_of(s: &str) -> Option<DeadlineKind> {
-    Some(match s {
-        "corrective_action" => DeadlineKind::CorrectiveAction,
-        "task" => DeadlineKind::Task,
-        "document_review" => DeadlineKind::DocumentReview,
-        "evidence_expiry" => DeadlineKind::EvidenceExpiry,
-        "risk_review" => DeadlineKind::RiskReview,
-        _ => return None,
-    })
-}
-
 fn dated_deadline(r: store::DatedRow) -> Option<Deadline> {
-    let kind = kind_of(&r.kind)?;
+    let kind = DeadlineKind::from_register(&r.kind)?;
     let (reference, path) = match kind {
         DeadlineKind::CorrectiveAction => {
             (action_ref(r.number), format!("corrective-actions/{}", r.id))

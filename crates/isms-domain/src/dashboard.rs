@@ -27,6 +27,33 @@ pub enum DeadlineKind {
 }
 
 impl DeadlineKind {
+    /// As in the API (`corrective_action`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeadlineKind::CertificationAudit => "certification_audit",
+            DeadlineKind::Cycle => "cycle",
+            DeadlineKind::CorrectiveAction => "corrective_action",
+            DeadlineKind::DocumentReview => "document_review",
+            DeadlineKind::EvidenceExpiry => "evidence_expiry",
+            DeadlineKind::SupplierAssessment => "supplier_assessment",
+            DeadlineKind::Task => "task",
+            DeadlineKind::RiskReview => "risk_review",
+        }
+    }
+
+    /// The kind stored in a query's `kind` column (the registers with a date column).
+    pub fn from_register(s: &str) -> Option<Self> {
+        [
+            DeadlineKind::CorrectiveAction,
+            DeadlineKind::Task,
+            DeadlineKind::DocumentReview,
+            DeadlineKind::EvidenceExpiry,
+            DeadlineKind::RiskReview,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             DeadlineKind::CertificationAudit => "Certification audit",
@@ -178,6 +205,19 @@ mod tests {
         let refs: Vec<&str> = o.iter().map(|x| x.reference.as_str()).collect();
         assert_eq!(refs, ["EV-1", "T"]);
         assert!(o.iter().all(|x| x.overdue));
+    }
+
+    #[test]
+    fn kinds_read_as_the_api_writes_them() {
+        assert_eq!(
+            serde_json::to_value(DeadlineKind::EvidenceExpiry).unwrap(),
+            DeadlineKind::EvidenceExpiry.as_str()
+        );
+        assert_eq!(
+            DeadlineKind::from_register("risk_review"),
+            Some(DeadlineKind::RiskReview)
+        );
+        assert_eq!(DeadlineKind::from_register("cycle"), None);
     }
 
     #[test]
