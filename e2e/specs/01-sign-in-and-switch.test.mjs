@@ -50,10 +50,10 @@ test('the demo administrator signs in and sees the organisations', async () => {
   assert.equal(res.status(), 200);
   assert.equal(pathOf(page), '/orgs');
   assert.equal(await page.locator('main h1').textContent(), 'Organisations');
-  const cards = page.locator('ul.cards li.card');
-  assert.equal(await cards.count(), 2);
-  assert.equal(await page.locator('ul.cards a[href="/o/northwind"]').innerText(), DEMO.orgs.northwind);
-  assert.equal(await page.locator('ul.cards a[href="/o/bluefin"]').innerText(), DEMO.orgs.bluefin);
+  const rows = page.locator('table#org-overview tbody tr');
+  assert.equal(await rows.count(), 2);
+  assert.equal(await page.locator('table#org-overview a[href="/o/northwind"]').innerText(), DEMO.orgs.northwind);
+  assert.equal(await page.locator('table#org-overview a[href="/o/bluefin"]').innerText(), DEMO.orgs.bluefin);
   // Header: switcher, account links, sign-out.
   const header = page.locator('header.top');
   assert.equal(await header.locator('select#org-switch[name="org"]').count(), 1);
@@ -85,8 +85,8 @@ test('the organisation switcher opens Bluefin, then Northwind', async () => {
   assert.equal(await page.locator('main h1').textContent(), DEMO.orgs.northwind);
   assert.equal(await page.locator('#org-switch').inputValue(), 'northwind');
   const nav = await page.locator('nav.side a').allInnerTexts();
-  assert.deepEqual(nav, ['Overview', 'Readiness', 'Gap assessment', 'Roadmap', 'ISMS scope & context', 'Risks', 'Assets', 'Risk method', 'Controls', 'SoA', 'Documents', 'Evidence', 'Incidents', 'Suppliers', 'Competence', 'Measurements', 'Internal audit', 'Findings', 'Management review', 'Certification', 'Catalogue', 'Members', 'Audit trail', 'Settings']);
-  assert.equal(await page.locator('nav.side a[aria-current="page"]').innerText(), 'Overview');
+  assert.deepEqual(nav, ['Dashboard', 'Readiness', 'Gap assessment', 'Roadmap', 'ISMS scope & context', 'Risks', 'Assets', 'Risk method', 'Controls', 'SoA', 'Documents', 'Evidence', 'Incidents', 'Suppliers', 'Competence', 'Measurements', 'Internal audit', 'Findings', 'Management review', 'Certification', 'Catalogue', 'Members', 'Audit trail', 'Settings']);
+  assert.equal(await page.locator('nav.side a[aria-current="page"]').innerText(), 'Dashboard');
   // The overview shows an administrator the latest audit entries and a way to verify them.
   assert.ok((await page.locator('main ol.timeline li').count()) >= 1);
   assert.equal(await page.locator('main a[href="/o/northwind/audit-trail"]').count(), 1);

@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod certification;
 pub mod competence;
 pub mod controls;
+pub mod dashboard;
 pub mod demo;
 mod demo_assets;
 mod demo_audit;

@@ -8,6 +8,7 @@ pub mod blobs;
 pub mod certification;
 pub mod competence;
 pub mod controls;
+pub mod dashboard;
 pub mod documents;
 pub mod evidence;
 pub mod findings;

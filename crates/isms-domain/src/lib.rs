@@ -11,6 +11,7 @@ pub mod catalogue;
 pub mod certification;
 pub mod competence;
 pub mod control;
+pub mod dashboard;
 pub mod document;
 pub mod error;
 pub mod evidence;

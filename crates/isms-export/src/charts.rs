@@ -18,7 +18,7 @@ pub fn escape(s: &str) -> String {
 
 /// The colours a page's stylesheet gives the charts, for a chart shown on its own (in a PDF
 /// or opened as a file): the same look without the page's CSS.
-const STANDALONE_STYLE: &str = "<style>text{font-family:'Libertinus Serif',serif}.grid{stroke:#d9dee8}.tick{font-size:11px;fill:#5d6679}.label{font-size:13px;fill:#1d2433}.value{font-size:12px;fill:#5d6679}rect.current{fill:#1f4e8c}line.target{stroke:#e0891a;stroke-width:3}rect.bar{fill:#1f4e8c}rect.bar.late{fill:#a32020}rect.bar.phase{fill:#5b7fb3}.count{font-size:18px;font-weight:bold}.cell{font-size:13px;font-weight:bold}.strong{font-weight:bold}line.today{stroke:#e0891a;stroke-width:2;stroke-dasharray:4 3}.today-label{fill:#b36b00}</style>";
+const STANDALONE_STYLE: &str = "<style>text{font-family:'Libertinus Serif',serif}.grid{stroke:#d9dee8}.tick{font-size:11px;fill:#5d6679}.label{font-size:13px;fill:#1d2433}.value{font-size:12px;fill:#5d6679}rect.current{fill:#1f4e8c}line.target{stroke:#e0891a;stroke-width:3}rect.bar{fill:#1f4e8c}rect.bar.late{fill:#a32020}rect.bar.phase{fill:#5b7fb3}.count{font-size:18px;font-weight:bold}.cell{font-size:13px;font-weight:bold}.strong{font-weight:bold}line.today{stroke:#e0891a;stroke-width:2;stroke-dasharray:4 3}.today-label{fill:#b36b00}.gauge-value.ok{stroke:#1d6b3a}.gauge-value.warn{stroke:#e0891a}.gauge-value.bad{stroke:#a32020}.gauge-score{font-size:34px;font-weight:bold}</style>";
 
 /// The chart with its own style sheet, so it looks the same outside the web page.
 pub fn standalone(svg: &str) -> String {
@@ -106,6 +106,17 @@ pub struct GanttRow {
     pub phase: bool,
 }
 
+/// Months between two ticks of a time axis `span_days` long drawn `width` wide: 1, 2, 3, 6
+/// or 12, the smallest that keeps ticks at least 48 units apart.
+pub fn month_step(span_days: f64, width: f64) -> u8 {
+    let months = (span_days / 30.44).max(1.0);
+    let per_month = width / months;
+    [1u8, 2, 3, 6, 12]
+        .into_iter()
+        .find(|s| per_month * f64::from(*s) >= 48.0)
+        .unwrap_or(12)
+}
+
 pub fn gantt(rows: &[GanttRow], today: time::Date) -> String {
     let Some(first) = rows.iter().map(|r| r.start).min() else {
         return String::new();
@@ -131,10 +142,11 @@ pub fn gantt(rows: &[GanttRow], today: time::Date) -> String {
         isms_domain::time::format_date(first),
         isms_domain::time::format_date(last)
     );
-    // Month ticks on the first of each month.
+    // Month ticks on the first of every `step`-th month, far enough apart to read.
+    let step = month_step(span, chart_w);
     let mut m = time::Date::from_calendar_date(first.year(), first.month(), 1).unwrap_or(first);
     while m <= last {
-        if m >= first {
+        if m >= first && (u8::from(m.month()) - 1) % step == 0 {
             let mx = x(m);
             s.push_str(&format!(
                 "<line x1=\"{mx}\" y1=\"{}\" x2=\"{mx}\" y2=\"{}\" class=\"grid\"/><text x=\"{}\" y=\"{}\" class=\"tick\">{} {}</text>",
@@ -180,6 +192,64 @@ pub fn gantt(rows: &[GanttRow], today: time::Date) -> String {
     }
     let tx = x(today);
     s.push_str(&format!("<line x1=\"{tx}\" y1=\"{}\" x2=\"{tx}\" y2=\"{}\" class=\"today\"/><text x=\"{}\" y=\"{}\" class=\"tick today-label\">today</text>", top - 6.0, height - 4.0, tx + 3.0, height - 2.0));
+    s.push_str("</svg>");
+    s
+}
+
+/// A point on a half-circle gauge: `frac` 0 is the left end, 1 the right end, over the
+/// top (SVG y grows downwards). Values outside 0–1 are clamped.
+pub fn gauge_point(frac: f64, cx: f64, cy: f64, r: f64) -> (f64, f64) {
+    let angle = std::f64::consts::PI * (1.0 - frac.clamp(0.0, 1.0));
+    (cx + r * angle.cos(), cy - r * angle.sin())
+}
+
+/// The SVG path of a gauge arc from the left end to `frac` (empty for 0). Never more
+/// than half a circle, so the large-arc flag is always 0.
+pub fn gauge_arc(frac: f64, cx: f64, cy: f64, r: f64) -> String {
+    if frac <= 0.0 {
+        return String::new();
+    }
+    let (x0, y0) = gauge_point(0.0, cx, cy, r);
+    let (x1, y1) = gauge_point(frac, cx, cy, r);
+    format!("M {x0:.2} {y0:.2} A {r} {r} 0 0 1 {x1:.2} {y1:.2}")
+}
+
+/// The band a readiness score falls in: `ok` from 80, `warn` from 50, else `bad`.
+pub fn score_band(score: u8) -> &'static str {
+    match score {
+        80.. => "ok",
+        50..=79 => "warn",
+        _ => "bad",
+    }
+}
+
+/// A half-circle gauge for a 0–100 score, the score in the middle and a caption under it;
+/// `title` names it for screen readers and as a tooltip.
+pub fn gauge(score: u8, title: &str, caption: &str) -> String {
+    let (cx, cy, r) = (100.0, 100.0, 80.0);
+    let frac = f64::from(score.min(100)) / 100.0;
+    let band = score_band(score);
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 200 140\" class=\"chart gauge\" role=\"img\" aria-label=\"{}: {score} out of 100\"><title>{}: {score} out of 100</title>",
+        escape(title),
+        escape(title)
+    );
+    s.push_str(&format!(
+        "<path d=\"{}\" class=\"gauge-track\" fill=\"none\" stroke=\"#d9dee8\" stroke-width=\"18\"/>",
+        gauge_arc(1.0, cx, cy, r)
+    ));
+    let arc = gauge_arc(frac, cx, cy, r);
+    if !arc.is_empty() {
+        s.push_str(&format!(
+            "<path d=\"{arc}\" class=\"gauge-value {band}\" fill=\"none\" stroke-width=\"18\"/>"
+        ));
+    }
+    s.push_str(&format!(
+        "<text x=\"{cx}\" y=\"{}\" class=\"gauge-score\" text-anchor=\"middle\">{score}</text><text x=\"{cx}\" y=\"{}\" class=\"tick\" text-anchor=\"middle\">{}</text>",
+        cy - 8.0,
+        cy + 30.0,
+        escape(caption)
+    ));
     s.push_str("</svg>");
     s
 }
@@ -386,6 +456,49 @@ mod tests {
         assert!(svg.contains(">3</text>") && svg.contains("Inherent &lt;risk&gt;"));
         assert_eq!(super::ink_on("#ffffff"), "#1d2433");
         assert_eq!(super::ink_on("#1f4e8c"), "#ffffff");
+    }
+
+    #[test]
+    fn month_ticks_thin_out_over_long_plans() {
+        assert_eq!(super::month_step(180.0, 620.0), 1);
+        assert_eq!(super::month_step(400.0, 620.0), 2);
+        assert_eq!(super::month_step(1000.0, 620.0), 3);
+        assert_eq!(super::month_step(1800.0, 620.0), 6);
+        assert_eq!(super::month_step(20_000.0, 620.0), 12);
+        use time::macros::date;
+        let rows = vec![super::GanttRow {
+            label: "Certificate".into(),
+            start: date!(2026 - 03 - 10),
+            end: date!(2029 - 03 - 10),
+            late: false,
+            phase: true,
+        }];
+        let svg = super::gantt(&rows, date!(2026 - 12 - 01));
+        // Three years at quarterly ticks: Apr 26 … Jan 29, no February tick.
+        assert!(svg.contains(">Apr 26<") && svg.contains(">Jan 29<"));
+        assert!(!svg.contains(">Feb 27<"));
+    }
+
+    #[test]
+    fn gauge_arcs_follow_the_score() {
+        let (x, y) = super::gauge_point(0.0, 100.0, 100.0, 80.0);
+        assert!((x - 20.0).abs() < 1e-9 && (y - 100.0).abs() < 1e-9);
+        let (x, y) = super::gauge_point(0.5, 100.0, 100.0, 80.0);
+        assert!((x - 100.0).abs() < 1e-9 && (y - 20.0).abs() < 1e-9);
+        let (x, y) = super::gauge_point(1.5, 100.0, 100.0, 80.0);
+        assert!((x - 180.0).abs() < 1e-9 && (y - 100.0).abs() < 1e-6);
+        assert_eq!(super::gauge_arc(0.0, 100.0, 100.0, 80.0), "");
+        assert_eq!(
+            super::gauge_arc(1.0, 100.0, 100.0, 80.0),
+            "M 20.00 100.00 A 80 80 0 0 1 180.00 100.00"
+        );
+        let svg = super::gauge(72, "Stage <1>", "3 failed");
+        assert!(svg.contains("gauge-value warn") && svg.contains(">72<"));
+        assert!(svg.contains("Stage &lt;1&gt;"));
+        let empty = super::gauge(0, "Stage 2", "nothing yet");
+        assert!(empty.contains("gauge-track") && !empty.contains("gauge-value"));
+        assert_eq!(super::score_band(80), "ok");
+        assert_eq!(super::score_band(49), "bad");
     }
 
     #[test]

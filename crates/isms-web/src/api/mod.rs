@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod certification;
 pub mod competence;
 pub mod controls;
+pub mod dashboard;
 pub mod documents;
 pub mod evidence;
 pub mod findings;
@@ -161,6 +162,7 @@ impl Modify for SecurityAddon {
     tags(
         (name = "auth", description = "Signing in and out"),
         (name = "organisations", description = "Organisations and their settings"),
+        (name = "dashboard", description = "The dashboard's figures per organisation, and the overview of every organisation you can open"),
         (name = "members", description = "Who belongs to an organisation, with which role"),
         (name = "users", description = "Accounts (instance administrators)"),
         (name = "me", description = "Your own sessions and API tokens"),
@@ -204,6 +206,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::me))
         .routes(routes!(orgs::list_orgs, orgs::create_org))
         .routes(routes!(orgs::get_org, orgs::update_org))
+        .routes(routes!(dashboard::dashboard))
+        .routes(routes!(dashboard::overview))
         .routes(routes!(members::list_members, members::add_member))
         .routes(routes!(
             members::get_member,

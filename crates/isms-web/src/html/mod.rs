@@ -139,7 +139,7 @@ impl Layout {
                     active: key == active,
                 })
             };
-            add(base.clone(), "Overview", "overview");
+            add(base.clone(), "Dashboard", "overview");
             add(format!("{base}/readiness"), "Readiness", "readiness");
             add(format!("{base}/gap"), "Gap assessment", "gap");
             add(format!("{base}/roadmap"), "Roadmap", "roadmap");

@@ -36,7 +36,8 @@ pub fn role_options() -> Vec<RoleOption> {
 #[template(path = "orgs.html")]
 pub struct OrgsPage {
     pub l: Layout,
-    pub orgs: Vec<OrgView>,
+    /// Each organisation with its readiness, next audit and overdue work.
+    pub orgs: Vec<isms_app::dashboard::OrgOverview>,
     pub can_create: bool,
     pub form: NewOrgForm,
 }
@@ -61,10 +62,10 @@ pub async fn orgs_page(
     Extension(flash): Extension<Flash>,
 ) -> Response {
     let l = Layout::new(&st, &u, "Organisations", None, "", flash).await;
-    match st.app.list_orgs(&u.p, None, Some(500)).await {
-        Ok(p) => page(&OrgsPage {
+    match st.app.overview(&u.p).await {
+        Ok(orgs) => page(&OrgsPage {
             l,
-            orgs: p.items,
+            orgs,
             can_create: u.p.is_admin,
             form: NewOrgForm::default(),
         }),
@@ -110,12 +111,7 @@ pub async fn create_org(
             let l = Layout::new(&st, &u, "Organisations", None, "", Flash::default())
                 .await
                 .with_errors(&e);
-            let orgs = st
-                .app
-                .list_orgs(&u.p, None, Some(500))
-                .await
-                .map(|p| p.items)
-                .unwrap_or_default();
+            let orgs = st.app.overview(&u.p).await.unwrap_or_default();
             render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &OrgsPage {
@@ -129,23 +125,45 @@ pub async fn create_org(
     }
 }
 
+/// A readiness gauge with its picture.
+pub struct GaugeTile {
+    pub g: isms_app::dashboard::Gauge,
+    pub svg: String,
+}
+
 #[derive(Template)]
 #[template(path = "overview.html")]
 pub struct OverviewPage {
     pub l: Layout,
     pub org: OrgView,
+    pub d: isms_app::dashboard::Dashboard,
+    pub gauges: Vec<GaugeTile>,
+    pub gantt: String,
+    pub heat_svg: String,
     pub role_description: &'static str,
-    pub permissions: Vec<(&'static str, bool)>,
-    pub role_counts: Vec<(&'static str, i64)>,
     pub member_total: i64,
     pub recent: Vec<AuditEntry>,
-    pub trail_entries: i64,
     pub can_read_trail: bool,
+    pub can_write: bool,
     /// What is still missing for clauses 4–6 (the first few), and how many in all.
     pub foundation_gaps: Vec<isms_domain::foundation::checks::Gap>,
     pub foundation_gap_count: usize,
+    /// Nothing recorded yet: the page leads with the first steps.
+    pub fresh: bool,
 }
 
+/// The caption under a readiness gauge.
+fn gauge_caption(g: &isms_app::dashboard::Gauge) -> String {
+    match (g.failed, g.blockers) {
+        (0, _) => format!("no rule fails · {} passed", g.passed),
+        (f, 0) => format!("{f} failed · no blocker"),
+        (f, 1) => format!("{f} failed · 1 blocker"),
+        (f, b) => format!("{f} failed · {b} blockers"),
+    }
+}
+
+/// The dashboard: readiness, the certification timeline, deadlines, risks, the SoA, open
+/// nonconformities and overdue work, each leading to the records behind it.
 pub async fn overview(
     State(st): State<AppState>,
     u: WebUser,
@@ -154,27 +172,29 @@ pub async fn overview(
 ) -> Response {
     let ctx = org_or_page!(st, u, &org);
     let l = Layout::new(&st, &u, &ctx.org.name, Some(&ctx), "overview", flash).await;
-    let counts = match st.app.role_counts(&ctx).await {
-        Ok(c) => c,
+    let data = match st.app.dashboard(&ctx).await {
+        Ok(d) => d,
+        Err(e) => return error_page(&e),
+    };
+    let member_total = match st.app.role_counts(&ctx).await {
+        Ok(c) => c.iter().map(|(_, n)| n).sum(),
         Err(e) => return error_page(&e),
     };
     let can_read_trail = ctx.can(Permission::ReadAuditTrail);
-    let (recent, trail_entries) = if can_read_trail {
-        let recent = st
-            .app
+    let recent = if can_read_trail {
+        st.app
             .list_audit(
                 &ctx,
                 &AuditQuery {
-                    limit: Some(8),
+                    limit: Some(5),
                     ..Default::default()
                 },
             )
             .await
             .map(|p| p.items)
-            .unwrap_or_default();
-        (recent, st.app.audit_entry_count(&ctx).await.unwrap_or(0))
+            .unwrap_or_default()
     } else {
-        (Vec::new(), 0)
+        Vec::new()
     };
     let role_description = match ctx.access {
         isms_domain::rbac::OrgAccess::InstanceAdmin => {
@@ -182,26 +202,6 @@ pub async fn overview(
         }
         isms_domain::rbac::OrgAccess::Member(r) => r.description(),
     };
-    let permissions = vec![
-        ("Read the organisation's records", ctx.can(Permission::Read)),
-        ("Create and change records", ctx.can(Permission::Write)),
-        (
-            "Approve documents, the SoA and risk acceptance",
-            ctx.can(Permission::Approve),
-        ),
-        (
-            "Record internal audits and findings",
-            ctx.can(Permission::AuditWrite),
-        ),
-        ("Read the audit trail", ctx.can(Permission::ReadAuditTrail)),
-        ("Manage members", ctx.can(Permission::ManageMembers)),
-        (
-            "Change the organisation's settings",
-            ctx.can(Permission::ManageOrg),
-        ),
-    ];
-    let member_total = counts.iter().map(|(_, n)| n).sum();
-    let role_counts = counts.into_iter().map(|(r, n)| (r.label(), n)).collect();
     let mut foundation_gaps = st
         .app
         .foundation_overview(&ctx)
@@ -210,18 +210,64 @@ pub async fn overview(
         .unwrap_or_default();
     let foundation_gap_count = foundation_gaps.len();
     foundation_gaps.truncate(4);
+    let d = data.figures;
+    let gauges = d
+        .readiness
+        .iter()
+        .map(|g| GaugeTile {
+            svg: crate::charts::gauge(
+                g.score,
+                &format!("{} readiness ({})", g.label, gauge_caption(g)),
+                "out of 100",
+            ),
+            g: g.clone(),
+        })
+        .collect();
+    let today = st.app.today();
+    let rows: Vec<crate::charts::GanttRow> = d
+        .timeline
+        .iter()
+        .filter_map(|b| {
+            Some(crate::charts::GanttRow {
+                label: b.label.clone(),
+                start: isms_domain::time::parse_date(&b.start)?,
+                end: isms_domain::time::parse_date(&b.end)?,
+                late: b.late,
+                phase: b.kind != "audit",
+            })
+        })
+        .collect();
+    let gantt = crate::charts::gantt(&rows, today);
+    let heat_svg = match (&data.method, &data.heat) {
+        (Some(m), Some(h)) => super::risks::heat_svg(
+            &org,
+            m,
+            &h.inherent,
+            "inherent",
+            "Risks before treatment: likelihood × impact",
+        ),
+        _ => String::new(),
+    };
+    let fresh = d.heat_map.as_ref().is_none_or(|h| h.risks == 0)
+        && d.soa.counted_version.is_none()
+        && !d.certified
+        && d.deadlines.is_empty()
+        && d.overdue.total == 0;
     page(&OverviewPage {
         l,
         org: ctx.view(),
+        gauges,
+        gantt,
+        heat_svg,
         role_description,
-        permissions,
-        role_counts,
         member_total,
         recent,
-        trail_entries,
         can_read_trail,
+        can_write: ctx.can(Permission::Write),
         foundation_gaps,
         foundation_gap_count,
+        fresh,
+        d,
     })
 }
 

@@ -40,7 +40,13 @@ pub fn swatch(colour: &str) -> String {
 }
 
 /// A heat map of the method in force: counts per cell, each cell links to its risks.
-fn heat_svg(org: &str, m: &RiskMethod, counts: &[Vec<usize>], kind: &str, title: &str) -> String {
+pub(crate) fn heat_svg(
+    org: &str,
+    m: &RiskMethod,
+    counts: &[Vec<usize>],
+    kind: &str,
+    title: &str,
+) -> String {
     let method = &m.method;
     let rows: Vec<String> = method
         .likelihood

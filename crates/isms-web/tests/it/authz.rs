@@ -68,6 +68,8 @@ async fn call(
             )
         }
         "/api/v1/orgs/{org}" => (format!("/api/v1/orgs/{org}"), None),
+        "/api/v1/orgs/{org}/dashboard" => (format!("/api/v1/orgs/{org}/dashboard"), None),
+        "/api/v1/overview" => ("/api/v1/overview".into(), None),
         "/api/v1/orgs/{org}/members" if case.method == Method::POST => (
             format!("/api/v1/orgs/{org}/members"),
             Some(
@@ -1597,6 +1599,16 @@ fn cases() -> Vec<Case> {
             method: Method::PATCH,
             template: "/api/v1/orgs/{org}",
             expect: Box::new(admin_only(200)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/dashboard",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/overview",
+            expect: Box::new(|_| 200),
         },
         Case {
             method: Method::GET,

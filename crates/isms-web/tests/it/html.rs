@@ -3,13 +3,13 @@
 use isms_domain::rbac::Role;
 use isms_testkit::{PASSWORD, TestApp};
 
-struct Browser {
+pub(crate) struct Browser {
     http: reqwest::Client,
     base: String,
 }
 
 impl Browser {
-    fn new(base: &str) -> Self {
+    pub(crate) fn new(base: &str) -> Self {
         let http = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
@@ -20,7 +20,7 @@ impl Browser {
             base: base.to_owned(),
         }
     }
-    async fn get(&self, path: &str) -> (u16, String) {
+    pub(crate) async fn get(&self, path: &str) -> (u16, String) {
         let r = self
             .http
             .get(format!("{}{path}", self.base))
@@ -43,7 +43,7 @@ impl Browser {
             .map(|v| v.to_str().unwrap().to_owned());
         (r.status().as_u16(), r.text().await.unwrap(), loc)
     }
-    async fn login(&self, email: &str) {
+    pub(crate) async fn login(&self, email: &str) {
         let (s, _, loc) = self
             .post(
                 "/login",

@@ -8,6 +8,7 @@ mod authz;
 mod certification;
 mod competence;
 mod controls;
+mod dashboard;
 mod documents;
 mod evidence;
 mod findings;
