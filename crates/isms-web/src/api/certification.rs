@@ -362,3 +362,20 @@ pub async fn calendar(
     let ctx = st.app.org_access(&p, &org).await?;
     Ok(crate::download(st.app.certification_calendar(&ctx).await?))
 }
+
+/// The Stage 1 document pack: scope, policy, risk method, SoA, risk treatment plan,
+/// objectives, the latest completed internal audit report and the latest held management
+/// review's minutes, each in the version in force as PDF and Markdown, in one zip. Its
+/// README lists what is missing or only in draft; `manifest.json` and `SHA256SUMS` give
+/// each file's SHA-256, version, approval date and approver.
+#[utoipa::path(get, path = "/api/v1/orgs/{org}/exports/stage1-pack", tag = "certification",
+    params(("org" = String, Path, description = "The organisation's slug")),
+    responses((status = 200, description = "The pack", content((Vec<u8> = "application/zip"))), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn stage1_pack(
+    State(st): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(org): Path<String>,
+) -> ApiResult<axum::response::Response> {
+    let ctx = st.app.org_access(&p, &org).await?;
+    Ok(crate::download(st.app.stage1_pack_file(&ctx).await?))
+}

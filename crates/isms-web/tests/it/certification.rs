@@ -426,3 +426,175 @@ async fn the_auditor_days_estimate_shows_its_inputs() {
         .await;
     assert_eq!(s, 422, "{p}");
 }
+
+/// The files of a zip, in archive order.
+fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    (0..z.len())
+        .map(|i| {
+            let mut f = z.by_index(i).unwrap();
+            let mut out = Vec::new();
+            f.read_to_end(&mut out).unwrap();
+            (f.name().unwrap().into_owned(), out)
+        })
+        .collect()
+}
+
+async fn login_demo(t: &TestApp, email: &str) -> isms_testkit::Client {
+    let (s, v) = t
+        .anon()
+        .post(
+            "/api/v1/auth/login",
+            &json!({"email": email, "password": isms_app::demo::DEMO_PASSWORD}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    isms_testkit::Client::new(&t.base, v["token"].as_str().map(str::to_owned))
+}
+
+#[tokio::test]
+async fn the_stage1_pack_holds_the_versions_in_force_with_their_hashes() {
+    use sha2::Digest;
+    let t = TestApp::spawn().await;
+    t.app.load_demo(Some("northwind")).await.unwrap();
+    let other = t.org_with_roles("other").await;
+    let path = "/api/v1/orgs/northwind/exports/stage1-pack";
+
+    // The external auditor (read-only) downloads it; so does a viewer.
+    let auditor = login_demo(&t, "auditor@certbody.example").await;
+    let r = auditor
+        .request(reqwest::Method::GET, path)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/zip");
+    let disposition = r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        disposition.contains("northwind-stage1-pack-2026-11-28.zip"),
+        "{disposition}"
+    );
+    let files = unzip(&r.bytes().await.unwrap());
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(&names[..3], ["README.md", "manifest.json", "SHA256SUMS"]);
+    let numbers: Vec<&str> = names[3..].iter().map(|n| &n[..2]).collect();
+    let mut sorted = numbers.clone();
+    sorted.sort();
+    assert_eq!(sorted, numbers, "numbered, in a fixed order: {names:?}");
+
+    let manifest: Value = serde_json::from_slice(&files[1].1).unwrap();
+    let items = manifest["items"].as_array().unwrap();
+    let keys: Vec<&str> = items.iter().map(|i| i["key"].as_str().unwrap()).collect();
+    assert_eq!(
+        keys,
+        [
+            "scope",
+            "policy",
+            "risk-method",
+            "soa",
+            "risk-treatment-plan",
+            "objectives",
+            "internal-audit",
+            "management-review"
+        ]
+    );
+    // Every file in the manifest is in the zip with that hash, and nothing else is.
+    let mut listed = 0;
+    for i in items {
+        for f in i["files"].as_array().unwrap() {
+            listed += 1;
+            let name = f["path"].as_str().unwrap();
+            let (_, bytes) = files.iter().find(|(n, _)| n == name).unwrap();
+            assert_eq!(
+                f["sha256"],
+                hex::encode(sha2::Sha256::digest(bytes)),
+                "{name}"
+            );
+            assert_eq!(f["bytes"], bytes.len());
+            if name.ends_with(".pdf") {
+                assert!(bytes.starts_with(b"%PDF"), "{name}");
+            } else {
+                assert!(name.ends_with(".md"), "{name}");
+                assert!(!bytes.is_empty(), "{name}");
+            }
+        }
+        if i["state"] == "included" {
+            assert_eq!(i["files"].as_array().unwrap().len(), 2, "{i}");
+        } else {
+            assert!(i["files"].as_array().unwrap().is_empty(), "{i}");
+            assert!(!i["note"].as_str().unwrap().is_empty(), "{i}");
+        }
+    }
+    assert_eq!(listed, files.len() - 3);
+    let sums = String::from_utf8(files[2].1.clone()).unwrap();
+    assert_eq!(sums.lines().count(), listed);
+
+    // Northwind is certified: its approved documents are there with version and approver.
+    let soa = &items[3];
+    assert_eq!(soa["state"], "included", "{soa}");
+    assert!(
+        soa["version"].as_str().unwrap().starts_with("version "),
+        "{soa}"
+    );
+    assert!(
+        soa["approved_on"].is_string() && soa["approved_by"].is_string(),
+        "{soa}"
+    );
+    let audit = &items[6];
+    assert_eq!(audit["state"], "included", "{audit}");
+    let readme = String::from_utf8(files[0].1.clone()).unwrap();
+    assert!(readme.contains("# Stage 1 document pack: Northwind Cloud Ltd"));
+    assert!(readme.contains("sha256sum -c SHA256SUMS"));
+    for i in items {
+        assert!(readme.contains(i["title"].as_str().unwrap()), "{i}");
+    }
+
+    let viewer = login_demo(&t, "ceo@northwind.example").await;
+    assert_eq!(
+        viewer
+            .request(reqwest::Method::GET, path)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // Another organisation's administrator does not see Northwind at all; nor does
+    // anyone signed out.
+    let outsider = t.login(other.email(Role::Admin)).await;
+    let (s, p) = outsider.get(path).await;
+    assert_eq!(s, 404, "{p}");
+    assert_eq!(t.anon().get(path).await.0, 401);
+
+    // An organisation with nothing yet gets a pack that says so, file by file.
+    let admin = t.login(other.email(Role::Admin)).await;
+    let r = admin
+        .request(
+            reqwest::Method::GET,
+            "/api/v1/orgs/other/exports/stage1-pack",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let files = unzip(&r.bytes().await.unwrap());
+    assert_eq!(files.len(), 3, "only the README, manifest and sums");
+    let manifest: Value = serde_json::from_slice(&files[1].1).unwrap();
+    assert!(
+        manifest["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["state"] == "missing"),
+        "{manifest}"
+    );
+    let readme = String::from_utf8(files[0].1.clone()).unwrap();
+    assert!(
+        readme.contains("No risk assessment method is set up yet."),
+        "{readme}"
+    );
+}
