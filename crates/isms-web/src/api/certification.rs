@@ -349,8 +349,9 @@ pub async fn audit_time(
     Ok(Json(st.app.audit_time(&ctx, &q)?))
 }
 
-/// The iCalendar feed of the cycle's deadlines, certification audits, document reviews and
-/// evidence expiry (from 90 days ago on), for a calendar application.
+/// The iCalendar feed of the cycle's deadlines, certification audits, document reviews,
+/// evidence expiry, open findings' deadlines and corrective actions due (from 90 days ago
+/// on), for a calendar application. Each event keeps its UID from one export to the next.
 #[utoipa::path(get, path = "/api/v1/orgs/{org}/certification/calendar.ics", tag = "certification",
     params(("org" = String, Path, description = "The organisation's slug")),
     responses((status = 200, description = "The calendar", content((String = "text/calendar"))), (status = 404, body = Problem, content_type = "application/problem+json")))]
