@@ -900,35 +900,25 @@ impl App {
         ctx: &OrgCtx,
     ) -> AppResult<Table> {
         let entries = self.all_entries::<B>(ctx).await?;
-        Ok(entries_table(ctx, entries))
-    }
-}
-
-/// Foundation register entries as a table (see [`App::register_table`]).
-pub(crate) fn entries_table<B: registers::RegisterBody + Default>(
-    ctx: &OrgCtx,
-    entries: Vec<crate::foundation::Entry<B>>,
-) -> Table {
-    let mut headers = vec!["reference".to_owned()];
-    headers.extend(B::default().fields().into_iter().map(|(f, _)| f.to_owned()));
-    headers.push("person".to_owned());
-    let rows = entries
-        .into_iter()
-        .map(|e| {
-            let mut row = vec![e.reference.clone()];
-            row.extend(e.data.fields().into_iter().map(|(_, l)| l.join("; ")));
-            row.push(e.person_name.unwrap_or_default());
-            row
+        let mut headers = vec!["reference".to_owned()];
+        headers.extend(B::default().fields().into_iter().map(|(f, _)| f.to_owned()));
+        headers.push("person".to_owned());
+        let rows = entries
+            .into_iter()
+            .map(|e| {
+                let mut row = vec![e.reference.clone()];
+                row.extend(e.data.fields().into_iter().map(|(_, l)| l.join("; ")));
+                row.push(e.person_name.unwrap_or_default());
+                row
+            })
+            .collect();
+        Ok(Table {
+            title: format!("{}: {}", B::REGISTER.title(), ctx.org.name),
+            headers,
+            rows,
         })
-        .collect();
-    Table {
-        title: format!("{}: {}", B::REGISTER.title(), ctx.org.name),
-        headers,
-        rows,
     }
-}
 
-impl App {
     /// The version in force of a foundation document (the approved scope an auditor reads
     /// at Stage 1, the policy), as PDF or Markdown.
     pub async fn doc_in_force_file<C: isms_domain::foundation::versioned::VersionedContent>(

@@ -5,7 +5,7 @@
 //! in draft; `manifest.json` and `SHA256SUMS` give each file's SHA-256 so that an external
 //! auditor can check that nothing changed after the export.
 
-use crate::exports::{ExportFile, entries_table, report_bytes, table_bytes};
+use crate::exports::{ExportFile, report_bytes};
 use crate::internal_audits::AuditQuery;
 use crate::orgs::OrgCtx;
 use crate::{App, AppError, AppResult};
@@ -82,17 +82,11 @@ pub struct PackManifest {
     pub items: Vec<PackItem>,
 }
 
-/// A document before it is typeset.
-enum Doc {
-    Report(Report),
-    Table(Table),
-}
-
 /// What was found for one item: its entry in the manifest and, when included, the
 /// document and the stem of its file names.
 struct Found {
     item: PackItem,
-    doc: Option<(String, Doc)>,
+    doc: Option<(String, Report)>,
 }
 
 fn item(key: &'static str, title: &'static str, clause: &'static str) -> PackItem {
@@ -159,10 +153,8 @@ impl App {
             let mut item = f.item;
             if let Some((stem, doc)) = f.doc {
                 for fmt in [TableFormat::Pdf, TableFormat::Markdown] {
-                    let bytes = match &doc {
-                        Doc::Report(r) => report_bytes(r.clone(), fmt).await?,
-                        Doc::Table(t) => table_bytes(t.clone(), fmt).await?,
-                    };
+                    let r = &doc;
+                    let bytes = report_bytes(r.clone(), fmt).await?;
                     let path = format!("{:02}-{stem}.{}", n + 1, fmt.extension());
                     item.files.push(PackFile {
                         path: path.clone(),
@@ -241,7 +233,7 @@ impl App {
             }
             return Ok(Found {
                 item: it,
-                doc: Some((format!("{key}-v{number}"), Doc::Report(report))),
+                doc: Some((format!("{key}-v{number}"), report)),
             });
         }
         if let Some(d) = self.doc_in_status::<C>(ctx, VersionStatus::Draft).await? {
@@ -273,7 +265,7 @@ impl App {
             let report = self.risk_method_report(ctx, m.id).await?;
             return Ok(Found {
                 item: it,
-                doc: Some((format!("risk-method-v{}", m.number), Doc::Report(report))),
+                doc: Some((format!("risk-method-v{}", m.number), report)),
             });
         }
         match draft {
@@ -305,10 +297,7 @@ impl App {
             }
             return Ok(Found {
                 item: it,
-                doc: Some((
-                    format!("soa-v{}", v.number),
-                    Doc::Report(self.soa_report(ctx, &d)),
-                )),
+                doc: Some((format!("soa-v{}", v.number), self.soa_report(ctx, &d))),
             });
         }
         match draft {
@@ -351,7 +340,7 @@ impl App {
         it.note = "Drawn from the risk register on the day of the export; the risk owners' acceptances are listed inside.".into();
         Ok(Found {
             item: it,
-            doc: Some(("risk-treatment-plan".into(), Doc::Report(report))),
+            doc: Some(("risk-treatment-plan".into(), report)),
         })
     }
 
@@ -402,11 +391,62 @@ impl App {
         by.dedup();
         it.approved_by = (!by.is_empty()).then(|| by.join(", "));
         it.note = draft_note;
-        let mut table = entries_table(ctx, approved);
-        table.title = format!("Information security objectives: {}", ctx.org.name);
+        let rows = approved
+            .iter()
+            .map(|e| {
+                let o = &e.data;
+                let measured = [
+                    o.metric.as_str(),
+                    o.metric_method.as_str(),
+                    o.metric_frequency.as_str(),
+                ]
+                .into_iter()
+                .filter(|x| !x.trim().is_empty())
+                .collect::<Vec<_>>()
+                .join("; ");
+                vec![
+                    e.reference.clone(),
+                    o.title.clone(),
+                    o.target.clone(),
+                    o.due_on.clone().unwrap_or_default(),
+                    measured,
+                    e.person_name.clone().unwrap_or_default(),
+                    o.status.clone(),
+                    format!(
+                        "{} {}",
+                        day_of(&e.approved_at).unwrap_or_default(),
+                        e.approved_by.clone().unwrap_or_default()
+                    )
+                    .trim()
+                    .to_owned(),
+                ]
+            })
+            .collect();
+        let report = Report {
+            title: format!("Information security objectives: {}", ctx.org.name),
+            meta: vec![
+                ("Organisation".into(), ctx.org.name.clone()),
+                ("Clause".into(), "ISO/IEC 27001:2022 6.2".into()),
+                ("Report date".into(), format_date(self.today())),
+            ],
+            sections: vec![isms_export::Section {
+                heading: "Approved objectives".into(),
+                paragraphs: vec!["Each objective with its target, the date it is due, how and how often it is measured, who owns it, and who approved it. Drafts are not included.".into()],
+                table: Some(Table {
+                    title: String::new(),
+                    headers: ["Ref", "Objective", "Target", "Due", "Measured by", "Owner", "Status", "Approved"]
+                        .map(str::to_owned)
+                        .to_vec(),
+                    rows,
+                }),
+                ..Default::default()
+            }],
+            landscape: true,
+            title_page: false,
+        };
         Ok(Found {
             item: it,
-            doc: Some(("objectives".into(), Doc::Table(table))),
+            doc: Some(("objectives".into(), report)),
         })
     }
 
@@ -434,7 +474,7 @@ impl App {
                 item: it,
                 doc: Some((
                     format!("internal-audit-{}", a.reference.to_lowercase()),
-                    Doc::Report(report),
+                    report,
                 )),
             });
         }
@@ -486,7 +526,7 @@ impl App {
                 item: it,
                 doc: Some((
                     format!("management-review-{}-minutes", r.review_ref.to_lowercase()),
-                    Doc::Report(report),
+                    report,
                 )),
             });
         }
