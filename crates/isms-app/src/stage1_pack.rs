@@ -103,6 +103,42 @@ fn item(key: &'static str, title: &'static str, clause: &'static str) -> PackIte
     }
 }
 
+/// The approved version in force of a versioned document.
+struct InForce {
+    number: i64,
+    approved_at: Option<String>,
+    approved_by: Option<String>,
+}
+
+/// The manifest entry of a versioned document (scope, policy, risk method, SoA): included
+/// in the approved version, else only in draft, else missing.
+fn versioned(
+    mut it: PackItem,
+    approved: Option<InForce>,
+    draft: Option<i64>,
+    approve_hint: &str,
+    missing: &str,
+) -> PackItem {
+    match (approved, draft) {
+        (Some(a), draft) => {
+            it.state = PackState::Included;
+            it.version = Some(format!("version {}", a.number));
+            it.approved_on = day_of(&a.approved_at);
+            it.approved_by = a.approved_by;
+            if draft.is_some() {
+                it.note = "A newer draft exists; the pack holds the approved version.".into();
+            }
+        }
+        (None, Some(n)) => {
+            it.state = PackState::DraftOnly;
+            it.version = Some(format!("version {n} (draft)"));
+            it.note = approve_hint.into();
+        }
+        (None, None) => it.note = missing.into(),
+    }
+    it
+}
+
 fn day_of(rfc3339: &Option<String>) -> Option<String> {
     rfc3339
         .as_deref()
@@ -214,104 +250,77 @@ impl App {
         title: &'static str,
         clause: &'static str,
     ) -> AppResult<Found> {
-        let mut it = item(key, title, clause);
-        if let Some(d) = self
+        let approved = self
             .doc_in_status::<C>(ctx, VersionStatus::Approved)
-            .await?
-        {
-            let (report, number) = self.doc_report::<C>(ctx, d.id).await?;
-            it.state = PackState::Included;
-            it.version = Some(format!("version {number}"));
-            it.approved_on = day_of(&d.approved_at);
-            it.approved_by = d.approved_by;
-            if self
-                .doc_in_status::<C>(ctx, VersionStatus::Draft)
-                .await?
-                .is_some()
-            {
-                it.note = "A newer draft exists; the pack holds the approved version.".into();
+            .await?;
+        let draft = self.doc_in_status::<C>(ctx, VersionStatus::Draft).await?;
+        let it = versioned(
+            item(key, title, clause),
+            approved.as_ref().map(|d| InForce {
+                number: d.number,
+                approved_at: d.approved_at.clone(),
+                approved_by: d.approved_by.clone(),
+            }),
+            draft.map(|d| d.number),
+            "Approve the draft before Stage 1: the auditor reads the version in force.",
+            &format!("No {} is written yet.", C::KIND.label()),
+        );
+        let doc = match approved {
+            Some(d) => {
+                let (report, number) = self.doc_report::<C>(ctx, d.id).await?;
+                Some((format!("{key}-v{number}"), report))
             }
-            return Ok(Found {
-                item: it,
-                doc: Some((format!("{key}-v{number}"), report)),
-            });
-        }
-        if let Some(d) = self.doc_in_status::<C>(ctx, VersionStatus::Draft).await? {
-            it.state = PackState::DraftOnly;
-            it.version = Some(format!("version {} (draft)", d.number));
-            it.note =
-                "Approve the draft before Stage 1: the auditor reads the version in force.".into();
-        } else {
-            it.note = format!("No {} is written yet.", C::KIND.label());
-        }
-        Ok(Found {
-            item: it,
-            doc: None,
-        })
+            None => None,
+        };
+        Ok(Found { item: it, doc })
     }
 
     async fn pack_risk_method(&self, ctx: &OrgCtx) -> AppResult<Found> {
-        let mut it = item("risk-method", "Risk assessment method", "6.1.2");
         let methods = self.list_risk_methods(ctx).await?;
-        let draft = methods.iter().find(|m| m.is_draft());
-        if let Some(m) = methods.iter().find(|m| m.is_approved()) {
-            it.state = PackState::Included;
-            it.version = Some(format!("version {}", m.number));
-            it.approved_on = day_of(&m.approved_at);
-            it.approved_by = m.approved_by.clone();
-            if draft.is_some() {
-                it.note = "A newer draft exists; the pack holds the approved version.".into();
-            }
-            let report = self.risk_method_report(ctx, m.id).await?;
-            return Ok(Found {
-                item: it,
-                doc: Some((format!("risk-method-v{}", m.number), report)),
-            });
-        }
-        match draft {
-            Some(m) => {
-                it.state = PackState::DraftOnly;
-                it.version = Some(format!("version {} (draft)", m.number));
-                it.note = "Approve the method: risks are assessed by the approved method.".into();
-            }
-            None => it.note = "No risk assessment method is set up yet.".into(),
-        }
-        Ok(Found {
-            item: it,
-            doc: None,
-        })
+        let approved = methods.iter().find(|m| m.is_approved());
+        let it = versioned(
+            item("risk-method", "Risk assessment method", "6.1.2"),
+            approved.map(|m| InForce {
+                number: m.number,
+                approved_at: m.approved_at.clone(),
+                approved_by: m.approved_by.clone(),
+            }),
+            methods.iter().find(|m| m.is_draft()).map(|m| m.number),
+            "Approve the method: risks are assessed by the approved method.",
+            "No risk assessment method is set up yet.",
+        );
+        let doc = match approved {
+            Some(m) => Some((
+                format!("risk-method-v{}", m.number),
+                self.risk_method_report(ctx, m.id).await?,
+            )),
+            None => None,
+        };
+        Ok(Found { item: it, doc })
     }
 
     async fn pack_soa(&self, ctx: &OrgCtx) -> AppResult<Found> {
-        let mut it = item("soa", "Statement of Applicability", "6.1.3 d");
         let versions = self.list_soa_versions(ctx, None, Some(100)).await?.items;
-        let draft = versions.iter().find(|v| v.is_draft());
-        if let Some(v) = versions.iter().find(|v| v.status == "approved") {
-            let d = self.get_soa(ctx, v.number, None).await?;
-            it.state = PackState::Included;
-            it.version = Some(format!("version {}", v.number));
-            it.approved_on = day_of(&v.approved_at);
-            it.approved_by = v.approved_by.clone();
-            if draft.is_some() {
-                it.note = "A newer draft exists; the pack holds the approved version.".into();
-            }
-            return Ok(Found {
-                item: it,
-                doc: Some((format!("soa-v{}", v.number), self.soa_report(ctx, &d))),
-            });
-        }
-        match draft {
+        let approved = versions.iter().find(|v| v.status == "approved");
+        let it = versioned(
+            item("soa", "Statement of Applicability", "6.1.3 d"),
+            approved.map(|v| InForce {
+                number: v.number,
+                approved_at: v.approved_at.clone(),
+                approved_by: v.approved_by.clone(),
+            }),
+            versions.iter().find(|v| v.is_draft()).map(|v| v.number),
+            "Approve the SoA: Stage 1 reviews the approved version.",
+            "No Statement of Applicability is started yet.",
+        );
+        let doc = match approved {
             Some(v) => {
-                it.state = PackState::DraftOnly;
-                it.version = Some(format!("version {} (draft)", v.number));
-                it.note = "Approve the SoA: Stage 1 reviews the approved version.".into();
+                let d = self.get_soa(ctx, v.number, None).await?;
+                Some((format!("soa-v{}", v.number), self.soa_report(ctx, &d)))
             }
-            None => it.note = "No Statement of Applicability is started yet.".into(),
-        }
-        Ok(Found {
-            item: it,
-            doc: None,
-        })
+            None => None,
+        };
+        Ok(Found { item: it, doc })
     }
 
     async fn pack_treatment_plan(&self, ctx: &OrgCtx) -> AppResult<Found> {
