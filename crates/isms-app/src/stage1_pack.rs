@@ -75,10 +75,8 @@ pub struct PackItem {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PackManifest {
     pub organisation: String,
-    /// YYYY-MM-DD.
+    /// YYYY-MM-DD. (No time of day: the same records give the same pack all day long.)
     pub generated_on: String,
-    /// RFC 3339.
-    pub generated_at: String,
     pub items: Vec<PackItem>,
 }
 
@@ -206,7 +204,6 @@ impl App {
         let manifest = PackManifest {
             organisation: ctx.org.name.clone(),
             generated_on: format_date(today),
-            generated_at: self.now().rfc3339(),
             items,
         };
         let json =

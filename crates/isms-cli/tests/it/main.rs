@@ -1100,6 +1100,24 @@ async fn stage1_pack_export() {
         "{readme}"
     );
 
+    // The same records give the same archive, byte for byte.
+    let o = e.run(
+        &[
+            "export",
+            "stage1-pack",
+            "--org",
+            "northwind",
+            "--format",
+            "zip",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        o.stdout == std::fs::read(&path).unwrap(),
+        "a second export differs"
+    );
+
     let o = e.run(
         &[
             "export",
