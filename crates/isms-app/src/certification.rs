@@ -1259,8 +1259,9 @@ impl App {
 const CALENDAR_PAST_DAYS: i64 = 90;
 
 impl App {
-    /// The iCalendar feed: the cycle's deadlines, certification audits, document reviews
-    /// and evidence expiry, from 90 days ago on.
+    /// The iCalendar feed: the cycle's deadlines, certification audits, document reviews,
+    /// evidence expiry, open findings' deadlines (a certification body's among them) and
+    /// corrective actions due, from 90 days ago on. One query per register.
     pub async fn certification_calendar(
         &self,
         ctx: &OrgCtx,
@@ -1271,6 +1272,8 @@ impl App {
         let mut c = self.db.read().await?;
         let reviews = store::document_reviews(&mut c, ctx.org.id, Day(from)).await?;
         let expiries = store::evidence_expiries(&mut c, ctx.org.id, Day(from)).await?;
+        let finding_deadlines = store::finding_deadlines(&mut c, ctx.org.id, Day(from)).await?;
+        let action_deadlines = store::action_deadlines(&mut c, ctx.org.id, Day(from)).await?;
         drop(c);
         let slug = &ctx.org.slug;
         let mut events = Vec::new();
@@ -1326,6 +1329,37 @@ impl App {
                     isms_domain::evidence::evidence_ref(n)
                 ),
                 description: "Collect fresh evidence before this day.".into(),
+            });
+        }
+        for (n, title, grade, source, d) in finding_deadlines {
+            use isms_domain::capa::{Grade, Source, finding_ref};
+            let grade = Grade::from_stored(&grade).map_or(grade.clone(), |g| g.label().into());
+            let by_body = Source::from_stored(&source) == Some(Source::CertificationAudit);
+            events.push(IcsEvent {
+                uid: format!("finding-{n}@{slug}.isms-workbench"),
+                first: d.0,
+                last: d.0,
+                summary: format!("Finding deadline: {} {title}", finding_ref(n)),
+                description: if by_body {
+                    format!("{grade} raised by the certification body: the correction and corrective action must be accepted by this day.")
+                } else {
+                    format!("{grade}: deal with it by this day.")
+                },
+            });
+        }
+        for (n, title, status, d) in action_deadlines {
+            events.push(IcsEvent {
+                uid: format!("action-{n}@{slug}.isms-workbench"),
+                first: d.0,
+                last: d.0,
+                summary: format!(
+                    "Corrective action due: {} {title}",
+                    isms_domain::capa::action_ref(n)
+                ),
+                description: format!(
+                    "Still {}; implement it by this day, then verify that it worked.",
+                    status.replace('_', " ")
+                ),
             });
         }
         events.sort_by(|a, b| (a.first, &a.uid).cmp(&(b.first, &b.uid)));

@@ -203,8 +203,9 @@ impl App {
                 // The completed internal audit's id: the findings demo links its audit
                 // findings to it.
                 let audit_id = self.demo_audit(&manager).await?;
-                self.demo_findings(&p, &manager, audit_id).await?;
+                // Certification first: the Stage 2 audit's finding links to it.
                 self.demo_certification(&p, &manager).await?;
+                self.demo_findings(&p, &manager, audit_id).await?;
             }
         }
         Ok(info)

@@ -100,15 +100,17 @@ const FINDINGS: &[DemoFinding] = &[
         73,
         None,
     ),
+    // Raised by Meridian at the Stage 2 audit: raised on its last day, with the body's
+    // 90-day deadline (both taken from the audit when it is recorded).
     (
         "certification_audit",
         "minor_nc",
-        "A.8.8",
-        "Critical patches applied outside the agreed window",
-        "Surveillance audit: 2 of 10 sampled critical vulnerabilities were patched after the 14 days the vulnerability management procedure sets.",
-        "Vulnerability scanner export and change tickets sampled by the certification body's auditor.",
-        40,
-        Some(50),
+        "A.5.18",
+        "Access reviews not recorded for the billing system",
+        "Stage 2 audit: the access control procedure requires a quarterly review of access rights for every production system; for the billing system no review was recorded in the last two quarters.",
+        "Access review records for five systems sampled by the certification body's auditor; billing system user list.",
+        285,
+        Some(-195),
     ),
     (
         "incident",
@@ -167,8 +169,27 @@ impl App {
         let me = Actor::User(p);
         let today = self.today();
         let day = |ago: i64| format_date(today - Duration::days(ago));
+        // The Stage 2 audit whose finding this is, and its last day.
+        let stage2 = self
+            .certification_cycle(ctx)
+            .await?
+            .audits
+            .into_iter()
+            .find(|a| a.kind == "stage2" && a.status == "held")
+            .and_then(|a| {
+                let end = isms_domain::time::parse_date(a.actual_end.as_deref()?)?;
+                Some((a.id, (today - end).whole_days()))
+            })
+            .filter(|(_, ago)| *ago >= 0);
         let mut ids = Vec::new();
+        let mut raised_ago = Vec::new();
         for (source, grade, reference, title, description, evidence, ago, deadline) in FINDINGS {
+            let (ago, deadline, cert_audit) = match (*source, stage2) {
+                // The body's deadline: 90 days after the audit.
+                ("certification_audit", Some((id, ago))) => (ago, Some(90 - ago), Some(id)),
+                _ => (*ago, *deadline, None),
+            };
+            raised_ago.push(ago);
             let f = self
                 .create_finding(
                     me,
@@ -178,7 +199,7 @@ impl App {
                         source_id: if *source == "internal_audit" {
                             audit_id
                         } else {
-                            None
+                            cert_audit
                         },
                         checklist_item_id: None,
                         grade: (*grade).into(),
@@ -187,7 +208,7 @@ impl App {
                         description: (*description).into(),
                         evidence: (*evidence).into(),
                         evidence_ids: Vec::new(),
-                        raised_on: Some(day(*ago)),
+                        raised_on: Some(day(ago)),
                         raised_by: if *source == "internal_audit" {
                             people.get(AUDITOR).copied()
                         } else {
@@ -254,16 +275,23 @@ impl App {
             ),
             (
                 6,
-                "Patch critical vulnerabilities within 14 days",
-                "The two late patches were applied.",
-                vec![why(
-                    "Why late?",
-                    "The patch window clashed with a release freeze.",
-                )],
-                "Release freezes did not exempt critical security patches.",
-                "Exempt critical patches from release freezes; weekly review of the patch backlog.",
-                -20,
-                "implemented",
+                "Quarterly access reviews of the billing system",
+                "Access to the billing system reviewed and recorded; two stale accounts removed.",
+                vec![
+                    why(
+                        "Why was no review recorded?",
+                        "The billing system was not on the list of systems to review.",
+                    ),
+                    why(
+                        "Why was it not on the list?",
+                        "It was bought after the list was written, and buying a system did not update it.",
+                    ),
+                ],
+                "New systems were not added to the access review list when they went live.",
+                "Add the billing system to the quarterly access review; make the review list a step of the go-live checklist for new systems.",
+                // Due by the body's deadline (the finding's, left blank here).
+                i64::MIN,
+                "closed",
             ),
             (
                 7,
@@ -299,7 +327,7 @@ impl App {
                         finding_id: Some(fid),
                         title: title.into(),
                         correction: correction.into(),
-                        correction_on: (!correction.is_empty()).then(|| day(FINDINGS[i].6 - 2)),
+                        correction_on: (!correction.is_empty()).then(|| day(raised_ago[i] - 2)),
                         rca_method: Some(
                             if whys.is_empty() {
                                 "other"
@@ -312,7 +340,7 @@ impl App {
                         root_cause: root.into(),
                         description: description.into(),
                         owner_id: owner,
-                        due_on: Some(day(due)),
+                        due_on: (due != i64::MIN).then(|| day(due)),
                     },
                 )
                 .await?;
@@ -347,12 +375,17 @@ impl App {
                         a.id,
                         &Verification {
                             result: result.into(),
-                            verified_on: Some(day(5)),
-                            verified_by: None,
-                            note: if state == "closed" {
-                                "Two quarterly restore tests recorded since; both succeeded.".into()
+                            // The body's finding: verified ten days before its deadline.
+                            verified_on: Some(day(if FINDINGS[i].0 == "certification_audit" {
+                                (raised_ago[i] - 80).max(0)
                             } else {
-                                "A later incident was again escalated late: the rota alone did not help.".into()
+                                5
+                            })),
+                            verified_by: None,
+                            note: match (state, FINDINGS[i].0) {
+                                ("closed", "certification_audit") => "Two quarterly reviews of the billing system recorded since; Meridian accepted the correction and action before its deadline.".into(),
+                                ("closed", _) => "Two quarterly restore tests recorded since; both succeeded.".into(),
+                                _ => "A later incident was again escalated late: the rota alone did not help.".into(),
                             },
                             version,
                         },
@@ -370,7 +403,14 @@ impl App {
                     fid,
                     &FindingPatch {
                         status: Some("closed".into()),
-                        closure_note: Some("Restore tests now recur and are verified.".into()),
+                        closure_note: Some(
+                            if FINDINGS[i].0 == "certification_audit" {
+                                "Billing system access reviews now recur; accepted by the certification body."
+                            } else {
+                                "Restore tests now recur and are verified."
+                            }
+                            .into(),
+                        ),
                         version: f.version,
                         ..Default::default()
                     },

@@ -65,6 +65,7 @@ pub const EXPORT_KINDS: &[&str] = &[
     "certification-audits",
     "soa",
     "readiness",
+    "stage1-pack",
 ];
 
 /// A finished export.
@@ -765,6 +766,9 @@ impl App {
         format: &str,
         audit_filter: Option<&AuditQuery>,
     ) -> AppResult<ExportFile> {
+        if kind == "stage1-pack" {
+            return self.stage1_pack_export(ctx, format).await;
+        }
         let mut v = ValidationError::new();
         let fmt = TableFormat::parse(format);
         if fmt.is_none() {

@@ -110,7 +110,8 @@ pub struct NewFinding {
     pub raised_on: Option<String>,
     /// A member; default whoever records it, if a member.
     pub raised_by: Option<Uuid>,
-    /// YYYY-MM-DD, on or after `raised_on`.
+    /// YYYY-MM-DD, on or after `raised_on`. Required for a nonconformity from a
+    /// certification audit (`source` `certification_audit`): the body's deadline.
     pub deadline: Option<String>,
 }
 
@@ -228,6 +229,7 @@ pub struct NewCorrectiveAction {
     pub description: String,
     /// A member of the organisation.
     pub owner_id: Option<Uuid>,
+    /// YYYY-MM-DD; default the finding's deadline, when it has one.
     pub due_on: Option<String>,
 }
 
@@ -654,7 +656,24 @@ impl App {
         {
             v.errors.extend(e.errors);
         }
+        if let (Some(s), Some(g)) = (source, grade)
+            && !v.errors.iter().any(|e| e.field == "deadline")
+            && let Err(e) = isms_domain::capa::check_body_deadline(s, g, deadline)
+        {
+            v.errors.extend(e.errors);
+        }
         let mut tx = self.db.begin().await?;
+        if source == Some(Source::CertificationAudit)
+            && let Some(id) = input.source_id.filter(|id| !id.is_nil())
+            && isms_db::certification::audit_by_id(&mut tx, ctx.org.id, id)
+                .await?
+                .is_none()
+        {
+            v.push(
+                "source_id",
+                "is not a certification audit of this organisation",
+            );
+        }
         let reference = self
             .check_reference(&mut tx, ctx, &mut v, &input.reference)
             .await?;
@@ -1113,7 +1132,7 @@ impl App {
         let whys = v.check(check_whys(&input.five_whys)).unwrap_or_default();
         let root_cause = text(&mut v, "root_cause", &input.root_cause);
         let description = text(&mut v, "description", &input.description);
-        let due_on = opt_date(&mut v, "due_on", input.due_on.as_deref());
+        let mut due_on = opt_date(&mut v, "due_on", input.due_on.as_deref());
         let mut raised_on = None;
         if let Some(fid) = input.finding_id {
             match store::get_finding(c, ctx.org.id, fid).await? {
@@ -1130,6 +1149,12 @@ impl App {
                         v.push("finding_id", "the finding is closed");
                     }
                     raised_on = Some(f.finding.raised_on.0);
+                    if input.due_on.as_deref().is_none_or(|d| d.trim().is_empty()) {
+                        due_on = isms_domain::capa::default_due_on(
+                            due_on,
+                            f.finding.deadline.map(|d| d.0),
+                        );
+                    }
                 }
             }
         }

@@ -41,6 +41,7 @@ pub mod risk_library;
 pub mod risk_methods;
 pub mod risks;
 pub mod soa;
+pub mod stage1_pack;
 pub mod suppliers;
 pub mod tasks;
 pub mod tokens;

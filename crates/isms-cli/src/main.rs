@@ -57,7 +57,7 @@ enum Command {
     Evidence(EvidenceCmd),
     /// Run a readiness profile (stage1, stage2, surveillance) over an organisation's records: exit 0 when no rule fails, 1 when one does, 2 on bad usage or data.
     Check(CheckArgs),
-    /// Export a register (audit-trail, members, tasks: csv, md, xlsx), the gap report (gap: md) or the Statement of Applicability (soa: pdf, xlsx, csv, md).
+    /// Export a register (audit-trail, members, tasks: csv, md, xlsx), the gap report (gap: md), the Statement of Applicability (soa: pdf, xlsx, csv, md) or the Stage 1 document pack (stage1-pack: zip).
     #[command(disable_version_flag = true)]
     Export(ExportArgs),
     /// Import records from a file: soa (a CSV or XLSX Statement of Applicability, 2013 or 2022 control ids). All or nothing.
@@ -178,14 +178,15 @@ struct VerifyArgs {
 
 #[derive(Args, Debug)]
 struct ExportArgs {
-    /// What to export: audit-trail, members, tasks, gap, risks, risk-treatment-plan, assets, data-flows, controls, soa, documents, evidence, incidents, suppliers, trainings, measurements, audits, findings, corrective-actions, management-reviews or certification-audits.
+    /// What to export: audit-trail, members, tasks, gap, risks, risk-treatment-plan, assets, data-flows, controls, soa, documents, evidence, incidents, suppliers, trainings, measurements, audits, findings, corrective-actions, management-reviews, certification-audits, or stage1-pack (the documents Stage 1 reviews, with their SHA-256, in a zip).
     kind: String,
     /// The organisation's slug.
     #[arg(long)]
     org: String,
-    /// csv, md or xlsx (gap: md; soa: pdf, xlsx, csv or md).
-    #[arg(long, default_value = "csv")]
-    format: String,
+    /// csv, md or xlsx (gap: md; soa: pdf, xlsx, csv or md; stage1-pack: zip). Default csv,
+    /// and zip for stage1-pack.
+    #[arg(long)]
+    format: Option<String>,
     /// soa: the version number (default: the approved version, else the draft).
     #[arg(long = "version", id = "soa_version", value_name = "N")]
     soa_version: Option<i64>,
@@ -626,12 +627,19 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             if a.profile.is_some() && a.kind != "readiness" {
                 return Err(usage("profile: only the readiness export takes a profile"));
             }
+            let format = a.format.clone().unwrap_or_else(|| {
+                match a.kind.as_str() {
+                    "stage1-pack" => "zip",
+                    "readiness" => "pdf",
+                    _ => "csv",
+                }
+                .to_owned()
+            });
             let file = match (a.kind.as_str(), a.soa_version) {
                 ("readiness", None) if a.profile.is_some() => {
-                    let fmt = isms_export::TableFormat::parse(&a.format).ok_or_else(|| {
+                    let fmt = isms_export::TableFormat::parse(&format).ok_or_else(|| {
                         usage(format!(
-                            "format: \"{}\" is not a readiness report format; choose pdf or md",
-                            a.format
+                            "format: \"{format}\" is not a readiness report format; choose pdf or md"
                         ))
                     })?;
                     let p = isms_domain::readiness::Profile::parse(
@@ -642,10 +650,9 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                     app.readiness_file(&ctx, Some(p), fmt).await?
                 }
                 ("soa", n) => {
-                    let fmt = isms_export::TableFormat::parse(&a.format).ok_or_else(|| {
+                    let fmt = isms_export::TableFormat::parse(&format).ok_or_else(|| {
                         usage(format!(
-                            "format: \"{}\" is not an SoA format; choose pdf, xlsx, csv or md",
-                            a.format
+                            "format: \"{format}\" is not an SoA format; choose pdf, xlsx, csv or md"
                         ))
                     })?;
                     app.soa_file(&ctx, n, fmt).await?
@@ -653,7 +660,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                 (_, Some(_)) => {
                     return Err(usage("version: only the soa export has versions"));
                 }
-                _ => app.export(&ctx, &a.kind, &a.format, None).await?,
+                _ => app.export(&ctx, &a.kind, &format, None).await?,
             };
             match &a.output {
                 Some(path) => {

@@ -369,3 +369,31 @@ pub async fn evidence_expiries(
          ORDER BY valid_until, number LIMIT $3")
         .bind(org_id).bind(from).bind(CALENDAR_CAP).fetch_all(x).await)?)
 }
+
+/// Open findings with a deadline on or after `from`: (number, title, grade, source,
+/// deadline). Served by `findings_status_idx (org_id, status, number)`.
+pub async fn finding_deadlines(
+    c: &mut impl AsConn,
+    org_id: Uuid,
+    from: Day,
+) -> Result<Vec<(i64, String, String, String, Day)>, DbError> {
+    Ok(run!(c, x => sqlx::query_as(
+        "SELECT number, title, grade, source, deadline FROM findings
+         WHERE org_id = $1 AND status <> 'closed' AND deadline >= $2
+         ORDER BY deadline, number LIMIT $3")
+        .bind(org_id).bind(from).bind(CALENDAR_CAP).fetch_all(x).await)?)
+}
+
+/// Corrective actions not yet implemented with a due date on or after `from`: (number,
+/// title, status, due date). Served by `corrective_actions_due_idx (org_id, due_on, number)`.
+pub async fn action_deadlines(
+    c: &mut impl AsConn,
+    org_id: Uuid,
+    from: Day,
+) -> Result<Vec<(i64, String, String, Day)>, DbError> {
+    Ok(run!(c, x => sqlx::query_as(
+        "SELECT number, title, status, due_on FROM corrective_actions
+         WHERE org_id = $1 AND status IN ('planned', 'in_progress') AND due_on >= $2
+         ORDER BY due_on, number LIMIT $3")
+        .bind(org_id).bind(from).bind(CALENDAR_CAP).fetch_all(x).await)?)
+}

@@ -233,6 +233,27 @@ pub fn check_deadline(raised_on: Date, deadline: Option<Date>) -> Result<(), Val
     }
 }
 
+/// A certification body sets a deadline for each nonconformity it raises (for the
+/// correction and the corrective action plan); such a finding is recorded with it.
+pub fn check_body_deadline(
+    source: Source,
+    grade: Grade,
+    deadline: Option<Date>,
+) -> Result<(), ValidationError> {
+    if source == Source::CertificationAudit && grade.is_nonconformity() && deadline.is_none() {
+        return Err(ValidationError::single(
+            "deadline",
+            "is required for a nonconformity from a certification audit: enter the date the body's report sets",
+        ));
+    }
+    Ok(())
+}
+
+/// A corrective action without a due date of its own is due by the finding's deadline.
+pub fn default_due_on(due_on: Option<Date>, finding_deadline: Option<Date>) -> Option<Date> {
+    due_on.or(finding_deadline)
+}
+
 /// What a finding's status change depends on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FindingState {
@@ -468,6 +489,33 @@ pub fn check_verified_on(verified_on: Date, today: Date) -> Result<(), Validatio
         ))
     } else {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod body_deadline_tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn a_body_nonconformity_needs_its_deadline() {
+        let e = check_body_deadline(Source::CertificationAudit, Grade::MinorNc, None).unwrap_err();
+        assert_eq!(e.errors[0].field, "deadline");
+        assert!(check_body_deadline(Source::CertificationAudit, Grade::MajorNc, None).is_err());
+        let d = Some(date!(2026 - 05 - 20));
+        assert!(check_body_deadline(Source::CertificationAudit, Grade::MinorNc, d).is_ok());
+        // An observation has no deadline; our own findings may have none.
+        assert!(check_body_deadline(Source::CertificationAudit, Grade::Observation, None).is_ok());
+        assert!(check_body_deadline(Source::InternalAudit, Grade::MajorNc, None).is_ok());
+    }
+
+    #[test]
+    fn an_action_is_due_by_the_finding_deadline_unless_given_its_own() {
+        let own = Some(date!(2026 - 04 - 01));
+        let deadline = Some(date!(2026 - 05 - 20));
+        assert_eq!(default_due_on(None, deadline), deadline);
+        assert_eq!(default_due_on(own, deadline), own);
+        assert_eq!(default_due_on(None, None), None);
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 
+pub mod archive;
 pub mod charts;
 pub mod flow_diagram;
 pub mod ics;
@@ -30,6 +31,8 @@ pub enum ExportError {
     Shape { row: usize, got: usize, want: usize },
     #[error("could not typeset the PDF: {0}")]
     Pdf(String),
+    #[error("could not write the zip archive: {0}")]
+    Zip(String),
 }
 
 /// The formats a [`Table`] can be written in.

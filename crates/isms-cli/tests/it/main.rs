@@ -1131,3 +1131,116 @@ async fn check_readiness_exit_codes_and_the_report_agree() {
         assert!(o.stdout.is_empty(), "{args:?}");
     }
 }
+
+/// `isms export stage1-pack` over the Northwind demo: a zip (without `--format`) whose
+/// manifest lists every file, each a PDF or Markdown file whose SHA-256 matches; another
+/// format is refused with exit 2.
+#[tokio::test]
+async fn stage1_pack_export() {
+    use sha2::Digest;
+    use std::io::Read;
+    let e = Env::new().await;
+    let o = e.run(&["demo", "--org", "northwind"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let path = e.dir.path().join("pack.zip");
+    let o = e.run(
+        &[
+            "export",
+            "stage1-pack",
+            "--org",
+            "northwind",
+            "-o",
+            path.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let bytes = std::fs::read(&path).unwrap();
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut files = Vec::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let mut out = Vec::new();
+        f.read_to_end(&mut out).unwrap();
+        files.push((f.name().unwrap().into_owned(), out));
+    }
+    let get = |name: &str| {
+        files
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| b.clone())
+            .unwrap_or_else(|| panic!("{name} is not in the pack"))
+    };
+    let manifest: serde_json::Value = serde_json::from_slice(&get("manifest.json")).unwrap();
+    assert_eq!(manifest["organisation"], "Northwind Cloud Ltd");
+    let mut pdfs = 0;
+    let mut listed = Vec::new();
+    for item in manifest["items"].as_array().unwrap() {
+        for f in item["files"].as_array().unwrap() {
+            let name = f["path"].as_str().unwrap();
+            let bytes = get(name);
+            assert!(!bytes.is_empty(), "{name}");
+            assert_eq!(
+                f["sha256"].as_str().unwrap(),
+                hex::encode(sha2::Sha256::digest(&bytes)),
+                "{name}"
+            );
+            if name.ends_with(".pdf") {
+                assert!(bytes.starts_with(b"%PDF"), "{name}");
+                pdfs += 1;
+            }
+            listed.push(name.to_owned());
+        }
+    }
+    assert_eq!(pdfs, 8, "the eight Stage 1 documents of a certified ISMS");
+    // SHA256SUMS lists the same files with the same hashes, in `sha256sum -c` form.
+    let sums = String::from_utf8(get("SHA256SUMS")).unwrap();
+    for line in sums.lines() {
+        let (hash, name) = line.split_once("  ").unwrap();
+        assert!(listed.iter().any(|l| l == name), "{line}");
+        assert_eq!(hash, hex::encode(sha2::Sha256::digest(get(name))));
+    }
+    assert_eq!(sums.lines().count(), listed.len());
+    assert_eq!(
+        files.len(),
+        listed.len() + 3,
+        "README, manifest and sums besides"
+    );
+    let readme = String::from_utf8(get("README.md")).unwrap();
+    assert!(
+        readme.contains("Every document Stage 1 reviews is included."),
+        "{readme}"
+    );
+
+    // The same records give the same archive, byte for byte.
+    let o = e.run(
+        &[
+            "export",
+            "stage1-pack",
+            "--org",
+            "northwind",
+            "--format",
+            "zip",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        o.stdout == std::fs::read(&path).unwrap(),
+        "a second export differs"
+    );
+
+    let o = e.run(
+        &[
+            "export",
+            "stage1-pack",
+            "--org",
+            "northwind",
+            "--format",
+            "pdf",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("format"), "{}", text(&o));
+}

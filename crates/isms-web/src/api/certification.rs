@@ -349,8 +349,9 @@ pub async fn audit_time(
     Ok(Json(st.app.audit_time(&ctx, &q)?))
 }
 
-/// The iCalendar feed of the cycle's deadlines, certification audits, document reviews and
-/// evidence expiry (from 90 days ago on), for a calendar application.
+/// The iCalendar feed of the cycle's deadlines, certification audits, document reviews,
+/// evidence expiry, open findings' deadlines and corrective actions due (from 90 days ago
+/// on), for a calendar application. Each event keeps its UID from one export to the next.
 #[utoipa::path(get, path = "/api/v1/orgs/{org}/certification/calendar.ics", tag = "certification",
     params(("org" = String, Path, description = "The organisation's slug")),
     responses((status = 200, description = "The calendar", content((String = "text/calendar"))), (status = 404, body = Problem, content_type = "application/problem+json")))]
@@ -361,4 +362,21 @@ pub async fn calendar(
 ) -> ApiResult<axum::response::Response> {
     let ctx = st.app.org_access(&p, &org).await?;
     Ok(crate::download(st.app.certification_calendar(&ctx).await?))
+}
+
+/// The Stage 1 document pack: scope, policy, risk method, SoA, risk treatment plan,
+/// objectives, the latest completed internal audit report and the latest held management
+/// review's minutes, each in the version in force as PDF and Markdown, in one zip. Its
+/// README lists what is missing or only in draft; `manifest.json` and `SHA256SUMS` give
+/// each file's SHA-256, version, approval date and approver.
+#[utoipa::path(get, path = "/api/v1/orgs/{org}/exports/stage1-pack", tag = "certification",
+    params(("org" = String, Path, description = "The organisation's slug")),
+    responses((status = 200, description = "The pack", content((Vec<u8> = "application/zip"))), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn stage1_pack(
+    State(st): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(org): Path<String>,
+) -> ApiResult<axum::response::Response> {
+    let ctx = st.app.org_access(&p, &org).await?;
+    Ok(crate::download(st.app.stage1_pack_file(&ctx).await?))
 }

@@ -304,6 +304,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(readiness::get_settings, readiness::update_settings))
         .routes(routes!(certification::audit_time))
         .routes(routes!(certification::calendar))
+        .routes(routes!(certification::stage1_pack))
         .routes(routes!(own_controls::list, own_controls::create))
         .routes(routes!(
             own_controls::get,

@@ -912,3 +912,16 @@ pub async fn calendar(State(st): State<AppState>, u: WebUser, Path(org): Path<St
         Err(e) => error_page(&e),
     }
 }
+
+/// The Stage 1 document pack (a zip), for handing to the certification body.
+pub async fn stage1_pack(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path(org): Path<String>,
+) -> Response {
+    let ctx = org_or_page!(st, u, &org);
+    match st.app.stage1_pack_file(&ctx).await {
+        Ok(f) => crate::download(f),
+        Err(e) => error_page(&e),
+    }
+}

@@ -244,6 +244,9 @@ pub struct NewPage {
     pub grades: Vec<Choice>,
     pub sources: Vec<Choice>,
     pub members: Vec<Member>,
+    /// The certification audit the finding comes from, as (label, link), when the form
+    /// was opened from one: the body's deadline is then asked for.
+    pub cert_audit: Option<(String, String)>,
 }
 
 async fn new_page(
@@ -269,6 +272,17 @@ async fn new_page(
         }
         None => StatusCode::OK,
     };
+    let cert_audit = match (form.source.trim(), form_id(&form.source_id)) {
+        ("certification_audit", Some(id)) => {
+            st.app.get_cert_audit_by_id(ctx, id).await.ok().map(|a| {
+                (
+                    format!("{} {} by {}", a.reference, a.kind_label, a.body_name),
+                    format!("/o/{}/certification/audits/{}", ctx.org.slug, a.reference),
+                )
+            })
+        }
+        _ => None,
+    };
     render(
         status,
         &NewPage {
@@ -277,6 +291,7 @@ async fn new_page(
             grades: grades(),
             sources: sources(),
             members: members(st, ctx).await,
+            cert_audit,
         },
     )
 }
@@ -297,7 +312,15 @@ pub async fn new_form(
             .unwrap_or("Finding");
         form.title = format!("{grade} against {}", form.reference.trim());
     }
-    if form.raised_by.is_empty() {
+    if form.source.trim() == "certification_audit" {
+        // The body's auditor raised it, on the last day of the audit as a rule.
+        if form.raised_on.is_empty()
+            && let Some(id) = form_id(&form.source_id)
+            && let Ok(a) = st.app.get_cert_audit_by_id(&ctx, id).await
+        {
+            form.raised_on = a.actual_end.unwrap_or(a.planned_end);
+        }
+    } else if form.raised_by.is_empty() {
         form.raised_by = u.p.user_id.to_string();
     }
     new_page(&st, &u, &ctx, form, None).await

@@ -756,6 +756,10 @@ pub fn router() -> Router<AppState> {
             "/o/{org}/certification/calendar.ics",
             get(certification::calendar),
         )
+        .route(
+            "/o/{org}/certification/stage1-pack.zip",
+            get(certification::stage1_pack),
+        )
         .route("/o/{org}/catalogue", get(catalogue::controls_page))
         .route(
             "/o/{org}/catalogue/controls/{id}",

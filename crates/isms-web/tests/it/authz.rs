@@ -384,7 +384,8 @@ async fn call(
             }
         }
         t if t.starts_with("/api/v1/orgs/{org}/certification")
-            || t.starts_with("/api/v1/orgs/{org}/certificates") =>
+            || t.starts_with("/api/v1/orgs/{org}/certificates")
+            || t == "/api/v1/orgs/{org}/exports/stage1-pack" =>
         {
             let base = format!("/api/v1/orgs/{org}");
             let tag = {
@@ -428,6 +429,9 @@ async fn call(
             match (case.method.clone(), t) {
                 (Method::GET, "/api/v1/orgs/{org}/certification/calendar.ics") => {
                     (format!("{base}/certification/calendar.ics"), None)
+                }
+                (Method::GET, "/api/v1/orgs/{org}/exports/stage1-pack") => {
+                    (format!("{base}/exports/stage1-pack"), None)
                 }
                 (Method::GET, "/api/v1/orgs/{org}/certification/cycle") => {
                     (format!("{base}/certification/cycle"), None)
@@ -1919,6 +1923,11 @@ fn cases() -> Vec<Case> {
         Case {
             method: Method::GET,
             template: "/api/v1/orgs/{org}/certification/calendar.ics",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/exports/stage1-pack",
             expect: Box::new(member_reads),
         },
         Case {

@@ -426,3 +426,390 @@ async fn the_auditor_days_estimate_shows_its_inputs() {
         .await;
     assert_eq!(s, 422, "{p}");
 }
+
+/// The files of a zip, in archive order.
+fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    (0..z.len())
+        .map(|i| {
+            let mut f = z.by_index(i).unwrap();
+            let mut out = Vec::new();
+            f.read_to_end(&mut out).unwrap();
+            (f.name().unwrap().into_owned(), out)
+        })
+        .collect()
+}
+
+async fn login_demo(t: &TestApp, email: &str) -> isms_testkit::Client {
+    let (s, v) = t
+        .anon()
+        .post(
+            "/api/v1/auth/login",
+            &json!({"email": email, "password": isms_app::demo::DEMO_PASSWORD}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    isms_testkit::Client::new(&t.base, v["token"].as_str().map(str::to_owned))
+}
+
+#[tokio::test]
+async fn the_stage1_pack_holds_the_versions_in_force_with_their_hashes() {
+    use sha2::Digest;
+    let t = TestApp::spawn().await;
+    t.app.load_demo(Some("northwind")).await.unwrap();
+    let other = t.org_with_roles("other").await;
+    let path = "/api/v1/orgs/northwind/exports/stage1-pack";
+
+    // The external auditor (read-only) downloads it; so does a viewer.
+    let auditor = login_demo(&t, "auditor@certbody.example").await;
+    let r = auditor
+        .request(reqwest::Method::GET, path)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/zip");
+    let disposition = r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        disposition.contains("northwind-stage1-pack-2026-11-28.zip"),
+        "{disposition}"
+    );
+    let files = unzip(&r.bytes().await.unwrap());
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(&names[..3], ["README.md", "manifest.json", "SHA256SUMS"]);
+    let numbers: Vec<&str> = names[3..].iter().map(|n| &n[..2]).collect();
+    let mut sorted = numbers.clone();
+    sorted.sort();
+    assert_eq!(sorted, numbers, "numbered, in a fixed order: {names:?}");
+
+    let manifest: Value = serde_json::from_slice(&files[1].1).unwrap();
+    let items = manifest["items"].as_array().unwrap();
+    let keys: Vec<&str> = items.iter().map(|i| i["key"].as_str().unwrap()).collect();
+    assert_eq!(
+        keys,
+        [
+            "scope",
+            "policy",
+            "risk-method",
+            "soa",
+            "risk-treatment-plan",
+            "objectives",
+            "internal-audit",
+            "management-review"
+        ]
+    );
+    // Every file in the manifest is in the zip with that hash, and nothing else is.
+    let mut listed = 0;
+    for i in items {
+        for f in i["files"].as_array().unwrap() {
+            listed += 1;
+            let name = f["path"].as_str().unwrap();
+            let (_, bytes) = files.iter().find(|(n, _)| n == name).unwrap();
+            assert_eq!(
+                f["sha256"],
+                hex::encode(sha2::Sha256::digest(bytes)),
+                "{name}"
+            );
+            assert_eq!(f["bytes"], bytes.len());
+            if name.ends_with(".pdf") {
+                assert!(bytes.starts_with(b"%PDF"), "{name}");
+            } else {
+                assert!(name.ends_with(".md"), "{name}");
+                assert!(!bytes.is_empty(), "{name}");
+            }
+        }
+        if i["state"] == "included" {
+            assert_eq!(i["files"].as_array().unwrap().len(), 2, "{i}");
+        } else {
+            assert!(i["files"].as_array().unwrap().is_empty(), "{i}");
+            assert!(!i["note"].as_str().unwrap().is_empty(), "{i}");
+        }
+    }
+    assert_eq!(listed, files.len() - 3);
+    let sums = String::from_utf8(files[2].1.clone()).unwrap();
+    assert_eq!(sums.lines().count(), listed);
+
+    // Northwind is certified: its approved documents are there with version and approver.
+    let soa = &items[3];
+    assert_eq!(soa["state"], "included", "{soa}");
+    assert!(
+        soa["version"].as_str().unwrap().starts_with("version "),
+        "{soa}"
+    );
+    assert!(
+        soa["approved_on"].is_string() && soa["approved_by"].is_string(),
+        "{soa}"
+    );
+    let audit = &items[6];
+    assert_eq!(audit["state"], "included", "{audit}");
+    let readme = String::from_utf8(files[0].1.clone()).unwrap();
+    assert!(readme.contains("# Stage 1 document pack: Northwind Cloud Ltd"));
+    assert!(readme.contains("sha256sum -c SHA256SUMS"));
+    for i in items {
+        assert!(readme.contains(i["title"].as_str().unwrap()), "{i}");
+    }
+
+    let viewer = login_demo(&t, "ceo@northwind.example").await;
+    assert_eq!(
+        viewer
+            .request(reqwest::Method::GET, path)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // Another organisation's administrator does not see Northwind at all; nor does
+    // anyone signed out.
+    let outsider = t.login(other.email(Role::Admin)).await;
+    let (s, p) = outsider.get(path).await;
+    assert_eq!(s, 404, "{p}");
+    assert_eq!(t.anon().get(path).await.0, 401);
+
+    // An organisation with nothing yet gets a pack that says so, file by file.
+    let admin = t.login(other.email(Role::Admin)).await;
+    let r = admin
+        .request(
+            reqwest::Method::GET,
+            "/api/v1/orgs/other/exports/stage1-pack",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let files = unzip(&r.bytes().await.unwrap());
+    assert_eq!(files.len(), 3, "only the README, manifest and sums");
+    let manifest: Value = serde_json::from_slice(&files[1].1).unwrap();
+    assert!(
+        manifest["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["state"] == "missing"),
+        "{manifest}"
+    );
+    let readme = String::from_utf8(files[0].1.clone()).unwrap();
+    assert!(
+        readme.contains("No risk assessment method is set up yet."),
+        "{readme}"
+    );
+}
+
+#[tokio::test]
+async fn a_certification_body_finding_keeps_its_deadline_in_actions_and_the_calendar() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let other = t.org_with_roles("other").await;
+    let m = t.login(f.email(Role::IsmsManager)).await;
+    let om = t.login(other.email(Role::IsmsManager)).await;
+    let base = "/api/v1/orgs/acme";
+    let audit_of = |c: &isms_testkit::Client, org: &'static str| {
+        let c = c.clone();
+        async move {
+            let (s, b) = c
+                .post(
+                    &format!("/api/v1/orgs/{org}/certification-bodies"),
+                    &json!({"name": "Assure Cert Ltd"}),
+                )
+                .await;
+            assert_eq!(s, 201, "{b}");
+            let (s, a) = c
+                .post(
+                    &format!("/api/v1/orgs/{org}/certification-audits"),
+                    &json!({"body_id": b["id"], "kind": "stage2", "status": "held",
+                            "planned_start": "2026-11-02", "planned_end": "2026-11-03",
+                            "actual_start": "2026-11-02", "actual_end": "2026-11-03",
+                            "auditor_days": 4}),
+                )
+                .await;
+            assert_eq!(s, 201, "{a}");
+            a["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let audit = audit_of(&m, "acme").await;
+    let foreign = audit_of(&om, "other").await;
+    let finding = |source_id: &str, deadline: Option<&str>| {
+        json!({"source": "certification_audit", "source_id": source_id, "grade": "minor_nc",
+               "reference": "A.5.18", "title": "Access reviews not recorded",
+               "raised_on": "2026-11-03", "deadline": deadline})
+    };
+    // A nonconformity from the body needs the body's deadline; the audit must be ours.
+    let (s, p) = m
+        .post(&format!("{base}/findings"), &finding(&audit, None))
+        .await;
+    assert_eq!(
+        (s.as_u16(), fields(&p)),
+        (422, vec!["deadline".to_owned()]),
+        "{p}"
+    );
+    let (s, p) = m
+        .post(
+            &format!("{base}/findings"),
+            &finding(&foreign, Some("2027-02-01")),
+        )
+        .await;
+    assert_eq!(
+        (s.as_u16(), fields(&p)),
+        (422, vec!["source_id".to_owned()]),
+        "{p}"
+    );
+    let (s, nc) = m
+        .post(
+            &format!("{base}/findings"),
+            &finding(&audit, Some("2027-02-01")),
+        )
+        .await;
+    assert_eq!(s, 201, "{nc}");
+    // An observation from the body may come without one.
+    let (s, obs) = m
+        .post(
+            &format!("{base}/findings"),
+            &json!({"source": "certification_audit", "source_id": audit, "grade": "observation",
+                    "reference": "7.5", "title": "Document owners not always named"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{obs}");
+    let (_, listed) = m.get(&format!("{base}/findings?source_id={audit}")).await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 2, "{listed}");
+
+    // An action left without a due date is due by the finding's deadline; its own date wins.
+    let (s, ca) = m
+        .post(
+            &format!("{base}/corrective-actions"),
+            &json!({"finding_id": nc["id"], "title": "Review billing access quarterly"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{ca}");
+    assert_eq!(ca["due_on"], "2027-02-01");
+    let (s, ca2) = m
+        .post(
+            &format!("{base}/corrective-actions"),
+            &json!({"finding_id": nc["id"], "title": "Add new systems to the review list",
+                    "due_on": "2027-01-15"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{ca2}");
+    assert_eq!(ca2["due_on"], "2027-01-15");
+
+    // The calendar carries the deadline and both actions, under UIDs that stay put.
+    let ics = |c: isms_testkit::Client, org: &'static str| async move {
+        let r = c
+            .request(
+                reqwest::Method::GET,
+                &format!("/api/v1/orgs/{org}/certification/calendar.ics"),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        r.text().await.unwrap()
+    };
+    let first = ics(m.clone(), "acme").await;
+    let unfolded = first.replace("\r\n ", "");
+    let event = |uid: &str| -> String {
+        let start = unfolded
+            .find(&format!("UID:{uid}\r\n"))
+            .unwrap_or_else(|| panic!("{uid} missing: {unfolded}"));
+        let end = unfolded[start..].find("END:VEVENT").unwrap() + start;
+        unfolded[start..end].to_owned()
+    };
+    let e = event("finding-1@acme.isms-workbench");
+    assert!(e.contains("DTSTART;VALUE=DATE:20270201\r\n"), "{e}");
+    assert!(
+        e.contains("SUMMARY:Finding deadline: F-001 Access reviews not recorded"),
+        "{e}"
+    );
+    assert!(e.contains("raised by the certification body"), "{e}");
+    let e = event("action-1@acme.isms-workbench");
+    assert!(e.contains("DTSTART;VALUE=DATE:20270201\r\n"), "{e}");
+    assert!(e.contains("SUMMARY:Corrective action due: CA-001"), "{e}");
+    let e = event("action-2@acme.isms-workbench");
+    assert!(e.contains("DTSTART;VALUE=DATE:20270115\r\n"), "{e}");
+    assert!(
+        !unfolded.contains("finding-2@acme"),
+        "the observation has no deadline"
+    );
+    let uids = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter(|l| l.starts_with("UID:"))
+            .map(str::to_owned)
+            .collect()
+    };
+    t.clock.advance_secs(90);
+    let again = ics(m.clone(), "acme").await;
+    assert_ne!(first, again, "stamped anew");
+    assert_eq!(uids(&first), uids(&again), "the same events, the same UIDs");
+    // Another organisation's calendar has none of it.
+    let theirs = ics(om.clone(), "other").await;
+    assert!(!theirs.contains("@acme."), "{theirs}");
+    assert_eq!(
+        om.get(&format!("{base}/certification/calendar.ics"))
+            .await
+            .0,
+        404
+    );
+
+    // A closed finding drops out of the calendar.
+    let (s, p) = m
+        .patch(
+            &format!("{base}/findings/{}", obs["id"].as_str().unwrap()),
+            &json!({"deadline": "2027-03-01", "version": obs["version"]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{p}");
+    assert!(ics(m.clone(), "acme").await.contains("UID:finding-2@acme"));
+    let (s, p) = m
+        .patch(
+            &format!("{base}/findings/{}", obs["id"].as_str().unwrap()),
+            &json!({"status": "closed", "closure_note": "Owners named", "version": p["version"]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{p}");
+    assert!(!ics(m.clone(), "acme").await.contains("UID:finding-2@acme"));
+}
+
+#[tokio::test]
+async fn the_demo_stage2_finding_is_linked_with_the_body_deadline_and_a_verified_action() {
+    let t = TestApp::spawn().await;
+    t.app.load_demo(Some("northwind")).await.unwrap();
+    let m = login_demo(&t, "isms.manager@northwind.example").await;
+    let base = "/api/v1/orgs/northwind";
+    let (s, audit) = m.get(&format!("{base}/certification-audits/CBA-002")).await;
+    assert_eq!(s, 200, "{audit}");
+    assert_eq!(audit["kind"], "stage2");
+    let (_, found) = m
+        .get(&format!(
+            "{base}/findings?source_id={}",
+            audit["id"].as_str().unwrap()
+        ))
+        .await;
+    let items = found["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{found}");
+    let f = &items[0];
+    assert_eq!(
+        (&f["source"], &f["grade"], &f["status"]),
+        (
+            &json!("certification_audit"),
+            &json!("minor_nc"),
+            &json!("closed")
+        ),
+        "{f}"
+    );
+    assert_eq!(f["raised_on"], audit["actual_end"], "{f}");
+    assert_eq!(f["deadline"], "2026-05-20", "90 days after 2026-02-19: {f}");
+    let (_, actions) = m
+        .get(&format!(
+            "{base}/corrective-actions?finding_id={}",
+            f["id"].as_str().unwrap()
+        ))
+        .await;
+    let a = &actions["items"][0];
+    assert_eq!(a["status"], "closed", "{a}");
+    assert_eq!(a["verification"], "effective", "{a}");
+    assert_eq!(a["due_on"], "2026-05-20", "due by the body's deadline: {a}");
+    assert!(a["verified_on"].as_str().unwrap() <= "2026-05-20", "{a}");
+}

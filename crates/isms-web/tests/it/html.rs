@@ -826,6 +826,11 @@ async fn page_access_matrix() {
             None,
         ),
         (
+            "/o/{org}/certification/stage1-pack.zip",
+            "/o/acme/certification/stage1-pack.zip".into(),
+            None,
+        ),
+        (
             "/o/{org}/certification/audit-time",
             "/o/acme/certification/audit-time?personnel=140&business=high&it=low&other=-5".into(),
             None,
