@@ -2116,3 +2116,57 @@ async fn the_new_finding_form_takes_an_audit_prefill() {
     assert_eq!(raised.len(), 1);
     assert_eq!(raised[0].checklist_item_id, Some(item));
 }
+
+#[tokio::test]
+async fn readiness_settings_form_names_the_field_and_saves_nothing() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let b = Browser::new(&t.base);
+    b.login(f.email(Role::IsmsManager)).await;
+    let (s, html) = b.get("/o/acme/readiness").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Stage 1 audit: score"), "{html}");
+    assert!(html.contains("id=\"rule-scope-defined\""), "{html}");
+    let token = csrf(&html);
+    let bad = [
+        ("_csrf", token.as_str()),
+        ("version", "0"),
+        ("profile", "stage2"),
+        ("audit_lead_weeks", "soon"),
+        ("min_measurement_periods", "3"),
+        ("min_scope_words", "12"),
+    ];
+    let (s, html, _) = b.post("/o/acme/readiness/settings", &bad).await;
+    assert_eq!(s, 422, "{html}");
+    assert!(html.contains("<code>audit_lead_weeks</code>"), "{html}");
+    assert!(
+        html.contains("value=\"soon\""),
+        "the form keeps what was sent"
+    );
+    let mut out_of_range = bad;
+    out_of_range[3] = ("audit_lead_weeks", "6");
+    out_of_range[5] = ("min_scope_words", "500");
+    let (s, html, _) = b.post("/o/acme/readiness/settings", &out_of_range).await;
+    assert_eq!(s, 422, "{html}");
+    assert!(html.contains("<code>min_scope_words</code>"), "{html}");
+    let ctx = t.app.org_for_cli("acme").await.unwrap();
+    assert_eq!(t.app.readiness_settings(&ctx).await.unwrap().version, 0);
+    let mut good = out_of_range;
+    good[5] = ("min_scope_words", "30");
+    let (s, _, loc) = b.post("/o/acme/readiness/settings", &good).await;
+    assert_eq!(s, 303);
+    assert_eq!(loc.as_deref(), Some("/o/acme/readiness/stage2"));
+    let saved = t.app.readiness_settings(&ctx).await.unwrap();
+    assert_eq!((saved.audit_lead_weeks, saved.min_scope_words), (6, 30));
+    // A viewer sees no form and cannot post one.
+    let v = Browser::new(&t.base);
+    v.login(f.email(Role::Viewer)).await;
+    let (_, html) = v.get("/o/acme/readiness/stage1").await;
+    assert!(!html.contains("action=\"/o/acme/readiness/settings\""));
+    let token = csrf(&html);
+    let mut viewer = good;
+    viewer[0] = ("_csrf", token.as_str());
+    viewer[1] = ("version", "1");
+    let (s, _, _) = v.post("/o/acme/readiness/settings", &viewer).await;
+    assert_eq!(s, 403);
+}
