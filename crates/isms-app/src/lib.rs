@@ -35,6 +35,7 @@ pub mod measurements;
 pub mod members;
 pub mod orgs;
 pub mod own_controls;
+pub mod progress;
 pub mod readiness;
 pub mod reviews;
 pub mod risk_library;

@@ -1,5 +1,9 @@
 //! `isms`: the ISMS Workbench binary — web UI and API server, and the operator's tools.
 
+// The bar is used by the long imports and exports.
+#[allow(dead_code)]
+mod progress;
+
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use isms_app::users::NewUser;
