@@ -8,6 +8,7 @@ pub mod charts;
 pub mod flow_diagram;
 pub mod ics;
 pub mod markdown;
+pub mod oscal;
 mod pdf;
 mod read;
 pub use pdf::pdf_report;
