@@ -35,6 +35,17 @@ pub async fn table_bytes(table: Table, fmt: TableFormat) -> AppResult<Vec<u8>> {
         .map_err(|e| AppError::Internal(e.to_string()))
 }
 
+/// Files in a zip, off the async workers.
+pub async fn zip_bytes(
+    files: Vec<isms_export::archive::ArchiveFile>,
+    day: time::Date,
+) -> AppResult<Vec<u8>> {
+    tokio::task::spawn_blocking(move || isms_export::archive::zip_archive(&files, day))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
 /// What can be exported today, by collection name.
 pub const EXPORT_KINDS: &[&str] = &[
     "audit-trail",

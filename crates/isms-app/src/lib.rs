@@ -34,6 +34,7 @@ pub mod internal_audits;
 pub mod measurements;
 pub mod members;
 pub mod orgs;
+pub mod oscal;
 pub mod own_controls;
 pub mod progress;
 pub mod readiness;

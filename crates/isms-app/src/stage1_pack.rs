@@ -13,7 +13,7 @@ use isms_domain::foundation::registers::Objective;
 use isms_domain::foundation::scope::{PolicyContent, ScopeContent};
 use isms_domain::foundation::versioned::{VersionStatus, VersionedContent};
 use isms_domain::time::format_date;
-use isms_export::archive::{ArchiveFile, zip_archive};
+use isms_export::archive::ArchiveFile;
 use isms_export::{Report, Table, TableFormat};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -229,10 +229,7 @@ impl App {
             },
         ];
         all.extend(files);
-        let bytes = tokio::task::spawn_blocking(move || zip_archive(&all, today))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let bytes = crate::exports::zip_bytes(all, today).await?;
         Ok(ExportFile {
             bytes,
             content_type: "application/zip",

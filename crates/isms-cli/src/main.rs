@@ -182,7 +182,7 @@ struct VerifyArgs {
 
 #[derive(Args, Debug)]
 struct ExportArgs {
-    /// What to export: audit-trail, members, tasks, gap, risks, risk-treatment-plan, assets, data-flows, controls, soa, documents, evidence, incidents, suppliers, trainings, measurements, audits, findings, corrective-actions, management-reviews, certification-audits, or stage1-pack (the documents Stage 1 reviews, with their SHA-256, in a zip).
+    /// What to export: audit-trail, members, tasks, gap, risks, risk-treatment-plan, assets, data-flows, controls, soa, documents, evidence, incidents, suppliers, trainings, measurements, audits, findings, corrective-actions, management-reviews, certification-audits, stage1-pack (the documents Stage 1 reviews, with their SHA-256, in a zip) or oscal (NIST OSCAL 1.1.2 JSON: ssp.json, assessment-results.json, poam.json and catalog.json in the directory -o names).
     kind: String,
     /// The organisation's slug.
     #[arg(long)]
@@ -197,7 +197,7 @@ struct ExportArgs {
     /// readiness: one profile (stage1, stage2 or surveillance; default: all three).
     #[arg(long)]
     profile: Option<String>,
-    /// Write to this file instead of standard output.
+    /// Write to this file instead of standard output (oscal: this directory).
     #[arg(short = 'o', long = "output")]
     output: Option<PathBuf>,
 }
@@ -631,6 +631,10 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             if a.profile.is_some() && a.kind != "readiness" {
                 return Err(usage("profile: only the readiness export takes a profile"));
             }
+            if a.kind == "oscal" {
+                export_oscal(&app, &ctx, a).await?;
+                return Ok(0);
+            }
             let format = a.format.clone().unwrap_or_else(|| {
                 match a.kind.as_str() {
                     "stage1-pack" => "zip",
@@ -801,6 +805,36 @@ fn print_import(r: &isms_app::soa::ImportReport) {
             c.from.join("; ")
         );
     }
+}
+
+/// `isms export oscal --org SLUG -o DIR`: the four OSCAL documents as files in DIR.
+async fn export_oscal(
+    app: &isms_app::App,
+    ctx: &isms_app::orgs::OrgCtx,
+    a: &ExportArgs,
+) -> Result<(), Failure> {
+    if a.format.as_deref().is_some_and(|f| f != "json") {
+        return Err(usage(
+            "format: the OSCAL documents are JSON (--format json)",
+        ));
+    }
+    if a.soa_version.is_some() {
+        return Err(usage("version: only the soa export has versions"));
+    }
+    let dir = a.output.as_ref().ok_or_else(|| {
+        usage("output: the OSCAL export writes four files; name a directory with -o DIR")
+    })?;
+    let docs = app.oscal_documents(ctx).await?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| usage(format!("cannot create {}: {e}", dir.display())))?;
+    for (name, doc) in &docs {
+        let path = dir.join(name);
+        let bytes = isms_export::oscal::to_bytes(doc);
+        std::fs::write(&path, &bytes)
+            .map_err(|e| usage(format!("cannot write {}: {e}", path.display())))?;
+        eprintln!("Wrote {} ({} bytes).", path.display(), bytes.len());
+    }
+    Ok(())
 }
 
 /// Refuse a file that is not an isms backup before touching the database.

@@ -624,6 +624,19 @@ pub async fn checklist(
     )
 }
 
+/// Every checklist item of the organisation, by audit and item order
+/// (audit_checklist_items_order_idx): the OSCAL assessment results read them in one query.
+pub async fn org_checklist(
+    c: &mut impl AsConn,
+    org_id: Uuid,
+) -> Result<Vec<ChecklistWithNames>, DbError> {
+    let sql = format!("{ITEM_SELECT} WHERE i.org_id = $1 ORDER BY i.audit_id, i.sort_key");
+    Ok(
+        run!(c, x => sqlx::query_as::<_, ChecklistWithNames>(sqlx::AssertSqlSafe(sql))
+        .bind(org_id).fetch_all(x).await)?,
+    )
+}
+
 pub async fn get_item(
     c: &mut impl AsConn,
     org_id: Uuid,

@@ -19,6 +19,7 @@ pub mod internal_audits;
 pub mod measurements;
 pub mod members;
 pub mod orgs;
+pub mod oscal;
 pub mod own_controls;
 pub mod readiness;
 pub mod reviews;
@@ -194,6 +195,7 @@ impl Modify for SecurityAddon {
         (name = "competence", description = "Competence and awareness (7.2, 7.3): people, the competences each job role requires, training records with expiry, awareness campaigns and their participation"),
         (name = "measurements", description = "Monitoring and measurement (9.1): objectives' metrics and control checks over time, trends, overdue measurements"),
         (name = "soa", description = "The Statement of Applicability (6.1.3 d): versions, decisions per Annex A control with derived reasons, approval, comparison, exports, import"),
+        (name = "oscal", description = "NIST OSCAL 1.1.2 JSON exports: system security plan, assessment results (internal audits), plan of action and milestones (open corrective actions), the Annex A catalog"),
     )
 )]
 struct ApiDoc;
@@ -305,6 +307,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(certification::audit_time))
         .routes(routes!(certification::calendar))
         .routes(routes!(certification::stage1_pack))
+        .routes(routes!(oscal::document))
+        .routes(routes!(oscal::zip))
         .routes(routes!(own_controls::list, own_controls::create))
         .routes(routes!(
             own_controls::get,

@@ -429,6 +429,32 @@ pub async fn update(
 }
 
 /// Download every control with its implementation (CSV or XLSX).
+/// One OSCAL document (`ssp`, `assessment-results`, `poam`, `catalog`) as JSON.
+pub async fn oscal_document(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path((org, document)): Path<(String, String)>,
+) -> Response {
+    let ctx = org_or_page!(st, u, &org);
+    match st.app.oscal_file(&ctx, &document).await {
+        Ok(f) => crate::download(f),
+        Err(e) => error_page(&e),
+    }
+}
+
+/// The four OSCAL documents in a zip.
+pub async fn oscal_zip(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path(org): Path<String>,
+) -> Response {
+    let ctx = org_or_page!(st, u, &org);
+    match st.app.oscal_zip(&ctx).await {
+        Ok(f) => crate::download(f),
+        Err(e) => error_page(&e),
+    }
+}
+
 pub async fn export(
     State(st): State<AppState>,
     u: WebUser,

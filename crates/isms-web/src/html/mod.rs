@@ -450,6 +450,11 @@ pub fn router() -> Router<AppState> {
         .route("/o/{org}/gap/{id}/report.pdf", get(gap::report_pdf))
         .route("/o/{org}/controls", get(controls::list_page))
         .route("/o/{org}/controls/export", get(controls::export))
+        .route("/o/{org}/controls/oscal.zip", get(controls::oscal_zip))
+        .route(
+            "/o/{org}/controls/oscal/{document}",
+            get(controls::oscal_document),
+        )
         .route(
             "/o/{org}/controls/{ref}",
             get(controls::page).post(controls::update),

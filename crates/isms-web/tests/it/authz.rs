@@ -1511,6 +1511,10 @@ async fn call(
         "/api/v1/orgs/{org}/readiness/{profile}" => {
             (format!("/api/v1/orgs/{org}/readiness/stage2"), None)
         }
+        "/api/v1/orgs/{org}/exports/oscal/{document}" => {
+            (format!("/api/v1/orgs/{org}/exports/oscal/ssp"), None)
+        }
+        "/api/v1/orgs/{org}/exports/oscal" => (format!("/api/v1/orgs/{org}/exports/oscal"), None),
         "/api/v1/orgs/{org}/readiness-settings" => {
             let path = format!("/api/v1/orgs/{org}/readiness-settings");
             if case.method == Method::PATCH {
@@ -1928,6 +1932,16 @@ fn cases() -> Vec<Case> {
         Case {
             method: Method::GET,
             template: "/api/v1/orgs/{org}/exports/stage1-pack",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/exports/oscal/{document}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/exports/oscal",
             expect: Box::new(member_reads),
         },
         Case {

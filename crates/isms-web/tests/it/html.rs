@@ -856,6 +856,16 @@ async fn page_access_matrix() {
             None,
         ),
         (
+            "/o/{org}/controls/oscal/{document}",
+            "/o/acme/controls/oscal/catalog".into(),
+            None,
+        ),
+        (
+            "/o/{org}/controls/oscal.zip",
+            "/o/acme/controls/oscal.zip".into(),
+            None,
+        ),
+        (
             "/o/{org}/catalogue/own-controls/{code}",
             "/o/acme/catalogue/own-controls/AC-01".into(),
             None,

@@ -17,6 +17,7 @@ mod html;
 mod internal_audits;
 mod openapi;
 mod operations;
+mod oscal;
 mod own_controls;
 mod readiness;
 mod risk_library;
