@@ -1244,3 +1244,43 @@ async fn stage1_pack_export() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("format"), "{}", text(&o));
 }
+
+/// `isms export oscal --org SLUG -o DIR` writes the four OSCAL documents; a second export
+/// of unchanged records gives identical files; without `-o` it is a usage error (exit 2).
+#[tokio::test]
+async fn oscal_export() {
+    let e = Env::new().await;
+    let o = e.run(&["demo", "--org", "northwind"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let export = |dir: &std::path::Path| {
+        let o = e.run(
+            &[
+                "export",
+                "oscal",
+                "--org",
+                "northwind",
+                "-o",
+                dir.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    };
+    let (a, b) = (e.dir.path().join("a"), e.dir.path().join("b"));
+    export(&a);
+    export(&b);
+    for (name, key) in [
+        ("ssp.json", "system-security-plan"),
+        ("assessment-results.json", "assessment-results"),
+        ("poam.json", "plan-of-action-and-milestones"),
+        ("catalog.json", "catalog"),
+    ] {
+        let bytes = std::fs::read(a.join(name)).unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(doc[key]["metadata"]["oscal-version"], "1.1.2", "{name}");
+        assert_eq!(bytes, std::fs::read(b.join(name)).unwrap(), "{name}");
+    }
+    let o = e.run(&["export", "oscal", "--org", "northwind"], None);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("-o DIR"), "{}", text(&o));
+}

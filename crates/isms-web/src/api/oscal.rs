@@ -2,8 +2,8 @@
 //! assessment results, the open corrective actions as a plan of action and milestones,
 //! and the Annex A catalogue structure.
 
-use crate::auth::ApiUser;
 use crate::AppState;
+use crate::auth::ApiUser;
 use crate::error::{ApiResult, Problem};
 use axum::extract::{Path, State};
 
