@@ -663,6 +663,56 @@ fn risk_status(status: &str) -> &'static str {
     }
 }
 
+/// A POA&M item to write: an open corrective action or an open nonconformity.
+struct OpenItem<'a> {
+    id: Uuid,
+    title: String,
+    description: String,
+    statement: &'static str,
+    status: &'a str,
+    due: Option<&'a str>,
+    props: Vec<Option<Value>>,
+    owner: Option<Value>,
+    finding: Option<Uuid>,
+    remediation: Option<Value>,
+}
+
+/// The POA&M item and its risk (which carries the deadline and the remediation).
+fn open_item(org: &Org, o: OpenItem<'_>) -> (Value, Value) {
+    let risk_uuid = uuid_of(org.id, "risk", &o.id.to_string());
+    let mut risk = json!({
+        "uuid": risk_uuid,
+        "title": &o.title,
+        "description": &o.description,
+        "statement": o.statement,
+        "status": risk_status(o.status),
+    });
+    set(
+        &mut risk,
+        "deadline",
+        o.due.map(|d| Value::String(day_end(d))),
+    );
+    set(&mut risk, "remediations", o.remediation.map(|r| json!([r])));
+    let mut item = json!({
+        "uuid": uuid_of(org.id, "poam-item", &o.id.to_string()),
+        "title": &o.title,
+        "description": &o.description,
+        "related-risks": [{"risk-uuid": risk_uuid}],
+    });
+    let mut props_v = o.props;
+    props_v.push(prop("status", o.status));
+    props_v.push(prop("due-on", o.due.unwrap_or("")));
+    set(&mut item, "props", props(props_v));
+    set(&mut item, "origins", o.owner);
+    set(
+        &mut item,
+        "related-findings",
+        o.finding
+            .map(|f| json!([{"finding-uuid": uuid_of(org.id, "finding", &f.to_string())}])),
+    );
+    (item, risk)
+}
+
 /// The plan of action and milestones: every open corrective action, and every open
 /// nonconformity without one, with its due date, owner and status, linked to its finding.
 pub fn poam(i: &PoamInput) -> Value {
@@ -670,11 +720,8 @@ pub fn poam(i: &PoamInput) -> Value {
     let mut people = BTreeMap::new();
     let mut items = Vec::new();
     let mut risks = Vec::new();
-    let finding_uuid = |id: Uuid| uuid_of(org.id, "finding", &id.to_string());
     let known: Vec<Uuid> = i.findings.iter().map(|f| f.id).collect();
     for a in &i.actions {
-        let risk = uuid_of(org.id, "risk", &a.id.to_string());
-        let finding = a.finding_id.filter(|f| known.contains(f));
         let owner = a.owner.as_ref().map(|p| {
             people.insert(p.id, p.name.clone());
             json!([{"actors": [{"type": "party", "actor-uuid": person_party(org, p.id)}]}])
@@ -687,46 +734,26 @@ pub fn poam(i: &PoamInput) -> Value {
             "description": description,
         });
         set(&mut remediation, "origins", owner.clone());
-        let mut r = json!({
-            "uuid": risk,
-            "title": format!("{}: {}", a.action_ref, text(&a.title, "Corrective action")),
-            "description": description,
-            "statement": "A nonconformity or weakness that the corrective action removes.",
-            "status": risk_status(&a.status),
-            "remediations": [remediation],
-        });
-        set(
-            &mut r,
-            "deadline",
-            a.due_on.as_deref().map(|d| Value::String(day_end(d))),
-        );
-        risks.push(r);
-        let mut item = json!({
-            "uuid": uuid_of(org.id, "poam-item", &a.id.to_string()),
-            "title": format!("{}: {}", a.action_ref, text(&a.title, "Corrective action")),
-            "description": description,
-            "related-risks": [{"risk-uuid": risk}],
-        });
-        set(
-            &mut item,
-            "props",
-            props(vec![
-                prop("action-ref", &a.action_ref),
-                prop("status", &a.status),
-                prop("due-on", a.due_on.as_deref().unwrap_or("")),
-                prop(
-                    "owner",
-                    a.owner.as_ref().map(|p| p.name.as_str()).unwrap_or(""),
-                ),
-            ]),
-        );
-        set(&mut item, "origins", owner);
-        set(
-            &mut item,
-            "related-findings",
-            finding.map(|f| json!([{"finding-uuid": finding_uuid(f)}])),
+        let (item, risk) = open_item(
+            org,
+            OpenItem {
+                id: a.id,
+                title: format!("{}: {}", a.action_ref, text(&a.title, "Corrective action")),
+                description,
+                statement: "A nonconformity or weakness that the corrective action removes.",
+                status: &a.status,
+                due: a.due_on.as_deref(),
+                props: vec![
+                    prop("action-ref", &a.action_ref),
+                    prop("owner", a.owner.as_ref().map_or("", |p| p.name.as_str())),
+                ],
+                owner,
+                finding: a.finding_id.filter(|f| known.contains(f)),
+                remediation: Some(remediation),
+            },
         );
         items.push(item);
+        risks.push(risk);
     }
     let covered: Vec<Uuid> = i.actions.iter().filter_map(|a| a.finding_id).collect();
     for f in i
@@ -734,37 +761,23 @@ pub fn poam(i: &PoamInput) -> Value {
         .iter()
         .filter(|f| f.nonconformity && f.status != "closed" && !covered.contains(&f.id))
     {
-        let risk = uuid_of(org.id, "risk", &f.id.to_string());
-        let mut r = json!({
-            "uuid": risk,
-            "title": format!("{}: {}", f.finding_ref, text(&f.title, "Nonconformity")),
-            "description": text(&f.description, &text(&f.title, "No description.")),
-            "statement": "An open nonconformity without a corrective action yet.",
-            "status": risk_status(&f.status),
-        });
-        set(
-            &mut r,
-            "deadline",
-            f.deadline.as_deref().map(|d| Value::String(day_end(d))),
-        );
-        risks.push(r);
-        let mut item = json!({
-            "uuid": uuid_of(org.id, "poam-item", &f.id.to_string()),
-            "title": format!("{}: {}", f.finding_ref, text(&f.title, "Nonconformity")),
-            "description": text(&f.description, &text(&f.title, "No description.")),
-            "related-findings": [{"finding-uuid": finding_uuid(f.id)}],
-            "related-risks": [{"risk-uuid": risk}],
-        });
-        set(
-            &mut item,
-            "props",
-            props(vec![
-                prop("finding-ref", &f.finding_ref),
-                prop("status", &f.status),
-                prop("due-on", f.deadline.as_deref().unwrap_or("")),
-            ]),
+        let (item, risk) = open_item(
+            org,
+            OpenItem {
+                id: f.id,
+                title: format!("{}: {}", f.finding_ref, text(&f.title, "Nonconformity")),
+                description: text(&f.description, &text(&f.title, "No description.")),
+                statement: "An open nonconformity without a corrective action yet.",
+                status: &f.status,
+                due: f.deadline.as_deref(),
+                props: vec![prop("finding-ref", &f.finding_ref)],
+                owner: None,
+                finding: Some(f.id),
+                remediation: None,
+            },
         );
         items.push(item);
+        risks.push(risk);
     }
     if items.is_empty() {
         // The schema wants at least one item.

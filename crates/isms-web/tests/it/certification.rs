@@ -428,7 +428,7 @@ async fn the_auditor_days_estimate_shows_its_inputs() {
 }
 
 /// The files of a zip, in archive order.
-fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
     use std::io::Read;
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
     (0..z.len())

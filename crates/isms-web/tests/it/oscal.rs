@@ -11,18 +11,7 @@ use isms_testkit::TestApp;
 use serde_json::Value;
 use validate::assert_valid;
 
-fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
-    use std::io::Read;
-    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    (0..z.len())
-        .map(|i| {
-            let mut f = z.by_index(i).unwrap();
-            let mut out = Vec::new();
-            f.read_to_end(&mut out).unwrap();
-            (f.name().unwrap().into_owned(), out)
-        })
-        .collect()
-}
+use crate::certification::unzip;
 
 #[tokio::test]
 async fn the_demo_organisations_export_valid_oscal() {
