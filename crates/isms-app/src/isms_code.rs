@@ -73,7 +73,7 @@ impl App {
 
     /// [`App::export_yaml`] as a zip: entries sorted by path, every entry dated
     /// 1980-01-01, so that the same records give the same archive.
-    pub async fn export_yaml_zip(&self, ctx: &OrgCtx) -> AppResult<Vec<u8>> {
+    pub async fn export_yaml_zip(&self, ctx: &OrgCtx) -> AppResult<crate::exports::ExportFile> {
         let files = self.export_yaml(ctx, &crate::progress::NoProgress).await?;
         let prefix = format!("{}-isms-as-code", ctx.org.slug);
         let entries: Vec<isms_export::archive::ArchiveFile> = files
@@ -85,7 +85,13 @@ impl App {
             .collect();
         let day = time::Date::from_calendar_date(1980, time::Month::January, 1)
             .map_err(|e| internal(e.to_string()))?;
-        isms_export::archive::zip_archive(&entries, day).map_err(|e| internal(e.to_string()))
+        let bytes = isms_export::archive::zip_archive(&entries, day)
+            .map_err(|e| internal(e.to_string()))?;
+        Ok(crate::exports::ExportFile {
+            bytes,
+            content_type: "application/zip",
+            file_name: format!("{prefix}.zip"),
+        })
     }
 
     /// Read a directory written by [`App::export_yaml`] into the organisation: all or

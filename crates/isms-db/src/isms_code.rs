@@ -64,7 +64,7 @@ macro_rules! read_cell {
 pub async fn read_org(
     db: &Db,
     org_id: Uuid,
-    progress: &mut dyn FnMut(&str, usize),
+    progress: &mut (dyn FnMut(&str, usize) + Send),
 ) -> Result<OrgData, DbError> {
     let mut snap = db.snapshot().await?;
     let org: Vec<Cell> = run!(&mut snap, x => {
@@ -174,8 +174,8 @@ pub async fn replace_org(
     org_id: Uuid,
     org: &[Cell],
     tables: &[Table],
-    label: &dyn Fn(usize, usize) -> String,
-    progress: &mut dyn FnMut(&str, usize),
+    label: &(dyn Fn(usize, usize) -> String + Sync),
+    progress: &mut (dyn FnMut(&str, usize) + Send),
 ) -> Result<(), DbError> {
     let cell = |i: usize| org.get(i).cloned().unwrap_or(Cell::Null);
     let (name, employees, sites, other) = (cell(0), cell(1), cell(2), cell(3));

@@ -627,12 +627,42 @@ fn parse_yaml(file: &str, bytes: &[u8]) -> Result<(Y, String), FieldError> {
     let text = std::str::from_utf8(bytes)
         .map_err(|e| err_at(file, 1, "", format!("not UTF-8 text ({e})")))?;
     let v: Y = serde_yaml_ng::from_str(text).map_err(|e| {
-        let line = e.location().map_or(1, |l| l.line());
         let msg = e.to_string();
+        let line = duplicate_line(text, &msg)
+            .or_else(|| e.location().map(|l| l.line()))
+            .unwrap_or(1);
         let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
         err_at(file, line, "", format!("not valid YAML: {msg}"))
     })?;
     Ok((v, text.to_owned()))
+}
+
+/// The line of the second `key:` of a mapping (serde_yaml_ng names the record, as
+/// `.[N]`, and the key, but not the line, of a duplicate entry).
+fn duplicate_line(text: &str, msg: &str) -> Option<usize> {
+    let key = msg
+        .split("duplicate entry with key \"")
+        .nth(1)?
+        .split('"')
+        .next()?;
+    let n: usize = msg
+        .strip_prefix(".[")
+        .and_then(|r| r.split(']').next())
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(0);
+    let seq = msg.starts_with(".[");
+    let lines = Lines::new(text, seq);
+    let first = lines.field(n, key);
+    let end = lines.starts.get(n + 1).copied().unwrap_or(usize::MAX);
+    text.lines()
+        .enumerate()
+        .skip(first)
+        .take_while(|(i, _)| i + 1 < end)
+        .find(|(_, l)| {
+            let t = l.trim_start_matches("- ").trim_start();
+            t.strip_prefix(key).is_some_and(|r| r.starts_with(':'))
+        })
+        .map(|(i, _)| i + 1)
 }
 
 fn kind_name(k: Col) -> &'static str {

@@ -305,6 +305,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(certification::audit_time))
         .routes(routes!(certification::calendar))
         .routes(routes!(certification::stage1_pack))
+        .routes(routes!(orgs::export_yaml))
         .routes(routes!(own_controls::list, own_controls::create))
         .routes(routes!(
             own_controls::get,
