@@ -5,37 +5,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { inflateRawSync } from 'node:zlib';
-import { DEMO, Shots, clickAndWait, launchBrowser, newPage, pathOf, signIn, startServer } from './helpers.mjs';
+import { DEMO, Shots, clickAndWait, launchBrowser, newPage, pathOf, signIn, startServer, unzip } from './helpers.mjs';
 
 let server;
 let browser;
 let page;
 const shots = new Shots('32-stage1-pack');
-
-/** The files of a zip archive (stored or deflated entries), in archive order. */
-function unzip(buf) {
-  const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  assert.ok(eocd >= 0, 'no end of central directory');
-  const count = buf.readUInt16LE(eocd + 10);
-  let at = buf.readUInt32LE(eocd + 16);
-  const files = [];
-  for (let i = 0; i < count; i += 1) {
-    assert.equal(buf.readUInt32LE(at), 0x02014b50, 'central directory entry');
-    const method = buf.readUInt16LE(at + 10);
-    const size = buf.readUInt32LE(at + 20);
-    const nameLen = buf.readUInt16LE(at + 28);
-    const extraLen = buf.readUInt16LE(at + 30);
-    const commentLen = buf.readUInt16LE(at + 32);
-    const local = buf.readUInt32LE(at + 42);
-    const name = buf.subarray(at + 46, at + 46 + nameLen).toString('utf8');
-    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
-    const raw = buf.subarray(start, start + size);
-    files.push({ name, bytes: method === 8 ? inflateRawSync(raw) : Buffer.from(raw) });
-    at += 46 + nameLen + extraLen + commentLen;
-  }
-  return files;
-}
 
 async function downloadPack(p) {
   const [download] = await Promise.all([

@@ -20,6 +20,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium } from 'playwright-core';
+import { inflateRawSync } from 'node:zlib';
+import assert from 'node:assert/strict';
 
 const E2E_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -280,4 +282,28 @@ export async function freshTotp(base32Secret) {
   if (intoStep > TOTP_STEP_SECONDS - 2) await sleep((TOTP_STEP_SECONDS - intoStep + 0.1) * 1000);
   const step = currentStep();
   return { code: totpCode(base32Secret, step), step };
+}
+
+/** The files of a zip archive (stored or deflated entries), in archive order. */
+export function unzip(buf) {
+  const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  assert.ok(eocd >= 0, 'no end of central directory');
+  const count = buf.readUInt16LE(eocd + 10);
+  let at = buf.readUInt32LE(eocd + 16);
+  const files = [];
+  for (let i = 0; i < count; i += 1) {
+    assert.equal(buf.readUInt32LE(at), 0x02014b50, 'central directory entry');
+    const method = buf.readUInt16LE(at + 10);
+    const size = buf.readUInt32LE(at + 20);
+    const nameLen = buf.readUInt16LE(at + 28);
+    const extraLen = buf.readUInt16LE(at + 30);
+    const commentLen = buf.readUInt16LE(at + 32);
+    const local = buf.readUInt32LE(at + 42);
+    const name = buf.subarray(at + 46, at + 46 + nameLen).toString('utf8');
+    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const raw = buf.subarray(start, start + size);
+    files.push({ name, bytes: method === 8 ? inflateRawSync(raw) : Buffer.from(raw) });
+    at += 46 + nameLen + extraLen + commentLen;
+  }
+  return files;
 }

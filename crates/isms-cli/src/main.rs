@@ -278,6 +278,15 @@ impl From<anyhow::Error> for Failure {
     }
 }
 
+/// The failure of an import: the path, that nothing was written, and why.
+fn not_imported(path: &Path) -> impl FnOnce(AppError) -> Failure + '_ {
+    move |e| {
+        let mut f = Failure::from(e);
+        f.message = format!("{}: nothing was imported\n{}", path.display(), f.message);
+        f
+    }
+}
+
 fn usage(message: impl Into<String>) -> Failure {
     Failure {
         code: 2,
@@ -656,12 +665,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             let r = app
                 .import_yaml(Actor::Cli, &ctx, &files, mode, &bar)
                 .await
-                .map_err(|e| {
-                    let mut f = Failure::from(e);
-                    f.message =
-                        format!("{}: nothing was imported\n{}", a.path.display(), f.message);
-                    f
-                })?;
+                .map_err(not_imported(&a.path))?;
             return Ok(yaml_dir::print_report(&a.org, &r, a.dry_run));
         }
         Command::Export(a) => {
@@ -741,12 +745,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             let r = app
                 .import_soa(Actor::Cli, &ctx, &bytes, a.dry_run)
                 .await
-                .map_err(|e| {
-                    let mut f = Failure::from(e);
-                    f.message =
-                        format!("{}: nothing was imported\n{}", a.path.display(), f.message);
-                    f
-                })?;
+                .map_err(not_imported(&a.path))?;
             print_import(&r);
         }
         Command::Backup(a) => {
