@@ -31,6 +31,7 @@ pub mod foundation;
 pub mod gap;
 pub mod incidents;
 pub mod internal_audits;
+pub mod isms_code;
 pub mod measurements;
 pub mod members;
 pub mod orgs;

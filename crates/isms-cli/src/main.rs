@@ -1,8 +1,8 @@
 //! `isms`: the ISMS Workbench binary — web UI and API server, and the operator's tools.
 
 // The bar is used by the long imports and exports.
-#[allow(dead_code)]
 mod progress;
+mod yaml_dir;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -61,10 +61,10 @@ enum Command {
     Evidence(EvidenceCmd),
     /// Run a readiness profile (stage1, stage2, surveillance) over an organisation's records: exit 0 when no rule fails, 1 when one does, 2 on bad usage or data.
     Check(CheckArgs),
-    /// Export a register (audit-trail, members, tasks: csv, md, xlsx), the gap report (gap: md), the Statement of Applicability (soa: pdf, xlsx, csv, md) or the Stage 1 document pack (stage1-pack: zip).
+    /// Export a register (audit-trail, members, tasks: csv, md, xlsx), the gap report (gap: md), the Statement of Applicability (soa: pdf, xlsx, csv, md) or the Stage 1 document pack (stage1-pack: zip); yaml writes the whole organisation as a directory of YAML files (-o DIR).
     #[command(disable_version_flag = true)]
     Export(ExportArgs),
-    /// Import records from a file: soa (a CSV or XLSX Statement of Applicability, 2013 or 2022 control ids). All or nothing.
+    /// Import records from a file: soa (a CSV or XLSX Statement of Applicability, 2013 or 2022 control ids), or yaml (a directory written by `isms export yaml`: a plan first, --yes applies it to an organisation that holds records). All or nothing.
     Import(ImportArgs),
     /// Write a consistent backup of the whole database to a file.
     Backup(BackupArgs),
@@ -216,16 +216,19 @@ struct CheckArgs {
 
 #[derive(Args, Debug)]
 struct ImportArgs {
-    /// What to import: soa.
+    /// What to import: soa or yaml.
     kind: String,
     /// The organisation's slug.
     #[arg(long)]
     org: String,
-    /// The file (CSV or XLSX).
+    /// The file (CSV or XLSX), or the directory (yaml).
     path: PathBuf,
     /// Show what would change and write nothing.
     #[arg(long)]
     dry_run: bool,
+    /// yaml: apply the plan to an organisation that already holds records.
+    #[arg(long)]
+    yes: bool,
 }
 
 #[derive(Args, Debug)]
@@ -272,6 +275,15 @@ impl From<anyhow::Error> for Failure {
             code: 3,
             message: format!("{e:#}"),
         }
+    }
+}
+
+/// The failure of an import: the path, that nothing was written, and why.
+fn not_imported(path: &Path) -> impl FnOnce(AppError) -> Failure + '_ {
+    move |e| {
+        let mut f = Failure::from(e);
+        f.message = format!("{}: nothing was imported\n{}", path.display(), f.message);
+        f
     }
 }
 
@@ -622,6 +634,40 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                 })?;
             return Ok(u8::from(!report.ok()));
         }
+        Command::Export(a) if a.kind == "yaml" => {
+            let app = open(g).await?;
+            let ctx = app
+                .org_for_cli(&a.org)
+                .await
+                .map_err(|_| usage(format!("org: no organisation \"{}\"", a.org)))?;
+            let dir = a
+                .output
+                .as_deref()
+                .ok_or_else(|| usage("output: give the directory to write with -o DIR"))?;
+            let bar = progress::Bar::new();
+            let files = app.export_yaml(&ctx, &bar).await?;
+            yaml_dir::write(dir, &files).map_err(usage)?;
+            eprintln!("Wrote {} files to {}.", files.len(), dir.display());
+        }
+        Command::Import(a) if a.kind == "yaml" => {
+            let files = yaml_dir::read(&a.path).map_err(usage)?;
+            let app = open(g).await?;
+            let ctx = app
+                .org_for_cli(&a.org)
+                .await
+                .map_err(|_| usage(format!("org: no organisation \"{}\"", a.org)))?;
+            let mode = match (a.dry_run, a.yes) {
+                (true, _) => isms_app::isms_code::ImportMode::DryRun,
+                (false, true) => isms_app::isms_code::ImportMode::ApplyConfirmed,
+                (false, false) => isms_app::isms_code::ImportMode::Apply,
+            };
+            let bar = progress::Bar::new();
+            let r = app
+                .import_yaml(Actor::Cli, &ctx, &files, mode, &bar)
+                .await
+                .map_err(not_imported(&a.path))?;
+            return Ok(yaml_dir::print_report(&a.org, &r, a.dry_run));
+        }
         Command::Export(a) => {
             let app = open(g).await?;
             let ctx = app
@@ -689,7 +735,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Import(a) => {
             if a.kind != "soa" {
                 return Err(usage(format!(
-                    "kind: \"{}\" cannot be imported yet; choose soa",
+                    "kind: \"{}\" cannot be imported yet; choose soa or yaml",
                     a.kind
                 )));
             }
@@ -703,12 +749,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
             let r = app
                 .import_soa(Actor::Cli, &ctx, &bytes, a.dry_run)
                 .await
-                .map_err(|e| {
-                    let mut f = Failure::from(e);
-                    f.message =
-                        format!("{}: nothing was imported\n{}", a.path.display(), f.message);
-                    f
-                })?;
+                .map_err(not_imported(&a.path))?;
             print_import(&r);
         }
         Command::Backup(a) => {

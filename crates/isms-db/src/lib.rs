@@ -16,6 +16,7 @@ pub mod foundation;
 pub mod gap;
 pub mod incidents;
 pub mod internal_audits;
+pub mod isms_code;
 pub mod measurements;
 pub mod orgs;
 pub mod own_controls;

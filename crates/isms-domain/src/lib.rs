@@ -19,6 +19,7 @@ pub mod foundation;
 pub mod gap;
 pub mod incident;
 pub mod internal_audit;
+pub mod isms_code;
 pub mod measurement;
 pub mod org;
 pub mod rbac;

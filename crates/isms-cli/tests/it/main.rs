@@ -1284,3 +1284,138 @@ async fn oscal_export() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("-o DIR"), "{}", text(&o));
 }
+
+fn read_tree(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut todo = vec![(dir.to_path_buf(), String::new())];
+    while let Some((d, prefix)) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let e = e.unwrap();
+            let name = format!("{prefix}{}", e.file_name().to_string_lossy());
+            if e.file_type().unwrap().is_dir() {
+                todo.push((e.path(), format!("{name}/")));
+            } else {
+                out.insert(name, std::fs::read(e.path()).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// `isms export yaml` twice gives the same files; `isms import yaml` into a new
+/// organisation gives them back byte for byte; into a non-empty one it shows the plan
+/// and waits for --yes; a broken file writes nothing and names file, line and field.
+#[tokio::test]
+async fn isms_as_code_round_trip_plan_and_refusals() {
+    let e = Env::new().await;
+    assert_eq!(e.run(&["demo"], None).status.code(), Some(0));
+    let a = e.dir.path().join("a");
+    let a_s = a.to_str().unwrap();
+    let o = e.run(&["export", "yaml", "--org", "northwind", "-o", a_s], None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let first = read_tree(&a);
+    // Again into the same directory (an earlier export): the same files.
+    std::fs::create_dir(a.join(".git")).unwrap();
+    let o = e.run(&["export", "yaml", "--org", "northwind", "-o", a_s], None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(a.join(".git").is_dir(), "the export removed .git");
+    std::fs::remove_dir(a.join(".git")).unwrap();
+    assert_eq!(first, read_tree(&a));
+    assert!(first.contains_key("README.md") && first.contains_key("risks.yaml"));
+    // Into a directory that holds something else: refused.
+    let other = e.dir.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(other.join("notes.txt"), "mine").unwrap();
+    let o = e.run(
+        &[
+            "export",
+            "yaml",
+            "--org",
+            "northwind",
+            "-o",
+            other.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert_eq!(
+        std::fs::read_to_string(other.join("notes.txt")).unwrap(),
+        "mine"
+    );
+
+    let o = e.run(&["org", "add", "--name", "Copy", "--slug", "copy"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // A broken file: exit 2, file/line/field named, nothing written.
+    let bad = e.dir.path().join("bad");
+    std::fs::create_dir(&bad).unwrap();
+    for (p, b) in &first {
+        let path = bad.join(p);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, b).unwrap();
+    }
+    let risks = String::from_utf8(first["risks.yaml"].clone()).unwrap();
+    std::fs::write(
+        bad.join("risks.yaml"),
+        risks.replacen("  number: 1\n", "  number: one\n", 1),
+    )
+    .unwrap();
+    let o = e.run(
+        &["import", "yaml", bad.to_str().unwrap(), "--org", "copy"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let t = text(&o);
+    assert!(t.contains("nothing was imported"), "{t}");
+    assert!(t.contains("risks.yaml line 2, field number"), "{t}");
+    let c = e.dir.path().join("c");
+    let o = e.run(
+        &["export", "yaml", "--org", "copy", "-o", c.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(
+        String::from_utf8(read_tree(&c)["risks.yaml"].clone()).unwrap(),
+        "[]\n"
+    );
+    // The good files: created, and exported back byte for byte.
+    let o = e.run(&["import", "yaml", a_s, "--org", "copy"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("Imported"), "{}", text(&o));
+    let b = e.dir.path().join("b");
+    let o = e.run(
+        &["export", "yaml", "--org", "copy", "-o", b.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(first, read_tree(&b));
+    // A change into a non-empty organisation: the plan, exit 2 until --yes.
+    std::fs::write(
+        b.join("risks.yaml"),
+        risks.replacen(
+            "title: Ransomware encrypts the production file shares",
+            "title: Ransomware on the file shares",
+            1,
+        ),
+    )
+    .unwrap();
+    let b_s = b.to_str().unwrap();
+    let o = e.run(&["import", "yaml", b_s, "--org", "copy", "--dry-run"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("Dry run"), "{}", text(&o));
+    let o = e.run(&["import", "yaml", b_s, "--org", "copy"], None);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let t = text(&o);
+    assert!(
+        t.contains("risks.yaml: 0 added, 1 changed, 0 removed"),
+        "{t}"
+    );
+    assert!(t.contains("changed  R-001") && t.contains("--yes"), "{t}");
+    let o = e.run(&["import", "yaml", b_s, "--org", "copy", "--yes"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = e.run(&["export", "risks", "--org", "copy"], None);
+    assert!(
+        text(&o).contains("Ransomware on the file shares"),
+        "{}",
+        text(&o)
+    );
+}

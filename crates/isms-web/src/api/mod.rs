@@ -309,6 +309,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(certification::stage1_pack))
         .routes(routes!(oscal::document))
         .routes(routes!(oscal::zip))
+        .routes(routes!(orgs::export_yaml))
         .routes(routes!(own_controls::list, own_controls::create))
         .routes(routes!(
             own_controls::get,

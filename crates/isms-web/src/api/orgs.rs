@@ -71,3 +71,21 @@ pub async fn update_org(
     let ctx = st.app.org_access(&p, &org).await?;
     Ok(Json(st.app.update_org(&p, &ctx, &patch).await?))
 }
+
+/// The whole organisation as code: the directory `isms export yaml` writes (one YAML
+/// file per register, documents and their versions one file each, evidence files by
+/// SHA-256, a README with the format version), as a zip whose entries are sorted and
+/// dated 1980-01-01, so that the same records give the same bytes. Needs the admin role
+/// (it holds every register); the audit trail, sessions, tokens and password hashes are
+/// not in it.
+#[utoipa::path(get, path = "/api/v1/orgs/{org}/exports/yaml", tag = "organisations",
+    params(("org" = String, Path, description = "The organisation's slug")),
+    responses((status = 200, description = "The zip", content((Vec<u8> = "application/zip"))), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn export_yaml(
+    State(st): State<AppState>,
+    ApiUser(p): ApiUser,
+    Path(org): Path<String>,
+) -> ApiResult<axum::response::Response> {
+    let ctx = st.app.org_access(&p, &org).await?;
+    Ok(crate::download(st.app.export_yaml_zip(&ctx).await?))
+}

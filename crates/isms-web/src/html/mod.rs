@@ -765,6 +765,7 @@ pub fn router() -> Router<AppState> {
             "/o/{org}/certification/stage1-pack.zip",
             get(certification::stage1_pack),
         )
+        .route("/o/{org}/settings/isms-as-code.zip", get(org::isms_as_code))
         .route("/o/{org}/catalogue", get(catalogue::controls_page))
         .route(
             "/o/{org}/catalogue/controls/{id}",

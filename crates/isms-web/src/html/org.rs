@@ -712,6 +712,19 @@ pub async fn settings_page(
     })
 }
 
+/// The organisation as code (the YAML directory in a zip), from the settings page.
+pub async fn isms_as_code(
+    State(st): State<AppState>,
+    u: WebUser,
+    Path(org): Path<String>,
+) -> Response {
+    let ctx = org_or_page!(st, u, &org);
+    match st.app.export_yaml_zip(&ctx).await {
+        Ok(f) => crate::download(f),
+        Err(e) => error_page(&e),
+    }
+}
+
 pub async fn update_settings(
     State(st): State<AppState>,
     u: WebUser,

@@ -69,6 +69,7 @@ async fn call(
         }
         "/api/v1/orgs/{org}" => (format!("/api/v1/orgs/{org}"), None),
         "/api/v1/orgs/{org}/dashboard" => (format!("/api/v1/orgs/{org}/dashboard"), None),
+        "/api/v1/orgs/{org}/exports/yaml" => (format!("/api/v1/orgs/{org}/exports/yaml"), None),
         "/api/v1/overview" => ("/api/v1/overview".into(), None),
         "/api/v1/orgs/{org}/members" if case.method == Method::POST => (
             format!("/api/v1/orgs/{org}/members"),
@@ -1943,6 +1944,11 @@ fn cases() -> Vec<Case> {
             method: Method::GET,
             template: "/api/v1/orgs/{org}/exports/oscal",
             expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/exports/yaml",
+            expect: Box::new(admin_only(200)),
         },
         Case {
             method: Method::GET,

@@ -661,6 +661,11 @@ async fn page_access_matrix() {
             Some(admin_only),
         ),
         (
+            "/o/{org}/settings/isms-as-code.zip",
+            "/o/acme/settings/isms-as-code.zip".into(),
+            Some(admin_only),
+        ),
+        (
             "/o/{org}/catalogue",
             "/o/acme/catalogue?control_type=detective".into(),
             None,

@@ -15,6 +15,7 @@ mod findings;
 mod foundation;
 mod html;
 mod internal_audits;
+mod isms_code;
 mod openapi;
 mod operations;
 mod oscal;
