@@ -4,6 +4,8 @@
 #[allow(dead_code)]
 mod progress;
 
+mod frameworks;
+
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use isms_app::users::NewUser;
@@ -216,7 +218,7 @@ struct CheckArgs {
 
 #[derive(Args, Debug)]
 struct ImportArgs {
-    /// What to import: soa.
+    /// What to import: soa; oscal-catalog (an OSCAL catalog JSON as a framework), ciso-assistant (a CISO Assistant library YAML), mapping (CSV/XLSX: source id, target id, relationship[, rationale]; needs --framework).
     kind: String,
     /// The organisation's slug.
     #[arg(long)]
@@ -226,6 +228,9 @@ struct ImportArgs {
     /// Show what would change and write nothing.
     #[arg(long)]
     dry_run: bool,
+    /// mapping: the framework (its id or name) the mapping is for.
+    #[arg(long)]
+    framework: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -682,10 +687,13 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                 }
             }
         }
+        Command::Import(a) if frameworks::KINDS.contains(&a.kind.as_str()) => {
+            frameworks::import(g, a).await?;
+        }
         Command::Import(a) => {
             if a.kind != "soa" {
                 return Err(usage(format!(
-                    "kind: \"{}\" cannot be imported yet; choose soa",
+                    "kind: \"{}\" cannot be imported yet; choose soa, oscal-catalog, ciso-assistant or mapping",
                     a.kind
                 )));
             }

@@ -1244,3 +1244,5 @@ async fn stage1_pack_export() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("format"), "{}", text(&o));
 }
+
+mod frameworks;

@@ -20,7 +20,7 @@ CREATE TABLE frameworks (
     version          BIGINT  NOT NULL
 );
 CREATE UNIQUE INDEX frameworks_source_uq ON frameworks (org_id, source_key);
-CREATE INDEX frameworks_name_idx ON frameworks (org_id, name, id);
+CREATE INDEX frameworks_org_idx ON frameworks (org_id, id);
 
 CREATE TABLE framework_requirements (
     id             UUID    NOT NULL PRIMARY KEY,

@@ -11,7 +11,8 @@
 //!   (`urn:intuitem:risk:framework:iso27001-2022`), in either direction, become mappings;
 //!   a set from ISO to the framework has `subset` and `superset` swapped. Other sets are
 //!   named in [`ParsedLibrary::notes`].
-//! - A risk matrix is not imported (see [`ParsedLibrary::notes`] for why).
+//! - A risk matrix becomes [`ParsedLibrary::risk_method`] when our risk method can hold
+//!   it (scales of 3–10 steps, 2–10 levels, a full grid); otherwise a note says why.
 //!
 //! Hostile files: YAML nesting and alias expansion are bounded by the parser (an error
 //! names them); every wrong value is named by its path
@@ -23,6 +24,7 @@ use super::{
     Target, array, check_ref, check_title, cut_body, parse_target, text,
 };
 use crate::ValidationError;
+use crate::risk::{Method, RiskLevel, Scale, ScaleLevel};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 
@@ -46,6 +48,8 @@ pub struct ParsedLibrary {
     pub mappings: Vec<LibraryMapping>,
     /// What was in the file and not imported, and why.
     pub notes: Vec<String>,
+    /// The library's risk matrix as a risk method, when our method can hold it.
+    pub risk_method: Option<Method>,
 }
 
 /// Read a library from the bytes of a YAML file.
@@ -267,12 +271,28 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedLibrary, ValidationError> {
             body: cut_body(body.trim().to_owned()),
         });
     }
-    if objects.get("risk_matrix").is_some() || objects.get("risk_matrices").is_some() {
-        notes.push(
-            "The risk matrix was not imported: a CISO Assistant matrix names its own probability and impact scales and a grid of risk levels per cell, while our risk method (Risk method page) keeps numbered scales and levels set from likelihood × impact bands; set the method up there instead."
-                .to_owned(),
-        );
-    }
+    let risk_method = match objects
+        .get("risk_matrix")
+        .or_else(|| objects.get("risk_matrices"))
+    {
+        None => None,
+        Some(Value::Array(list)) if !list.is_empty() => {
+            if list.len() > 1 {
+                notes.push(format!(
+                    "Only the first of the {} risk matrices was read; a method has one matrix.",
+                    list.len()
+                ));
+            }
+            risk_matrix(&list[0], &mut notes)
+        }
+        Some(m @ Value::Object(_)) => risk_matrix(m, &mut notes),
+        Some(_) => {
+            notes.push(
+                "The risk matrix was not imported: it is neither a list nor a mapping.".to_owned(),
+            );
+            None
+        }
+    };
     // Mapping sets.
     let mut sets: Vec<(String, &Value)> = Vec::new();
     match objects.get("requirement_mapping_sets") {
@@ -398,5 +418,111 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedLibrary, ValidationError> {
         },
         mappings,
         notes,
+        risk_method,
     })
+}
+
+/// A CISO Assistant risk matrix (`probability`, `impact`, `risk`, `grid[probability][impact]`
+/// holding risk ids) as a risk method, when it fits [`crate::risk::validate`]; otherwise a
+/// note says why it was not imported. The owner may accept the lowest level, and risks are
+/// reviewed yearly, until the draft says otherwise.
+fn risk_matrix(m: &Value, notes: &mut Vec<String>) -> Option<Method> {
+    let steps = |key: &str| -> Option<Vec<(String, String, String)>> {
+        m.get(key)?
+            .as_array()?
+            .iter()
+            .map(|l| {
+                let name = l.get("name").and_then(Value::as_str)?.trim().to_owned();
+                let description = l
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .trim()
+                    .to_owned();
+                let colour = l
+                    .get("hexcolor")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .trim()
+                    .to_lowercase();
+                Some((name, description, colour))
+            })
+            .collect()
+    };
+    let (Some(prob), Some(imp), Some(risk)) =
+        (steps("probability"), steps("impact"), steps("risk"))
+    else {
+        notes.push("The risk matrix was not imported: it needs probability, impact and risk lists whose entries have a name.".to_owned());
+        return None;
+    };
+    let grid: Option<Vec<Vec<u8>>> = m.get("grid").and_then(Value::as_array).and_then(|rows| {
+        rows.iter()
+            .map(|r| {
+                r.as_array()?
+                    .iter()
+                    .map(|c| c.as_u64().and_then(|v| u8::try_from(v).ok()))
+                    .collect()
+            })
+            .collect()
+    });
+    let Some(matrix) = grid else {
+        notes.push(
+            "The risk matrix was not imported: its grid must be rows of risk numbers.".to_owned(),
+        );
+        return None;
+    };
+    let scale = |s: Vec<(String, String, String)>| Scale {
+        levels: s
+            .into_iter()
+            .enumerate()
+            .map(|(i, (name, description, _))| ScaleLevel {
+                value: u8::try_from(i + 1).unwrap_or(u8::MAX),
+                name,
+                description: description
+                    .chars()
+                    .take(crate::risk::method::MAX_DESCRIPTION_CHARS)
+                    .collect(),
+            })
+            .collect(),
+    };
+    const PALETTE: [&str; 5] = ["#2e7d32", "#9e9d24", "#f9a825", "#ef6c00", "#c62828"];
+    let n = risk.len();
+    let method = Method {
+        likelihood: scale(prob),
+        impact: scale(imp),
+        levels: risk
+            .into_iter()
+            .enumerate()
+            .map(|(i, (name, description, colour))| RiskLevel {
+                name,
+                colour: if colour.len() == 7 && colour.starts_with('#') {
+                    colour
+                } else {
+                    PALETTE[(i * (PALETTE.len() - 1)) / n.saturating_sub(1).max(1)].to_owned()
+                },
+                description: description
+                    .chars()
+                    .take(crate::risk::method::MAX_DESCRIPTION_CHARS)
+                    .collect(),
+            })
+            .collect(),
+        matrix,
+        acceptance_level: 0,
+        review_interval_days: 365,
+    };
+    match crate::risk::validate(&method) {
+        Ok(()) => Some(method),
+        Err(e) => {
+            notes.push(format!(
+                "The risk matrix was not imported: our risk method cannot hold it ({}).",
+                e.errors
+                    .iter()
+                    .take(3)
+                    .map(|f| format!("{}: {}", f.field, f.message))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ));
+            None
+        }
+    }
 }

@@ -298,10 +298,22 @@ fn reads_a_ciso_assistant_library() {
             ("RS-1".into(), "clause:8.1".into(), Relationship::Subset),
         ]
     );
+    let m = l
+        .risk_method
+        .clone()
+        .expect("the 3×3 matrix fits our method");
+    assert_eq!(m.likelihood.len(), 3);
+    assert_eq!(m.levels.len(), 2);
+    assert_eq!(m.matrix[2], [1, 1, 1]);
+    let odd = CISO.replace("        - [1, 1, 1]\n", "");
+    let l2 = ciso::parse(odd.as_bytes()).unwrap();
+    assert!(l2.risk_method.is_none());
     assert!(
-        l.notes
+        l2.notes
             .iter()
-            .any(|n| n.contains("risk matrix was not imported"))
+            .any(|n| n.contains("risk matrix was not imported")),
+        "{:?}",
+        l2.notes
     );
     assert!(l.notes.iter().any(|n| n.contains("nist-csf-2.0")));
 }
