@@ -306,7 +306,7 @@ async fn frameworks_import_map_link_and_cover() {
         &c,
         &format!("{FW}/ciso-assistant"),
         "application/yaml",
-        b"objects: {framework: {urn: x, requirement_nodes: [{urn: a, parent_urn: nowhere}]}}"
+        b"objects: {framework: {urn: x, name: X, requirement_nodes: [{urn: a, parent_urn: nowhere}]}}"
             .to_vec(),
     )
     .await;
