@@ -28,6 +28,7 @@ pub mod evidence;
 pub mod exports;
 pub mod findings;
 pub mod foundation;
+pub mod frameworks;
 pub mod gap;
 pub mod incidents;
 pub mod internal_audits;

@@ -103,6 +103,57 @@ fn snapshot(m: &MethodRow) -> serde_json::Value {
     })
 }
 
+/// Write a new draft version of the method (the caller checked there is no draft) with
+/// its audit-trail entry, inside `tx`.
+pub(crate) async fn insert_draft(
+    app: &App,
+    tx: &mut isms_db::Tx,
+    actor: Actor<'_>,
+    ctx: &OrgCtx,
+    method: &Method,
+    based_on: String,
+    note: String,
+) -> AppResult<MethodRow> {
+    let definition =
+        serde_json::to_string(&method).map_err(|e| AppError::Internal(e.to_string()))?;
+    let now = Ts(app.now());
+    let row = MethodRow {
+        id: Uuid::now_v7(),
+        org_id: ctx.org.id,
+        number: store::max_number(tx, ctx.org.id).await? + 1,
+        status: STATUS_DRAFT.into(),
+        definition,
+        based_on,
+        change_note: note,
+        approved_by: None,
+        approved_by_name: None,
+        approved_at: None,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    store::insert_method(tx, &row).await?;
+    record(
+        app,
+        tx,
+        actor,
+        Change {
+            org_id: Some(ctx.org.id),
+            entity: "risk_method",
+            entity_id: row.id.to_string(),
+            action: "create",
+            summary: format!(
+                "started version {} of the risk method from {}",
+                row.number, row.based_on
+            ),
+            before: None,
+            after: Some(snapshot(&row)),
+        },
+    )
+    .await?;
+    Ok(row)
+}
+
 impl App {
     fn to_method(&self, r: MethodRow) -> AppResult<RiskMethod> {
         let method: Method = serde_json::from_str(&r.definition).map_err(|e| {
@@ -208,43 +259,7 @@ impl App {
                 }
             }
         };
-        let definition =
-            serde_json::to_string(&method).map_err(|e| AppError::Internal(e.to_string()))?;
-        let now = Ts(self.now());
-        let row = MethodRow {
-            id: Uuid::now_v7(),
-            org_id: ctx.org.id,
-            number: store::max_number(&mut tx, ctx.org.id).await? + 1,
-            status: STATUS_DRAFT.into(),
-            definition,
-            based_on,
-            change_note: note,
-            approved_by: None,
-            approved_by_name: None,
-            approved_at: None,
-            created_at: now,
-            updated_at: now,
-            version: 1,
-        };
-        store::insert_method(&mut tx, &row).await?;
-        record(
-            self,
-            &mut tx,
-            actor,
-            Change {
-                org_id: Some(ctx.org.id),
-                entity: "risk_method",
-                entity_id: row.id.to_string(),
-                action: "create",
-                summary: format!(
-                    "started version {} of the risk method from {}",
-                    row.number, row.based_on
-                ),
-                before: None,
-                after: Some(snapshot(&row)),
-            },
-        )
-        .await?;
+        let row = insert_draft(self, &mut tx, actor, ctx, &method, based_on, note).await?;
         tx.commit().await?;
         self.to_method(row)
     }

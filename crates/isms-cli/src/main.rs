@@ -4,6 +4,8 @@
 mod progress;
 mod yaml_dir;
 
+mod frameworks;
+
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use isms_app::users::NewUser;
@@ -216,7 +218,7 @@ struct CheckArgs {
 
 #[derive(Args, Debug)]
 struct ImportArgs {
-    /// What to import: soa or yaml.
+    /// What to import: soa; yaml (a directory written by `isms export yaml`); oscal-catalog (an OSCAL catalog JSON as a framework), ciso-assistant (a CISO Assistant library YAML), mapping (CSV/XLSX: source id, target id, relationship[, rationale]; needs --framework).
     kind: String,
     /// The organisation's slug.
     #[arg(long)]
@@ -229,6 +231,9 @@ struct ImportArgs {
     /// yaml: apply the plan to an organisation that already holds records.
     #[arg(long)]
     yes: bool,
+    /// mapping: the framework (its id or name) the mapping is for.
+    #[arg(long)]
+    framework: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -732,10 +737,13 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                 }
             }
         }
+        Command::Import(a) if frameworks::KINDS.contains(&a.kind.as_str()) => {
+            frameworks::import(g, a).await?;
+        }
         Command::Import(a) => {
             if a.kind != "soa" {
                 return Err(usage(format!(
-                    "kind: \"{}\" cannot be imported yet; choose soa or yaml",
+                    "kind: \"{}\" cannot be imported yet; choose soa, yaml, oscal-catalog, ciso-assistant or mapping",
                     a.kind
                 )));
             }

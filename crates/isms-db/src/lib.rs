@@ -13,6 +13,7 @@ pub mod documents;
 pub mod evidence;
 pub mod findings;
 pub mod foundation;
+pub mod frameworks;
 pub mod gap;
 pub mod incidents;
 pub mod internal_audits;

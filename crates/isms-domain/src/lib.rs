@@ -16,6 +16,7 @@ pub mod document;
 pub mod error;
 pub mod evidence;
 pub mod foundation;
+pub mod framework;
 pub mod gap;
 pub mod incident;
 pub mod internal_audit;

@@ -1419,3 +1419,5 @@ async fn isms_as_code_round_trip_plan_and_refusals() {
         text(&o)
     );
 }
+
+mod frameworks;

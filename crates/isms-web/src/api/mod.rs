@@ -13,6 +13,7 @@ pub mod documents;
 pub mod evidence;
 pub mod findings;
 pub mod foundation;
+pub mod frameworks;
 pub mod gap;
 pub mod incidents;
 pub mod internal_audits;
@@ -196,6 +197,7 @@ impl Modify for SecurityAddon {
         (name = "measurements", description = "Monitoring and measurement (9.1): objectives' metrics and control checks over time, trends, overdue measurements"),
         (name = "soa", description = "The Statement of Applicability (6.1.3 d): versions, decisions per Annex A control with derived reasons, approval, comparison, exports, import"),
         (name = "oscal", description = "NIST OSCAL 1.1.2 JSON exports: system security plan, assessment results (internal audits), plan of action and milestones (open corrective actions), the Annex A catalog"),
+        (name = "frameworks", description = "Frameworks besides ISO 27001: OSCAL catalogs and CISO Assistant libraries imported, their requirements, mappings to ISO 27001:2022, links from the organisation's controls, coverage"),
     )
 )]
 struct ApiDoc;
@@ -492,6 +494,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(soa::get_entry, soa::update_entry))
         .routes(routes!(soa::approve))
         .routes(routes!(soa::export))
+        .routes(routes!(frameworks::list))
+        .routes(routes!(frameworks::import_oscal))
+        .routes(routes!(frameworks::import_ciso))
+        .routes(routes!(frameworks::get))
+        .routes(routes!(frameworks::coverage))
+        .routes(routes!(frameworks::requirements))
+        .routes(routes!(frameworks::requirement))
+        .routes(routes!(frameworks::mappings, frameworks::import_mapping))
+        .routes(routes!(frameworks::link, frameworks::unlink))
+        .routes(routes!(frameworks::control_frameworks))
 }
 
 /// The OpenAPI document as pretty JSON (what `GET /api/v1/openapi.json` serves and

@@ -297,6 +297,8 @@ pub struct ControlPage {
     pub documents: Vec<LinkedDocument>,
     /// Every piece of evidence ever linked to it, newest first.
     pub evidence: Vec<Evidence>,
+    /// What it meets in the imported frameworks.
+    pub frameworks: Vec<isms_app::frameworks::MetRequirement>,
 }
 
 impl ControlPage {
@@ -364,6 +366,10 @@ async fn control_page(
         Ok(e) => e,
         Err(e) => return error_page(&e),
     };
+    let frameworks = match st.app.control_in_frameworks(ctx, &c.control_ref).await {
+        Ok(f) => f,
+        Err(e) => return error_page(&e),
+    };
     render(
         status,
         &ControlPage {
@@ -384,6 +390,7 @@ async fn control_page(
             can_write: ctx.can(Permission::Write),
             documents,
             evidence,
+            frameworks,
         },
     )
 }

@@ -22,6 +22,7 @@ pub mod documents;
 pub mod evidence;
 pub mod findings;
 pub mod foundation;
+pub mod frameworks;
 pub mod gap;
 pub mod incidents;
 pub mod internal_audits;
@@ -172,6 +173,7 @@ impl Layout {
                 "certification",
             );
             add(format!("{base}/catalogue"), "Catalogue", "catalogue");
+            add(format!("{base}/frameworks"), "Frameworks", "frameworks");
             add(format!("{base}/members"), "Members", "members");
             if c.can(Permission::ReadAuditTrail) {
                 add(format!("{base}/audit-trail"), "Audit trail", "audit");
@@ -766,6 +768,21 @@ pub fn router() -> Router<AppState> {
             get(certification::stage1_pack),
         )
         .route("/o/{org}/settings/isms-as-code.zip", get(org::isms_as_code))
+        .route("/o/{org}/frameworks", get(frameworks::list))
+        .route("/o/{org}/frameworks/import", post(frameworks::import))
+        .route("/o/{org}/frameworks/{id}", get(frameworks::page))
+        .route(
+            "/o/{org}/frameworks/{id}/requirements/{rid}",
+            get(frameworks::requirement),
+        )
+        .route(
+            "/o/{org}/frameworks/{id}/requirements/{rid}/links",
+            post(frameworks::link),
+        )
+        .route(
+            "/o/{org}/frameworks/{id}/requirements/{rid}/links/delete",
+            post(frameworks::unlink),
+        )
         .route("/o/{org}/catalogue", get(catalogue::controls_page))
         .route(
             "/o/{org}/catalogue/controls/{id}",

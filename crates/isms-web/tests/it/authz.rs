@@ -509,6 +509,92 @@ async fn call(
                 other => panic!("no certification call for {other:?}"),
             }
         }
+        t if t.starts_with("/api/v1/orgs/{org}/frameworks")
+            || t == "/api/v1/orgs/{org}/controls/{control}/frameworks" =>
+        {
+            let base = format!("/api/v1/orgs/{org}/frameworks");
+            let file = |name: &str| {
+                std::fs::read(format!(
+                    "{}/../../testdata/frameworks/{name}",
+                    env!("CARGO_MANIFEST_DIR")
+                ))
+                .unwrap()
+            };
+            let send_raw = |path: String, ct: &'static str, bytes: Vec<u8>| async move {
+                c.request(case.method.clone(), &path)
+                    .header("content-type", ct)
+                    .body(bytes)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            };
+            // The framework every call works on (importing it again only updates it).
+            let r = admin
+                .request(Method::POST, &format!("{base}/oscal-catalog"))
+                .header("content-type", "application/json")
+                .body(file("sp800-53-rev5-excerpt.json"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            let id = r.json::<Value>().await.unwrap()["framework"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            match (case.method.clone(), t) {
+                (Method::POST, "/api/v1/orgs/{org}/frameworks/oscal-catalog") => {
+                    return send_raw(
+                        format!("{base}/oscal-catalog"),
+                        "application/json",
+                        file("example-basic-catalog.json"),
+                    )
+                    .await;
+                }
+                (Method::POST, "/api/v1/orgs/{org}/frameworks/ciso-assistant") => {
+                    return send_raw(
+                        format!("{base}/ciso-assistant"),
+                        "application/yaml",
+                        file("ciso-small-library.yaml"),
+                    )
+                    .await;
+                }
+                (Method::POST, "/api/v1/orgs/{org}/frameworks/{framework}/mappings") => {
+                    return send_raw(
+                        format!("{base}/{id}/mappings"),
+                        "text/csv",
+                        file("sp800-53-to-iso27001.csv"),
+                    )
+                    .await;
+                }
+                (Method::POST, _) => (
+                    format!("{base}/{id}/links"),
+                    Some(json!({"requirement": "ac-1", "control": "5.15"})),
+                ),
+                (Method::DELETE, _) => {
+                    let (s, _) = admin
+                        .post(
+                            &format!("{base}/{id}/links"),
+                            &json!({"requirement": "ac-3", "control": "8.3"}),
+                        )
+                        .await;
+                    assert_eq!(s, 204);
+                    (
+                        format!("{base}/{id}/links?requirement=ac-3&control=8.3"),
+                        None,
+                    )
+                }
+                (_, "/api/v1/orgs/{org}/frameworks") => (base.clone(), None),
+                (_, "/api/v1/orgs/{org}/controls/{control}/frameworks") => {
+                    (format!("/api/v1/orgs/{org}/controls/5.15/frameworks"), None)
+                }
+                (_, "/api/v1/orgs/{org}/frameworks/{framework}") => (format!("{base}/{id}"), None),
+                (_, "/api/v1/orgs/{org}/frameworks/{framework}/requirements/{requirement}") => {
+                    (format!("{base}/{id}/requirements/ac-2.1"), None)
+                }
+                (_, rest) => (rest.replace("{org}", org).replace("{framework}", &id), None),
+            }
+        }
         t if t.starts_with("/api/v1/orgs/{org}/own-controls") => {
             let list = format!("/api/v1/orgs/{org}/own-controls");
             let code = {
@@ -2219,6 +2305,66 @@ fn cases() -> Vec<Case> {
             method: Method::DELETE,
             template: "/api/v1/orgs/{org}/measurements/{id}",
             expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/frameworks",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/frameworks/oscal-catalog",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/frameworks/ciso-assistant",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/frameworks/{framework}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/frameworks/{framework}/coverage",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/frameworks/{framework}/requirements",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/frameworks/{framework}/requirements/{requirement}",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/frameworks/{framework}/mappings",
+            expect: Box::new(member_reads),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/frameworks/{framework}/mappings",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/frameworks/{framework}/links",
+            expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::DELETE,
+            template: "/api/v1/orgs/{org}/frameworks/{framework}/links",
+            expect: Box::new(writers(204)),
+        },
+        Case {
+            method: Method::GET,
+            template: "/api/v1/orgs/{org}/controls/{control}/frameworks",
+            expect: Box::new(member_reads),
         },
         Case {
             method: Method::GET,

@@ -1016,6 +1016,32 @@ async fn page_access_matrix() {
         ),
     ];
     let mut pages = pages;
+    let fw = t
+        .app
+        .import_oscal_catalog(
+            isms_app::Actor::Cli,
+            &ctx,
+            &std::fs::read(format!(
+                "{}/../../testdata/frameworks/sp800-53-rev5-excerpt.json",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .unwrap(),
+        )
+        .await
+        .unwrap()
+        .framework
+        .id;
+    pages.push(("/o/{org}/frameworks", "/o/acme/frameworks".into(), None));
+    pages.push((
+        "/o/{org}/frameworks/{id}",
+        format!("/o/acme/frameworks/{fw}?q=account"),
+        None,
+    ));
+    pages.push((
+        "/o/{org}/frameworks/{id}/requirements/{rid}",
+        format!("/o/acme/frameworks/{fw}/requirements/ac-2.1"),
+        None,
+    ));
     let soa = t
         .app
         .create_soa_draft(isms_app::Actor::Cli, &ctx, &Default::default())

@@ -13,6 +13,7 @@ mod documents;
 mod evidence;
 mod findings;
 mod foundation;
+mod frameworks;
 mod html;
 mod internal_audits;
 mod isms_code;
