@@ -29,6 +29,7 @@ pub mod exports;
 pub mod findings;
 pub mod foundation;
 pub mod gap;
+pub mod imports;
 pub mod incidents;
 pub mod internal_audits;
 pub mod measurements;

@@ -14,6 +14,7 @@ pub mod evidence;
 pub mod findings;
 pub mod foundation;
 pub mod gap;
+pub mod import;
 pub mod incidents;
 pub mod internal_audits;
 pub mod measurements;

@@ -17,6 +17,7 @@ pub mod error;
 pub mod evidence;
 pub mod foundation;
 pub mod gap;
+pub mod import;
 pub mod incident;
 pub mod internal_audit;
 pub mod measurement;

@@ -127,13 +127,14 @@ pub fn read_table_with(bytes: &[u8], limits: &Limits) -> Result<Vec<Vec<String>>
         if rows.len() >= limits.max_rows {
             return Err(ReadError::TooLong(limits.max_rows));
         }
-        let line = rec.position().map_or(rows.len() + 1, |p| p.line() as usize);
+        // Lines are rows, as a spreadsheet numbers them: a quoted cell over several
+        // lines of text is one row.
+        let line = rows.len() + 1;
         let mut cells = Vec::with_capacity(rec.len());
         for (i, c) in rec.iter().enumerate() {
             check_cell(c, line, i, limits)?;
             cells.push(c.to_owned());
         }
-        // Line numbers are rows: a quoted cell over several lines stays one row.
         rows.push(cells);
     }
     Ok(rows)
@@ -214,8 +215,8 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
 
 fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<Vec<String>>, ReadError> {
     use calamine::{Data, Reader, Xlsx};
-    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes))
-        .map_err(|e| ReadError::Xlsx(e.to_string()))?;
+    let mut wb: Xlsx<_> =
+        Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| ReadError::Xlsx(e.to_string()))?;
     let Some(name) = wb.sheet_names().first().cloned() else {
         return Err(ReadError::Xlsx("it has no sheet".into()));
     };

