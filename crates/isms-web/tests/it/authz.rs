@@ -1511,6 +1511,13 @@ async fn call(
         "/api/v1/orgs/{org}/readiness/{profile}" => {
             (format!("/api/v1/orgs/{org}/readiness/stage2"), None)
         }
+        "/api/v1/orgs/{org}/imports/{kind}" => (
+            format!("/api/v1/orgs/{org}/imports/assets?dry_run=true"),
+            Some(json!({"content": format!(
+                "name,type,owner,confidentiality,integrity,availability\nLaptop,hardware,{},1,1,1\n",
+                f.email(Role::Admin)
+            )})),
+        ),
         "/api/v1/orgs/{org}/readiness-settings" => {
             let path = format!("/api/v1/orgs/{org}/readiness-settings");
             if case.method == Method::PATCH {
@@ -1767,6 +1774,11 @@ fn cases() -> Vec<Case> {
         Case {
             method: Method::POST,
             template: "/api/v1/orgs/{org}/soa/import",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/imports/{kind}",
             expect: Box::new(writers(200)),
         },
         Case {
