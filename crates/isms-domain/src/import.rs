@@ -205,15 +205,16 @@ pub fn parse_reference(prefix: &str, s: &str) -> Result<i64, String> {
     }
 }
 
+/// The data rows of a file: (line, cells).
+pub type DataRows<'a> = Vec<(usize, &'a [String])>;
+
 /// Split a file into its header and its data rows (line numbers from 2); fully empty rows
 /// are skipped. An empty file or one with only a header is an error on `file`.
-pub fn data_rows(
-    rows: &[Vec<String>],
-) -> Result<(&[String], Vec<(usize, &[String])>), ValidationError> {
+pub fn data_rows(rows: &[Vec<String>]) -> Result<(&[String], DataRows<'_>), ValidationError> {
     let Some(head) = rows.first() else {
         return Err(ValidationError::single("file", "the file is empty"));
     };
-    let data: Vec<(usize, &[String])> = rows
+    let data: DataRows<'_> = rows
         .iter()
         .enumerate()
         .skip(1)

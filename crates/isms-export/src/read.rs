@@ -159,7 +159,7 @@ fn utf16(bytes: &[u8]) -> Option<Result<String, ReadError>> {
         _ => return None,
     };
     let body = &bytes[2..];
-    if body.len() % 2 != 0 {
+    if !body.len().is_multiple_of(2) {
         return Some(Err(ReadError::NotText));
     }
     let units = body.chunks_exact(2).map(|p| {
