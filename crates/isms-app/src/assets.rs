@@ -245,7 +245,7 @@ fn flow_reference(number: i64) -> String {
     format!("F-{number:03}")
 }
 
-fn text(v: &mut ValidationError, field: &str, s: &str, max: usize) -> String {
+pub(crate) fn text(v: &mut ValidationError, field: &str, s: &str, max: usize) -> String {
     let s = s.trim();
     if s.chars().count() > max {
         v.push(field, format!("must be at most {max} characters"));

@@ -30,6 +30,7 @@ pub mod findings;
 pub mod foundation;
 pub mod frameworks;
 pub mod gap;
+pub mod imports;
 pub mod incidents;
 pub mod internal_audits;
 pub mod isms_code;

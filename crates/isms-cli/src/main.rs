@@ -66,7 +66,7 @@ enum Command {
     /// Export a register (audit-trail, members, tasks: csv, md, xlsx), the gap report (gap: md), the Statement of Applicability (soa: pdf, xlsx, csv, md) or the Stage 1 document pack (stage1-pack: zip); yaml writes the whole organisation as a directory of YAML files (-o DIR).
     #[command(disable_version_flag = true)]
     Export(ExportArgs),
-    /// Import records from a file: soa (a CSV or XLSX Statement of Applicability, 2013 or 2022 control ids), or yaml (a directory written by `isms export yaml`: a plan first, --yes applies it to an organisation that holds records). All or nothing.
+    /// Import records: a register from a CSV or XLSX file (soa with 2013 or 2022 control ids, assets; see docs/import.md), yaml (a directory written by `isms export yaml`: a plan first, --yes applies it to an organisation that holds records), a framework (oscal-catalog, ciso-assistant) or a mapping. All or nothing.
     Import(ImportArgs),
     /// Write a consistent backup of the whole database to a file.
     Backup(BackupArgs),
@@ -218,7 +218,7 @@ struct CheckArgs {
 
 #[derive(Args, Debug)]
 struct ImportArgs {
-    /// What to import: soa; yaml (a directory written by `isms export yaml`); oscal-catalog (an OSCAL catalog JSON as a framework), ciso-assistant (a CISO Assistant library YAML), mapping (CSV/XLSX: source id, target id, relationship[, rationale]; needs --framework).
+    /// What to import: soa, assets; yaml (a directory written by `isms export yaml`); oscal-catalog (an OSCAL catalog JSON as a framework), ciso-assistant (a CISO Assistant library YAML), mapping (CSV/XLSX: source id, target id, relationship[, rationale]; needs --framework).
     kind: String,
     /// The organisation's slug.
     #[arg(long)]
@@ -740,11 +740,45 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Import(a) if frameworks::KINDS.contains(&a.kind.as_str()) => {
             frameworks::import(g, a).await?;
         }
+        Command::Import(a) if isms_app::imports::IMPORT_KINDS.contains(&a.kind.as_str()) => {
+            let bytes = std::fs::read(&a.path)
+                .map_err(|e| usage(format!("cannot read {}: {e}", a.path.display())))?;
+            let app = open(g).await?;
+            let ctx = app
+                .org_for_cli(&a.org)
+                .await
+                .map_err(|_| usage(format!("org: no organisation \"{}\"", a.org)))?;
+            let bar = progress::Bar::new();
+            let r = app
+                .import_register(Actor::Cli, &ctx, &a.kind, &bytes, a.dry_run, &bar)
+                .await
+                .map_err(|e| {
+                    let mut f = Failure::from(e);
+                    f.message =
+                        format!("{}: nothing was imported\n{}", a.path.display(), f.message);
+                    f
+                })?;
+            println!(
+                "{}{} rows read: {} {}created, {} {}updated, {} unchanged.",
+                if r.dry_run {
+                    "Dry run: nothing was written. "
+                } else {
+                    ""
+                },
+                r.rows,
+                r.created.len(),
+                if r.dry_run { "would be " } else { "" },
+                r.updated.len(),
+                if r.dry_run { "would be " } else { "" },
+                r.unchanged
+            );
+        }
         Command::Import(a) => {
             if a.kind != "soa" {
                 return Err(usage(format!(
-                    "kind: \"{}\" cannot be imported yet; choose soa, yaml, oscal-catalog, ciso-assistant or mapping",
-                    a.kind
+                    "kind: \"{}\" cannot be imported; choose soa, yaml, oscal-catalog, ciso-assistant, mapping or {}",
+                    a.kind,
+                    isms_app::imports::IMPORT_KINDS.join(", ")
                 )));
             }
             let bytes = std::fs::read(&a.path)

@@ -15,6 +15,7 @@ pub mod findings;
 pub mod foundation;
 pub mod frameworks;
 pub mod gap;
+pub mod import;
 pub mod incidents;
 pub mod internal_audits;
 pub mod isms_code;

@@ -18,6 +18,7 @@ pub mod evidence;
 pub mod foundation;
 pub mod framework;
 pub mod gap;
+pub mod import;
 pub mod incident;
 pub mod internal_audit;
 pub mod isms_code;

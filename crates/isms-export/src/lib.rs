@@ -12,7 +12,7 @@ pub mod oscal;
 mod pdf;
 mod read;
 pub use pdf::pdf_report;
-pub use read::{MAX_ROWS, ReadError, read_table};
+pub use read::{Limits, MAX_ROWS, ReadError, read_table, read_table_with};
 
 /// A register or list as rows of text, ready to write in any format.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -76,11 +76,30 @@ impl TableFormat {
 }
 
 /// Make a cell harmless in a spreadsheet: text that starts like a formula (`=`, `+`,
-/// `-`, `@`, tab, carriage return) gets a leading apostrophe so it stays text.
+/// `-`, `@`, tab, carriage return) gets a leading apostrophe so it stays text. Text that
+/// already starts with such an apostrophe gets one more, so that [`unescape_cell`] gives
+/// back exactly the original.
 pub fn safe_cell(s: &str) -> Cow<'_, str> {
+    if needs_quote(s) {
+        Cow::Owned(format!("'{s}"))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+fn needs_quote(s: &str) -> bool {
     match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{s}")),
-        _ => Cow::Borrowed(s),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => true,
+        Some('\'') => needs_quote(&s[1..]),
+        _ => false,
+    }
+}
+
+/// The original text of a cell [`safe_cell`] wrote (`'=x` → `=x`); other text as it is.
+pub fn unescape_cell(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if needs_quote(rest) => rest,
+        _ => s,
     }
 }
 

@@ -1421,3 +1421,75 @@ async fn isms_as_code_round_trip_plan_and_refusals() {
 }
 
 mod frameworks;
+
+/// `isms export ARGS… --org northwind -o PATH`.
+fn export_file(e: &Env, args: &[&str], path: &std::path::Path) -> std::process::Output {
+    let mut all = vec!["export"];
+    all.extend_from_slice(args);
+    all.extend(["--org", "northwind", "-o", path.to_str().unwrap()]);
+    e.run(&all, None)
+}
+
+/// `isms import KIND --org northwind PATH [--dry-run]`.
+fn import_file(e: &Env, kind: &str, path: &std::path::Path, dry_run: bool) -> std::process::Output {
+    let p = path.to_str().unwrap();
+    let mut args = vec!["import", kind, "--org", "northwind", p];
+    if dry_run {
+        args.push("--dry-run");
+    }
+    e.run(&args, None)
+}
+
+#[tokio::test]
+async fn exports_re_import_unchanged_and_bad_asset_files_exit_2() {
+    let e = Env::new().await;
+    assert_eq!(
+        e.run(&["demo", "--org", "northwind"], None).status.code(),
+        Some(0)
+    );
+    // The demo inventory, as CSV and XLSX, re-imports with every row unchanged.
+    for fmt in ["csv", "xlsx"] {
+        let file = e.dir.path().join(format!("assets.{fmt}"));
+        let o = export_file(&e, &["assets", "--format", fmt], &file);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        let o = e.run(
+            &[
+                "import",
+                "assets",
+                "--org",
+                "northwind",
+                file.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        let t = text(&o);
+        assert!(t.contains(": 0 created, 0 updated,"), "{fmt}: {t}");
+    }
+    // The SoA's own export re-imports (the draft as it is).
+    let soa = e.dir.path().join("soa.xlsx");
+    let o = export_file(&e, &["soa", "--format", "xlsx", "--version", "2"], &soa);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = import_file(&e, "soa", &soa, true);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("0 would change"), "{}", text(&o));
+    // Every bad line is listed; exit 2; nothing written.
+    let bad = e.dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "name,type,owner,confidentiality,integrity,availability\nOne,car,nobody,1,1,1\nTwo,software,nobody,9,1,1\n",
+    )
+    .unwrap();
+    let o = import_file(&e, "assets", &bad, false);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let t = text(&o);
+    for want in [
+        "lines[2].type",
+        "lines[2].owner",
+        "lines[3].owner",
+        "lines[3].confidentiality",
+        "nothing was imported",
+    ] {
+        assert!(t.contains(want), "{want}: {t}");
+    }
+}

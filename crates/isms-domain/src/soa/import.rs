@@ -117,7 +117,7 @@ pub struct Parsed {
 }
 
 /// Lower-case, `_`/`-`/`/` as spaces, bracketed text dropped, spaces collapsed.
-fn norm_header(h: &str) -> String {
+pub(crate) fn norm_header(h: &str) -> String {
     let mut out = String::new();
     let mut depth = 0u32;
     for ch in h.chars() {

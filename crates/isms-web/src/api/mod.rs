@@ -15,6 +15,7 @@ pub mod findings;
 pub mod foundation;
 pub mod frameworks;
 pub mod gap;
+pub mod imports;
 pub mod incidents;
 pub mod internal_audits;
 pub mod measurements;
@@ -198,6 +199,7 @@ impl Modify for SecurityAddon {
         (name = "soa", description = "The Statement of Applicability (6.1.3 d): versions, decisions per Annex A control with derived reasons, approval, comparison, exports, import"),
         (name = "oscal", description = "NIST OSCAL 1.1.2 JSON exports: system security plan, assessment results (internal audits), plan of action and milestones (open corrective actions), the Annex A catalog"),
         (name = "frameworks", description = "Frameworks besides ISO 27001: OSCAL catalogs and CISO Assistant libraries imported, their requirements, mappings to ISO 27001:2022, links from the organisation's controls, coverage"),
+        (name = "imports", description = "Register imports from CSV or XLSX: all or nothing, dry run, one audit-trail entry per import"),
     )
 )]
 struct ApiDoc;
@@ -490,6 +492,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(soa::list, soa::create))
         .routes(routes!(soa::diff))
         .routes(routes!(soa::import))
+        .routes(routes!(imports::import))
         .routes(routes!(soa::get, soa::delete))
         .routes(routes!(soa::get_entry, soa::update_entry))
         .routes(routes!(soa::approve))

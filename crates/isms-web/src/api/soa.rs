@@ -286,7 +286,6 @@ pub(crate) async fn import_bytes(
     req: axum::extract::Request,
 ) -> Result<Vec<u8>, ApiError> {
     use axum::extract::FromRequest;
-    use base64::Engine as _;
     let ct = req
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
@@ -324,23 +323,7 @@ pub(crate) async fn import_bytes(
         .await
         .map_err(|_| too_large())?;
     if ct.starts_with("application/json") {
-        let b: SoaImportBody = serde_json::from_slice(&body).map_err(|e| {
-            if e.is_syntax() || e.is_eof() {
-                ApiError::bad_request(format!("malformed JSON: {e}"))
-            } else {
-                ApiError::invalid_field("content", e.to_string())
-            }
-        })?;
-        return match b.format.as_deref().unwrap_or("csv") {
-            "csv" => Ok(b.content.into_bytes()),
-            "xlsx" => base64::engine::general_purpose::STANDARD
-                .decode(b.content.trim())
-                .map_err(|_| ApiError::invalid_field("content", "is not base64")),
-            other => Err(ApiError::invalid_field(
-                "format",
-                format!("\"{other}\" cannot be imported; send csv or xlsx"),
-            )),
-        };
+        return super::imports::json_file(&body);
     }
     Ok(body.to_vec())
 }

@@ -18,6 +18,7 @@ pub mod catalogue;
 pub mod certification;
 pub mod competence;
 pub mod controls;
+pub mod data;
 pub mod documents;
 pub mod evidence;
 pub mod findings;
@@ -174,6 +175,7 @@ impl Layout {
             );
             add(format!("{base}/catalogue"), "Catalogue", "catalogue");
             add(format!("{base}/frameworks"), "Frameworks", "frameworks");
+            add(format!("{base}/data"), "Import & export", "data");
             add(format!("{base}/members"), "Members", "members");
             if c.can(Permission::ReadAuditTrail) {
                 add(format!("{base}/audit-trail"), "Audit trail", "audit");
@@ -688,6 +690,9 @@ pub fn router() -> Router<AppState> {
         .route("/o/{org}/soa", get(soa::overview).post(soa::create))
         .route("/o/{org}/soa/diff", get(soa::diff_page))
         .route("/o/{org}/soa/import", post(soa::import))
+        .route("/o/{org}/data", get(data::show))
+        .route("/o/{org}/data/import", post(data::import))
+        .route("/o/{org}/data/export/{kind}", get(data::export))
         .route("/o/{org}/soa/{n}", get(soa::version_page))
         .route("/o/{org}/soa/{n}/approve", post(soa::approve))
         .route("/o/{org}/soa/{n}/delete", post(soa::delete))

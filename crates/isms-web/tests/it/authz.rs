@@ -1602,6 +1602,13 @@ async fn call(
             (format!("/api/v1/orgs/{org}/exports/oscal/ssp"), None)
         }
         "/api/v1/orgs/{org}/exports/oscal" => (format!("/api/v1/orgs/{org}/exports/oscal"), None),
+        "/api/v1/orgs/{org}/imports/{kind}" => (
+            format!("/api/v1/orgs/{org}/imports/assets?dry_run=true"),
+            Some(json!({"content": format!(
+                "name,type,owner,confidentiality,integrity,availability\nLaptop,hardware,{},1,1,1\n",
+                f.email(Role::Admin)
+            )})),
+        ),
         "/api/v1/orgs/{org}/readiness-settings" => {
             let path = format!("/api/v1/orgs/{org}/readiness-settings");
             if case.method == Method::PATCH {
@@ -1858,6 +1865,11 @@ fn cases() -> Vec<Case> {
         Case {
             method: Method::POST,
             template: "/api/v1/orgs/{org}/soa/import",
+            expect: Box::new(writers(200)),
+        },
+        Case {
+            method: Method::POST,
+            template: "/api/v1/orgs/{org}/imports/{kind}",
             expect: Box::new(writers(200)),
         },
         Case {

@@ -671,6 +671,12 @@ async fn page_access_matrix() {
             None,
         ),
         ("/o/{org}/gap", "/o/acme/gap".into(), None),
+        ("/o/{org}/data", "/o/acme/data".into(), None),
+        (
+            "/o/{org}/data/export/{kind}",
+            "/o/acme/data/export/assets?format=xlsx".into(),
+            None,
+        ),
         (
             "/o/{org}/roadmap",
             "/o/acme/roadmap?status=open".into(),

@@ -15,6 +15,7 @@ mod findings;
 mod foundation;
 mod frameworks;
 mod html;
+mod imports;
 mod internal_audits;
 mod isms_code;
 mod openapi;

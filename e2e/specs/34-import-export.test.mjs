@@ -1,0 +1,100 @@
+// Import & export: the ISMS manager opens the page from the navigation, downloads the
+// asset inventory as CSV, imports an edited copy with a bad row (every bad line and field
+// listed, nothing changed), fixes it, runs a dry run (nothing written) and then imports for
+// real; the new asset is in the register.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEMO, Shots, clickAndWait, launchBrowser, newPage, pathOf, signIn, startServer } from './helpers.mjs';
+
+let server;
+let browser;
+let page;
+const shots = new Shots('34-import-export');
+const dir = mkdtempSync(join(tmpdir(), 'isms-import-'));
+const NEW_ASSET = 'Imported badge readers';
+let exported;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  ({ page } = await newPage(browser, server.url));
+  await signIn(page, DEMO.ismsManager);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function importFile(name, text, dryRun) {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  await page.selectOption('#i-kind', 'assets');
+  await page.setInputFiles('#i-file', file);
+  const box = page.getByLabel(/Dry run only/);
+  if (dryRun) await box.check(); else await box.uncheck();
+  await clickAndWait(page, page.getByRole('button', { name: 'Import', exact: true }));
+}
+
+async function assetCount() {
+  const r = await page.request.get('/o/northwind/data/export/assets?format=csv');
+  return (await r.text()).trim().split('\n').filter((l) => /^A-\d{4},/.test(l)).length;
+}
+
+test('open Import & export and download the inventory as CSV', async () => {
+  await page.goto('/o/northwind');
+  await clickAndWait(page, page.locator('nav.side').getByRole('link', { name: 'Import & export', exact: true }));
+  assert.equal(pathOf(page), '/o/northwind/data');
+  const table = await page.locator('#export').innerText();
+  for (const r of ['Assets', 'Risks', 'Suppliers', 'Statement of Applicability', 'Roadmap tasks']) assert.match(table, new RegExp(r));
+  assert.ok(await page.getByLabel(/Dry run only/).isChecked(), 'dry run is ticked by default');
+  await shots.take(page, 'page');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.locator('#export tr', { hasText: 'Assets' }).first().getByRole('link', { name: 'CSV' }).click(),
+  ]);
+  const chunks = [];
+  for await (const c of await download.createReadStream()) chunks.push(c);
+  exported = Buffer.concat(chunks).toString('utf8');
+  assert.match(exported.split('\n')[0], /^reference,name,type,owner,custodian,location,confidentiality/);
+});
+
+test('a bad row is named by line and field and nothing changes', async () => {
+  const before = await assetCount();
+  const owner = DEMO.ismsManager;
+  const bad = `${exported.trimEnd()}\n,${NEW_ASSET},hardware,${owner},,Reception,2,2,1,,yes,site,\n,Broken row,spaceship,nobody@nowhere.example,,,9,2,2,,maybe,,\n`;
+  const badLine = bad.trimEnd().split('\n').length;
+  await importFile('assets-bad.csv', bad, false);
+  const errors = await page.locator('.errors').innerText();
+  assert.match(errors, new RegExp(`lines\\[${badLine}\\]\\.type`));
+  assert.match(errors, new RegExp(`lines\\[${badLine}\\]\\.owner`));
+  assert.match(errors, new RegExp(`lines\\[${badLine}\\]\\.confidentiality`));
+  assert.match(errors, new RegExp(`line ${badLine}: in_scope: "maybe" is not yes or no`));
+  await page.locator('.errors').scrollIntoViewIfNeeded();
+  await shots.take(page, 'errors');
+  assert.equal(await assetCount(), before, 'nothing was written');
+
+  // Fixed: dry run first (nothing written), then for real.
+  const good = `${exported.trimEnd()}\n,${NEW_ASSET},hardware,${owner},,Reception,2,2,1,,yes,site,\n`;
+  await importFile('assets-fixed.csv', good, true);
+  const dry = await page.locator('#import-result').innerText();
+  assert.match(dry, /Dry run: nothing was written\./);
+  assert.match(dry, /1 would be created, 0 would be updated/);
+  await shots.take(page, 'dry-run');
+  assert.equal(await assetCount(), before);
+  await importFile('assets-fixed.csv', good, false);
+  const done = await page.locator('#import-result').innerText();
+  assert.match(done, /Imported\./);
+  assert.match(done, /1 created, 0 updated/);
+  assert.equal(await assetCount(), before + 1);
+});
+
+test('the new asset is in the register', async () => {
+  await page.goto(`/o/northwind/assets?q=${encodeURIComponent('badge readers')}`);
+  const main = await page.locator('main').innerText();
+  assert.match(main, new RegExp(NEW_ASSET));
+  await shots.take(page, 'register');
+});
