@@ -110,19 +110,7 @@ impl App {
             orgs: Vec::new(),
             accounts: Vec::new(),
         };
-        // The demo administrator first: an instance administrator.
-        if self.get_user_by_email(DEMO_ADMIN).await?.is_none() {
-            self.create_user(
-                Actor::Cli,
-                &NewUser {
-                    email: DEMO_ADMIN.into(),
-                    name: "Amelia Hart".into(),
-                    password: DEMO_PASSWORD.into(),
-                    is_admin: true,
-                },
-            )
-            .await?;
-        }
+        self.ensure_demo_admin().await?;
         for (slug, name, employees, people) in all {
             if only.is_some_and(|o| o != slug) {
                 continue;
@@ -148,68 +136,121 @@ impl App {
             }
             let ctx = self.org_for_cli(slug).await?;
             info.orgs.push((slug.into(), name.into()));
-            for person in people {
-                let mut c = self.db.read().await?;
-                let user = users::user_by_email(&mut c, person.email).await?;
-                let member = match &user {
-                    Some(u) => orgs::membership_of(&mut c, ctx.org.id, u.id).await?,
-                    None => None,
-                };
-                drop(c);
-                let expires_on = person
-                    .expires_in_days
-                    .map(|d| format_date(self.now().plus_seconds(d * 86_400).date()));
-                if member.is_none() {
-                    self.add_member(
-                        Actor::Cli,
-                        &ctx,
-                        &NewMember {
-                            email: person.email.into(),
-                            role: person.role.as_str().into(),
-                            expires_on: expires_on.clone(),
-                            name: Some(person.name.into()),
-                            password: Some(DEMO_PASSWORD.into()),
-                        },
-                    )
-                    .await
-                    .map_err(|e| {
-                        AppError::Internal(format!("demo member {}: {e}", person.email))
-                    })?;
-                }
-                info.accounts
-                    .push((person.email.into(), person.role, slug.into()));
-            }
-            self.demo_gap_assessments(&ctx).await?;
-            self.demo_own_controls(&ctx).await?;
-            self.demo_risk_method(&ctx).await?;
-            self.demo_risk_library(&ctx).await?;
-            self.demo_foundation(&ctx).await?;
-            if slug == "northwind"
-                && let Some(p) = self
-                    .demo_principal("isms.manager@northwind.example")
-                    .await?
-            {
-                let manager = crate::orgs::OrgCtx {
-                    org: ctx.org.clone(),
-                    access: isms_domain::rbac::OrgAccess::Member(Role::IsmsManager),
-                };
-                self.demo_assets(&p, &manager).await?;
-                self.demo_controls(&p, &manager).await?;
-                self.demo_documents(&p, &manager).await?;
-                self.demo_evidence(&p, &manager).await?;
-                self.demo_soa(&p, &manager).await?;
-                self.demo_ops(&p, &manager).await?;
-                self.demo_people(&p, &manager).await?;
-                // The completed internal audit's id: the findings demo links its audit
-                // findings to it.
-                let audit_id = self.demo_audit(&manager).await?;
-                // Certification first: the Stage 2 audit's finding links to it.
-                self.demo_certification(&p, &manager).await?;
-                self.demo_findings(&p, &manager, audit_id).await?;
-            }
+            self.demo_members(&ctx, people, &mut info).await?;
+            self.demo_records(&ctx).await?;
         }
         Ok(info)
     }
+
+    /// The demo administrator: an instance administrator (created once).
+    pub(crate) async fn ensure_demo_admin(&self) -> AppResult<()> {
+        if self.get_user_by_email(DEMO_ADMIN).await?.is_none() {
+            self.create_user(
+                Actor::Cli,
+                &NewUser {
+                    email: DEMO_ADMIN.into(),
+                    name: "Amelia Hart".into(),
+                    password: DEMO_PASSWORD.into(),
+                    is_admin: true,
+                },
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Make `people` members of the organisation (those who are not yet).
+    async fn demo_members(
+        &self,
+        ctx: &crate::orgs::OrgCtx,
+        people: &[DemoUser],
+        info: &mut DemoInfo,
+    ) -> AppResult<()> {
+        let slug = ctx.org.slug.as_str();
+        for person in people {
+            let mut c = self.db.read().await?;
+            let user = users::user_by_email(&mut c, person.email).await?;
+            let member = match &user {
+                Some(u) => orgs::membership_of(&mut c, ctx.org.id, u.id).await?,
+                None => None,
+            };
+            drop(c);
+            let expires_on = person
+                .expires_in_days
+                .map(|d| format_date(self.now().plus_seconds(d * 86_400).date()));
+            if member.is_none() {
+                self.add_member(
+                    Actor::Cli,
+                    ctx,
+                    &NewMember {
+                        email: person.email.into(),
+                        role: person.role.as_str().into(),
+                        expires_on: expires_on.clone(),
+                        name: Some(person.name.into()),
+                        password: Some(DEMO_PASSWORD.into()),
+                    },
+                )
+                .await
+                .map_err(|e| AppError::Internal(format!("demo member {}: {e}", person.email)))?;
+            }
+            info.accounts
+                .push((person.email.into(), person.role, slug.into()));
+        }
+        Ok(())
+    }
+
+    /// Northwind's people as members of a generated organisation (`isms demo --size`),
+    /// so that the demo sign-in reaches it too.
+    pub(crate) async fn demo_generated_members(&self, ctx: &crate::orgs::OrgCtx) -> AppResult<()> {
+        let mut info = DemoInfo {
+            admin_email: DEMO_ADMIN.into(),
+            password: DEMO_PASSWORD.into(),
+            orgs: Vec::new(),
+            accounts: Vec::new(),
+        };
+        self.demo_members(ctx, NORTHWIND_PEOPLE, &mut info).await
+    }
+
+    /// The records of one demo organisation. Every organisation except Bluefin (the
+    /// small one) gets the full set: Northwind and the generated ones of `isms demo
+    /// --size`, whose members are Northwind's people.
+    pub(crate) async fn demo_records(&self, ctx: &crate::orgs::OrgCtx) -> AppResult<()> {
+        self.demo_gap_assessments(ctx).await?;
+        self.demo_own_controls(ctx).await?;
+        self.demo_risk_method(ctx).await?;
+        self.demo_risk_library(ctx).await?;
+        self.demo_foundation(ctx).await?;
+        if full_demo(ctx)
+            && let Some(p) = self
+                .demo_principal("isms.manager@northwind.example")
+                .await?
+        {
+            let manager = crate::orgs::OrgCtx {
+                org: ctx.org.clone(),
+                access: isms_domain::rbac::OrgAccess::Member(Role::IsmsManager),
+            };
+            self.demo_assets(&p, &manager).await?;
+            self.demo_controls(&p, &manager).await?;
+            self.demo_documents(&p, &manager).await?;
+            self.demo_evidence(&p, &manager).await?;
+            self.demo_soa(&p, &manager).await?;
+            self.demo_ops(&p, &manager).await?;
+            self.demo_people(&p, &manager).await?;
+            // The completed internal audit's id: the findings demo links its audit
+            // findings to it.
+            let audit_id = self.demo_audit(&manager).await?;
+            // Certification first: the Stage 2 audit's finding links to it.
+            self.demo_certification(&p, &manager).await?;
+            self.demo_findings(&p, &manager, audit_id).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether a demo organisation gets the full set of records (all but Bluefin, which
+/// shows a young ISMS). Only the demo loaders call the functions that ask.
+pub(crate) fn full_demo(ctx: &crate::orgs::OrgCtx) -> bool {
+    ctx.org.slug != "bluefin"
 }
 
 /// One demo risk: title, threat, vulnerability, owner (e-mail), inherent L/I, treatment,
@@ -850,7 +891,7 @@ impl App {
         if !self.list_risk_methods(ctx).await?.is_empty() {
             return Ok(());
         }
-        if ctx.org.slug == "northwind" {
+        if full_demo(ctx) {
             let Some(p) = self
                 .demo_principal("isms.manager@northwind.example")
                 .await?
@@ -906,7 +947,7 @@ impl App {
         if !existing.items.is_empty() {
             return Ok(());
         }
-        let plans: &[(&str, &str, Stage)] = if ctx.org.slug == "northwind" {
+        let plans: &[(&str, &str, Stage)] = if full_demo(ctx) {
             &[
                 (
                     "Initial gap assessment",
@@ -1319,7 +1360,7 @@ impl App {
             return Ok(());
         }
         let Some(p) = self
-            .demo_principal(if ctx.org.slug == "northwind" {
+            .demo_principal(if full_demo(ctx) {
                 "isms.manager@northwind.example"
             } else {
                 "owner@bluefin.example"
@@ -1334,7 +1375,7 @@ impl App {
         };
         let a = Actor::User(&p);
         let strs = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
-        if ctx.org.slug != "northwind" {
+        if !full_demo(ctx) {
             let d = self
                 .create_doc_version::<ScopeContent>(
                     a,
@@ -1711,7 +1752,7 @@ impl App {
     async fn demo_risk_library(&self, ctx: &crate::orgs::OrgCtx) -> AppResult<()> {
         use crate::risk_library::{LibraryItemPatch, NewLibraryItem};
         use isms_domain::risk::library::LibraryKind::{Threat, Vulnerability};
-        if ctx.org.slug != "northwind" || self.get_library_item(ctx, Threat, "CT01").await.is_ok() {
+        if !full_demo(ctx) || self.get_library_item(ctx, Threat, "CT01").await.is_ok() {
             return Ok(());
         }
         let own = [
@@ -1800,7 +1841,7 @@ impl App {
     /// Northwind's own controls, which several of its risks name beside Annex A.
     async fn demo_own_controls(&self, ctx: &crate::orgs::OrgCtx) -> AppResult<()> {
         use crate::own_controls::NewOwnControl;
-        if ctx.org.slug != "northwind" || self.get_own_control(ctx, "NW-01").await.is_ok() {
+        if !full_demo(ctx) || self.get_own_control(ctx, "NW-01").await.is_ok() {
             return Ok(());
         }
         let controls = [

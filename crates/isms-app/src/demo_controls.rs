@@ -613,7 +613,7 @@ const NORTHWIND: &[Demo] = &[
 impl App {
     /// Northwind's control implementations (once: skipped when 5.1 is recorded).
     pub(crate) async fn demo_controls(&self, p: &Principal, ctx: &OrgCtx) -> AppResult<()> {
-        if ctx.org.slug != "northwind" || self.get_control(ctx, "5.1").await?.recorded {
+        if !crate::demo::full_demo(ctx) || self.get_control(ctx, "5.1").await?.recorded {
             return Ok(());
         }
         let mut ids = HashMap::new();

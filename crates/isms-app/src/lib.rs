@@ -19,6 +19,7 @@ mod demo_controls;
 mod demo_documents;
 mod demo_evidence;
 mod demo_findings;
+pub mod demo_gen;
 mod demo_ops;
 mod demo_people;
 mod demo_soa;

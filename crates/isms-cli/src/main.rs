@@ -157,9 +157,15 @@ struct OrgAddArgs {
 
 #[derive(Args, Debug)]
 struct DemoArgs {
-    /// Load only this demo organisation (northwind or bluefin).
+    /// Load only this demo organisation (northwind or bluefin); with --size, the slug of
+    /// the organisation to generate (default acme-SIZE).
     #[arg(long)]
     org: Option<String>,
+    /// Generate one organisation of this size instead: small (200 assets, 100 risks),
+    /// medium (2,000 assets, 5,000 risks) or large (100,000 assets, 50,000 risks,
+    /// 200,000 evidence records, 1,000,000 audit-trail entries).
+    #[arg(long, value_parser = ["small", "medium", "large"])]
+    size: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -535,6 +541,42 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                 )
                 .await?;
             println!("Created organisation {} ({})", o.name, o.slug);
+        }
+        Command::Demo(a) if a.size.is_some() => {
+            let app = open(g).await?;
+            let size_name = a.size.as_deref().unwrap_or("small");
+            let size = isms_app::demo_gen::DemoSize::parse("size", size_name)
+                .map_err(|e| Failure::from(AppError::from(e)))?;
+            let slug = a.org.clone().unwrap_or_else(|| format!("acme-{size_name}"));
+            let started = std::time::Instant::now();
+            let r = app
+                .generate_demo(&slug, &size, &progress::Bar::new())
+                .await?;
+            if r.created {
+                println!(
+                    "Generated organisation {} ({}) in {:.1} s: {} people, {} assets, {} data flows, {} risks, {} evidence records, {} tasks, {} audit-trail entries",
+                    r.name,
+                    r.slug,
+                    started.elapsed().as_secs_f64(),
+                    r.people,
+                    r.assets,
+                    r.flows,
+                    r.risks,
+                    r.evidence,
+                    r.tasks,
+                    r.audit_entries
+                );
+            } else {
+                println!(
+                    "Organisation {} ({}) already exists; nothing was changed",
+                    r.name, r.slug
+                );
+            }
+            println!(
+                "Sign in as {} with password {}",
+                isms_app::demo::DEMO_ADMIN,
+                isms_app::demo::DEMO_PASSWORD
+            );
         }
         Command::Demo(a) => {
             let app = open(g).await?;

@@ -170,3 +170,53 @@ pub async fn entities(c: &mut impl AsConn, chain: Uuid) -> Result<Vec<String>, D
         "SELECT DISTINCT entity FROM audit_entries WHERE chain_id = $1 ORDER BY entity")
         .bind(chain).fetch_all(x).await)?)
 }
+
+/// Append many entries to one chain at once (generated data): the chain is continued
+/// from its head in memory and written with multi-row inserts, in the caller's
+/// transaction. `entries` are in the order they happened; their `seq` is assigned here.
+pub async fn append_batch(
+    c: &mut impl AsConn,
+    chain: Uuid,
+    entries: Vec<(Uuid, EntryContent)>,
+) -> Result<u64, DbError> {
+    if entries.is_empty() {
+        return Ok(0);
+    }
+    run!(c, x => sqlx::query(
+        "INSERT INTO audit_heads (chain_id, last_seq, last_hash) VALUES ($1, 0, '')
+         ON CONFLICT (chain_id) DO NOTHING")
+        .bind(chain).execute(x).await.map(|r| r.rows_affected()))?;
+    let (mut last_seq, mut last_hash): (i64, String) = run!(c, x => sqlx::query_as(
+        "UPDATE audit_heads SET last_seq = last_seq WHERE chain_id = $1 RETURNING last_seq, last_hash")
+        .bind(chain).fetch_one(x).await)?;
+    let cols: Vec<&str> = COLS.split(", ").collect();
+    let mut rows = Vec::with_capacity(entries.len());
+    for (id, mut content) in entries {
+        content.chain_id = chain;
+        let e = next_entry(id, content, last_seq, &last_hash);
+        last_seq = e.content.seq;
+        let k = e.content;
+        rows.push(vec![
+            e.id.into(),
+            k.chain_id.into(),
+            k.seq.into(),
+            Ts(k.at).into(),
+            k.actor_id.into(),
+            k.actor.into(),
+            k.entity.into(),
+            k.entity_id.into(),
+            k.action.into(),
+            k.summary.into(),
+            k.before_digest.into(),
+            k.after_digest.into(),
+            k.details.into(),
+            e.prev_hash.into(),
+            crate::bulk::Val::from(e.hash.clone()),
+        ]);
+        last_hash = e.hash;
+    }
+    let n = crate::bulk::insert(c, "audit_entries", &cols, &rows).await?;
+    run!(c, x => sqlx::query("UPDATE audit_heads SET last_seq = $1, last_hash = $2 WHERE chain_id = $3")
+        .bind(last_seq).bind(&last_hash).bind(chain).execute(x).await.map(|r| r.rows_affected()))?;
+    Ok(n)
+}

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod audit;
 pub mod backup;
 pub mod blobs;
+pub mod bulk;
 pub mod certification;
 pub mod competence;
 pub mod controls;

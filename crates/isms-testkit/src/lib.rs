@@ -209,6 +209,20 @@ impl TestApp {
         }
     }
 
+    /// The single whole number a query answers (consistency checks on stored rows).
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        match &self.app.db {
+            Db::Sqlite(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+                .fetch_one(p)
+                .await
+                .expect("scalar"),
+            Db::Postgres(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+                .fetch_one(p)
+                .await
+                .expect("scalar"),
+        }
+    }
+
     /// A client that is not signed in.
     pub fn anon(&self) -> Client {
         Client::new(&self.base, None)

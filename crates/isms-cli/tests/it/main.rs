@@ -251,6 +251,35 @@ async fn users_and_orgs_from_the_command_line() {
 }
 
 #[tokio::test]
+async fn demo_size_small_generates_an_org_that_verifies_and_is_kept_on_a_rerun() {
+    let e = Env::new().await;
+    let o = e.run(&["demo", "--size", "small", "--org", "xs"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let t = text(&o);
+    assert!(
+        t.contains("Generated organisation Xs (xs)")
+            && t.contains("200 assets")
+            && t.contains("100 risks"),
+        "{t}"
+    );
+    let o = e.run(&["demo", "--size", "small", "--org", "xs"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("already exists; nothing was changed"),
+        "{}",
+        text(&o)
+    );
+    let o = e.run(&["audit-trail", "verify", "--org", "xs"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = e.run(&["evidence", "verify"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = e.run(&["check", "stage1", "--org", "xs"], None);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", text(&o));
+    let o = e.run(&["demo", "--size", "huge"], None);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}
+
+#[tokio::test]
 async fn demo_is_idempotent_and_verify_catches_one_edited_byte() {
     let e = Env::new().await;
     for _ in 0..2 {

@@ -9,6 +9,7 @@ mod certification;
 mod competence;
 mod controls;
 mod dashboard;
+mod demo_gen;
 mod documents;
 mod evidence;
 mod findings;

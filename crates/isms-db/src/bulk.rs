@@ -1,0 +1,177 @@
+//! Bulk writes for generated data (`isms demo --size`): multi-row `INSERT` statements
+//! inside the caller's transaction, no round trip per row. Table and column names must be
+//! those of the backup's [`crate::backup::TABLES`], so no text from outside ever reaches
+//! the SQL.
+
+use crate::{AsConn, Day, DbError, Ts, run};
+use uuid::Uuid;
+
+/// One bound value of a bulk row (`None` writes NULL).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Val {
+    Uuid(Option<Uuid>),
+    Text(Option<String>),
+    Int(Option<i64>),
+    Bool(bool),
+    Float(Option<f64>),
+    Ts(Option<Ts>),
+    Day(Option<Day>),
+}
+
+macro_rules! val_from {
+    ($t:ty, $v:ident, $e:expr) => {
+        impl From<$t> for Val {
+            fn from($v: $t) -> Val {
+                $e
+            }
+        }
+    };
+}
+val_from!(Uuid, v, Val::Uuid(Some(v)));
+val_from!(Option<Uuid>, v, Val::Uuid(v));
+val_from!(String, v, Val::Text(Some(v)));
+val_from!(&str, v, Val::Text(Some(v.to_owned())));
+val_from!(Option<String>, v, Val::Text(v));
+val_from!(i64, v, Val::Int(Some(v)));
+val_from!(Option<i64>, v, Val::Int(v));
+val_from!(bool, v, Val::Bool(v));
+val_from!(f64, v, Val::Float(Some(v)));
+val_from!(Ts, v, Val::Ts(Some(v)));
+val_from!(Option<Ts>, v, Val::Ts(v));
+val_from!(Day, v, Val::Day(Some(v)));
+val_from!(Option<Day>, v, Val::Day(v));
+
+/// Bound parameters per statement: below SQLite's limit (32766 since 3.32) and
+/// PostgreSQL's (65535).
+const MAX_BINDS: usize = 32_000;
+/// Rows per statement at most, so that one statement's text stays small.
+const MAX_ROWS: usize = 1_000;
+
+/// Rows per statement for `cols` columns.
+pub fn rows_per_statement(cols: usize) -> usize {
+    (MAX_BINDS / cols.max(1)).clamp(1, MAX_ROWS)
+}
+
+/// Check that `table` and every column are in the backup's table list.
+fn check_names(table: &str, cols: &[&str]) -> Result<(), DbError> {
+    let known = crate::backup::TABLES
+        .iter()
+        .find(|(t, _)| *t == table)
+        .ok_or_else(|| DbError::Backup(format!("bulk insert into unknown table {table}")))?;
+    for c in cols {
+        if !known.1.iter().any(|(n, _)| n == c) {
+            return Err(DbError::Backup(format!(
+                "bulk insert into {table}: unknown column {c}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The `INSERT` text for `rows` rows of `cols` columns (`$1, $2, …` placeholders).
+fn insert_sql(table: &str, cols: &[&str], rows: usize) -> String {
+    let n = cols.len();
+    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for c in 0..n {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('$');
+            sql.push_str(&(r * n + c + 1).to_string());
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// Insert `rows` (each one value per column of `cols`, in order) into `table` with as
+/// few statements as the engines' bind limits allow. Runs in the caller's transaction.
+pub async fn insert(
+    c: &mut impl AsConn,
+    table: &str,
+    cols: &[&str],
+    rows: &[Vec<Val>],
+) -> Result<u64, DbError> {
+    check_names(table, cols)?;
+    if let Some(bad) = rows.iter().position(|r| r.len() != cols.len()) {
+        return Err(DbError::Backup(format!(
+            "bulk insert into {table}: row {bad} has {} values for {} columns",
+            rows[bad].len(),
+            cols.len()
+        )));
+    }
+    let mut written = 0;
+    for chunk in rows.chunks(rows_per_statement(cols.len())) {
+        let sql = insert_sql(table, cols, chunk.len());
+        written += run!(c, x => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for v in chunk.iter().flatten() {
+                q = match v {
+                    Val::Uuid(v) => q.bind(*v),
+                    Val::Text(v) => q.bind(v.clone()),
+                    Val::Int(v) => q.bind(*v),
+                    Val::Bool(v) => q.bind(*v),
+                    Val::Float(v) => q.bind(*v),
+                    Val::Ts(v) => q.bind(*v),
+                    Val::Day(v) => q.bind(*v),
+                };
+            }
+            q.execute(x).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(written)
+}
+
+/// How many rows of an organisation-owned table belong to `org_id` (`table` must be in
+/// the backup's list and have an `org_id` column).
+pub async fn count_of_org(c: &mut impl AsConn, table: &str, org_id: Uuid) -> Result<i64, DbError> {
+    check_names(table, &["org_id"])?;
+    let sql = format!("SELECT COUNT(*) FROM {table} WHERE org_id = $1");
+    Ok(
+        run!(c, x => sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).bind(org_id).fetch_one(x).await)?,
+    )
+}
+
+/// The highest `number` of an organisation's records in `table` (0 when it has none):
+/// generated records continue the numbering.
+pub async fn max_number(c: &mut impl AsConn, table: &str, org_id: Uuid) -> Result<i64, DbError> {
+    check_names(table, &["org_id", "number"])?;
+    let sql = format!("SELECT COALESCE(MAX(number), 0) FROM {table} WHERE org_id = $1");
+    Ok(
+        run!(c, x => sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).bind(org_id).fetch_one(x).await)?,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_number_rows_then_columns() {
+        assert_eq!(
+            insert_sql("tasks", &["id", "title"], 2),
+            "INSERT INTO tasks (id, title) VALUES ($1, $2), ($3, $4)"
+        );
+    }
+
+    #[test]
+    fn statements_stay_under_both_bind_limits() {
+        for cols in 1..40 {
+            let rows = rows_per_statement(cols);
+            assert!(rows * cols <= 32_766, "{cols} columns");
+            assert!(rows >= 1);
+        }
+    }
+
+    #[test]
+    fn only_backed_up_tables_and_columns() {
+        assert!(check_names("assets", &["id", "org_id", "name"]).is_ok());
+        assert!(check_names("assets; DROP TABLE users", &["id"]).is_err());
+        assert!(check_names("assets", &["id", "nope"]).is_err());
+    }
+}
