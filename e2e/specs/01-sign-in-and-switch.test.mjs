@@ -85,7 +85,7 @@ test('the organisation switcher opens Bluefin, then Northwind', async () => {
   assert.equal(await page.locator('main h1').textContent(), DEMO.orgs.northwind);
   assert.equal(await page.locator('#org-switch').inputValue(), 'northwind');
   const nav = await page.locator('nav.side a').allInnerTexts();
-  assert.deepEqual(nav, ['Dashboard', 'Readiness', 'Gap assessment', 'Roadmap', 'ISMS scope & context', 'Risks', 'Assets', 'Risk method', 'Controls', 'SoA', 'Documents', 'Evidence', 'Incidents', 'Suppliers', 'Competence', 'Measurements', 'Internal audit', 'Findings', 'Management review', 'Certification', 'Catalogue', 'Members', 'Audit trail', 'Settings']);
+  assert.deepEqual(nav, ['Dashboard', 'Readiness', 'Gap assessment', 'Roadmap', 'ISMS scope & context', 'Risks', 'Assets', 'Risk method', 'Controls', 'SoA', 'Documents', 'Evidence', 'Incidents', 'Suppliers', 'Competence', 'Measurements', 'Internal audit', 'Findings', 'Management review', 'Certification', 'Catalogue', 'Frameworks', 'Import & export', 'Members', 'Audit trail', 'Settings']);
   assert.equal(await page.locator('nav.side a[aria-current="page"]').innerText(), 'Dashboard');
   // The overview shows an administrator the latest audit entries and a way to verify them.
   assert.ok((await page.locator('main ol.timeline li').count()) >= 1);

@@ -98,3 +98,20 @@ test('the new asset is in the register', async () => {
   assert.match(main, new RegExp(NEW_ASSET));
   await shots.take(page, 'register');
 });
+
+test('the page leads to the whole-organisation formats: OSCAL, ISMS as code, frameworks', async () => {
+  await page.goto('/o/northwind/data');
+  const whole = page.locator('#whole');
+  // The ISMS manager may not manage the organisation, so no YAML link; OSCAL is for every member.
+  assert.equal(await whole.getByRole('link', { name: /whole organisation as YAML/ }).count(), 0);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    whole.getByRole('link', { name: 'system security plan' }).click(),
+  ]);
+  const chunks = [];
+  for await (const c of await download.createReadStream()) chunks.push(c);
+  const ssp = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  assert.equal(ssp['system-security-plan'].metadata['oscal-version'], '1.1.2');
+  await clickAndWait(page, whole.getByRole('link', { name: 'Frameworks' }));
+  assert.equal(pathOf(page), '/o/northwind/frameworks');
+});

@@ -44,6 +44,8 @@ pub struct DataPage {
     pub l: Layout,
     pub registers: Vec<RegisterRow>,
     pub can_write: bool,
+    /// May download the whole organisation as YAML (the settings' permission).
+    pub can_manage: bool,
     pub kind: String,
     pub report: Option<RegisterImportReport>,
 }
@@ -79,6 +81,7 @@ async fn page(
                 })
                 .collect(),
             can_write: ctx.can(Permission::Write),
+            can_manage: ctx.can(Permission::ManageOrg),
             kind: kind.to_owned(),
             report,
         },
