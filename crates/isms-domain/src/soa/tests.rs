@@ -392,3 +392,47 @@ fn requirements_name_annex_a_controls_only() {
         ["requirements[0].controls[0]", "requirements[0].controls[1]"]
     );
 }
+
+/// The layout most SoA spreadsheets use (control id, title, applicable, justification,
+/// implementation status) imports as it is: one justification column serves an inclusion
+/// and an exclusion, and the title and status columns are ignored.
+#[test]
+fn the_common_spreadsheet_layout_imports_as_it_is() {
+    let p = parse(&rows(&[
+        &[
+            "Control ID",
+            "Title",
+            "Applicable",
+            "Justification",
+            "Status",
+        ],
+        &[
+            "A.5.1",
+            "Policies for information security",
+            "Yes",
+            "Required by the security policy",
+            "Implemented",
+        ],
+        &[
+            "A.7.5",
+            "Protecting against physical threats",
+            "No",
+            "No own premises; the cloud provider covers it",
+            "N/A",
+        ],
+    ]))
+    .unwrap();
+    assert_eq!(p.rows, 2);
+    let d = |id: &str| p.decisions.iter().find(|d| d.control == id).unwrap();
+    assert_eq!(d("5.1").applicable, Applicability::Yes);
+    assert_eq!(
+        d("5.1").inclusion_note.as_deref(),
+        Some("Required by the security policy")
+    );
+    assert_eq!(d("7.5").applicable, Applicability::No);
+    assert_eq!(
+        d("7.5").exclusion_justification.as_deref(),
+        Some("No own premises; the cloud provider covers it")
+    );
+    assert_eq!(d("7.5").inclusion_note, None);
+}
