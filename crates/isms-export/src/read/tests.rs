@@ -193,7 +193,13 @@ proptest! {
         let t = table(rows.clone());
         let back = read_table(&crate::xlsx(&t).unwrap()).unwrap();
         let back: Vec<Vec<String>> = back.into_iter().skip(1).map(|r| r.into_iter().map(|c| crate::unescape_cell(&c).to_owned()).collect()).collect();
-        prop_assert_eq!(back, rows);
+        // A workbook stores no empty rows, so rows of empty cells at the end are not there
+        // to read back (nothing is lost: an empty row holds no record).
+        let mut expected = rows;
+        while expected.last().is_some_and(|r| r.iter().all(String::is_empty)) {
+            expected.pop();
+        }
+        prop_assert_eq!(back, expected);
     }
 
     #[test]
