@@ -26,7 +26,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// The registers `import_register` reads (the SoA has its own import).
-pub const IMPORT_KINDS: &[&str] = &["assets"];
+pub const IMPORT_KINDS: &[&str] = &["assets", "incidents"];
 
 /// What an import did (or, in a dry run, would do).
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
@@ -99,12 +99,12 @@ impl Members {
     }
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
 /// The file's rows, every cell given back as the export had it before its formula guard.
-fn read_rows(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
+pub(crate) fn read_rows(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
     let rows = isms_export::read_table_with(bytes, &Limits::REGISTER)
         .map_err(|e| AppError::from(ValidationError::single("file", e.to_string())))?;
     Ok(rows
@@ -134,6 +134,10 @@ impl App {
         match kind {
             "assets" => {
                 self.import_assets(actor, ctx, bytes, dry_run, progress)
+                    .await
+            }
+            "incidents" => {
+                self.import_incidents(actor, ctx, bytes, dry_run, progress)
                     .await
             }
             other => Err(ValidationError::single(
@@ -384,7 +388,7 @@ impl App {
     }
 
     /// One audit-trail entry per import: the file's SHA-256, the counts and the references.
-    async fn record_import(
+    pub(crate) async fn record_import(
         &self,
         tx: &mut isms_db::Tx,
         actor: Actor<'_>,

@@ -490,6 +490,24 @@ impl App {
         ctx: &OrgCtx,
         input: &NewIncident,
     ) -> AppResult<Incident> {
+        let mut tx = self.db.begin().await?;
+        let out = self
+            .create_incident_in(&mut tx, actor, ctx, input, None)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Record an incident inside the caller's transaction; `number` is given by an import
+    /// (blank: the next free number).
+    pub(crate) async fn create_incident_in(
+        &self,
+        tx: &mut isms_db::Tx,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        input: &NewIncident,
+        number: Option<i64>,
+    ) -> AppResult<Incident> {
         ctx.require(Permission::Write, "record incidents")?;
         let mut v = ValidationError::new();
         let today = self.today();
@@ -561,13 +579,13 @@ impl App {
             ));
         }
         let req = read_links(&mut v, &input.assets, &input.risks, &input.controls);
-        let mut tx = self.db.begin().await?;
-        let links = self
-            .check_incident_links(&mut tx, ctx, &mut v, &req)
-            .await?;
+        let links = self.check_incident_links(tx, ctx, &mut v, &req).await?;
         v.into_result()?;
         let now = Ts(self.now());
-        let number = store::next_number(&mut tx, ctx.org.id).await?;
+        let number = match number {
+            Some(n) => n,
+            None => store::next_number(tx, ctx.org.id).await?,
+        };
         let row = IncidentRow {
             id: Uuid::now_v7(),
             org_id: ctx.org.id,
@@ -589,11 +607,11 @@ impl App {
             updated_at: now,
             version: 1,
         };
-        store::insert(&mut tx, &row).await?;
-        store::set_links(&mut tx, ctx.org.id, row.id, &links).await?;
+        store::insert(tx, &row).await?;
+        store::set_links(tx, ctx.org.id, row.id, &links).await?;
         record(
             self,
-            &mut tx,
+            tx,
             actor,
             Change {
                 org_id: Some(ctx.org.id),
@@ -611,9 +629,7 @@ impl App {
             },
         )
         .await?;
-        let out = self.load_incident(&mut tx, ctx, row.id).await?;
-        tx.commit().await?;
-        Ok(out)
+        self.load_incident(tx, ctx, row.id).await
     }
 
     /// Change an incident; a stale `version` is 409.
@@ -624,15 +640,31 @@ impl App {
         id: Uuid,
         patch: &IncidentPatch,
     ) -> AppResult<Incident> {
-        ctx.require(Permission::Write, "change incidents")?;
         let mut tx = self.db.begin().await?;
-        let before = store::get(&mut tx, ctx.org.id, id)
+        let out = self
+            .update_incident_in(&mut tx, actor, ctx, id, patch)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Change an incident inside the caller's transaction.
+    pub(crate) async fn update_incident_in(
+        &self,
+        tx: &mut isms_db::Tx,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        id: Uuid,
+        patch: &IncidentPatch,
+    ) -> AppResult<Incident> {
+        ctx.require(Permission::Write, "change incidents")?;
+        let before = store::get(tx, ctx.org.id, id)
             .await?
             .ok_or(AppError::NotFound("incident"))?;
         if before.version != patch.version {
             return Err(AppError::stale("incident"));
         }
-        let links_before: Vec<(String, String)> = store::links_of(&mut tx, ctx.org.id, &[id])
+        let links_before: Vec<(String, String)> = store::links_of(tx, ctx.org.id, &[id])
             .await?
             .into_iter()
             .map(|l| (l.target_kind, l.target_ref))
@@ -736,22 +768,19 @@ impl App {
                 .clone()
                 .unwrap_or_else(|| keep(LinkKind::Control));
             let req = read_links(&mut v, &assets, &risks, &controls);
-            Some(
-                self.check_incident_links(&mut tx, ctx, &mut v, &req)
-                    .await?,
-            )
+            Some(self.check_incident_links(tx, ctx, &mut v, &req).await?)
         } else {
             None
         };
         v.into_result()?;
         row.updated_at = Ts(self.now());
-        if !store::update(&mut tx, &row).await? {
+        if !store::update(tx, &row).await? {
             return Err(AppError::stale("incident"));
         }
         row.version += 1;
         let links_after = match links {
             Some(l) => {
-                store::set_links(&mut tx, ctx.org.id, id, &l).await?;
+                store::set_links(tx, ctx.org.id, id, &l).await?;
                 l
             }
             None => links_before.clone(),
@@ -763,7 +792,7 @@ impl App {
         };
         record(
             self,
-            &mut tx,
+            tx,
             actor,
             Change {
                 org_id: Some(ctx.org.id),
@@ -788,9 +817,7 @@ impl App {
             },
         )
         .await?;
-        let out = self.load_incident(&mut tx, ctx, id).await?;
-        tx.commit().await?;
-        Ok(out)
+        self.load_incident(tx, ctx, id).await
     }
 
     /// Remove an incident and its links (the audit trail keeps what it was).
@@ -902,5 +929,121 @@ impl App {
             .to_vec(),
             rows,
         })
+    }
+}
+
+/// The columns of the incident import, as the incident export writes them (`flags` is
+/// derived and ignored).
+pub const INCIDENT_COLUMNS: &[isms_domain::import::Column] = {
+    use isms_domain::import::Column;
+    &[
+        Column::opt("reference").aka(&["ref", "id", "incident id"]),
+        Column::req("title").aka(&["name", "summary"]),
+        Column::opt("category").aka(&["type"]),
+        Column::req("severity").aka(&["priority"]),
+        Column::opt("status"),
+        Column::opt("detected_on").aka(&["detected", "date detected"]),
+        Column::opt("reported_on").aka(&["reported", "date reported"]),
+        Column::opt("reported_by"),
+        Column::opt("description"),
+        Column::opt("response").aka(&["actions taken"]),
+        Column::opt("root_cause"),
+        Column::opt("lessons_learned").aka(&["lessons"]),
+        Column::opt("closed_on").aka(&["closed", "date closed"]),
+        Column::opt("assets").list(),
+        Column::opt("risks").list(),
+        Column::opt("controls").list(),
+    ]
+};
+
+impl App {
+    /// Import the incident register from CSV or XLSX (see `import_rows`).
+    pub(crate) async fn import_incidents(
+        &self,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        bytes: &[u8],
+        dry_run: bool,
+        progress: &dyn crate::progress::Progress,
+    ) -> AppResult<crate::imports::RegisterImportReport> {
+        use crate::import_rows::{
+            Outcome, Sheet, new_list, new_opt, new_text, patch_list, patch_text,
+        };
+        use isms_domain::import::RowAction;
+        ctx.require(Permission::Write, "import incidents")?;
+        let sheet = Sheet::read(bytes, INCIDENT_COLUMNS, progress)?;
+        let current = self.incidents_table(ctx).await?;
+        let plan = sheet.plan("INC", INCIDENT_COLUMNS, &current)?;
+        let mut tx = self.db.begin().await?;
+        let mut ids = HashMap::new();
+        let mut after = 0;
+        loop {
+            let page = store::all_after(&mut tx, ctx.org.id, after, 1000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.number;
+            ids.extend(page.into_iter().map(|r| (r.number, (r.id, r.version))));
+        }
+        let mut out = Outcome::new("incidents", &sheet, plan.len(), dry_run);
+        progress.start("importing incidents", plan.len() as u64);
+        for (c, action) in &plan {
+            let reference = incident_ref(action.number());
+            match *action {
+                RowAction::Create(n) => {
+                    let input = NewIncident {
+                        title: new_text(c, "title"),
+                        description: new_text(c, "description"),
+                        category: new_opt(c, "category"),
+                        severity: new_text(c, "severity"),
+                        status: new_opt(c, "status"),
+                        detected_on: new_opt(c, "detected_on"),
+                        reported_on: new_opt(c, "reported_on"),
+                        reported_by: new_text(c, "reported_by"),
+                        response: new_text(c, "response"),
+                        root_cause: new_text(c, "root_cause"),
+                        lessons_learned: new_text(c, "lessons_learned"),
+                        closed_on: new_opt(c, "closed_on"),
+                        assets: new_list(c, "assets"),
+                        risks: new_list(c, "risks"),
+                        controls: new_list(c, "controls"),
+                    };
+                    let r = self
+                        .create_incident_in(&mut tx, actor, ctx, &input, Some(n))
+                        .await;
+                    out.row(c.line, *action, reference, r)?;
+                }
+                RowAction::Update(n) => {
+                    let Some((id, version)) = ids.get(&n).copied() else {
+                        return Err(AppError::Internal(format!("{reference} vanished")));
+                    };
+                    let patch = IncidentPatch {
+                        title: patch_text(c, "title"),
+                        description: patch_text(c, "description"),
+                        category: patch_text(c, "category"),
+                        severity: patch_text(c, "severity"),
+                        status: patch_text(c, "status"),
+                        detected_on: patch_text(c, "detected_on"),
+                        reported_on: patch_text(c, "reported_on"),
+                        reported_by: patch_text(c, "reported_by"),
+                        response: patch_text(c, "response"),
+                        root_cause: patch_text(c, "root_cause"),
+                        lessons_learned: patch_text(c, "lessons_learned"),
+                        closed_on: c
+                            .opt("closed_on")
+                            .map(|s| Some(s).filter(|s| !s.is_empty()).map(str::to_owned)),
+                        assets: patch_list(c, "assets"),
+                        risks: patch_list(c, "risks"),
+                        controls: patch_list(c, "controls"),
+                        version,
+                    };
+                    let r = self
+                        .update_incident_in(&mut tx, actor, ctx, id, &patch)
+                        .await;
+                    out.row(c.line, *action, reference, r)?;
+                }
+                RowAction::Unchanged(_) => out.unchanged(),
+            }
+            progress.advance(1);
+        }
+        out.finish(self, tx, actor, ctx, progress).await
     }
 }

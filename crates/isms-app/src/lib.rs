@@ -31,6 +31,7 @@ pub mod findings;
 pub mod foundation;
 pub mod frameworks;
 pub mod gap;
+mod import_rows;
 pub mod imports;
 pub mod incidents;
 pub mod internal_audits;

@@ -24,6 +24,8 @@ pub struct Column {
     pub aliases: &'static [&'static str],
     /// The row cannot be read without it.
     pub required: bool,
+    /// A list written as `a; b; c`: compared as a set when deciding whether a row changes.
+    pub list: bool,
 }
 
 impl Column {
@@ -32,6 +34,7 @@ impl Column {
             name,
             aliases: &[],
             required: true,
+            list: false,
         }
     }
     pub const fn opt(name: &'static str) -> Column {
@@ -39,10 +42,15 @@ impl Column {
             name,
             aliases: &[],
             required: false,
+            list: false,
         }
     }
     pub const fn aka(self, aliases: &'static [&'static str]) -> Column {
         Column { aliases, ..self }
+    }
+    /// The column holds a `; `-separated list.
+    pub const fn list(self) -> Column {
+        Column { list: true, ..self }
     }
 }
 
@@ -243,6 +251,144 @@ impl SeenRefs {
     }
 }
 
+/// A `; `-separated list cell as its items (blank items dropped).
+pub fn split_list(s: &str) -> Vec<String> {
+    s.split(';')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// What an import does with one data row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowAction {
+    /// A new record with this number.
+    Create(i64),
+    /// The record with this number changes.
+    Update(i64),
+    /// The row says what the register already holds for this number.
+    Unchanged(i64),
+}
+
+impl RowAction {
+    /// The record's number.
+    pub fn number(self) -> i64 {
+        match self {
+            RowAction::Create(n) | RowAction::Update(n) | RowAction::Unchanged(n) => n,
+        }
+    }
+}
+
+/// The register as its export writes it today: the header row and the data rows, each
+/// with a `reference` column.
+#[derive(Debug, Clone, Copy)]
+pub struct Current<'a> {
+    pub headers: &'a [String],
+    pub rows: &'a [Vec<String>],
+}
+
+/// Whether two cells say the same: trimmed text, or for a list column the same items
+/// in any order.
+fn same_cell(list: bool, a: &str, b: &str) -> bool {
+    if list {
+        let mut x = split_list(a);
+        let mut y = split_list(b);
+        x.sort();
+        y.sort();
+        x == y
+    } else {
+        a.trim() == b.trim()
+    }
+}
+
+/// Decide, for every data row, whether it creates, updates or leaves alone a record,
+/// comparing the row with the register's current export on every known column the file
+/// has. References are `PREFIX-n` (see [`parse_reference`]); a given reference that is
+/// not in the register creates the record with that number, a blank one takes the next
+/// number above every number in use or in the file. A bad or repeated reference is an
+/// error on its line. The register's own rules are checked later, when each row is
+/// written.
+pub fn plan_rows(
+    prefix: &str,
+    data: &DataRows<'_>,
+    header: &Header,
+    columns: &[Column],
+    current: Current<'_>,
+) -> Result<Vec<RowAction>, ValidationError> {
+    let heads: Vec<String> = current.headers.iter().map(|h| norm_header(h)).collect();
+    let ref_at = heads.iter().position(|h| h == "reference");
+    let mut existing: HashMap<i64, &Vec<String>> = HashMap::new();
+    if let Some(i) = ref_at {
+        for r in current.rows {
+            if let Some(n) = r.get(i).and_then(|s| parse_reference(prefix, s).ok()) {
+                existing.insert(n, r);
+            }
+        }
+    }
+    let compared: Vec<(&Column, Option<usize>)> = columns
+        .iter()
+        .filter(|c| c.name != "reference" && header.has(c.name))
+        .map(|c| {
+            let own = norm_header(c.name);
+            (c, heads.iter().position(|h| *h == own))
+        })
+        .collect();
+    let mut v = ValidationError::new();
+    let mut seen = SeenRefs::default();
+    let mut numbers: Vec<Option<i64>> = Vec::with_capacity(data.len());
+    for (line, row) in data {
+        let mut c = Cells::new(*line, row, header);
+        let n = match c.get("reference") {
+            "" => None,
+            s => match parse_reference(prefix, s) {
+                Ok(n) => {
+                    seen.check(&mut c, "reference", format!("{prefix}-{n}"));
+                    Some(n)
+                }
+                Err(m) => {
+                    c.bad("reference", m);
+                    None
+                }
+            },
+        };
+        v.errors.extend(c.errors.errors);
+        numbers.push(n);
+    }
+    v.into_result()?;
+    let mut next = existing
+        .keys()
+        .copied()
+        .chain(numbers.iter().flatten().copied())
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let mut plan = Vec::with_capacity(data.len());
+    for ((line, row), n) in data.iter().zip(numbers) {
+        let c = Cells::new(*line, row, header);
+        let action = match n.map(|n| (n, existing.get(&n))) {
+            None => {
+                next += 1;
+                RowAction::Create(next - 1)
+            }
+            Some((n, None)) => RowAction::Create(n),
+            Some((n, Some(cur))) => {
+                let same = compared.iter().all(|(col, at)| {
+                    let now = at.and_then(|i| cur.get(i)).map_or("", String::as_str);
+                    same_cell(col.list, c.get(col.name), now)
+                });
+                if same {
+                    RowAction::Unchanged(n)
+                } else {
+                    RowAction::Update(n)
+                }
+            }
+        };
+        plan.push(action);
+    }
+    Ok(plan)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,6 +425,55 @@ mod tests {
             c.errors.errors[0].message,
             "line 7: in_scope: \"maybe\" is not yes or no"
         );
+    }
+
+    #[test]
+    fn rows_are_planned_against_the_current_export() {
+        const C: &[Column] = &[
+            Column::opt("reference"),
+            Column::req("name"),
+            Column::opt("tags").list(),
+        ];
+        let headers = row(&["reference", "name", "tags", "flags"]);
+        let cur = vec![
+            row(&["X-0001", "One", "a; b", "late"]),
+            row(&["X-0004", "Four", "", ""]),
+        ];
+        let file = vec![
+            row(&["reference", "name", "tags"]),
+            row(&["X-0001", "One", "b;a"]),
+            row(&["X-4", "Four!", ""]),
+            row(&["", "New", ""]),
+            row(&["X-0009", "Nine", ""]),
+        ];
+        let (head, data) = data_rows(&file).unwrap();
+        let h = Header::find(head, C).unwrap();
+        let cur = Current {
+            headers: &headers,
+            rows: &cur,
+        };
+        let plan = plan_rows("X", &data, &h, C, cur).unwrap();
+        assert_eq!(
+            plan,
+            vec![
+                RowAction::Unchanged(1),
+                RowAction::Update(4),
+                RowAction::Create(10),
+                RowAction::Create(9),
+            ]
+        );
+        let bad = vec![
+            row(&["reference", "name"]),
+            row(&["X-2", "a"]),
+            row(&["Y-2", "b"]),
+            row(&["X-0002", "c"]),
+        ];
+        let (head, data) = data_rows(&bad).unwrap();
+        let h = Header::find(head, C).unwrap();
+        let e = plan_rows("X", &data, &h, C, cur).unwrap_err();
+        let fields: Vec<&str> = e.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["lines[3].reference", "lines[4].reference"]);
+        assert!(e.errors[1].message.contains("already on line 2"));
     }
 
     #[test]
