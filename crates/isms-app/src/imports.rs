@@ -17,6 +17,7 @@ use isms_db::{Ts, orgs};
 use isms_domain::ValidationError;
 use isms_domain::asset::{AssetType, check_name, classification, normalise_tags, parse_rating};
 use isms_domain::import::{Cells, Column, Header, SeenRefs, data_rows, parse_reference};
+use isms_domain::peer_sheets;
 use isms_domain::rbac::{Permission, membership_active};
 use isms_export::{Limits, unescape_cell};
 use serde::Serialize;
@@ -187,8 +188,6 @@ impl App {
         progress.start("reading the file", 0);
         let rows = read_rows(bytes)?;
         progress.finish();
-        let (head, data) = data_rows(&rows)?;
-        let header = Header::find(head, ASSET_COLUMNS)?;
         let mut tx = self.db.begin().await?;
         let members = self.members_index(&mut tx, ctx).await?;
         let existing: HashMap<i64, AssetRow> = bulk::all_assets(&mut tx, ctx.org.id)
@@ -196,6 +195,19 @@ impl App {
             .into_iter()
             .map(|a| (a.number, a))
             .collect();
+        // CISO Assistant's asset sheet is read as ours, row for row.
+        let rows = match rows.first() {
+            Some(head) if peer_sheets::is_ciso_asset_header(head) => {
+                let by_name: HashMap<String, i64> = existing
+                    .values()
+                    .map(|a| (a.name.to_lowercase(), a.number))
+                    .collect();
+                peer_sheets::ciso_assets(&rows, &by_name)
+            }
+            _ => rows,
+        };
+        let (head, data) = data_rows(&rows)?;
+        let header = Header::find(head, ASSET_COLUMNS)?;
         let mut existing_tags: HashMap<Uuid, Vec<String>> = HashMap::new();
         for (id, t) in bulk::all_asset_tags(&mut tx, ctx.org.id).await? {
             existing_tags.entry(id).or_default().push(t);

@@ -24,6 +24,7 @@ pub mod internal_audit;
 pub mod isms_code;
 pub mod measurement;
 pub mod org;
+pub mod peer_sheets;
 pub mod rbac;
 pub mod readiness;
 pub mod review;

@@ -392,3 +392,51 @@ async fn incidents_round_trip_and_bad_rows_are_named() {
     let (s, _) = import(&oc, "acme", "incidents", true, csv.as_bytes().to_vec()).await;
     assert_eq!(s, 404);
 }
+
+#[tokio::test]
+async fn ciso_assistant_asset_sheet_imports_and_re_imports_unchanged() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let c = t.login(f.email(Role::Contributor)).await;
+    let sheet = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../testdata/ciso-assistant/assets.csv"
+    ))
+    .unwrap();
+    let (s, r) = import(&c, "acme", "assets", true, sheet.clone()).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["created"], json!(["A-0001", "A-0002", "A-0003"]));
+    let (s, r) = import(&c, "acme", "assets", false, sheet.clone()).await;
+    assert_eq!(s, 200, "{r}");
+    let (_, page) = c.get(ASSETS).await;
+    let first = &page["items"][0];
+    assert_eq!(first["name"], "Customer records");
+    assert_eq!(first["asset_type"], "information");
+    assert_eq!(first["confidentiality"], 3);
+    assert_eq!(first["tags"], json!(["customer-facing", "gdpr"]));
+    assert!(
+        first["description"]
+            .as_str()
+            .unwrap()
+            .ends_with("Observation: Kept in the EU region only")
+    );
+    assert_eq!(page["items"][1]["asset_type"], "software");
+    assert_eq!(page["items"][1]["availability"], 3, "\"high\" is 3");
+    // The same sheet again: matched by name, nothing changes.
+    let (s, r) = import(&c, "acme", "assets", false, sheet).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["unchanged"], 3, "{r}");
+    // Without owners or objectives each row is refused on its own line.
+    let bare = "ref_id,name,type\nAST-9,Backups,SP\nAST-10,,PR\n";
+    let (s, p) = import(&c, "acme", "assets", false, bare.as_bytes().to_vec()).await;
+    assert_eq!(s, 422, "{p}");
+    let got = fields(&p);
+    for want in [
+        "lines[2].owner",
+        "lines[2].confidentiality",
+        "lines[3].name",
+    ] {
+        assert!(got.iter().any(|g| g == want), "{want} missing from {got:?}");
+    }
+    assert_eq!(t.count_rows("assets").await, 3);
+}
