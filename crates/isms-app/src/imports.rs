@@ -29,6 +29,16 @@ use uuid::Uuid;
 /// The registers `import_register` reads (the SoA has its own import).
 pub const IMPORT_KINDS: &[&str] = &["assets", "incidents"];
 
+/// The columns a register's import reads (for the help on the import page), `None` for
+/// a kind that cannot be imported here.
+pub fn columns_of(kind: &str) -> Option<&'static [Column]> {
+    match kind {
+        "assets" => Some(ASSET_COLUMNS),
+        "incidents" => Some(crate::incidents::INCIDENT_COLUMNS),
+        _ => None,
+    }
+}
+
 /// What an import did (or, in a dry run, would do).
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
 pub struct RegisterImportReport {

@@ -10,7 +10,7 @@ use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use isms_app::imports::{IMPORT_KINDS, RegisterImportReport};
+use isms_app::imports::{IMPORT_KINDS, RegisterImportReport, columns_of};
 use isms_app::progress::NoProgress;
 use isms_app::{Actor, AppError};
 use isms_domain::rbac::Permission;
@@ -36,6 +36,8 @@ pub struct RegisterRow {
     pub kind: &'static str,
     pub label: &'static str,
     pub importable: bool,
+    /// The columns its import reads: (name, required, other accepted names).
+    pub columns: Vec<(&'static str, bool, String)>,
 }
 
 #[derive(Template)]
@@ -78,6 +80,11 @@ async fn page(
                     kind,
                     label,
                     importable: IMPORT_KINDS.contains(kind) || *kind == "soa",
+                    columns: columns_of(kind)
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|c| (c.name, c.required, c.aliases.join(", ")))
+                        .collect(),
                 })
                 .collect(),
             can_write: ctx.can(Permission::Write),
