@@ -8,6 +8,7 @@ mod frameworks;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
+use isms_app::progress::Progress as _;
 use isms_app::users::NewUser;
 use isms_app::{Actor, App, AppError, Settings, SystemClock};
 use isms_db::{ConnectOptions, Db};
@@ -736,6 +737,8 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                 }
                 .to_owned()
             });
+            let bar = progress::Bar::new();
+            bar.start(&format!("exporting {}", a.kind), 0);
             let file = match (a.kind.as_str(), a.soa_version) {
                 ("readiness", None) if a.profile.is_some() => {
                     let fmt = isms_export::TableFormat::parse(&format).ok_or_else(|| {
@@ -763,6 +766,7 @@ async fn run(cli: Cli) -> Result<u8, Failure> {
                 }
                 _ => app.export(&ctx, &a.kind, &format, None).await?,
             };
+            bar.finish();
             match &a.output {
                 Some(path) => {
                     std::fs::write(path, &file.bytes)

@@ -34,6 +34,8 @@ impl Progress for Bar {
             if let Ok(style) = ProgressStyle::with_template("{spinner} {msg:24} {human_pos}") {
                 b.set_style(style);
             }
+            // Turns while a phase without a count (an export being written) runs.
+            b.enable_steady_tick(std::time::Duration::from_millis(120));
             b
         };
         bar.set_message(label.to_owned());
