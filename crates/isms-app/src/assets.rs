@@ -1002,7 +1002,9 @@ impl App {
     ) -> AppResult<DataFlow> {
         ctx.require(Permission::Write, "add data flows")?;
         let mut tx = self.db.begin().await?;
-        let out = self.create_data_flow_in(&mut tx, actor, ctx, input, None).await?;
+        let out = self
+            .create_data_flow_in(&mut tx, actor, ctx, input, None)
+            .await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -1088,7 +1090,9 @@ impl App {
     ) -> AppResult<DataFlow> {
         ctx.require(Permission::Write, "change data flows")?;
         let mut tx = self.db.begin().await?;
-        let out = self.update_data_flow_in(&mut tx, actor, ctx, id, patch).await?;
+        let out = self
+            .update_data_flow_in(&mut tx, actor, ctx, id, patch)
+            .await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -1321,11 +1325,7 @@ impl AssetIndex {
 
     /// The asset a cell names; `None` when the file has no such column, and a blank or
     /// unknown asset is reported on the cell.
-    pub(crate) fn cell(
-        &self,
-        c: &mut isms_domain::import::Cells<'_>,
-        field: &str,
-    ) -> Option<Uuid> {
+    pub(crate) fn cell(&self, c: &mut isms_domain::import::Cells<'_>, field: &str) -> Option<Uuid> {
         match c.opt(field) {
             None => None,
             Some("") => {
@@ -1343,11 +1343,7 @@ impl AssetIndex {
     }
 
     /// A `; `-separated list of assets; each bad item is reported on the cell.
-    pub(crate) fn list(
-        &self,
-        c: &mut isms_domain::import::Cells<'_>,
-        field: &str,
-    ) -> Vec<Uuid> {
+    pub(crate) fn list(&self, c: &mut isms_domain::import::Cells<'_>, field: &str) -> Vec<Uuid> {
         let mut out = Vec::new();
         for item in isms_domain::import::split_list(c.get(field)) {
             match self.one(&item) {

@@ -46,7 +46,11 @@ impl Sheet {
 
     /// Rows already read (a peer's layout turned into ours, line for line); `sha256` is
     /// the file's.
-    pub fn from_rows(rows: Vec<Vec<String>>, sha256: String, columns: &[Column]) -> AppResult<Sheet> {
+    pub fn from_rows(
+        rows: Vec<Vec<String>>,
+        sha256: String,
+        columns: &[Column],
+    ) -> AppResult<Sheet> {
         let header = {
             let (head, _) = data_rows(&rows)?;
             Header::find(head, columns)?

@@ -144,7 +144,10 @@ impl App {
                 self.import_data_flows(actor, ctx, bytes, dry_run, progress)
                     .await
             }
-            "risks" => self.import_risks(actor, ctx, bytes, dry_run, progress).await,
+            "risks" => {
+                self.import_risks(actor, ctx, bytes, dry_run, progress)
+                    .await
+            }
             other => Err(ValidationError::single(
                 "kind",
                 format!(

@@ -1084,8 +1084,7 @@ fn is_ciso_sheet(rows: &[Vec<String>]) -> bool {
             .collect()
     });
     let has = |n: &str| heads.iter().any(|h| h == n);
-    has("ref id")
-        && (has("inherent proba") || has("current proba") || has("residual proba"))
+    has("ref id") && (has("inherent proba") || has("current proba") || has("residual proba"))
 }
 
 /// Our treatment for CISO Assistant's (`open` is not decided yet).
@@ -1319,7 +1318,9 @@ impl App {
         dry_run: bool,
         progress: &dyn crate::progress::Progress,
     ) -> AppResult<crate::imports::RegisterImportReport> {
-        use crate::import_rows::{Outcome, Sheet, new_list, new_opt, new_text, patch_list, patch_text};
+        use crate::import_rows::{
+            Outcome, Sheet, new_list, new_opt, new_text, patch_list, patch_text,
+        };
         use isms_domain::import::{Cells, RowAction};
         ctx.require(Permission::Write, "import risks")?;
         progress.start("reading the file", 0);
@@ -1361,9 +1362,7 @@ impl App {
                 continue;
             }
             let reference = format!("R-{:03}", action.number());
-            let owner = c
-                .opt("owner")
-                .map(|_| members.resolve(&mut c, "owner"));
+            let owner = c.opt("owner").map(|_| members.resolve(&mut c, "owner"));
             let linked = c.opt("assets").map(|_| assets.list(&mut c, "assets"));
             let status = match c.opt("status").filter(|s| !s.is_empty()) {
                 Some(s) => {
@@ -1440,7 +1439,9 @@ impl App {
                         status: status.map(|s| s.as_str().to_owned()),
                         version: now.version,
                     };
-                    let r = self.update_risk_in(&mut tx, actor, ctx, now.id, &patch).await;
+                    let r = self
+                        .update_risk_in(&mut tx, actor, ctx, now.id, &patch)
+                        .await;
                     out.row(c.line, action, reference, r)?;
                 }
                 RowAction::Unchanged(_) => out.unchanged(),

@@ -133,7 +133,10 @@ async fn risks_and_data_flows_round_trip_and_bad_rows_are_named() {
     assert_round_trip(&t, &c, "acme", "fresh", &["assets", "data-flows", "risks"]).await;
     let (_, fresh) = c.get("/api/v1/orgs/fresh/risks?limit=10").await;
     assert_eq!(fresh["items"][0]["controls"], json!(["5.15", "8.7"]));
-    assert_eq!(fresh["items"][0]["linked_assets"][1]["name"], "Customer database");
+    assert_eq!(
+        fresh["items"][0]["linked_assets"][1]["name"],
+        "Customer database"
+    );
     assert_eq!(fresh["items"][0]["description"], "+line one\nline two");
     assert_eq!(fresh["items"][2]["status"], "treatment_in_progress");
     let (_, flows) = c.get("/api/v1/orgs/fresh/data-flows").await;
@@ -187,7 +190,10 @@ async fn risks_and_data_flows_round_trip_and_bad_rows_are_named() {
     let (s, r) = import(&c, "acme", "risks", false, csv.into_bytes()).await;
     assert_eq!(s, 200, "{r}");
     let titles = risk_titles(&c, "acme").await;
-    assert!(titles.contains(&"Laptop theft on trains".to_owned()), "{titles:?}");
+    assert!(
+        titles.contains(&"Laptop theft on trains".to_owned()),
+        "{titles:?}"
+    );
     let (_, all) = c.get("/api/v1/orgs/acme/risks?limit=10").await;
     assert_eq!(all["items"][3]["owner_id"], json!(f.user_id(Role::Admin)));
     assert_eq!(all["items"][3]["status"], "assessed");
@@ -259,36 +265,55 @@ async fn ciso_assistant_risk_assessment_sheet_imports() {
     .unwrap();
     let (s, r) = import(&c, "acme", "risks", false, sheet.clone()).await;
     assert_eq!(s, 200, "{r}");
-    assert_eq!(r["created"], json!(["R-001", "R-002", "R-003", "R-004"]), "{r}");
+    assert_eq!(
+        r["created"],
+        json!(["R-001", "R-002", "R-003", "R-004"]),
+        "{r}"
+    );
     let (_, page) = c.get("/api/v1/orgs/acme/risks?limit=10").await;
     let items = page["items"].as_array().unwrap();
     // Ransomware: current rating (Possible × Major) before treatment, residual Unlikely ×
     // Moderate, mitigate → modify, existing and additional controls.
     assert_eq!(items[0]["title"], "Ransomware on the file shares");
     assert_eq!(
-        (&items[0]["inherent"]["likelihood"], &items[0]["inherent"]["impact"]),
+        (
+            &items[0]["inherent"]["likelihood"],
+            &items[0]["inherent"]["impact"]
+        ),
         (&json!(3), &json!(4))
     );
     assert_eq!(
-        (&items[0]["residual"]["likelihood"], &items[0]["residual"]["impact"]),
+        (
+            &items[0]["residual"]["likelihood"],
+            &items[0]["residual"]["impact"]
+        ),
         (&json!(2), &json!(3))
     );
     assert_eq!(items[0]["treatment"], "modify");
     assert_eq!(items[0]["controls"], json!(["8.7", "8.13", "8.15"]));
-    assert_eq!(items[0]["description"], "Encrypted shares stop the office for days");
+    assert_eq!(
+        items[0]["description"],
+        "Encrypted shares stop the office for days"
+    );
     // No current rating: the inherent one; transfer → share; numbers; accept → retain;
     // labels in any case; open → no treatment yet.
     assert_eq!(items[1]["treatment"], "share");
     assert_eq!(items[1]["inherent"]["likelihood"], 3);
     assert_eq!(items[2]["treatment"], "retain");
     assert_eq!(
-        (&items[2]["inherent"]["likelihood"], &items[2]["inherent"]["impact"]),
+        (
+            &items[2]["inherent"]["likelihood"],
+            &items[2]["inherent"]["impact"]
+        ),
         (&json!(3), &json!(4))
     );
     assert_eq!(items[3]["treatment"], Value::Null);
     assert_eq!(items[3]["status"], "assessed");
     assert_eq!(
-        (&items[3]["inherent"]["likelihood"], &items[3]["inherent"]["impact"]),
+        (
+            &items[3]["inherent"]["likelihood"],
+            &items[3]["inherent"]["impact"]
+        ),
         (&json!(1), &json!(2))
     );
 
@@ -313,8 +338,8 @@ async fn ciso_assistant_risk_assessment_sheet_imports() {
     );
     let got = problems(&p);
     assert!(
-        got.iter().any(|(f, m)| f == "lines[3].existing_controls"
-            && m.contains("MFA for admins")),
+        got.iter()
+            .any(|(f, m)| f == "lines[3].existing_controls" && m.contains("MFA for admins")),
         "{got:?}"
     );
     assert!(
