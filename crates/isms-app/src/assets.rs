@@ -1001,19 +1001,40 @@ impl App {
         input: &NewDataFlow,
     ) -> AppResult<DataFlow> {
         ctx.require(Permission::Write, "add data flows")?;
+        let mut tx = self.db.begin().await?;
+        let out = self
+            .create_data_flow_in(&mut tx, actor, ctx, input, None)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Add a data flow inside the caller's transaction; `number` is given by an import
+    /// (blank: the next free number).
+    pub(crate) async fn create_data_flow_in(
+        &self,
+        tx: &mut isms_db::Tx,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        input: &NewDataFlow,
+        number: Option<i64>,
+    ) -> AppResult<DataFlow> {
+        ctx.require(Permission::Write, "add data flows")?;
         let mut v = ValidationError::new();
         let category = v.check(check_name("data_category", &input.data_category));
         let mech = v.check(TransferMechanism::parse("mechanism", &input.mechanism));
         let description = text(&mut v, "description", &input.description, 4000);
-        let mut tx = self.db.begin().await?;
-        self.check_flow_ends(&mut tx, ctx, &mut v, input.from_asset_id, input.to_asset_id)
+        self.check_flow_ends(tx, ctx, &mut v, input.from_asset_id, input.to_asset_id)
             .await?;
         v.into_result()?;
         let now = Ts(self.now());
         let row = FlowRow {
             id: Uuid::now_v7(),
             org_id: ctx.org.id,
-            number: store::next_flow_number(&mut tx, ctx.org.id).await?,
+            number: match number {
+                Some(n) => n,
+                None => store::next_flow_number(tx, ctx.org.id).await?,
+            },
             from_asset_id: input.from_asset_id,
             to_asset_id: input.to_asset_id,
             data_category: category.unwrap_or_default(),
@@ -1024,10 +1045,10 @@ impl App {
             updated_at: now,
             version: 1,
         };
-        store::insert_flow(&mut tx, &row).await?;
+        store::insert_flow(tx, &row).await?;
         record(
             self,
-            &mut tx,
+            tx,
             actor,
             Change {
                 org_id: Some(ctx.org.id),
@@ -1044,8 +1065,20 @@ impl App {
             },
         )
         .await?;
-        tx.commit().await?;
-        self.get_data_flow(ctx, row.id).await
+        self.load_data_flow(tx, ctx, row.id).await
+    }
+
+    /// One data flow read through `c` (the caller's transaction sees its own writes).
+    async fn load_data_flow(
+        &self,
+        c: &mut impl AsConn,
+        ctx: &OrgCtx,
+        id: Uuid,
+    ) -> AppResult<DataFlow> {
+        store::flow(c, ctx.org.id, id)
+            .await?
+            .map(to_flow)
+            .ok_or(AppError::NotFound("data flow"))
     }
 
     pub async fn update_data_flow(
@@ -1057,7 +1090,24 @@ impl App {
     ) -> AppResult<DataFlow> {
         ctx.require(Permission::Write, "change data flows")?;
         let mut tx = self.db.begin().await?;
-        let before = store::flow(&mut tx, ctx.org.id, id)
+        let out = self
+            .update_data_flow_in(&mut tx, actor, ctx, id, patch)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Change a data flow inside the caller's transaction; a stale `version` is 409.
+    pub(crate) async fn update_data_flow_in(
+        &self,
+        tx: &mut isms_db::Tx,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        id: Uuid,
+        patch: &DataFlowPatch,
+    ) -> AppResult<DataFlow> {
+        ctx.require(Permission::Write, "change data flows")?;
+        let before = store::flow(tx, ctx.org.id, id)
             .await?
             .ok_or(AppError::NotFound("data flow"))?
             .flow;
@@ -1081,17 +1131,17 @@ impl App {
         if let Some(d) = &patch.description {
             row.description = text(&mut v, "description", d, 4000);
         }
-        self.check_flow_ends(&mut tx, ctx, &mut v, row.from_asset_id, row.to_asset_id)
+        self.check_flow_ends(tx, ctx, &mut v, row.from_asset_id, row.to_asset_id)
             .await?;
         v.into_result()?;
         row.version = patch.version;
         row.updated_at = Ts(self.now());
-        if !store::update_flow(&mut tx, &row).await? {
+        if !store::update_flow(tx, &row).await? {
             return Err(AppError::stale("data flow"));
         }
         record(
             self,
-            &mut tx,
+            tx,
             actor,
             Change {
                 org_id: Some(ctx.org.id),
@@ -1104,8 +1154,7 @@ impl App {
             },
         )
         .await?;
-        tx.commit().await?;
-        self.get_data_flow(ctx, id).await
+        self.load_data_flow(tx, ctx, id).await
     }
 
     pub async fn delete_data_flow(
@@ -1211,5 +1260,181 @@ impl App {
             });
         }
         Ok(data_flow_diagram(&title, &nodes, &edges))
+    }
+}
+
+/// The columns of the data-flow import, as the data-flow export writes them: `from` and
+/// `to` are asset references (`A-0001`; an asset's exact name is taken too when it names
+/// one asset only). `from_name` and `to_name` are written for people and ignored.
+pub const DATA_FLOW_COLUMNS: &[isms_domain::import::Column] = {
+    use isms_domain::import::Column;
+    &[
+        Column::opt("reference").aka(&["ref", "id", "flow id"]),
+        Column::req("from").aka(&["from asset", "source"]),
+        Column::req("to").aka(&["to asset", "destination", "target"]),
+        Column::req("data_category").aka(&["data", "category"]),
+        Column::req("mechanism").aka(&["transfer", "transfer mechanism"]),
+        Column::opt("encrypted"),
+        Column::opt("description"),
+    ]
+};
+
+/// The organisation's assets by number and by (lower-case) name, to read asset cells.
+pub(crate) struct AssetIndex {
+    by_number: HashMap<i64, Uuid>,
+    by_name: HashMap<String, Vec<Uuid>>,
+}
+
+impl AssetIndex {
+    pub(crate) async fn load(c: &mut impl AsConn, ctx: &OrgCtx) -> AppResult<AssetIndex> {
+        let mut ix = AssetIndex {
+            by_number: HashMap::new(),
+            by_name: HashMap::new(),
+        };
+        for a in isms_db::import::all_assets(c, ctx.org.id).await? {
+            ix.by_number.insert(a.number, a.id);
+            ix.by_name
+                .entry(a.name.trim().to_lowercase())
+                .or_default()
+                .push(a.id);
+        }
+        Ok(ix)
+    }
+
+    /// The asset one cell names: a reference, or the name of exactly one asset.
+    pub(crate) fn one(&self, s: &str) -> Result<Uuid, String> {
+        let s = s.trim();
+        if let Ok(n) = isms_domain::import::parse_reference("A", s)
+            && let Some(id) = self.by_number.get(&n)
+        {
+            return Ok(*id);
+        }
+        match self.by_name.get(&s.to_lowercase()).map(Vec::as_slice) {
+            Some([one]) => Ok(*one),
+            Some([_, _, ..]) => Err(format!(
+                "\"{s}\" is the name of several assets; give the reference (A-0001)"
+            )),
+            _ if isms_domain::import::parse_reference("A", s).is_ok() => {
+                Err(format!("there is no asset {s} in this organisation"))
+            }
+            _ => Err(format!(
+                "\"{s}\" is neither an asset reference (A-0001) nor the name of an asset of this organisation"
+            )),
+        }
+    }
+
+    /// The asset a cell names; `None` when the file has no such column, and a blank or
+    /// unknown asset is reported on the cell.
+    pub(crate) fn cell(&self, c: &mut isms_domain::import::Cells<'_>, field: &str) -> Option<Uuid> {
+        match c.opt(field) {
+            None => None,
+            Some("") => {
+                c.bad(field, "give the asset's reference (A-0001)");
+                None
+            }
+            Some(s) => match self.one(s) {
+                Ok(id) => Some(id),
+                Err(m) => {
+                    c.bad(field, m);
+                    None
+                }
+            },
+        }
+    }
+
+    /// A `; `-separated list of assets; each bad item is reported on the cell.
+    pub(crate) fn list(&self, c: &mut isms_domain::import::Cells<'_>, field: &str) -> Vec<Uuid> {
+        let mut out = Vec::new();
+        for item in isms_domain::import::split_list(c.get(field)) {
+            match self.one(&item) {
+                Ok(id) if !out.contains(&id) => out.push(id),
+                Ok(_) => {}
+                Err(m) => c.bad(field, m),
+            }
+        }
+        out
+    }
+}
+
+impl App {
+    /// Import the data flows from CSV or XLSX (see `import_rows`); the assets they
+    /// connect must be in the inventory already (import the assets first).
+    pub(crate) async fn import_data_flows(
+        &self,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        bytes: &[u8],
+        dry_run: bool,
+        progress: &dyn crate::progress::Progress,
+    ) -> AppResult<crate::imports::RegisterImportReport> {
+        use crate::import_rows::{Outcome, Sheet, new_text, patch_text};
+        use isms_domain::import::RowAction;
+        ctx.require(Permission::Write, "import data flows")?;
+        let sheet = Sheet::read(bytes, DATA_FLOW_COLUMNS, progress)?;
+        let current = self.data_flows_table(ctx).await?;
+        let plan = sheet.plan("F", DATA_FLOW_COLUMNS, &current)?;
+        let mut tx = self.db.begin().await?;
+        let assets = AssetIndex::load(&mut tx, ctx).await?;
+        let ids: HashMap<i64, (Uuid, i64)> = self
+            .all_data_flows(ctx, &FlowQuery::default())
+            .await?
+            .into_iter()
+            .map(|f| (f.number, (f.id, f.version)))
+            .collect();
+        let mut out = Outcome::new("data-flows", &sheet, plan.len(), dry_run);
+        progress.start("importing data flows", plan.len() as u64);
+        for (mut c, action) in plan {
+            progress.advance(1);
+            if let RowAction::Unchanged(_) = action {
+                out.unchanged();
+                continue;
+            }
+            let reference = flow_reference(action.number());
+            let from = assets.cell(&mut c, "from");
+            let to = assets.cell(&mut c, "to");
+            let encrypted = c.yes_no("encrypted", None);
+            if out.cells(&mut c) {
+                continue;
+            }
+            match action {
+                RowAction::Create(n) => {
+                    let (Some(from_asset_id), Some(to_asset_id)) = (from, to) else {
+                        continue;
+                    };
+                    let input = NewDataFlow {
+                        from_asset_id,
+                        to_asset_id,
+                        data_category: new_text(&c, "data_category"),
+                        mechanism: new_text(&c, "mechanism"),
+                        encrypted: encrypted.unwrap_or(false),
+                        description: new_text(&c, "description"),
+                    };
+                    let r = self
+                        .create_data_flow_in(&mut tx, actor, ctx, &input, Some(n))
+                        .await;
+                    out.row(c.line, action, reference, r)?;
+                }
+                RowAction::Update(n) => {
+                    let Some((id, version)) = ids.get(&n).copied() else {
+                        return Err(AppError::Internal(format!("{reference} vanished")));
+                    };
+                    let patch = DataFlowPatch {
+                        from_asset_id: from,
+                        to_asset_id: to,
+                        data_category: patch_text(&c, "data_category"),
+                        mechanism: patch_text(&c, "mechanism"),
+                        encrypted,
+                        description: patch_text(&c, "description"),
+                        version,
+                    };
+                    let r = self
+                        .update_data_flow_in(&mut tx, actor, ctx, id, &patch)
+                        .await;
+                    out.row(c.line, action, reference, r)?;
+                }
+                RowAction::Unchanged(_) => out.unchanged(),
+            }
+        }
+        out.finish(self, tx, actor, ctx, progress).await
     }
 }

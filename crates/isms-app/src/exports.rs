@@ -485,22 +485,39 @@ impl App {
         })
     }
 
-    /// The data flows as a table (one row per flow), in number order.
+    /// The data flows as a table (one row per flow), in number order. `from` and `to`
+    /// are the assets' references (what an import reads); their names follow at the end.
     pub async fn data_flows_table(&self, ctx: &OrgCtx) -> AppResult<Table> {
         let flows = self
             .all_data_flows(ctx, &crate::assets::FlowQuery::default())
             .await?;
+        let numbers: std::collections::HashMap<Uuid, i64> = {
+            let mut c = self.db.read().await?;
+            isms_db::import::all_assets(&mut c, ctx.org.id)
+                .await?
+                .into_iter()
+                .map(|a| (a.id, a.number))
+                .collect()
+        };
+        let reference = |id: &Uuid| {
+            numbers
+                .get(id)
+                .map(|n| crate::assets::asset_reference(*n))
+                .unwrap_or_default()
+        };
         let rows = flows
             .into_iter()
             .map(|f| {
                 vec![
                     f.reference,
-                    f.from_name,
-                    f.to_name,
+                    reference(&f.from_asset_id),
+                    reference(&f.to_asset_id),
                     f.data_category,
                     f.mechanism,
                     if f.encrypted { "yes" } else { "no" }.to_owned(),
                     f.description,
+                    f.from_name,
+                    f.to_name,
                 ]
             })
             .collect();
@@ -514,6 +531,8 @@ impl App {
                 "mechanism",
                 "encrypted",
                 "description",
+                "from_name",
+                "to_name",
             ]
             .map(str::to_owned)
             .to_vec(),
@@ -538,7 +557,7 @@ impl App {
                     r.inherent.impact.to_string(),
                     r.inherent.level_name,
                     r.treatment.unwrap_or_default(),
-                    r.controls.join(" "),
+                    r.controls.join("; "),
                     res.as_ref()
                         .map(|x| x.likelihood.to_string())
                         .unwrap_or_default(),
@@ -554,6 +573,12 @@ impl App {
                     r.next_review_on.unwrap_or_default(),
                     r.method_number.to_string(),
                     if r.needs_reassessment { "yes" } else { "no" }.to_owned(),
+                    r.linked_assets
+                        .iter()
+                        .map(|a| a.reference.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    r.description,
                 ]
             })
             .collect();
@@ -578,6 +603,8 @@ impl App {
                 "next_review_on",
                 "method_version",
                 "needs_reassessment",
+                "assets",
+                "description",
             ]
             .map(str::to_owned)
             .to_vec(),

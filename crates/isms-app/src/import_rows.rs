@@ -44,6 +44,24 @@ impl Sheet {
         })
     }
 
+    /// Rows already read (a peer's layout turned into ours, line for line); `sha256` is
+    /// the file's.
+    pub fn from_rows(
+        rows: Vec<Vec<String>>,
+        sha256: String,
+        columns: &[Column],
+    ) -> AppResult<Sheet> {
+        let header = {
+            let (head, _) = data_rows(&rows)?;
+            Header::find(head, columns)?
+        };
+        Ok(Sheet {
+            sha256,
+            rows,
+            header,
+        })
+    }
+
     /// The data rows (line, cells), empty rows left out.
     pub fn data(&self) -> AppResult<DataRows<'_>> {
         let (_, data) = data_rows(&self.rows)?;
@@ -186,6 +204,14 @@ impl Outcome {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// Move the problems found while reading a row's cells (already named
+    /// `lines[N].field`) into the outcome; true when there were any (skip the row).
+    pub fn cells(&mut self, c: &mut Cells<'_>) -> bool {
+        let bad = !c.errors.is_empty();
+        self.errors.errors.append(&mut c.errors.errors);
+        bad
     }
 
     /// A row that needs no write.

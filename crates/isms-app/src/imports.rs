@@ -27,7 +27,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// The registers `import_register` reads (the SoA has its own import).
-pub const IMPORT_KINDS: &[&str] = &["assets", "incidents"];
+pub const IMPORT_KINDS: &[&str] = &["assets", "incidents", "data-flows", "risks"];
 
 /// The columns a register's import reads (for the help on the import page), `None` for
 /// a kind that cannot be imported here.
@@ -75,14 +75,14 @@ pub const ASSET_COLUMNS: &[Column] = &[
 ];
 
 /// Members by e-mail address and by name (as the exports write owners).
-struct Members {
+pub(crate) struct Members {
     by_email: HashMap<String, Uuid>,
     by_name: HashMap<String, Vec<Uuid>>,
 }
 
 impl Members {
     /// The member a cell names (blank → `None`); unknown or ambiguous is reported.
-    fn resolve(&self, cells: &mut Cells<'_>, field: &str) -> Option<Uuid> {
+    pub(crate) fn resolve(&self, cells: &mut Cells<'_>, field: &str) -> Option<Uuid> {
         let s = cells.get(field);
         if s.is_empty() {
             return None;
@@ -151,6 +151,14 @@ impl App {
                 self.import_incidents(actor, ctx, bytes, dry_run, progress)
                     .await
             }
+            "data-flows" => {
+                self.import_data_flows(actor, ctx, bytes, dry_run, progress)
+                    .await
+            }
+            "risks" => {
+                self.import_risks(actor, ctx, bytes, dry_run, progress)
+                    .await
+            }
             other => Err(ValidationError::single(
                 "kind",
                 format!(
@@ -162,7 +170,7 @@ impl App {
         }
     }
 
-    async fn members_index(
+    pub(crate) async fn members_index(
         &self,
         c: &mut impl isms_db::AsConn,
         ctx: &OrgCtx,

@@ -524,17 +524,27 @@ impl App {
 
     pub async fn get_risk(&self, ctx: &OrgCtx, id: Uuid) -> AppResult<Risk> {
         ctx.require(Permission::Read, "see the risk register")?;
-        let methods = self.methods_by_id(ctx).await?;
         let mut c = self.db.read().await?;
-        let r = store::risk(&mut c, ctx.org.id, id)
+        self.load_risk(&mut c, ctx, id).await
+    }
+
+    /// One risk read through `c` (the caller's transaction sees its own writes).
+    async fn load_risk(
+        &self,
+        c: &mut impl isms_db::AsConn,
+        ctx: &OrgCtx,
+        id: Uuid,
+    ) -> AppResult<Risk> {
+        let methods = self.methods_by_id(ctx).await?;
+        let r = store::risk(c, ctx.org.id, id)
             .await?
             .ok_or(AppError::NotFound("risk"))?;
-        let controls = store::controls_of(&mut c, ctx.org.id, &[id])
+        let controls = store::controls_of(c, ctx.org.id, &[id])
             .await?
             .into_iter()
             .map(|(_, c)| c)
             .collect();
-        let linked = linked_assets(&mut c, ctx, &[id])
+        let linked = linked_assets(c, ctx, &[id])
             .await?
             .remove(&id)
             .unwrap_or_default();
@@ -546,6 +556,29 @@ impl App {
         actor: Actor<'_>,
         ctx: &OrgCtx,
         input: &NewRisk,
+    ) -> AppResult<Risk> {
+        ctx.require(Permission::Write, "add risks")?;
+        let mut tx = self.db.begin().await?;
+        let out = self
+            .create_risk_in(&mut tx, actor, ctx, input, None, None)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Add a risk inside the caller's transaction. An import gives the `number` (blank:
+    /// the next free one) and the `status` its file says the risk is in: a new risk may
+    /// start anywhere in its life cycle but accepted (acceptance is its own step, which
+    /// records who accepted it, why and until when). Without one, a risk starts assessed,
+    /// or with its treatment planned when a treatment is chosen.
+    pub(crate) async fn create_risk_in(
+        &self,
+        tx: &mut isms_db::Tx,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        input: &NewRisk,
+        number: Option<i64>,
+        status: Option<RiskStatus>,
     ) -> AppResult<Risk> {
         ctx.require(Permission::Write, "add risks")?;
         let method = self.in_force_or_422(ctx).await?;
@@ -582,27 +615,34 @@ impl App {
             .unwrap_or_else(|| {
                 self.today() + time::Duration::days(i64::from(m.review_interval_days))
             });
-        let mut tx = self.db.begin().await?;
-        self.check_owner(&mut tx, ctx, &mut v, input.owner_id)
-            .await?;
-        let controls = parse_controls(&mut tx, ctx.org.id, &mut v, &input.controls).await?;
+        if status == Some(RiskStatus::Accepted) {
+            v.push(
+                "status",
+                "a risk is accepted through the acceptance step, which records who accepted it, why and until when; import it with its status before acceptance and accept it in the register",
+            );
+        }
+        self.check_owner(tx, ctx, &mut v, input.owner_id).await?;
+        let controls = parse_controls(tx, ctx.org.id, &mut v, &input.controls).await?;
         let assets: Vec<Uuid> = self
-            .check_assets(&mut tx, ctx, &mut v, "assets", &input.assets)
+            .check_assets(tx, ctx, &mut v, "assets", &input.assets)
             .await?
             .into_iter()
             .map(|a| a.id)
             .collect();
         v.into_result()?;
         let now = Ts(self.now());
-        let status = if treatment.is_some() {
-            RiskStatus::TreatmentPlanned
-        } else {
-            RiskStatus::Assessed
+        let status = match status {
+            Some(s) => s,
+            None if treatment.is_some() => RiskStatus::TreatmentPlanned,
+            None => RiskStatus::Assessed,
         };
         let row = RiskRow {
             id: Uuid::now_v7(),
             org_id: ctx.org.id,
-            number: store::next_number(&mut tx, ctx.org.id).await?,
+            number: match number {
+                Some(n) => n,
+                None => store::next_number(tx, ctx.org.id).await?,
+            },
             title: title.unwrap_or_default(),
             description,
             threat,
@@ -631,12 +671,12 @@ impl App {
             updated_at: now,
             version: 1,
         };
-        store::insert_risk(&mut tx, &row).await?;
-        store::set_controls(&mut tx, ctx.org.id, row.id, &controls).await?;
-        isms_db::assets::set_risk_assets(&mut tx, ctx.org.id, row.id, &assets).await?;
+        store::insert_risk(tx, &row).await?;
+        store::set_controls(tx, ctx.org.id, row.id, &controls).await?;
+        isms_db::assets::set_risk_assets(tx, ctx.org.id, row.id, &assets).await?;
         record(
             self,
-            &mut tx,
+            tx,
             actor,
             Change {
                 org_id: Some(ctx.org.id),
@@ -649,8 +689,7 @@ impl App {
             },
         )
         .await?;
-        tx.commit().await?;
-        self.get_risk(ctx, row.id).await
+        self.load_risk(tx, ctx, row.id).await
     }
 
     pub async fn update_risk(
@@ -661,18 +700,33 @@ impl App {
         patch: &RiskPatch,
     ) -> AppResult<Risk> {
         ctx.require(Permission::Write, "change risks")?;
-        let in_force = self.risk_method_in_force(ctx).await?;
         let mut tx = self.db.begin().await?;
-        let before = store::risk(&mut tx, ctx.org.id, id)
+        let out = self.update_risk_in(&mut tx, actor, ctx, id, patch).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Change a risk inside the caller's transaction; a stale `version` is 409.
+    pub(crate) async fn update_risk_in(
+        &self,
+        tx: &mut isms_db::Tx,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        id: Uuid,
+        patch: &RiskPatch,
+    ) -> AppResult<Risk> {
+        ctx.require(Permission::Write, "change risks")?;
+        let in_force = self.risk_method_in_force(ctx).await?;
+        let before = store::risk(tx, ctx.org.id, id)
             .await?
             .ok_or(AppError::NotFound("risk"))?
             .risk;
-        let before_controls: Vec<String> = store::controls_of(&mut tx, ctx.org.id, &[id])
+        let before_controls: Vec<String> = store::controls_of(tx, ctx.org.id, &[id])
             .await?
             .into_iter()
             .map(|(_, c)| c)
             .collect();
-        let before_assets = asset_ids(&mut tx, ctx, id).await?;
+        let before_assets = asset_ids(tx, ctx, id).await?;
         let mut v = ValidationError::new();
         let mut row = before.clone();
         if let Some(t) = &patch.title
@@ -690,7 +744,7 @@ impl App {
             row.vulnerability = text(&mut v, "vulnerability", d, 300);
         }
         if let Some(o) = patch.owner_id {
-            self.check_owner(&mut tx, ctx, &mut v, o).await?;
+            self.check_owner(tx, ctx, &mut v, o).await?;
             row.owner_id = o;
         }
         if let Some(t) = &patch.treatment {
@@ -747,12 +801,12 @@ impl App {
             row.needs_reassessment = false;
         }
         let controls = match &patch.controls {
-            Some(c) => parse_controls(&mut tx, ctx.org.id, &mut v, c).await?,
+            Some(c) => parse_controls(tx, ctx.org.id, &mut v, c).await?,
             None => before_controls.clone(),
         };
         let assets = match &patch.assets {
             Some(a) => self
-                .check_assets(&mut tx, ctx, &mut v, "assets", a)
+                .check_assets(tx, ctx, &mut v, "assets", a)
                 .await?
                 .into_iter()
                 .map(|a| a.id)
@@ -784,18 +838,18 @@ impl App {
         v.into_result()?;
         row.version = patch.version;
         row.updated_at = Ts(self.now());
-        if !store::update_risk(&mut tx, &row).await? {
+        if !store::update_risk(tx, &row).await? {
             return Err(AppError::stale("risk"));
         }
         if controls != before_controls {
-            store::set_controls(&mut tx, ctx.org.id, id, &controls).await?;
+            store::set_controls(tx, ctx.org.id, id, &controls).await?;
         }
         if assets != before_assets {
-            isms_db::assets::set_risk_assets(&mut tx, ctx.org.id, id, &assets).await?;
+            isms_db::assets::set_risk_assets(tx, ctx.org.id, id, &assets).await?;
         }
         record(
             self,
-            &mut tx,
+            tx,
             actor,
             Change {
                 org_id: Some(ctx.org.id),
@@ -808,8 +862,7 @@ impl App {
             },
         )
         .await?;
-        tx.commit().await?;
-        self.get_risk(ctx, id).await
+        self.load_risk(tx, ctx, id).await
     }
 
     /// Record acceptance of the remaining risk: who, when, why, until when. The accepted
@@ -989,5 +1042,411 @@ impl App {
         method_id: Uuid,
     ) -> AppResult<u64> {
         Ok(store::flag_other_methods(tx, ctx.org.id, method_id, Ts(self.now())).await?)
+    }
+}
+
+/// The columns of the risk import, as the risk register's export writes them. The levels,
+/// `method_version` and `needs_reassessment` are derived and ignored; `accepted_until`
+/// is written by the acceptance step and ignored too.
+pub const RISK_COLUMNS: &[isms_domain::import::Column] = {
+    use isms_domain::import::Column;
+    &[
+        Column::opt("reference").aka(&["ref", "id", "risk id"]),
+        Column::req("title").aka(&["name", "risk"]),
+        Column::opt("threat"),
+        Column::opt("vulnerability"),
+        Column::opt("owner").aka(&["risk owner"]),
+        Column::req("inherent_likelihood").aka(&["likelihood"]),
+        Column::req("inherent_impact").aka(&["impact"]),
+        Column::opt("treatment"),
+        Column::opt("controls").list(),
+        Column::opt("residual_likelihood"),
+        Column::opt("residual_impact"),
+        Column::opt("status"),
+        Column::opt("next_review_on").aka(&["next review", "review date"]),
+        Column::opt("assets").list(),
+        Column::opt("description"),
+    ]
+};
+
+/// CISO Assistant's risk-assessment sheet, read by its header: `ref_id` and a `…_proba`
+/// column.
+fn is_ciso_sheet(rows: &[Vec<String>]) -> bool {
+    let heads: Vec<String> = rows.first().map_or_else(Vec::new, |h| {
+        h.iter()
+            .map(|c| {
+                c.trim()
+                    .to_lowercase()
+                    .replace(['_', '-'], " ")
+                    .trim_end_matches(['*', ' '])
+                    .to_owned()
+            })
+            .collect()
+    });
+    let has = |n: &str| heads.iter().any(|h| h == n);
+    has("ref id") && (has("inherent proba") || has("current proba") || has("residual proba"))
+}
+
+/// Our treatment for CISO Assistant's (`open` is not decided yet).
+fn ciso_treatment(s: &str) -> Result<&'static str, String> {
+    match s.trim().to_lowercase().as_str() {
+        "" | "open" | "--" => Ok(""),
+        "mitigate" | "mitigated" | "reduce" => Ok("modify"),
+        "accept" | "accepted" | "retain" => Ok("retain"),
+        "avoid" | "avoided" => Ok("avoid"),
+        "transfer" | "transferred" | "share" => Ok("share"),
+        other => Err(format!(
+            "\"{other}\" is not a treatment: open, mitigate, accept, avoid or transfer"
+        )),
+    }
+}
+
+/// A CISO Assistant impact or probability cell as a value of our scale: a level's name
+/// (any case) or its number; blank and `--` (not rated) give "".
+fn ciso_level(scale: &isms_domain::risk::Scale, what: &str, s: &str) -> Result<String, String> {
+    let t = s.trim();
+    if t.is_empty() || t == "--" {
+        return Ok(String::new());
+    }
+    if let Some(l) = scale
+        .levels
+        .iter()
+        .find(|l| l.name.trim().eq_ignore_ascii_case(t))
+    {
+        return Ok(l.value.to_string());
+    }
+    let n = t.strip_suffix(".0").unwrap_or(t);
+    if let Ok(v) = n.parse::<i64>()
+        && scale.get(v).is_some()
+    {
+        return Ok(v.to_string());
+    }
+    Err(format!(
+        "\"{t}\" is not {what} of the method in force: give one of {} (or 1 to {})",
+        scale
+            .levels
+            .iter()
+            .map(|l| l.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        scale.len()
+    ))
+}
+
+/// CISO Assistant's controls cell (one per line) as our control references; a line that
+/// starts with an Annex A id (`A.5.15 Access control`) gives that id.
+fn ciso_controls(cell: &str) -> Result<Vec<String>, Vec<String>> {
+    let mut out = Vec::new();
+    let mut bad = Vec::new();
+    for line in cell.lines().flat_map(|l| l.split(';')) {
+        let line = line.trim().trim_start_matches(['-', '*', '•']).trim();
+        if line.is_empty() {
+            continue;
+        }
+        let first = line
+            .split(|c: char| c.is_whitespace() || c == ':')
+            .next()
+            .unwrap_or(line);
+        let parsed = parse_control_ref("c", line).or_else(|e| {
+            if isms_domain::control::looks_like_annex_a(first) {
+                parse_control_ref("c", first)
+            } else {
+                Err(e)
+            }
+        });
+        match parsed {
+            Ok(r) => out.push(r.key().to_owned()),
+            Err(e) => bad.extend(e.errors.into_iter().map(|e| e.message)),
+        }
+    }
+    if bad.is_empty() { Ok(out) } else { Err(bad) }
+}
+
+/// Turn CISO Assistant's risk-assessment rows into ours, line for line. The rating before
+/// treatment is the current one (with the existing controls) or, when that is blank, the
+/// inherent one; the residual one is the residual. Existing and additional controls both
+/// become the risk's controls. A `ref_id` like `R-007` keys the row; any other keys it by
+/// the risk's name when a risk of that name exists (else the row adds a risk).
+fn ciso_rows(
+    rows: &[Vec<String>],
+    m: &Method,
+    titles: &HashMap<String, String>,
+) -> Result<Vec<Vec<String>>, ValidationError> {
+    use isms_domain::import::{Cells, Column, Header, parse_reference};
+    const CISO: &[Column] = &[
+        Column::opt("ref_id"),
+        Column::req("name"),
+        Column::opt("description"),
+        Column::opt("inherent_impact"),
+        Column::opt("inherent_proba"),
+        Column::opt("existing_controls"),
+        Column::opt("current_impact"),
+        Column::opt("current_proba"),
+        Column::opt("additional_controls"),
+        Column::opt("residual_impact"),
+        Column::opt("residual_proba"),
+        Column::opt("treatment"),
+    ];
+    let Some(head) = rows.first() else {
+        return Err(ValidationError::single("file", "the file is empty"));
+    };
+    let header = Header::find(head, CISO)?;
+    let mut v = ValidationError::new();
+    let mut out = vec![
+        [
+            "reference",
+            "title",
+            "description",
+            "inherent_likelihood",
+            "inherent_impact",
+            "treatment",
+            "controls",
+            "residual_likelihood",
+            "residual_impact",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+    ];
+    for (i, row) in rows.iter().enumerate().skip(1) {
+        if row.iter().all(|c| c.trim().is_empty()) {
+            out.push(Vec::new());
+            continue;
+        }
+        let mut c = Cells::new(i + 1, row, &header);
+        let name = c.get("name").to_owned();
+        let reference = match c.get("ref_id") {
+            r if parse_reference("R", r).is_ok() => r.to_owned(),
+            _ => titles
+                .get(&name.trim().to_lowercase())
+                .cloned()
+                .unwrap_or_default(),
+        };
+        let level = |c: &mut Cells<'_>, field: &str, scale: &isms_domain::risk::Scale| {
+            let what = if field.ends_with("proba") {
+                "a likelihood"
+            } else {
+                "an impact"
+            };
+            match ciso_level(scale, what, c.get(field)) {
+                Ok(s) => s,
+                Err(msg) => {
+                    c.bad(field, msg);
+                    String::new()
+                }
+            }
+        };
+        let inh_l = level(&mut c, "inherent_proba", &m.likelihood);
+        let inh_i = level(&mut c, "inherent_impact", &m.impact);
+        let cur_l = level(&mut c, "current_proba", &m.likelihood);
+        let cur_i = level(&mut c, "current_impact", &m.impact);
+        let res_l = level(&mut c, "residual_proba", &m.likelihood);
+        let res_i = level(&mut c, "residual_impact", &m.impact);
+        let (before_l, before_i) = if cur_l.is_empty() && cur_i.is_empty() {
+            (inh_l, inh_i)
+        } else {
+            (cur_l, cur_i)
+        };
+        let treatment = match ciso_treatment(c.get("treatment")) {
+            Ok(t) => t.to_owned(),
+            Err(msg) => {
+                c.bad("treatment", msg);
+                String::new()
+            }
+        };
+        let mut controls = Vec::new();
+        for field in ["existing_controls", "additional_controls"] {
+            match ciso_controls(c.get(field)) {
+                Ok(list) => controls.extend(list),
+                Err(msgs) => {
+                    for msg in msgs {
+                        c.bad(field, msg);
+                    }
+                }
+            }
+        }
+        let mut unique: Vec<String> = Vec::new();
+        for k in controls {
+            if !unique.contains(&k) {
+                unique.push(k);
+            }
+        }
+        let description = c.get("description").to_owned();
+        v.errors.extend(c.errors.errors);
+        out.push(vec![
+            reference,
+            name,
+            description,
+            before_l,
+            before_i,
+            treatment,
+            unique.join("; "),
+            res_l,
+            res_i,
+        ]);
+    }
+    v.into_result().map(|()| out)
+}
+
+impl App {
+    /// Every risk of the register, by number.
+    async fn every_risk(&self, ctx: &OrgCtx) -> AppResult<Vec<Risk>> {
+        let mut q = RiskQuery {
+            limit: Some(500),
+            ..Default::default()
+        };
+        let mut out = Vec::new();
+        loop {
+            let page = self.list_risks(ctx, &q).await?;
+            out.extend(page.items);
+            match page.next_cursor {
+                Some(c) => q.cursor = Some(c),
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+
+    /// Import the risk register from CSV or XLSX (see `import_rows`): our own export, or
+    /// CISO Assistant's risk-assessment sheet (see docs/import.md). Ratings are made under
+    /// the method in force; owners are members by e-mail or name; assets are references
+    /// (import the assets first).
+    pub(crate) async fn import_risks(
+        &self,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        bytes: &[u8],
+        dry_run: bool,
+        progress: &dyn crate::progress::Progress,
+    ) -> AppResult<crate::imports::RegisterImportReport> {
+        use crate::import_rows::{
+            Outcome, Sheet, new_list, new_opt, new_text, patch_list, patch_text,
+        };
+        use isms_domain::import::{Cells, RowAction};
+        ctx.require(Permission::Write, "import risks")?;
+        progress.start("reading the file", 0);
+        let rows = crate::imports::read_rows(bytes)?;
+        progress.finish();
+        let sha256 = crate::imports::sha256_hex(bytes);
+        let risks = self.every_risk(ctx).await?;
+        let sheet = if is_ciso_sheet(&rows) {
+            let method = self.in_force_or_422(ctx).await?;
+            let titles: HashMap<String, String> = risks
+                .iter()
+                .map(|r| (r.title.trim().to_lowercase(), r.reference.clone()))
+                .collect();
+            let ours = ciso_rows(&rows, &method.method, &titles)?;
+            Sheet::from_rows(ours, sha256, RISK_COLUMNS)?
+        } else {
+            Sheet::from_rows(rows, sha256, RISK_COLUMNS)?
+        };
+        let current = self.risks_table(ctx).await?;
+        let plan = sheet.plan("R", RISK_COLUMNS, &current)?;
+        let by_number: HashMap<i64, &Risk> = risks.iter().map(|r| (r.number, r)).collect();
+        let mut tx = self.db.begin().await?;
+        let members = self.members_index(&mut tx, ctx).await?;
+        let assets = crate::assets::AssetIndex::load(&mut tx, ctx).await?;
+        let mut out = Outcome::new("risks", &sheet, plan.len(), dry_run);
+        progress.start("importing risks", plan.len() as u64);
+        /// A rating cell: a whole number, blank `None`; a required one blank is reported.
+        fn rating_cell(c: &mut Cells<'_>, field: &str, required: bool) -> Option<i64> {
+            let n = c.int(field);
+            if n.is_none() && required && c.get(field).is_empty() {
+                c.bad(field, "give a value of the method's scale (1, 2, …)");
+            }
+            n
+        }
+        for (mut c, action) in plan {
+            progress.advance(1);
+            if let RowAction::Unchanged(_) = action {
+                out.unchanged();
+                continue;
+            }
+            let reference = format!("R-{:03}", action.number());
+            let owner = c.opt("owner").map(|_| members.resolve(&mut c, "owner"));
+            let linked = c.opt("assets").map(|_| assets.list(&mut c, "assets"));
+            let status = match c.opt("status").filter(|s| !s.is_empty()) {
+                Some(s) => {
+                    let r = RiskStatus::parse("status", s);
+                    c.check("status", r)
+                }
+                None => None,
+            };
+            let inh_l = rating_cell(&mut c, "inherent_likelihood", true);
+            let inh_i = rating_cell(&mut c, "inherent_impact", true);
+            let res_l = rating_cell(&mut c, "residual_likelihood", false);
+            let res_i = rating_cell(&mut c, "residual_impact", false);
+            if out.cells(&mut c) {
+                continue;
+            }
+            match action {
+                RowAction::Create(n) => {
+                    let input = NewRisk {
+                        title: new_text(&c, "title"),
+                        description: new_text(&c, "description"),
+                        threat: new_text(&c, "threat"),
+                        vulnerability: new_text(&c, "vulnerability"),
+                        owner_id: owner.flatten(),
+                        inherent_likelihood: inh_l.unwrap_or(0),
+                        inherent_impact: inh_i.unwrap_or(0),
+                        treatment: new_opt(&c, "treatment"),
+                        residual_likelihood: res_l,
+                        residual_impact: res_i,
+                        controls: new_list(&c, "controls"),
+                        assets: linked.unwrap_or_default(),
+                        next_review_on: new_opt(&c, "next_review_on"),
+                    };
+                    let r = self
+                        .create_risk_in(&mut tx, actor, ctx, &input, Some(n), status)
+                        .await;
+                    out.row(c.line, action, reference, r)?;
+                }
+                RowAction::Update(n) => {
+                    let Some(now) = by_number.get(&n) else {
+                        return Err(AppError::Internal(format!("{reference} vanished")));
+                    };
+                    // Ratings are written only when they change: a new rating is made
+                    // under the method in force (and ends a pending reassessment).
+                    let residual_now = now.residual.as_ref();
+                    let changed = |new: Option<i64>, old: Option<i64>| (new != old).then_some(new);
+                    let has_residual = c.opt("residual_likelihood").is_some()
+                        || c.opt("residual_impact").is_some();
+                    let patch = RiskPatch {
+                        title: patch_text(&c, "title"),
+                        description: patch_text(&c, "description"),
+                        threat: patch_text(&c, "threat"),
+                        vulnerability: patch_text(&c, "vulnerability"),
+                        owner_id: owner,
+                        inherent_likelihood: inh_l.filter(|l| *l != now.inherent.likelihood),
+                        inherent_impact: inh_i.filter(|i| *i != now.inherent.impact),
+                        treatment: c
+                            .opt("treatment")
+                            .map(|s| Some(s).filter(|s| !s.is_empty()).map(str::to_owned)),
+                        residual_likelihood: if has_residual {
+                            changed(res_l, residual_now.map(|r| r.likelihood))
+                        } else {
+                            None
+                        },
+                        residual_impact: if has_residual {
+                            changed(res_i, residual_now.map(|r| r.impact))
+                        } else {
+                            None
+                        },
+                        controls: patch_list(&c, "controls"),
+                        assets: linked,
+                        next_review_on: c
+                            .opt("next_review_on")
+                            .map(|s| Some(s).filter(|s| !s.is_empty()).map(str::to_owned)),
+                        status: status.map(|s| s.as_str().to_owned()),
+                        version: now.version,
+                    };
+                    let r = self
+                        .update_risk_in(&mut tx, actor, ctx, now.id, &patch)
+                        .await;
+                    out.row(c.line, action, reference, r)?;
+                }
+                RowAction::Unchanged(_) => out.unchanged(),
+            }
+        }
+        out.finish(self, tx, actor, ctx, progress).await
     }
 }

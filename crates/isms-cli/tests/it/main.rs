@@ -794,7 +794,7 @@ async fn export_registers() {
     let csv = String::from_utf8(o.stdout).unwrap();
     assert!(csv.starts_with("reference,from,to,data_category,mechanism,encrypted"));
     assert!(
-        csv.contains("F-001,Customer portal,Customer database,"),
+        csv.contains("F-001,A-") && csv.contains(",Customer portal,Customer database"),
         "{csv}"
     );
     assert!(csv.contains(",no,"), "some demo flows are not encrypted");
