@@ -193,6 +193,11 @@ impl Outcome {
         self.report.unchanged += 1;
     }
 
+    /// Problems found while reading a row's cells (already named `lines[N].field`).
+    pub fn cells(&mut self, c: Cells<'_>) {
+        self.errors.errors.extend(c.errors.errors);
+    }
+
     /// Any row errors: nothing is written. A dry run: nothing is written either, and the
     /// report says what would have happened. Otherwise one audit-trail entry for the
     /// import and commit.

@@ -26,7 +26,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// The registers `import_register` reads (the SoA has its own import).
-pub const IMPORT_KINDS: &[&str] = &["assets", "incidents"];
+pub const IMPORT_KINDS: &[&str] = &["assets", "incidents", "controls"];
 
 /// What an import did (or, in a dry run, would do).
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
@@ -64,14 +64,14 @@ pub const ASSET_COLUMNS: &[Column] = &[
 ];
 
 /// Members by e-mail address and by name (as the exports write owners).
-struct Members {
+pub(crate) struct Members {
     by_email: HashMap<String, Uuid>,
     by_name: HashMap<String, Vec<Uuid>>,
 }
 
 impl Members {
     /// The member a cell names (blank → `None`); unknown or ambiguous is reported.
-    fn resolve(&self, cells: &mut Cells<'_>, field: &str) -> Option<Uuid> {
+    pub(crate) fn resolve(&self, cells: &mut Cells<'_>, field: &str) -> Option<Uuid> {
         let s = cells.get(field);
         if s.is_empty() {
             return None;
@@ -140,6 +140,10 @@ impl App {
                 self.import_incidents(actor, ctx, bytes, dry_run, progress)
                     .await
             }
+            "controls" => {
+                self.import_controls(actor, ctx, bytes, dry_run, progress)
+                    .await
+            }
             other => Err(ValidationError::single(
                 "kind",
                 format!(
@@ -151,7 +155,7 @@ impl App {
         }
     }
 
-    async fn members_index(
+    pub(crate) async fn members_index(
         &self,
         c: &mut impl isms_db::AsConn,
         ctx: &OrgCtx,
