@@ -6,6 +6,7 @@
 //! Other areas ask for implementation status through [`status_of`] and
 //! [`implemented_refs`] (inside their own transaction) or [`App::control_statuses`].
 
+use crate::import_rows::Outcome;
 use crate::orgs::OrgCtx;
 use crate::{Actor, App, AppError, AppResult, Change, Page, decode_cursor, page_limit, record};
 use isms_db::controls::{self as store, ImplFilter, ImplRow, ImplWithOwner};
@@ -17,7 +18,6 @@ use isms_domain::control::implementation::{
     check_overdue, implementation_overdue, next_check_on, parse_clauses, ref_of_sort_key, sort_key,
     theme_key_range, unmonitored,
 };
-use crate::import_rows::Outcome;
 use isms_domain::control::import::{
     ControlAction, ciso_code, ciso_status, is_ciso_layout, next_ciso_code, plan_control_rows,
     split_words,
@@ -1026,9 +1026,7 @@ impl App {
                 continue;
             }
             let mut c = Cells::new(*line, row, &sheet.header);
-            let owner = c
-                .opt("owner")
-                .map(|_| members.resolve(&mut c, "owner"));
+            let owner = c.opt("owner").map(|_| members.resolve(&mut c, "owner"));
             if !c.errors.is_empty() {
                 out.cells(c);
                 continue;
@@ -1070,8 +1068,7 @@ impl App {
         let mut tx = self.db.begin().await?;
         let members = self.members_index(&mut tx, ctx).await?;
         let own = own_controls::all_titles(&mut tx, ctx.org.id).await?;
-        let codes: std::collections::HashSet<String> =
-            own.iter().map(|(c, _)| c.clone()).collect();
+        let codes: std::collections::HashSet<String> = own.iter().map(|(c, _)| c.clone()).collect();
         let mut by_title: HashMap<String, Vec<String>> = HashMap::new();
         for (code, title) in &own {
             by_title
@@ -1090,10 +1087,12 @@ impl App {
             let ref_id = c.get("ref_id");
             let found = ciso_code(ref_id)
                 .filter(|code| codes.contains(code))
-                .or_else(|| match by_title.get(&name.to_lowercase()).map(Vec::as_slice) {
-                    Some([one]) => Some(one.clone()),
-                    _ => None,
-                });
+                .or_else(
+                    || match by_title.get(&name.to_lowercase()).map(Vec::as_slice) {
+                        Some([one]) => Some(one.clone()),
+                        _ => None,
+                    },
+                );
             let (code, create) = match found {
                 Some(code) => (code, false),
                 None => {
@@ -1124,10 +1123,7 @@ impl App {
                 title: Some(name.to_owned()),
                 description: c.opt("description").map(str::to_owned),
                 owner: c.opt("owner").map(|_| owner),
-                status: c
-                    .opt("status")
-                    .and(status)
-                    .map(|s| s.as_str().to_owned()),
+                status: c.opt("status").and(status).map(|s| s.as_str().to_owned()),
                 implementation: implementation.map(str::to_owned),
                 due_on: c.opt("eta").map(|_| eta),
                 ..Wanted::default()

@@ -129,7 +129,9 @@ impl App {
         input: &NewOwnControl,
     ) -> AppResult<OwnControl> {
         let mut tx = self.db.begin().await?;
-        let out = self.create_own_control_in(&mut tx, actor, ctx, input).await?;
+        let out = self
+            .create_own_control_in(&mut tx, actor, ctx, input)
+            .await?;
         tx.commit().await?;
         Ok(out)
     }

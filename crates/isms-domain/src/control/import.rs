@@ -91,10 +91,7 @@ pub fn plan_control_rows(
     let mut existing: HashMap<String, &Vec<String>> = HashMap::new();
     if let Some(i) = key_at {
         for r in current.rows {
-            if let Some(k) = r
-                .get(i)
-                .and_then(|s| parse_control_ref("control", s).ok())
-            {
+            if let Some(k) = r.get(i).and_then(|s| parse_control_ref("control", s).ok()) {
                 existing.insert(k.key().to_owned(), r);
             }
         }
@@ -230,8 +227,20 @@ mod tests {
     fn rows_are_keyed_by_control_and_compared_with_the_export() {
         let headers = row(&["control", "title", "status", "clauses", "flags"]);
         let cur = vec![
-            row(&["A.5.1", "Policies for information security", "Implemented", "5.2 7.5", "x"]),
-            row(&["A.5.2", "Information security roles and responsibilities", "Not started", "", ""]),
+            row(&[
+                "A.5.1",
+                "Policies for information security",
+                "Implemented",
+                "5.2 7.5",
+                "x",
+            ]),
+            row(&[
+                "A.5.2",
+                "Information security roles and responsibilities",
+                "Not started",
+                "",
+                "",
+            ]),
             row(&["NW-01", "Backups", "Planned", "", ""]),
         ];
         let cur = Current {
@@ -289,12 +298,19 @@ mod tests {
             fields,
             ["lines[2].control", "lines[3].control", "lines[4].control"]
         );
-        assert!(e.errors[0].message.contains("\"9.99\" is not an Annex A control"));
+        assert!(
+            e.errors[0]
+                .message
+                .contains("\"9.99\" is not an Annex A control")
+        );
     }
 
     #[test]
     fn lists_compare_as_sets_of_words() {
-        assert_eq!(split_words("6.1.3 9.1;10.2, 4.1"), ["6.1.3", "9.1", "10.2", "4.1"]);
+        assert_eq!(
+            split_words("6.1.3 9.1;10.2, 4.1"),
+            ["6.1.3", "9.1", "10.2", "4.1"]
+        );
         assert!(same_cell(true, "9.1; 6.1.3", "6.1.3 9.1"));
         assert!(!same_cell(true, "9.1", "6.1.3 9.1"));
         assert!(same_cell(false, " a ", "a"));

@@ -82,7 +82,11 @@ async fn controls_round_trip_and_bad_rows_are_named() {
     let (s, p) = import(&c, "acme", "controls", false, csv.into()).await;
     assert_eq!(s, 422, "{p}");
     let got = problems(&p);
-    assert!(has(&got, "lines[2].control", "\"9.99\" is not an Annex A control"));
+    assert!(has(
+        &got,
+        "lines[2].control",
+        "\"9.99\" is not an Annex A control"
+    ));
     assert!(has(&got, "lines[3].control", "give the control"));
     assert!(has(&got, "lines[5].control", "A.5.1 is already on line 4"));
 
@@ -103,7 +107,10 @@ async fn controls_round_trip_and_bad_rows_are_named() {
     assert_eq!(s, 422, "{p}");
     let got = problems(&p);
     for (field, msg) in [
-        ("lines[2].implementation", "say how the control is implemented"),
+        (
+            "lines[2].implementation",
+            "say how the control is implemented",
+        ),
         ("lines[3].status", "must be one of"),
         ("lines[4].owner", "not a member of this organisation"),
         ("lines[5].owner", "needs an owner"),
@@ -113,13 +120,19 @@ async fn controls_round_trip_and_bad_rows_are_named() {
         ("lines[7].check_frequency", "must be one of"),
         ("lines[7].clauses[0]", "not a clause"),
     ] {
-        assert!(has(&got, field, msg), "{field} {msg:?} missing from {got:?}");
+        assert!(
+            has(&got, field, msg),
+            "{field} {msg:?} missing from {got:?}"
+        );
     }
     assert!(got.iter().all(|(f, m)| m.starts_with(&format!(
         "line {}",
         f.trim_start_matches("lines[").split(']').next().unwrap()
     ))));
-    assert!(!got.iter().any(|(f, _)| f.starts_with("lines[8]")), "{got:?}");
+    assert!(
+        !got.iter().any(|(f, _)| f.starts_with("lines[8]")),
+        "{got:?}"
+    );
     let after = (
         t.count_rows("control_implementations").await,
         t.count_rows("own_controls").await,
@@ -158,15 +171,29 @@ async fn controls_round_trip_and_bad_rows_are_named() {
         )
     );
     let nw5 = control(&c, "acme", "NW-05").await;
-    assert_eq!((&nw5["title"], &nw5["status"]), (&json!("Clean desk rounds"), &json!("planned")));
+    assert_eq!(
+        (&nw5["title"], &nw5["status"]),
+        (&json!("Clean desk rounds"), &json!("planned"))
+    );
     assert_eq!(
         control(&c, "acme", "NW-01").await["title"],
         "Offsite backups (two sites)"
     );
     // The export of the result re-imports unchanged.
-    let (s, r) = import(&c, "acme", "controls", false, export(&t, "acme", "controls", "csv").await).await;
+    let (s, r) = import(
+        &c,
+        "acme",
+        "controls",
+        false,
+        export(&t, "acme", "controls", "csv").await,
+    )
+    .await;
     assert_eq!(s, 200, "{r}");
-    assert_eq!((&r["created"], &r["updated"]), (&json!([]), &json!([])), "{r}");
+    assert_eq!(
+        (&r["created"], &r["updated"]),
+        (&json!([]), &json!([])),
+        "{r}"
+    );
 
     // Another organisation: its import does not see these own controls (NW-01 is new
     // there; the owner is not its member), and it cannot import into this one.
@@ -231,30 +258,48 @@ async fn ciso_assistant_applied_controls_become_own_controls() {
     let drill = control(&c, "acme", "CA-001").await;
     assert_eq!(
         (&drill["title"], &drill["status"], &drill["due_on"]),
-        (&json!("Backup restore drill"), &json!("planned"), &json!("2027-03-31"))
+        (
+            &json!("Backup restore drill"),
+            &json!("planned"),
+            &json!("2027-03-31")
+        )
     );
     assert_eq!(drill["owner_id"], json!(f.user_id(Role::Contributor)));
     let reviews = control(&c, "acme", "CA-002").await;
     assert_eq!(
-        (&reviews["title"], &reviews["status"], &reviews["implementation"]),
+        (
+            &reviews["title"],
+            &reviews["status"],
+            &reviews["implementation"]
+        ),
         (
             &json!("Access reviews"),
             &json!("partially_implemented"),
             &json!("Started with the finance systems")
         )
     );
-    assert_eq!(control(&c, "acme", "CA-003").await["status"], "not_applicable");
+    assert_eq!(
+        control(&c, "acme", "CA-003").await["status"],
+        "not_applicable"
+    );
     // to_do without owner and date: not started.
     assert_eq!(control(&c, "acme", "CA-004").await["status"], "not_started");
     let (_, own) = c.get("/api/v1/orgs/acme/own-controls/CA-001").await;
-    assert_eq!(own["description"], "Quarterly restore test of the file server");
+    assert_eq!(
+        own["description"],
+        "Quarterly restore test of the file server"
+    );
     // Annex A 5.15 was not touched by the row whose ref_id is 5.15.
     assert_eq!(control(&c, "acme", "A.5.15").await["status"], "not_started");
 
     // The same sheet again: each row finds its control (by ref_id or by name).
     let (s, r) = import(&c, "acme", "controls", false, sheet).await;
     assert_eq!(s, 200, "{r}");
-    assert_eq!((&r["created"], &r["updated"]), (&json!([]), &json!([])), "{r}");
+    assert_eq!(
+        (&r["created"], &r["updated"]),
+        (&json!([]), &json!([])),
+        "{r}"
+    );
     assert_eq!(r["unchanged"], 5, "{r}");
 
     // A change made in CISO Assistant updates our control; bad rows are named.
@@ -266,7 +311,10 @@ async fn ciso_assistant_applied_controls_become_own_controls() {
     let got = problems(&p);
     assert!(has(&got, "lines[3].status", "\"done\""), "{got:?}");
     assert!(has(&got, "lines[3].owner", "not a member"), "{got:?}");
-    assert!(!got.iter().any(|(f, _)| f.starts_with("lines[2]")), "{got:?}");
+    assert!(
+        !got.iter().any(|(f, _)| f.starts_with("lines[2]")),
+        "{got:?}"
+    );
     assert_eq!(control(&c, "acme", "CA-001").await["status"], "planned");
     let edit = "ref_id,name,status,owner,eta,observation,csf_function\n\
                 ,Backup restore drill,active,contributor@acme.test,2027-03-31,Restored in March,recover\n";
