@@ -6,6 +6,7 @@
 //! Other areas ask for implementation status through [`status_of`] and
 //! [`implemented_refs`] (inside their own transaction) or [`App::control_statuses`].
 
+use crate::import_rows::Outcome;
 use crate::orgs::OrgCtx;
 use crate::{Actor, App, AppError, AppResult, Change, Page, decode_cursor, page_limit, record};
 use isms_db::controls::{self as store, ImplFilter, ImplRow, ImplWithOwner};
@@ -17,7 +18,12 @@ use isms_domain::control::implementation::{
     check_overdue, implementation_overdue, next_check_on, parse_clauses, ref_of_sort_key, sort_key,
     theme_key_range, unmonitored,
 };
+use isms_domain::control::import::{
+    ControlAction, ciso_code, ciso_status, is_ciso_layout, next_ciso_code, plan_control_rows,
+    split_words,
+};
 use isms_domain::control::{ControlRef, display_ref, parse_control_ref};
+use isms_domain::import::{Cells, Column, Current, RowAction, SeenRefs};
 use isms_domain::rbac::Permission;
 use isms_domain::time::{format_date, parse_date};
 use serde::{Deserialize, Serialize};
@@ -590,17 +596,33 @@ impl App {
         raw_ref: &str,
         patch: &ControlPatch,
     ) -> AppResult<ControlImpl> {
-        ctx.require(Permission::Write, "change how controls are implemented")?;
         let mut tx = self.db.begin().await?;
-        let e = self.control_entry(&mut tx, ctx, raw_ref).await?;
+        let out = self
+            .update_control_in(&mut tx, actor, ctx, raw_ref, patch)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Record or change how a control is implemented inside the caller's transaction.
+    pub(crate) async fn update_control_in(
+        &self,
+        tx: &mut isms_db::Tx,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        raw_ref: &str,
+        patch: &ControlPatch,
+    ) -> AppResult<ControlImpl> {
+        ctx.require(Permission::Write, "change how controls are implemented")?;
+        let e = self.control_entry(tx, ctx, raw_ref).await?;
         let key = e.r.key().to_owned();
-        let before = store::get(&mut tx, ctx.org.id, &key).await?.map(|r| r.row);
+        let before = store::get(tx, ctx.org.id, &key).await?.map(|r| r.row);
         let current = before.as_ref().map_or(0, |r| r.version);
         if patch.version != current {
             return Err(AppError::stale("control's implementation"));
         }
         let clauses_before: Vec<String> =
-            store::clauses_of(&mut tx, ctx.org.id, std::slice::from_ref(&key))
+            store::clauses_of(tx, ctx.org.id, std::slice::from_ref(&key))
                 .await?
                 .into_iter()
                 .map(|(_, c)| c)
@@ -626,7 +648,7 @@ impl App {
         });
         let mut v = ValidationError::new();
         if let Some(o) = patch.owner_id {
-            self.check_owner(&mut tx, ctx, &mut v, o).await?;
+            self.check_owner(tx, ctx, &mut v, o).await?;
             row.owner_id = o;
         }
         if let Some(s) = &patch.status
@@ -680,11 +702,11 @@ impl App {
         v.into_result()?;
         row.updated_at = now;
         row.version = current + 1;
-        if !store::upsert(&mut tx, &row, current).await? {
+        if !store::upsert(tx, &row, current).await? {
             return Err(AppError::stale("control's implementation"));
         }
         if clauses != clauses_before {
-            store::set_clauses(&mut tx, ctx.org.id, &key, &clauses).await?;
+            store::set_clauses(tx, ctx.org.id, &key, &clauses).await?;
         }
         let after = snapshot(&row, &clauses);
         let old = before.as_ref().map(|b| snapshot(b, &clauses_before));
@@ -708,7 +730,7 @@ impl App {
             .unwrap_or_default();
         record(
             self,
-            &mut tx,
+            tx,
             actor,
             Change {
                 org_id: Some(ctx.org.id),
@@ -735,8 +757,9 @@ impl App {
             },
         )
         .await?;
-        tx.commit().await?;
-        self.get_control(ctx, &key).await
+        let rec = store::get(tx, ctx.org.id, &key).await?;
+        let mut out = self.decorate(tx, ctx, vec![(e, rec)]).await?;
+        out.pop().ok_or(AppError::NotFound("control"))
     }
 }
 
@@ -773,4 +796,361 @@ pub(crate) async fn forget_own_control(
         },
     )
     .await
+}
+
+/// The columns of the controls import, as the controls export writes them. The last
+/// check (`last_check_on`, `last_check_result`, `last_check_note`) is a record of a check
+/// that was done, entered when it is done: an import does not write it. `next_check_on`,
+/// `flags` and `risks` are derived (the risks name their controls in the risk register).
+/// `title` and `description` are an own control's; an Annex A control keeps the
+/// catalogue's.
+pub const CONTROL_COLUMNS: &[Column] = &[
+    Column::req("control").aka(&["control id", "id", "reference", "ref"]),
+    Column::opt("title").aka(&["name", "control name"]),
+    Column::opt("status").aka(&["implementation status"]),
+    Column::opt("owner").aka(&["control owner", "owner email"]),
+    Column::opt("implementation").aka(&["how implemented", "implementation description"]),
+    Column::opt("due_on").aka(&["due", "due date", "target date"]),
+    Column::opt("monitoring"),
+    Column::opt("check_frequency").aka(&["frequency"]),
+    Column::opt("clauses").list(),
+    Column::opt("description"),
+];
+
+/// The columns read from CISO Assistant's "applied controls" sheet (its other columns,
+/// such as category, priority, csf_function, link or effort, are not ours and ignored).
+pub const CISO_CONTROL_COLUMNS: &[Column] = &[
+    Column::opt("ref_id").aka(&["ref id"]),
+    Column::req("name"),
+    Column::opt("description"),
+    Column::opt("status"),
+    Column::opt("owner"),
+    Column::opt("eta"),
+    Column::opt("observation"),
+];
+
+/// What a row asks of a control: `None` keeps the field (the file has no such column).
+#[derive(Debug, Default)]
+struct Wanted {
+    title: Option<String>,
+    description: Option<String>,
+    owner: Option<Option<Uuid>>,
+    status: Option<String>,
+    implementation: Option<String>,
+    due_on: Option<Option<String>>,
+    monitoring: Option<String>,
+    check_frequency: Option<Option<String>>,
+    clauses: Option<Vec<String>>,
+}
+
+fn blank_none(s: &str) -> Option<String> {
+    Some(s.trim()).filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+/// `Some(value)` when `want` asks for something other than `now`.
+fn changed<T: PartialEq>(want: &Option<T>, now: T) -> Option<T>
+where
+    T: Clone,
+{
+    want.as_ref().filter(|w| **w != now).cloned()
+}
+
+/// The patch that brings `cur` to what the row asks; parsed values are compared in
+/// their stored form, so `Implemented` and `implemented` are the same. A value that does
+/// not parse is passed on for the update to refuse with its own message.
+fn patch_for(cur: &ControlImpl, w: &Wanted) -> ControlPatch {
+    let status = w.status.as_ref().map(|s| {
+        let t = if s.trim().is_empty() {
+            ImplementationStatus::NotStarted.as_str()
+        } else {
+            s.as_str()
+        };
+        ImplementationStatus::parse("status", t)
+            .map(|x| x.as_str().to_owned())
+            .unwrap_or_else(|_| s.clone())
+    });
+    let freq = w.check_frequency.as_ref().map(|f| {
+        f.as_ref().map(|f| {
+            CheckFrequency::parse("check_frequency", f)
+                .map(|x| x.as_str().to_owned())
+                .unwrap_or_else(|_| f.clone())
+        })
+    });
+    let clauses = w.clauses.as_ref().and_then(|ids| match parse_clauses(ids) {
+        Ok(p) if p == cur.clauses => None,
+        _ => Some(ids.clone()),
+    });
+    ControlPatch {
+        owner_id: changed(&w.owner, cur.owner_id),
+        status: changed(&status, cur.status.clone()),
+        implementation: changed(&w.implementation, cur.implementation.clone()),
+        due_on: changed(&w.due_on, cur.due_on.clone()),
+        monitoring: changed(&w.monitoring, cur.monitoring.clone()),
+        check_frequency: changed(&freq, cur.check_frequency.clone()),
+        last_check_on: None,
+        last_check_result: None,
+        last_check_note: None,
+        clauses,
+        version: cur.version,
+    }
+}
+
+fn patch_is_empty(p: &ControlPatch) -> bool {
+    p.owner_id.is_none()
+        && p.status.is_none()
+        && p.implementation.is_none()
+        && p.due_on.is_none()
+        && p.monitoring.is_none()
+        && p.check_frequency.is_none()
+        && p.clauses.is_none()
+}
+
+/// Name the import's columns in the update's errors (`owner_id` is the `owner` column).
+fn by_column<T>(r: AppResult<T>) -> AppResult<T> {
+    r.map_err(|e| match e {
+        AppError::Validation(mut v) => {
+            for fe in &mut v.errors {
+                if fe.field == "owner_id" {
+                    fe.field = "owner".into();
+                }
+            }
+            AppError::Validation(v)
+        }
+        e => e,
+    })
+}
+
+impl App {
+    /// One control as [`App::get_control`] shows it, inside the caller's transaction.
+    async fn control_in(
+        &self,
+        tx: &mut isms_db::Tx,
+        ctx: &OrgCtx,
+        key: &str,
+    ) -> AppResult<ControlImpl> {
+        let e = self.control_entry(tx, ctx, key).await?;
+        let rec = store::get(tx, ctx.org.id, e.r.key()).await?;
+        let mut out = self.decorate(tx, ctx, vec![(e, rec)]).await?;
+        out.pop().ok_or(AppError::NotFound("control"))
+    }
+
+    /// Bring one control to what a row asks, through the controls' own create and
+    /// update: a new own control is created first. Returns whether anything was written.
+    async fn apply_control_row(
+        &self,
+        tx: &mut isms_db::Tx,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        control: &ControlRef,
+        create: bool,
+        w: &Wanted,
+    ) -> AppResult<bool> {
+        use crate::own_controls::{NewOwnControl, OwnControlPatch};
+        let key = control.key();
+        let mut wrote = false;
+        if create {
+            let input = NewOwnControl {
+                code: key.to_owned(),
+                title: w.title.clone().unwrap_or_default(),
+                description: w.description.clone().unwrap_or_default(),
+            };
+            self.create_own_control_in(tx, actor, ctx, &input).await?;
+            wrote = true;
+        } else if let ControlRef::Own(code) = control {
+            let own = own_controls::by_code(tx, ctx.org.id, code)
+                .await?
+                .ok_or(AppError::NotFound("control"))?;
+            let patch = OwnControlPatch {
+                title: changed(&w.title, own.title.clone()),
+                description: changed(&w.description, own.description.clone()),
+                version: own.version,
+            };
+            if patch.title.is_some() || patch.description.is_some() {
+                self.update_own_control_in(tx, actor, ctx, code, &patch)
+                    .await?;
+                wrote = true;
+            }
+        }
+        let cur = self.control_in(tx, ctx, key).await?;
+        let patch = patch_for(&cur, w);
+        if !patch_is_empty(&patch) {
+            by_column(self.update_control_in(tx, actor, ctx, key, &patch).await)?;
+            wrote = true;
+        }
+        Ok(wrote)
+    }
+
+    /// Import the controls register from CSV or XLSX: our export's layout, or CISO
+    /// Assistant's "applied controls" sheet (see docs/import.md). Annex A rows update the
+    /// control's implementation; an own control's row creates or updates it.
+    pub(crate) async fn import_controls(
+        &self,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        bytes: &[u8],
+        dry_run: bool,
+        progress: &dyn crate::progress::Progress,
+    ) -> AppResult<crate::imports::RegisterImportReport> {
+        use crate::import_rows::Sheet;
+        ctx.require(Permission::Write, "import controls")?;
+        let ciso = {
+            let rows = crate::imports::read_rows(bytes)?;
+            rows.first().is_some_and(|h| is_ciso_layout(h))
+        };
+        if ciso {
+            let sheet = Sheet::read(bytes, CISO_CONTROL_COLUMNS, progress)?;
+            return self
+                .import_ciso_controls(actor, ctx, &sheet, dry_run, progress)
+                .await;
+        }
+        let sheet = Sheet::read(bytes, CONTROL_COLUMNS, progress)?;
+        let current = self.controls_table(ctx).await?;
+        let data = sheet.data()?;
+        let plan = plan_control_rows(
+            &data,
+            &sheet.header,
+            CONTROL_COLUMNS,
+            Current {
+                headers: &current.headers,
+                rows: &current.rows,
+            },
+        )?;
+        let mut tx = self.db.begin().await?;
+        let members = self.members_index(&mut tx, ctx).await?;
+        let mut out = Outcome::new("controls", &sheet, plan.len(), dry_run);
+        progress.start("importing controls", plan.len() as u64);
+        for ((line, row), p) in data.iter().zip(plan) {
+            progress.advance(1);
+            if p.action == ControlAction::Unchanged {
+                out.unchanged();
+                continue;
+            }
+            let mut c = Cells::new(*line, row, &sheet.header);
+            let owner = c.opt("owner").map(|_| members.resolve(&mut c, "owner"));
+            if !c.errors.is_empty() {
+                out.cells(&mut c);
+                continue;
+            }
+            let own = matches!(p.control, ControlRef::Own(_));
+            let w = Wanted {
+                title: c.opt("title").filter(|_| own).map(str::to_owned),
+                description: c.opt("description").filter(|_| own).map(str::to_owned),
+                owner,
+                status: c.opt("status").map(str::to_owned),
+                implementation: c.opt("implementation").map(str::to_owned),
+                due_on: c.opt("due_on").map(blank_none),
+                monitoring: c.opt("monitoring").map(str::to_owned),
+                check_frequency: c.opt("check_frequency").map(blank_none),
+                clauses: c.opt("clauses").map(split_words),
+            };
+            let create = p.action == ControlAction::Create;
+            let r = self
+                .apply_control_row(&mut tx, actor, ctx, &p.control, create, &w)
+                .await;
+            note_row(&mut out, *line, &p.control, create, r)?;
+        }
+        out.finish(self, tx, actor, ctx, progress).await
+    }
+
+    /// The CISO Assistant layout: every row is an own control, found by its `ref_id`
+    /// (an own control's code) or else its name (an own control's title, any case), and
+    /// created when there is none — with the `ref_id` as code when it can be one, or the
+    /// next free `CA-001`.
+    async fn import_ciso_controls(
+        &self,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        sheet: &crate::import_rows::Sheet,
+        dry_run: bool,
+        progress: &dyn crate::progress::Progress,
+    ) -> AppResult<crate::imports::RegisterImportReport> {
+        let data = sheet.data()?;
+        let mut tx = self.db.begin().await?;
+        let members = self.members_index(&mut tx, ctx).await?;
+        let own = own_controls::all_titles(&mut tx, ctx.org.id).await?;
+        let codes: std::collections::HashSet<String> = own.iter().map(|(c, _)| c.clone()).collect();
+        let mut by_title: HashMap<String, Vec<String>> = HashMap::new();
+        for (code, title) in &own {
+            by_title
+                .entry(title.trim().to_lowercase())
+                .or_default()
+                .push(code.clone());
+        }
+        let mut new_codes: std::collections::HashSet<String> = Default::default();
+        let mut seen = SeenRefs::default();
+        let mut out = Outcome::new("controls", sheet, data.len(), dry_run);
+        progress.start("importing controls", data.len() as u64);
+        for (line, row) in &data {
+            progress.advance(1);
+            let mut c = Cells::new(*line, row, &sheet.header);
+            let name = c.get("name");
+            let ref_id = c.get("ref_id");
+            let found = ciso_code(ref_id)
+                .filter(|code| codes.contains(code))
+                .or_else(
+                    || match by_title.get(&name.to_lowercase()).map(Vec::as_slice) {
+                        Some([one]) => Some(one.clone()),
+                        _ => None,
+                    },
+                );
+            let (code, create) = match found {
+                Some(code) => (code, false),
+                None => {
+                    let code = ciso_code(ref_id)
+                        .filter(|code| !new_codes.contains(code))
+                        .unwrap_or_else(|| {
+                            next_ciso_code(&|x: &str| codes.contains(x) || new_codes.contains(x))
+                        });
+                    new_codes.insert(code.clone());
+                    (code, true)
+                }
+            };
+            seen.check(&mut c, "ref_id", code.clone());
+            let owner = members.resolve(&mut c, "owner");
+            let eta = blank_none(c.get("eta"));
+            let r = ciso_status("status", c.get("status"), owner.is_some() && eta.is_some());
+            let status = c.check("status", r);
+            if !c.errors.is_empty() {
+                out.cells(&mut c);
+                continue;
+            }
+            // What is done is the observation, or else the control's description.
+            let implementation = match c.get("observation") {
+                "" => c.opt("description"),
+                o => Some(o),
+            };
+            let w = Wanted {
+                title: Some(name.to_owned()),
+                description: c.opt("description").map(str::to_owned),
+                owner: c.opt("owner").map(|_| owner),
+                status: c.opt("status").and(status).map(|s| s.as_str().to_owned()),
+                implementation: implementation.map(str::to_owned),
+                due_on: c.opt("eta").map(|_| eta),
+                ..Wanted::default()
+            };
+            let control = ControlRef::Own(code);
+            let r = self
+                .apply_control_row(&mut tx, actor, ctx, &control, create, &w)
+                .await;
+            note_row(&mut out, *line, &control, create, r)?;
+        }
+        out.finish(self, tx, actor, ctx, progress).await
+    }
+}
+
+/// Note a written row in the outcome: created, updated, or unchanged when nothing had
+/// to be written.
+fn note_row(
+    out: &mut Outcome,
+    line: usize,
+    control: &ControlRef,
+    create: bool,
+    r: AppResult<bool>,
+) -> AppResult<()> {
+    let action = match (&r, create) {
+        (Ok(false), _) => RowAction::Unchanged(0),
+        (_, true) => RowAction::Create(0),
+        _ => RowAction::Update(0),
+    };
+    out.row(line, action, display_ref(control.key()), r)
 }

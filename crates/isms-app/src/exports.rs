@@ -421,6 +421,19 @@ impl App {
             limit: Some(500),
             ..Default::default()
         };
+        // Own controls' descriptions (Annex A controls have the catalogue's text instead).
+        let mut descriptions = std::collections::HashMap::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = self
+                .list_own_controls(ctx, None, cursor.as_deref(), Some(500))
+                .await?;
+            descriptions.extend(page.items.into_iter().map(|o| (o.code, o.description)));
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
         let mut rows = Vec::new();
         loop {
             let page = self.list_controls(ctx, &q).await?;
@@ -453,6 +466,7 @@ impl App {
                         .map(|r| r.reference.as_str())
                         .collect::<Vec<_>>()
                         .join(" "),
+                    descriptions.remove(&c.control_ref).unwrap_or_default(),
                 ]);
             }
             match page.next_cursor {
@@ -478,6 +492,7 @@ impl App {
                 "flags",
                 "clauses",
                 "risks",
+                "description",
             ]
             .map(str::to_owned)
             .to_vec(),

@@ -27,13 +27,16 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// The registers `import_register` reads (the SoA has its own import).
-pub const IMPORT_KINDS: &[&str] = &["assets", "incidents", "data-flows", "risks"];
+pub const IMPORT_KINDS: &[&str] = &["assets", "data-flows", "risks", "controls", "incidents"];
 
 /// The columns a register's import reads (for the help on the import page), `None` for
 /// a kind that cannot be imported here.
 pub fn columns_of(kind: &str) -> Option<&'static [Column]> {
     match kind {
         "assets" => Some(ASSET_COLUMNS),
+        "data-flows" => Some(crate::assets::DATA_FLOW_COLUMNS),
+        "risks" => Some(crate::risks::RISK_COLUMNS),
+        "controls" => Some(crate::controls::CONTROL_COLUMNS),
         "incidents" => Some(crate::incidents::INCIDENT_COLUMNS),
         _ => None,
     }
@@ -157,6 +160,10 @@ impl App {
             }
             "risks" => {
                 self.import_risks(actor, ctx, bytes, dry_run, progress)
+                    .await
+            }
+            "controls" => {
+                self.import_controls(actor, ctx, bytes, dry_run, progress)
                     .await
             }
             other => Err(ValidationError::single(

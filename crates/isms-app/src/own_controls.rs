@@ -128,6 +128,22 @@ impl App {
         ctx: &OrgCtx,
         input: &NewOwnControl,
     ) -> AppResult<OwnControl> {
+        let mut tx = self.db.begin().await?;
+        let out = self
+            .create_own_control_in(&mut tx, actor, ctx, input)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Add an own control inside the caller's transaction.
+    pub(crate) async fn create_own_control_in(
+        &self,
+        tx: &mut isms_db::Tx,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        input: &NewOwnControl,
+    ) -> AppResult<OwnControl> {
         ctx.require(Permission::Write, "add controls")?;
         let mut v = ValidationError::new();
         let code = v.check(parse_own_code("code", &input.code));
@@ -145,11 +161,10 @@ impl App {
             updated_at: now,
             version: 1,
         };
-        let mut tx = self.db.begin().await?;
-        store::insert(&mut tx, &row).await?;
+        store::insert(tx, &row).await?;
         record(
             self,
-            &mut tx,
+            tx,
             actor,
             Change {
                 org_id: Some(ctx.org.id),
@@ -162,7 +177,6 @@ impl App {
             },
         )
         .await?;
-        tx.commit().await?;
         Ok(view(row))
     }
 
@@ -173,10 +187,26 @@ impl App {
         code: &str,
         patch: &OwnControlPatch,
     ) -> AppResult<OwnControl> {
+        let mut tx = self.db.begin().await?;
+        let out = self
+            .update_own_control_in(&mut tx, actor, ctx, code, patch)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Change an own control inside the caller's transaction.
+    pub(crate) async fn update_own_control_in(
+        &self,
+        tx: &mut isms_db::Tx,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        code: &str,
+        patch: &OwnControlPatch,
+    ) -> AppResult<OwnControl> {
         ctx.require(Permission::Write, "change controls")?;
         let code = code.trim().to_uppercase();
-        let mut tx = self.db.begin().await?;
-        let before = store::by_code(&mut tx, ctx.org.id, &code)
+        let before = store::by_code(tx, ctx.org.id, &code)
             .await?
             .ok_or(AppError::NotFound("control"))?;
         if before.version != patch.version {
@@ -194,13 +224,13 @@ impl App {
         }
         v.into_result()?;
         row.updated_at = Ts(self.now());
-        if !store::update(&mut tx, &row).await? {
+        if !store::update(tx, &row).await? {
             return Err(AppError::stale("control"));
         }
         row.version += 1;
         record(
             self,
-            &mut tx,
+            tx,
             actor,
             Change {
                 org_id: Some(ctx.org.id),
@@ -213,7 +243,6 @@ impl App {
             },
         )
         .await?;
-        tx.commit().await?;
         Ok(view(row))
     }
 

@@ -3,6 +3,7 @@
 //! is read — an Annex A id (`5.15`, `A.5.15`) or one of those codes.
 
 pub mod implementation;
+pub mod import;
 
 use crate::ValidationError;
 use crate::catalogue::{catalogue, normalise_control_id};

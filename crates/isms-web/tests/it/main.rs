@@ -18,6 +18,7 @@ mod frameworks;
 mod html;
 mod imports;
 mod imports_risks;
+mod imports_controls;
 mod internal_audits;
 mod isms_code;
 mod openapi;
