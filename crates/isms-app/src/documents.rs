@@ -692,6 +692,24 @@ impl App {
         ctx: &OrgCtx,
         input: &NewDocument,
     ) -> AppResult<Document> {
+        let mut tx = self.db.begin().await?;
+        let out = self
+            .create_document_in(&mut tx, actor, ctx, input, None)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Add a document inside the caller's transaction; `number` is given by an import
+    /// (blank: the next free number).
+    pub(crate) async fn create_document_in(
+        &self,
+        tx: &mut isms_db::Tx,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        input: &NewDocument,
+        number: Option<i64>,
+    ) -> AppResult<Document> {
         ctx.require(Permission::Write, "add documents")?;
         let mut v = ValidationError::new();
         let template = match input
@@ -761,10 +779,9 @@ impl App {
             (None, None) => Some(String::new()),
         };
         let owner = input.owner_id.or(actor.id());
-        let mut tx = self.db.begin().await?;
-        self.check_person(&mut tx, ctx, &mut v, "owner_id", owner, false)
+        self.check_person(tx, ctx, &mut v, "owner_id", owner, false)
             .await?;
-        self.check_person(&mut tx, ctx, &mut v, "approver_id", input.approver_id, true)
+        self.check_person(tx, ctx, &mut v, "approver_id", input.approver_id, true)
             .await?;
         v.into_result()?;
         let (links_cl, links_co): (Vec<String>, Vec<String>) = match template {
@@ -790,7 +807,10 @@ impl App {
         let row = DocumentRow {
             id: Uuid::now_v7(),
             org_id: ctx.org.id,
-            number: store::next_number(&mut tx, ctx.org.id).await?,
+            number: match number {
+                Some(n) => n,
+                None => store::next_number(tx, ctx.org.id).await?,
+            },
             title: title.unwrap_or_default(),
             kind: kind.unwrap_or(Kind::Policy).as_str().to_owned(),
             owner_id: owner,
@@ -811,8 +831,8 @@ impl App {
             updated_at: now,
             version: 1,
         };
-        store::insert_document(&mut tx, &row).await?;
-        store::set_links(&mut tx, ctx.org.id, row.id, &links_cl, &links_co).await?;
+        store::insert_document(tx, &row).await?;
+        store::set_links(tx, ctx.org.id, row.id, &links_cl, &links_co).await?;
         let ver = VersionRow {
             id: Uuid::now_v7(),
             org_id: ctx.org.id,
@@ -843,11 +863,11 @@ impl App {
             updated_at: now,
             version: 1,
         };
-        store::insert_version(&mut tx, &ver).await?;
+        store::insert_version(tx, &ver).await?;
         let reference = rules::reference(row.number);
         record(
             self,
-            &mut tx,
+            tx,
             actor,
             Change {
                 org_id: Some(ctx.org.id),
@@ -866,10 +886,8 @@ impl App {
             },
         )
         .await?;
-        let r = self.load_doc(&mut tx, ctx, row.id).await?;
-        let out = self.doc_view(&mut tx, ctx, r).await?;
-        tx.commit().await?;
-        Ok(out)
+        let r = self.load_doc(tx, ctx, row.id).await?;
+        self.doc_view(tx, ctx, r).await
     }
 
     /// Change the register entry (title, kind, owner, approver, classification, review
@@ -881,9 +899,25 @@ impl App {
         id: Uuid,
         patch: &DocumentPatch,
     ) -> AppResult<Document> {
-        ctx.require(Permission::Write, "change documents")?;
         let mut tx = self.db.begin().await?;
-        let loaded = self.load_for_change(&mut tx, ctx, id).await?;
+        let out = self
+            .update_document_in(&mut tx, actor, ctx, id, patch)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Change the register entry inside the caller's transaction.
+    pub(crate) async fn update_document_in(
+        &self,
+        tx: &mut isms_db::Tx,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        id: Uuid,
+        patch: &DocumentPatch,
+    ) -> AppResult<Document> {
+        ctx.require(Permission::Write, "change documents")?;
+        let loaded = self.load_for_change(tx, ctx, id).await?;
         rules::check_metadata_editable(&loaded.state()).map_err(flow)?;
         let (before, reference) = (loaded.d, loaded.reference);
         if before.doc.version != patch.version {
@@ -915,25 +949,25 @@ impl App {
                 .map(|t| Day(rules::next_review(t.0.date(), m)));
         }
         if let Some(o) = patch.owner_id {
-            self.check_person(&mut tx, ctx, &mut v, "owner_id", o, false)
+            self.check_person(tx, ctx, &mut v, "owner_id", o, false)
                 .await?;
             row.owner_id = o;
         }
         if let Some(a) = patch.approver_id {
-            self.check_person(&mut tx, ctx, &mut v, "approver_id", a, true)
+            self.check_person(tx, ctx, &mut v, "approver_id", a, true)
                 .await?;
             row.approver_id = a;
         }
         v.into_result()?;
         row.updated_at = Ts(self.now());
-        if !store::update_document(&mut tx, &row, patch.version).await? {
+        if !store::update_document(tx, &row, patch.version).await? {
             return Err(AppError::stale("document"));
         }
-        let after = self.load_doc(&mut tx, ctx, id).await?;
-        let out = self.doc_view(&mut tx, ctx, after).await?;
+        let after = self.load_doc(tx, ctx, id).await?;
+        let out = self.doc_view(tx, ctx, after).await?;
         record(
             self,
-            &mut tx,
+            tx,
             actor,
             Change {
                 org_id: Some(ctx.org.id),
@@ -949,7 +983,6 @@ impl App {
             },
         )
         .await?;
-        tx.commit().await?;
         Ok(out)
     }
 
@@ -992,10 +1025,26 @@ impl App {
         id: Uuid,
         input: &Links,
     ) -> AppResult<Document> {
+        let mut tx = self.db.begin().await?;
+        let out = self
+            .set_document_links_in(&mut tx, actor, ctx, id, input)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Replace the clauses and controls inside the caller's transaction.
+    pub(crate) async fn set_document_links_in(
+        &self,
+        tx: &mut isms_db::Tx,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        id: Uuid,
+        input: &Links,
+    ) -> AppResult<Document> {
         ctx.require(Permission::Write, "change documents")?;
         let (clauses, controls) = rules::parse_links(&input.clauses, &input.controls)?;
-        let mut tx = self.db.begin().await?;
-        let loaded = self.load_for_change(&mut tx, ctx, id).await?;
+        let loaded = self.load_for_change(tx, ctx, id).await?;
         rules::check_metadata_editable(&loaded.state()).map_err(flow)?;
         let (before, reference) = (loaded.d, loaded.reference);
         // Own controls must exist in this organisation.
@@ -1004,7 +1053,7 @@ impl App {
             .filter(|c| !isms_domain::control::looks_like_annex_a(c))
             .cloned()
             .collect();
-        let known = isms_db::own_controls::existing(&mut tx, ctx.org.id, &own).await?;
+        let known = isms_db::own_controls::existing(tx, ctx.org.id, &own).await?;
         let mut v = ValidationError::new();
         for (i, c) in input.controls.iter().enumerate() {
             let key = c.trim().to_uppercase();
@@ -1016,16 +1065,16 @@ impl App {
             }
         }
         v.into_result()?;
-        let old = self.doc_view(&mut tx, ctx, before.clone()).await?;
+        let old = self.doc_view(tx, ctx, before.clone()).await?;
         let mut row = before.doc.clone();
         row.updated_at = Ts(self.now());
-        if !store::update_document(&mut tx, &row, input.version).await? {
+        if !store::update_document(tx, &row, input.version).await? {
             return Err(AppError::stale("document"));
         }
-        store::set_links(&mut tx, ctx.org.id, id, &clauses, &controls).await?;
+        store::set_links(tx, ctx.org.id, id, &clauses, &controls).await?;
         record(
             self,
-            &mut tx,
+            tx,
             actor,
             Change {
                 org_id: Some(ctx.org.id),
@@ -1044,10 +1093,8 @@ impl App {
             },
         )
         .await?;
-        let after = self.load_doc(&mut tx, ctx, id).await?;
-        let out = self.doc_view(&mut tx, ctx, after).await?;
-        tx.commit().await?;
-        Ok(out)
+        let after = self.load_doc(tx, ctx, id).await?;
+        self.doc_view(tx, ctx, after).await
     }
 
     /// Versions of a document, newest first (keyset on the number).
@@ -1677,12 +1724,12 @@ impl App {
                     d.review_months.to_string(),
                     d.next_review_on.clone().unwrap_or_default(),
                     if d.review_overdue { "yes" } else { "no" }.to_owned(),
-                    d.clauses.join(" "),
+                    d.clauses.join("; "),
                     d.controls
                         .iter()
                         .map(|c| isms_domain::control::display_ref(c))
                         .collect::<Vec<_>>()
-                        .join(" "),
+                        .join("; "),
                     d.template_key.clone().unwrap_or_default(),
                 ]
             })
@@ -1859,4 +1906,330 @@ pub fn can_decide(ctx: &OrgCtx, user: Uuid, doc: &Document) -> bool {
         is_admin: is_admin(ctx),
     };
     rules::check_decider(doc.approver_id, &who, "approve").is_ok()
+}
+
+/// The organisation's current members by e-mail address and by name, for imports that
+/// name people as the exports write them (the name) or by e-mail address.
+pub(crate) struct People {
+    by_email: HashMap<String, Uuid>,
+    by_name: HashMap<String, Vec<Uuid>>,
+}
+
+impl People {
+    /// The member a cell names: blank is `Ok(None)`; unknown or ambiguous is the message.
+    pub(crate) fn find(&self, s: &str) -> Result<Option<Uuid>, String> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Ok(None);
+        }
+        if let Some(id) = self.by_email.get(&s.to_lowercase()) {
+            return Ok(Some(*id));
+        }
+        match self.by_name.get(&s.to_lowercase()).map(Vec::as_slice) {
+            Some([one]) => Ok(Some(*one)),
+            Some([_, _, ..]) => Err(format!(
+                "\"{s}\" is the name of several members; give the e-mail address"
+            )),
+            _ => Err(format!(
+                "\"{s}\" is not a member of this organisation (give the e-mail address or the name)"
+            )),
+        }
+    }
+
+    /// [`People::find`] for a column, the problem noted on `v` under `field`.
+    pub(crate) fn cell(
+        &self,
+        v: &mut ValidationError,
+        c: &isms_domain::import::Cells<'_>,
+        field: &str,
+    ) -> Option<Uuid> {
+        match self.find(c.get(field)) {
+            Ok(u) => u,
+            Err(m) => {
+                v.push(field, m);
+                None
+            }
+        }
+    }
+}
+
+/// Problems found on a row before its create or update, joined with that call's own,
+/// each named by its column: `owner_id` → `owner`, `clauses[2]` → `clauses` (the names
+/// in `renames` first, then any `[i]` dropped).
+pub(crate) fn with_row_problems<T>(
+    pre: ValidationError,
+    r: AppResult<T>,
+    renames: &[(&str, &str)],
+) -> AppResult<T> {
+    let column = |f: String| {
+        let base = f.split('[').next().unwrap_or("").to_owned();
+        renames
+            .iter()
+            .find(|(from, _)| *from == base)
+            .map_or(base, |(_, to)| (*to).to_owned())
+    };
+    let mut all = ValidationError::new();
+    for fe in pre.errors {
+        all.push(column(fe.field), fe.message);
+    }
+    match r {
+        Ok(t) if all.is_empty() => Ok(t),
+        Ok(_) => Err(all.into()),
+        Err(AppError::Validation(e)) => {
+            for fe in e.errors {
+                all.push(column(fe.field), fe.message);
+            }
+            Err(all.into())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The cells of a list column (`a; b`), also accepting spaces or commas between items.
+pub(crate) fn list_items(s: &str) -> Vec<String> {
+    s.split([';', ',', ' ', '\n', '\t'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The columns of the document import, as the document export writes them. The status,
+/// the versions, the next review day and `review_overdue` come from the versions and
+/// their approvals (records, not imported) and are ignored; `template` is read when a
+/// document is created.
+pub const DOCUMENT_COLUMNS: &[isms_domain::import::Column] = {
+    use isms_domain::import::Column;
+    &[
+        Column::opt("reference").aka(&["ref", "id", "document id"]),
+        Column::req("title").aka(&["name", "document"]),
+        Column::req("kind").aka(&["type", "document type"]),
+        Column::opt("owner").aka(&["document owner"]),
+        Column::opt("approver"),
+        Column::opt("classification"),
+        Column::opt("review_months").aka(&["review interval", "review cycle"]),
+        Column::opt("clauses").list(),
+        Column::opt("controls").list(),
+        Column::opt("template"),
+    ]
+};
+
+impl App {
+    /// The organisation's current members, for imports.
+    pub(crate) async fn people(&self, c: &mut impl AsConn, ctx: &OrgCtx) -> AppResult<People> {
+        let today = self.today();
+        let mut p = People {
+            by_email: HashMap::new(),
+            by_name: HashMap::new(),
+        };
+        for v in orgs::list_members(c, ctx.org.id, None, None, i64::MAX).await? {
+            if !membership_active(v.m.expires_on.map(|d| d.0), today) {
+                continue;
+            }
+            p.by_email.insert(v.email.to_lowercase(), v.m.user_id);
+            p.by_name
+                .entry(v.user_name.trim().to_lowercase())
+                .or_default()
+                .push(v.m.user_id);
+        }
+        Ok(p)
+    }
+
+    /// Import the document register's entries from CSV or XLSX (see `import_rows`): a
+    /// row creates a document (its version 1 a draft, from the template when one is
+    /// named) or changes its register entry and links. Versions, their texts and
+    /// approvals are records and are not imported.
+    pub(crate) async fn import_documents(
+        &self,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        bytes: &[u8],
+        dry_run: bool,
+        progress: &dyn crate::progress::Progress,
+    ) -> AppResult<crate::imports::RegisterImportReport> {
+        use crate::import_rows::{Outcome, Sheet, new_opt, patch_text};
+        use isms_domain::import::RowAction;
+        const RENAMES: &[(&str, &str)] = &[("owner_id", "owner"), ("approver_id", "approver")];
+        ctx.require(Permission::Write, "import documents")?;
+        let sheet = Sheet::read(bytes, DOCUMENT_COLUMNS, progress)?;
+        let current = self.documents_table(ctx).await?;
+        let plan = sheet.plan("DOC", DOCUMENT_COLUMNS, &current)?;
+        let docs: HashMap<i64, Document> = self
+            .all_documents(ctx)
+            .await?
+            .into_iter()
+            .map(|d| (d.number, d))
+            .collect();
+        let mut tx = self.db.begin().await?;
+        let people = self.people(&mut tx, ctx).await?;
+        let mut out = Outcome::new("documents", &sheet, plan.len(), dry_run);
+        progress.start("importing documents", plan.len() as u64);
+        for (c, action) in &plan {
+            let reference = rules::reference(action.number());
+            let mut pre = ValidationError::new();
+            let review_months = match c.get("review_months") {
+                "" => None,
+                s => match s.strip_suffix(".0").unwrap_or(s).parse::<i64>() {
+                    Ok(n) => Some(n),
+                    Err(_) => {
+                        pre.push("review_months", format!("\"{s}\" is not a whole number"));
+                        None
+                    }
+                },
+            };
+            // The links the row names (a missing column keeps the document's), read by
+            // the register's own parser so that bad ones are named with the other
+            // problems of the line.
+            let links = |pre: &mut ValidationError, now: Option<&Document>| {
+                let pick = |name: &str, have: Option<&Vec<String>>| match c.opt(name) {
+                    Some(s) => Some(list_items(s)),
+                    None => have.cloned(),
+                };
+                let cl = pick("clauses", now.map(|d| &d.clauses));
+                let co = pick("controls", now.map(|d| &d.controls));
+                if let Err(e) = rules::parse_links(
+                    cl.as_deref().unwrap_or_default(),
+                    co.as_deref().unwrap_or_default(),
+                ) {
+                    pre.errors.extend(e.errors);
+                }
+                (cl, co)
+            };
+            match *action {
+                RowAction::Create(n) => {
+                    let owner = people.cell(&mut pre, c, "owner");
+                    let approver = people.cell(&mut pre, c, "approver");
+                    let (cl, co) = links(&mut pre, None);
+                    let input = NewDocument {
+                        template: new_opt(c, "template"),
+                        title: new_opt(c, "title"),
+                        kind: new_opt(c, "kind"),
+                        owner_id: owner,
+                        approver_id: approver,
+                        classification: new_opt(c, "classification"),
+                        review_months,
+                        content: None,
+                        change_note: None,
+                    };
+                    let r = self
+                        .create_document_in(&mut tx, actor, ctx, &input, Some(n))
+                        .await;
+                    let r = match r {
+                        Ok(d) if pre.is_empty() => {
+                            let cl = cl.unwrap_or_else(|| d.clauses.clone());
+                            let co = co.unwrap_or_else(|| d.controls.clone());
+                            self.relink_document(&mut tx, actor, ctx, &d, cl, co).await
+                        }
+                        r => r.map(|d| (d, false)),
+                    };
+                    out.row(
+                        c.line,
+                        *action,
+                        reference,
+                        with_row_problems(pre, r, RENAMES),
+                    )?;
+                }
+                RowAction::Update(n) => {
+                    let Some(d) = docs.get(&n) else {
+                        return Err(AppError::Internal(format!("{reference} vanished")));
+                    };
+                    if let Some(t) = c.opt("template")
+                        && t != d.template_key.as_deref().unwrap_or("")
+                    {
+                        pre.push(
+                            "template",
+                            "is the template the document started from; it cannot change",
+                        );
+                    }
+                    let differs = |name: &str, now: &str| {
+                        patch_text(c, name).filter(|s| s.trim() != now.trim())
+                    };
+                    let person = |pre: &mut ValidationError, name: &str, now: Option<Uuid>| {
+                        c.opt(name)?;
+                        let u = people.cell(pre, c, name);
+                        (u != now).then_some(u)
+                    };
+                    let patch = DocumentPatch {
+                        title: differs("title", &d.title),
+                        kind: differs("kind", &d.kind),
+                        owner_id: person(&mut pre, "owner", d.owner_id),
+                        approver_id: person(&mut pre, "approver", d.approver_id),
+                        classification: differs("classification", &d.classification),
+                        review_months: review_months.filter(|m| *m != d.review_months),
+                        version: d.version,
+                    };
+                    let (cl, co) = links(&mut pre, Some(d));
+                    let meta = patch.title.is_some()
+                        || patch.kind.is_some()
+                        || patch.owner_id.is_some()
+                        || patch.approver_id.is_some()
+                        || patch.classification.is_some()
+                        || patch.review_months.is_some();
+                    let r = if meta {
+                        self.update_document_in(&mut tx, actor, ctx, d.id, &patch)
+                            .await
+                    } else {
+                        Ok(d.clone())
+                    };
+                    let r = match r {
+                        Ok(after) if pre.is_empty() => {
+                            let cl = cl.unwrap_or_default();
+                            let co = co.unwrap_or_default();
+                            self.relink_document(&mut tx, actor, ctx, &after, cl, co)
+                                .await
+                        }
+                        r => r.map(|d| (d, false)),
+                    };
+                    match with_row_problems(pre, r, RENAMES) {
+                        // Only spelt differently (an owner by e-mail, a kind in capitals).
+                        Ok((_, false)) if !meta => out.unchanged(),
+                        r => out.row(c.line, *action, reference, r)?,
+                    }
+                }
+                RowAction::Unchanged(_) => out.unchanged(),
+            }
+            progress.advance(1);
+        }
+        out.finish(self, tx, actor, ctx, progress).await
+    }
+
+    /// Set a document's clauses and controls when they differ from what it has (through
+    /// the register's own link change); whether they did.
+    async fn relink_document(
+        &self,
+        tx: &mut isms_db::Tx,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        d: &Document,
+        clauses: Vec<String>,
+        controls: Vec<String>,
+    ) -> AppResult<(Document, bool)> {
+        let same = match rules::parse_links(&clauses, &controls) {
+            Ok((cl, co)) => {
+                let set = |v: &[String]| {
+                    let mut s = v.to_vec();
+                    s.sort();
+                    s
+                };
+                set(&cl) == set(&d.clauses) && set(&co) == set(&d.controls)
+            }
+            Err(_) => false,
+        };
+        if same {
+            return Ok((d.clone(), false));
+        }
+        self.set_document_links_in(
+            tx,
+            actor,
+            ctx,
+            d.id,
+            &Links {
+                clauses,
+                controls,
+                version: d.version,
+            },
+        )
+        .await
+        .map(|d| (d, true))
+    }
 }

@@ -553,6 +553,25 @@ impl App {
         input: &NewEvidence,
         file: Option<&Upload>,
     ) -> AppResult<Evidence> {
+        let mut tx = self.db.begin().await?;
+        let out = self
+            .create_evidence_in(&mut tx, actor, ctx, input, file, None)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Record evidence inside the caller's transaction; `number` is given by an import
+    /// (blank: the next free number).
+    pub(crate) async fn create_evidence_in(
+        &self,
+        tx: &mut isms_db::Tx,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        input: &NewEvidence,
+        file: Option<&Upload>,
+        number: Option<i64>,
+    ) -> AppResult<Evidence> {
         ctx.require(Permission::Write, "add evidence")?;
         let mut v = ValidationError::new();
         let kind = match input
@@ -609,13 +628,12 @@ impl App {
             v.errors.extend(e.errors);
         }
         let targets = parse_links(&mut v, &input.links);
-        let mut tx = self.db.begin().await?;
-        self.check_targets(&mut tx, ctx, &mut v, &targets).await?;
+        self.check_targets(tx, ctx, &mut v, &targets).await?;
         let collected_by = match input.collected_by {
             Some(u) => Some(u),
             None => match actor.id() {
                 Some(me)
-                    if orgs::membership_of(&mut tx, ctx.org.id, me)
+                    if orgs::membership_of(&mut *tx, ctx.org.id, me)
                         .await?
                         .is_some() =>
                 {
@@ -624,15 +642,17 @@ impl App {
                 _ => None,
             },
         };
-        self.check_collector(&mut tx, ctx, &mut v, collected_by)
-            .await?;
+        self.check_collector(tx, ctx, &mut v, collected_by).await?;
         v.into_result()?;
         let stored = match file {
-            Some(up) => Some(self.store_upload_tx(&mut tx, ctx.org.id, up).await?),
+            Some(up) => Some(self.store_upload_tx(tx, ctx.org.id, up).await?),
             None => None,
         };
         let now = Ts(self.now());
-        let number = store::next_number(&mut tx, ctx.org.id).await?;
+        let number = match number {
+            Some(n) => n,
+            None => store::next_number(tx, ctx.org.id).await?,
+        };
         let row = EvidenceRow {
             id: Uuid::now_v7(),
             org_id: ctx.org.id,
@@ -655,14 +675,14 @@ impl App {
             updated_at: now,
             version: 1,
         };
-        store::insert(&mut tx, &row).await?;
+        store::insert(tx, &row).await?;
         for (_, t) in &targets {
-            store::add_link(&mut tx, &link_row(&row, t)).await?;
+            store::add_link(tx, &link_row(&row, t)).await?;
         }
         let targets: Vec<Target> = targets.into_iter().map(|(_, t)| t).collect();
         record(
             self,
-            &mut tx,
+            tx,
             actor,
             Change {
                 org_id: Some(ctx.org.id),
@@ -688,9 +708,7 @@ impl App {
             },
         )
         .await?;
-        let out = self.load(&mut tx, ctx, row.id).await?;
-        tx.commit().await?;
-        Ok(out)
+        self.load(tx, ctx, row.id).await
     }
 
     /// Change the metadata of a piece of evidence; a stale `version` is 409.
@@ -701,9 +719,25 @@ impl App {
         id: Uuid,
         patch: &EvidencePatch,
     ) -> AppResult<Evidence> {
-        ctx.require(Permission::Write, "change evidence")?;
         let mut tx = self.db.begin().await?;
-        let before = store::get(&mut tx, ctx.org.id, id)
+        let out = self
+            .update_evidence_in(&mut tx, actor, ctx, id, patch)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Change the metadata inside the caller's transaction.
+    pub(crate) async fn update_evidence_in(
+        &self,
+        tx: &mut isms_db::Tx,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        id: Uuid,
+        patch: &EvidencePatch,
+    ) -> AppResult<Evidence> {
+        ctx.require(Permission::Write, "change evidence")?;
+        let before = store::get(tx, ctx.org.id, id)
             .await?
             .ok_or(AppError::NotFound("evidence"))?
             .evidence;
@@ -730,7 +764,7 @@ impl App {
             }
         }
         if let Some(c) = patch.collected_by {
-            self.check_collector(&mut tx, ctx, &mut v, c).await?;
+            self.check_collector(tx, ctx, &mut v, c).await?;
             row.collected_by = c;
         }
         if let Some(s) = &patch.collected_on {
@@ -759,14 +793,14 @@ impl App {
         }
         v.into_result()?;
         row.updated_at = Ts(self.now());
-        if !store::update(&mut tx, &row).await? {
+        if !store::update(tx, &row).await? {
             return Err(AppError::stale("evidence"));
         }
         row.version += 1;
-        let links = self.targets_of(&mut tx, ctx, id).await?;
+        let links = self.targets_of(tx, ctx, id).await?;
         record(
             self,
-            &mut tx,
+            tx,
             actor,
             Change {
                 org_id: Some(ctx.org.id),
@@ -783,9 +817,7 @@ impl App {
             },
         )
         .await?;
-        let out = self.load(&mut tx, ctx, id).await?;
-        tx.commit().await?;
-        Ok(out)
+        self.load(tx, ctx, id).await
     }
 
     async fn targets_of(
@@ -848,17 +880,33 @@ impl App {
         id: Uuid,
         link: &NewLink,
     ) -> AppResult<Evidence> {
+        let mut tx = self.db.begin().await?;
+        let out = self
+            .add_evidence_link_in(&mut tx, actor, ctx, id, link)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Add a link inside the caller's transaction.
+    pub(crate) async fn add_evidence_link_in(
+        &self,
+        tx: &mut isms_db::Tx,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        id: Uuid,
+        link: &NewLink,
+    ) -> AppResult<Evidence> {
         ctx.require(Permission::Write, "link evidence")?;
         let mut v = ValidationError::new();
         let t = v.check(parse_target("reference", &link.kind, &link.reference));
-        let mut tx = self.db.begin().await?;
-        let row = store::get(&mut tx, ctx.org.id, id)
+        let row = store::get(tx, ctx.org.id, id)
             .await?
             .ok_or(AppError::NotFound("evidence"))?
             .evidence;
         if let Some(t) = &t {
             let mut inner = ValidationError::new();
-            self.check_targets(&mut tx, ctx, &mut inner, &[(0, t.clone())])
+            self.check_targets(tx, ctx, &mut inner, &[(0, t.clone())])
                 .await?;
             for e in inner.errors {
                 v.push("reference", e.message);
@@ -868,11 +916,11 @@ impl App {
         let Some(t) = t else {
             return Err(AppError::Internal("link checked above".into()));
         };
-        if store::add_link(&mut tx, &link_row(&row, &t)).await? {
+        if store::add_link(tx, &link_row(&row, &t)).await? {
             let label = link_view(t.kind.as_str(), &t.reference).label;
             record(
                 self,
-                &mut tx,
+                tx,
                 actor,
                 Change {
                     org_id: Some(ctx.org.id),
@@ -888,9 +936,7 @@ impl App {
             )
             .await?;
         }
-        let out = self.load(&mut tx, ctx, id).await?;
-        tx.commit().await?;
-        Ok(out)
+        self.load(tx, ctx, id).await
     }
 
     /// Take a link off a piece of evidence (404 when it had none such).
@@ -902,21 +948,38 @@ impl App {
         kind: &str,
         reference: &str,
     ) -> AppResult<Evidence> {
+        let mut tx = self.db.begin().await?;
+        let out = self
+            .remove_evidence_link_in(&mut tx, actor, ctx, id, kind, reference)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Take a link off inside the caller's transaction.
+    pub(crate) async fn remove_evidence_link_in(
+        &self,
+        tx: &mut isms_db::Tx,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        id: Uuid,
+        kind: &str,
+        reference: &str,
+    ) -> AppResult<Evidence> {
         ctx.require(Permission::Write, "link evidence")?;
         let t =
             parse_target("reference", kind, reference).map_err(|_| AppError::NotFound("link"))?;
-        let mut tx = self.db.begin().await?;
-        let row = store::get(&mut tx, ctx.org.id, id)
+        let row = store::get(tx, ctx.org.id, id)
             .await?
             .ok_or(AppError::NotFound("evidence"))?
             .evidence;
-        if !store::remove_link(&mut tx, ctx.org.id, id, t.kind.as_str(), &t.reference).await? {
+        if !store::remove_link(tx, ctx.org.id, id, t.kind.as_str(), &t.reference).await? {
             return Err(AppError::NotFound("link"));
         }
         let label = link_view(t.kind.as_str(), &t.reference).label;
         record(
             self,
-            &mut tx,
+            tx,
             actor,
             Change {
                 org_id: Some(ctx.org.id),
@@ -931,9 +994,7 @@ impl App {
             },
         )
         .await?;
-        let out = self.load(&mut tx, ctx, id).await?;
-        tx.commit().await?;
-        Ok(out)
+        self.load(tx, ctx, id).await
     }
 
     /// The stored file of a piece of evidence, its SHA-256 checked: bytes that no longer
@@ -1153,5 +1214,277 @@ fn link_row(e: &EvidenceRow, t: &Target) -> LinkRow {
         evidence_number: e.number,
         target_kind: t.kind.as_str().to_owned(),
         target_ref: t.reference.clone(),
+    }
+}
+
+/// The columns of the evidence import, as the evidence export writes them. The file's
+/// name, type, size and SHA-256 come from the uploaded bytes and `status` from the
+/// dates: all ignored.
+pub const EVIDENCE_COLUMNS: &[isms_domain::import::Column] = {
+    use isms_domain::import::Column;
+    &[
+        Column::opt("reference").aka(&["ref", "id", "evidence id"]),
+        Column::opt("kind"),
+        Column::req("title").aka(&["name"]),
+        Column::opt("description"),
+        Column::opt("url").aka(&["link url"]),
+        Column::opt("collected_by").aka(&["collector"]),
+        Column::opt("collected_on").aka(&["collected", "date collected"]),
+        Column::opt("period_from").aka(&["covers from"]),
+        Column::opt("period_to").aka(&["covers to"]),
+        Column::opt("valid_until").aka(&["expires", "expires on", "expiry"]),
+        Column::opt("links").aka(&["supports"]).list(),
+    ]
+};
+
+/// A link as the export writes it (`A.5.15`, `NW-07`, `Clause 6.1.3`, `R-012`), or as
+/// `control:5.15`, `clause:6.1.3`, `risk:R-012`.
+fn link_of_label(s: &str) -> NewLink {
+    let t = s.trim();
+    let starts = |p: &str| t.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
+    for kind in ["control", "clause", "risk"] {
+        if starts(&format!("{kind}:")) {
+            return NewLink {
+                kind: kind.to_owned(),
+                reference: t.get(kind.len() + 1..).unwrap_or("").trim().to_owned(),
+            };
+        }
+    }
+    let kind = if starts("clause") {
+        "clause"
+    } else if starts("r") && parse_risk_ref(t).is_some() {
+        "risk"
+    } else {
+        "control"
+    };
+    NewLink {
+        kind: kind.to_owned(),
+        reference: t.to_owned(),
+    }
+}
+
+/// The links a `links` cell names, each read as the register reads a link (problems on
+/// `links`), duplicates dropped.
+fn wanted_links(v: &mut ValidationError, cell: &str) -> Vec<(NewLink, Target)> {
+    let mut wanted: Vec<(NewLink, Target)> = Vec::new();
+    for l in links_of_cell(cell) {
+        if let Some(t) = v.check(parse_target("links", &l.kind, &l.reference))
+            && !wanted.iter().any(|(_, w)| *w == t)
+        {
+            wanted.push((l, t));
+        }
+    }
+    wanted
+}
+
+/// The links a cell names (`; `-separated labels).
+fn links_of_cell(s: &str) -> Vec<NewLink> {
+    isms_domain::import::split_list(s)
+        .iter()
+        .map(|l| link_of_label(l))
+        .collect()
+}
+
+impl App {
+    /// Import the evidence register's metadata from CSV or XLSX (see `import_rows`). A
+    /// row updates the metadata and links of existing evidence (a file or a link), or
+    /// records a new link; evidence with a file is uploaded, not imported.
+    pub(crate) async fn import_evidence(
+        &self,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        bytes: &[u8],
+        dry_run: bool,
+        progress: &dyn crate::progress::Progress,
+    ) -> AppResult<crate::imports::RegisterImportReport> {
+        use crate::documents::with_row_problems;
+        use crate::import_rows::{Outcome, Sheet, new_opt, new_text};
+        use isms_domain::import::RowAction;
+        ctx.require(Permission::Write, "import evidence")?;
+        let sheet = Sheet::read(bytes, EVIDENCE_COLUMNS, progress)?;
+        let current = self.evidence_table(ctx).await?;
+        let plan = sheet.plan("EV", EVIDENCE_COLUMNS, &current)?;
+        let mut tx = self.db.begin().await?;
+        let people = self.people(&mut tx, ctx).await?;
+        let mut existing: HashMap<i64, Evidence> = HashMap::new();
+        let mut after = 0;
+        loop {
+            let page = store::all_after(&mut tx, ctx.org.id, after, 500).await?;
+            let Some(last) = page.last() else { break };
+            after = last.evidence.number;
+            for e in self.with_links(&mut tx, ctx, page).await? {
+                existing.insert(e.number, e);
+            }
+        }
+        let mut out = Outcome::new("evidence", &sheet, plan.len(), dry_run);
+        progress.start("importing evidence", plan.len() as u64);
+        for (c, action) in &plan {
+            let reference = evidence_ref(action.number());
+            let mut pre = ValidationError::new();
+            let kind = match c.get("kind") {
+                "" => None,
+                k => pre.check(EvidenceKind::parse("kind", k)),
+            };
+            match *action {
+                RowAction::Create(n) => {
+                    if kind == Some(EvidenceKind::File) {
+                        pre.push(
+                            "kind",
+                            format!(
+                                "{reference} is not in the register: evidence with a file is \
+                                 uploaded, not imported (only links can be created from a file)"
+                            ),
+                        );
+                    }
+                    let collected_by = people.cell(&mut pre, c, "collected_by");
+                    let input = NewEvidence {
+                        kind: Some(EvidenceKind::Link.as_str().to_owned()),
+                        title: new_text(c, "title"),
+                        description: new_text(c, "description"),
+                        url: Some(new_text(c, "url")),
+                        collected_by,
+                        collected_on: new_opt(c, "collected_on"),
+                        period_from: new_opt(c, "period_from"),
+                        period_to: new_opt(c, "period_to"),
+                        valid_until: new_opt(c, "valid_until"),
+                        links: links_of_cell(c.get("links")),
+                    };
+                    let r = if kind == Some(EvidenceKind::File) {
+                        Ok(())
+                    } else {
+                        self.create_evidence_in(&mut tx, actor, ctx, &input, None, Some(n))
+                            .await
+                            .map(|_| ())
+                    };
+                    out.row(c.line, *action, reference, with_row_problems(pre, r, &[]))?;
+                }
+                RowAction::Update(n) => {
+                    let Some(e) = existing.get(&n) else {
+                        return Err(AppError::Internal(format!("{reference} vanished")));
+                    };
+                    if let Some(k) = kind
+                        && k.as_str() != e.kind
+                    {
+                        pre.push(
+                            "kind",
+                            format!(
+                                "{reference} is a {}; a file stays a file and a link a link \
+                                 (record new evidence instead)",
+                                e.kind
+                            ),
+                        );
+                    }
+                    let differs = |name: &str, now: &str| {
+                        c.opt(name)
+                            .filter(|s| s.trim() != now.trim())
+                            .map(str::to_owned)
+                    };
+                    let day = |name: &str, now: &Option<String>| {
+                        c.opt(name)
+                            .filter(|s| s.trim() != now.as_deref().unwrap_or(""))
+                            .map(|s| Some(s.to_owned()).filter(|s| !s.is_empty()))
+                    };
+                    let collected_by = match c.opt("collected_by") {
+                        None => None,
+                        Some(_) => {
+                            let u = people.cell(&mut pre, c, "collected_by");
+                            (u != e.collected_by).then_some(u)
+                        }
+                    };
+                    let patch = EvidencePatch {
+                        title: differs("title", &e.title),
+                        description: differs("description", &e.description),
+                        url: differs("url", e.url.as_deref().unwrap_or("")),
+                        collected_by,
+                        collected_on: differs("collected_on", &e.collected_on),
+                        period_from: day("period_from", &e.period_from),
+                        period_to: day("period_to", &e.period_to),
+                        valid_until: day("valid_until", &e.valid_until),
+                        version: e.version,
+                    };
+                    let meta = patch.title.is_some()
+                        || patch.description.is_some()
+                        || patch.url.is_some()
+                        || patch.collected_by.is_some()
+                        || patch.collected_on.is_some()
+                        || patch.period_from.is_some()
+                        || patch.period_to.is_some()
+                        || patch.valid_until.is_some();
+                    // Links are read first so that bad ones are named with the rest.
+                    let wanted = c.opt("links").map(|cell| wanted_links(&mut pre, cell));
+                    let mut r = if meta {
+                        self.update_evidence_in(&mut tx, actor, ctx, e.id, &patch)
+                            .await
+                            .map(|_| ())
+                    } else {
+                        Ok(())
+                    };
+                    let mut relinked = false;
+                    if r.is_ok()
+                        && pre.is_empty()
+                        && let Some(wanted) = &wanted
+                    {
+                        r = match self.relink_evidence(&mut tx, actor, ctx, e, wanted).await {
+                            Ok(changed) => {
+                                relinked = changed;
+                                Ok(())
+                            }
+                            Err(e) => Err(e),
+                        };
+                    }
+                    match with_row_problems(pre, r, &[]) {
+                        // Only spelt differently (a collector by e-mail, `a.5.15`).
+                        Ok(()) if !meta && !relinked => out.unchanged(),
+                        r => out.row(c.line, *action, reference, r)?,
+                    }
+                }
+                RowAction::Unchanged(_) => out.unchanged(),
+            }
+            progress.advance(1);
+        }
+        out.finish(self, tx, actor, ctx, progress).await
+    }
+
+    /// Make a piece of evidence support what a `links` cell names, adding and taking off
+    /// links through the register's own link changes; whether any changed.
+    async fn relink_evidence(
+        &self,
+        tx: &mut isms_db::Tx,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        e: &Evidence,
+        wanted: &[(NewLink, Target)],
+    ) -> AppResult<bool> {
+        let have: Vec<Target> = e
+            .links
+            .iter()
+            .filter_map(|l| {
+                TargetKind::from_stored(&l.kind).map(|kind| Target {
+                    kind,
+                    reference: l.reference.clone(),
+                })
+            })
+            .collect();
+        let mut changed = false;
+        for t in have.iter().filter(|t| !wanted.iter().any(|(_, w)| w == *t)) {
+            self.remove_evidence_link_in(tx, actor, ctx, e.id, t.kind.as_str(), &t.reference)
+                .await?;
+            changed = true;
+        }
+        for (l, _) in wanted.iter().filter(|(_, w)| !have.contains(w)) {
+            // A link the register refuses is named on the row's `links`.
+            match self.add_evidence_link_in(tx, actor, ctx, e.id, l).await {
+                Err(AppError::Validation(v)) => {
+                    let mut w = ValidationError::new();
+                    for fe in v.errors {
+                        w.push("links", fe.message);
+                    }
+                    return Err(w.into());
+                }
+                r => r?,
+            };
+            changed = true;
+        }
+        Ok(changed)
     }
 }

@@ -27,7 +27,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// The registers `import_register` reads (the SoA has its own import).
-pub const IMPORT_KINDS: &[&str] = &["assets", "data-flows", "risks", "controls", "incidents"];
+pub const IMPORT_KINDS: &[&str] = &["assets", "data-flows", "risks", "controls", "documents", "evidence", "incidents"];
 
 /// The columns a register's import reads (for the help on the import page), `None` for
 /// a kind that cannot be imported here.
@@ -37,6 +37,8 @@ pub fn columns_of(kind: &str) -> Option<&'static [Column]> {
         "data-flows" => Some(crate::assets::DATA_FLOW_COLUMNS),
         "risks" => Some(crate::risks::RISK_COLUMNS),
         "controls" => Some(crate::controls::CONTROL_COLUMNS),
+        "documents" => Some(crate::documents::DOCUMENT_COLUMNS),
+        "evidence" => Some(crate::evidence::EVIDENCE_COLUMNS),
         "incidents" => Some(crate::incidents::INCIDENT_COLUMNS),
         _ => None,
     }
@@ -164,6 +166,14 @@ impl App {
             }
             "controls" => {
                 self.import_controls(actor, ctx, bytes, dry_run, progress)
+                    .await
+            }
+            "documents" => {
+                self.import_documents(actor, ctx, bytes, dry_run, progress)
+                    .await
+            }
+            "evidence" => {
+                self.import_evidence(actor, ctx, bytes, dry_run, progress)
                     .await
             }
             other => Err(ValidationError::single(

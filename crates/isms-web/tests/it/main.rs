@@ -19,6 +19,7 @@ mod html;
 mod imports;
 mod imports_risks;
 mod imports_controls;
+mod imports_docs;
 mod internal_audits;
 mod isms_code;
 mod openapi;
