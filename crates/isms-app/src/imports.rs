@@ -26,7 +26,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// The registers `import_register` reads (the SoA has its own import).
-pub const IMPORT_KINDS: &[&str] = &["assets", "incidents"];
+pub const IMPORT_KINDS: &[&str] = &["assets", "incidents", "suppliers", "tasks"];
 
 /// What an import did (or, in a dry run, would do).
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
@@ -138,6 +138,14 @@ impl App {
             }
             "incidents" => {
                 self.import_incidents(actor, ctx, bytes, dry_run, progress)
+                    .await
+            }
+            "suppliers" => {
+                self.import_suppliers(actor, ctx, bytes, dry_run, progress)
+                    .await
+            }
+            "tasks" => {
+                self.import_tasks(actor, ctx, bytes, dry_run, progress)
                     .await
             }
             other => Err(ValidationError::single(

@@ -17,6 +17,7 @@ mod foundation;
 mod frameworks;
 mod html;
 mod imports;
+mod imports_ops;
 mod internal_audits;
 mod isms_code;
 mod openapi;
