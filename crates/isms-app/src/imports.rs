@@ -26,7 +26,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// The registers `import_register` reads (the SoA has its own import).
-pub const IMPORT_KINDS: &[&str] = &["assets", "incidents", "suppliers", "tasks"];
+pub const IMPORT_KINDS: &[&str] = &["assets", "incidents", "suppliers", "tasks", "findings"];
 
 /// What an import did (or, in a dry run, would do).
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
@@ -146,6 +146,10 @@ impl App {
             }
             "tasks" => {
                 self.import_tasks(actor, ctx, bytes, dry_run, progress)
+                    .await
+            }
+            "findings" => {
+                self.import_findings(actor, ctx, bytes, dry_run, progress)
                     .await
             }
             other => Err(ValidationError::single(

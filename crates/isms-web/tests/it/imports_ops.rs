@@ -270,3 +270,116 @@ async fn tasks_round_trip_and_bad_rows_are_named() {
     assert_eq!(s, 404);
     assert_eq!(t.count_rows("tasks").await, before + 2);
 }
+
+const FINDINGS: &str = "/api/v1/orgs/acme/findings";
+
+#[tokio::test]
+async fn findings_round_trip_and_closing_keeps_its_rules() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let auditor = t.login(f.email(Role::InternalAuditor)).await;
+    let c = t.login(f.email(Role::Admin)).await;
+    let mut ids = Vec::new();
+    for body in [
+        json!({"grade": "minor_nc", "reference": "5.15", "title": "Leavers keep access",
+               "source": "internal_audit", "raised_on": "2026-10-01", "deadline": "2026-12-01",
+               "evidence": "=HR list vs. directory"}),
+        json!({"grade": "ofi", "reference": "Clause 7.3", "title": "Short awareness videos"}),
+        json!({"grade": "observation", "reference": "8.1", "title": "Change log, \"partial\"",
+               "description": "+two entries missing", "raised_on": "2026-11-02"}),
+    ] {
+        let (s, r) = auditor.post(FINDINGS, &body).await;
+        assert_eq!(s, 201, "{r}");
+        ids.push(r["id"].as_str().unwrap().to_owned());
+    }
+    let (s, r) = auditor
+        .patch(
+            &format!("{FINDINGS}/{}", ids[1]),
+            &json!({"status": "closed", "closure_note": "videos planned", "version": 1}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    fresh_org_like(&t, &f, "fresh").await;
+    assert_round_trip(&t, &c, "acme", "fresh", &["findings"]).await;
+    let (_, fresh) = c.get("/api/v1/orgs/fresh/findings").await;
+    assert_eq!(fresh["items"][1]["status"], "closed");
+    assert_eq!(
+        fresh["items"][2]["raised_by"],
+        json!(f.user_id(Role::InternalAuditor))
+    );
+
+    // Bad rows, closing without verification among them: each named, nothing written.
+    let csv = "finding,grade,reference,title,status,closure_note,raised_by,evidence_items\n\
+        ,ofi,7.3,Fine,,,,\n\
+        ,critical,11.4,,,,,\n\
+        F-001,minor_nc,A.5.15,Leavers keep access,closed,,,\n\
+        ,observation,7.3,Obs,closed,,,\n\
+        ,ofi,7.3,X,,,nobody@x.test,\n\
+        ,ofi,7.3,Y,,,,EV-0042\n\
+        F-003,observation,8.1,\"Change log, \"\"partial\"\"\",,,Someone Else,\n";
+    let before = (
+        t.count_rows("findings").await,
+        t.count_rows("audit_entries").await,
+    );
+    let (s, p) = import(&c, "acme", "findings", false, csv.as_bytes().to_vec()).await;
+    assert_eq!(s, 422, "{p}");
+    assert_named(
+        &p,
+        &[
+            "lines[3].grade",
+            "lines[3].reference",
+            "lines[3].title",
+            "lines[4].status",
+            "lines[5].status",
+            "lines[6].raised_by",
+            "lines[7].evidence_items",
+            "lines[8].raised_by",
+        ],
+    );
+    let closing = problems(&p)
+        .into_iter()
+        .find(|(f, _)| f == "lines[4].status")
+        .unwrap();
+    assert!(closing.1.contains("verified effective"), "{closing:?}");
+    assert!(
+        !problems(&p).iter().any(|(f, _)| f.starts_with("lines[2]")),
+        "{p}"
+    );
+    assert_eq!(
+        (
+            t.count_rows("findings").await,
+            t.count_rows("audit_entries").await
+        ),
+        before,
+        "nothing written"
+    );
+    let (_, one) = c.get(&format!("{FINDINGS}/{}", ids[0])).await;
+    assert_eq!(one["status"], "open");
+
+    // A dry run of a good edit says what would change and writes nothing.
+    let csv = "finding,grade,reference,title,status,closure_note\n\
+        F-003,observation,8.1,Change log incomplete,closed,entries added\n\
+        ,ofi,A.5.2,Name the owners,,\n";
+    let (s, r) = import(&c, "acme", "findings", true, csv.as_bytes().to_vec()).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["updated"], json!(["F-003"]), "{r}");
+    assert_eq!(r["created"], json!(["F-004"]), "{r}");
+    assert_eq!(t.count_rows("findings").await, before.0);
+    let (s, r) = import(&c, "acme", "findings", false, csv.as_bytes().to_vec()).await;
+    assert_eq!(s, 200, "{r}");
+    let (_, one) = c.get(&format!("{FINDINGS}/{}", ids[2])).await;
+    assert_eq!(one["status"], "closed");
+    assert_eq!(one["title"], "Change log incomplete");
+    assert_eq!(one["closure_note"], "entries added");
+    assert_eq!(t.count_rows("findings").await, before.0 + 1);
+
+    // Another organisation's import cannot see or touch these.
+    let o = t.org_with_roles("other").await;
+    let oc = t.login(o.email(Role::Admin)).await;
+    let (s, r) = import(&oc, "other", "findings", false, csv.as_bytes().to_vec()).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["created"], json!(["F-003", "F-004"]), "{r}");
+    let (s, _) = import(&oc, "acme", "findings", true, csv.as_bytes().to_vec()).await;
+    assert_eq!(s, 404);
+    assert_eq!(t.count_rows("findings").await, before.0 + 3);
+}
