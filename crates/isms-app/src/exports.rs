@@ -140,7 +140,9 @@ impl App {
         })
     }
 
-    /// The roadmap's tasks, as a table.
+    /// The roadmap's tasks, as a table. The reference (`T-001`) is the task's place in
+    /// the roadmap, oldest first (tasks have no number of their own); the import keys
+    /// rows by it.
     pub async fn tasks_table(&self, ctx: &OrgCtx) -> AppResult<Table> {
         let mut rows = Vec::new();
         let mut cursor: Option<String> = None;
@@ -150,6 +152,7 @@ impl App {
                 .await?;
             for t in page.items {
                 rows.push(vec![
+                    crate::tasks::task_ref(rows.len() as i64 + 1),
                     t.title,
                     t.item_key.unwrap_or_default(),
                     t.owner,
@@ -169,6 +172,7 @@ impl App {
         Ok(Table {
             title: format!("Roadmap of {}", ctx.org.name),
             headers: [
+                "reference",
                 "title",
                 "item",
                 "owner",

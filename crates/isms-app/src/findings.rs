@@ -612,6 +612,24 @@ impl App {
         ctx: &OrgCtx,
         input: &NewFinding,
     ) -> AppResult<Finding> {
+        let mut tx = self.db.begin().await?;
+        let out = self
+            .create_finding_in(&mut tx, actor, ctx, input, None)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Raise a finding inside the caller's transaction; `number` is given by an import
+    /// (blank: the next free number).
+    pub(crate) async fn create_finding_in(
+        &self,
+        tx: &mut isms_db::Tx,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        input: &NewFinding,
+        number: Option<i64>,
+    ) -> AppResult<Finding> {
         require_record(ctx, "raise findings")?;
         let mut v = ValidationError::new();
         let source = match input
@@ -662,10 +680,9 @@ impl App {
         {
             v.errors.extend(e.errors);
         }
-        let mut tx = self.db.begin().await?;
         if source == Some(Source::CertificationAudit)
             && let Some(id) = input.source_id.filter(|id| !id.is_nil())
-            && isms_db::certification::audit_by_id(&mut tx, ctx.org.id, id)
+            && isms_db::certification::audit_by_id(tx, ctx.org.id, id)
                 .await?
                 .is_none()
         {
@@ -675,20 +692,23 @@ impl App {
             );
         }
         let reference = self
-            .check_reference(&mut tx, ctx, &mut v, &input.reference)
+            .check_reference(tx, ctx, &mut v, &input.reference)
             .await?;
         let evidence_ids = self
-            .check_evidence_ids(&mut tx, ctx, &mut v, &input.evidence_ids)
+            .check_evidence_ids(tx, ctx, &mut v, &input.evidence_ids)
             .await?;
         let raised_by = match input.raised_by {
             Some(u) => Some(u),
-            None => self.me_if_member(&mut tx, ctx, actor).await?,
+            None => self.me_if_member(tx, ctx, actor).await?,
         };
-        self.check_member(&mut tx, ctx, &mut v, "raised_by", raised_by)
+        self.check_member(tx, ctx, &mut v, "raised_by", raised_by)
             .await?;
         v.into_result()?;
         let now = Ts(self.now());
-        let number = store::next_finding_number(&mut tx, ctx.org.id).await?;
+        let number = match number {
+            Some(n) => n,
+            None => store::next_finding_number(tx, ctx.org.id).await?,
+        };
         let row = FindingRow {
             id: Uuid::now_v7(),
             org_id: ctx.org.id,
@@ -712,11 +732,11 @@ impl App {
             updated_at: now,
             version: 1,
         };
-        store::insert_finding(&mut tx, &row).await?;
-        store::set_evidence(&mut tx, ctx.org.id, row.id, &evidence_ids).await?;
+        store::insert_finding(tx, &row).await?;
+        store::set_evidence(tx, ctx.org.id, row.id, &evidence_ids).await?;
         record(
             self,
-            &mut tx,
+            tx,
             actor,
             Change {
                 org_id: Some(ctx.org.id),
@@ -735,9 +755,7 @@ impl App {
             },
         )
         .await?;
-        let out = self.load_finding(&mut tx, ctx, row.id).await?;
-        tx.commit().await?;
-        Ok(out)
+        self.load_finding(tx, ctx, row.id).await
     }
 
     /// Change a finding; a stale `version` is 409. Closing a nonconformity without a
@@ -749,16 +767,32 @@ impl App {
         id: Uuid,
         patch: &FindingPatch,
     ) -> AppResult<Finding> {
-        require_record(ctx, "change findings")?;
         let mut tx = self.db.begin().await?;
-        let before = store::get_finding(&mut tx, ctx.org.id, id)
+        let out = self
+            .update_finding_in(&mut tx, actor, ctx, id, patch)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Change a finding inside the caller's transaction.
+    pub(crate) async fn update_finding_in(
+        &self,
+        tx: &mut isms_db::Tx,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        id: Uuid,
+        patch: &FindingPatch,
+    ) -> AppResult<Finding> {
+        require_record(ctx, "change findings")?;
+        let before = store::get_finding(tx, ctx.org.id, id)
             .await?
             .ok_or(AppError::NotFound("finding"))?
             .finding;
         if before.version != patch.version {
             return Err(AppError::stale("finding"));
         }
-        let before_evidence: Vec<Uuid> = store::evidence_of(&mut tx, ctx.org.id, &[id])
+        let before_evidence: Vec<Uuid> = store::evidence_of(tx, ctx.org.id, &[id])
             .await?
             .into_iter()
             .map(|(_, e, _, _)| e)
@@ -777,7 +811,7 @@ impl App {
             row.grade = g.as_str().to_owned();
         }
         if let Some(r) = &patch.reference
-            && let Some(r) = self.check_reference(&mut tx, ctx, &mut v, r).await?
+            && let Some(r) = self.check_reference(tx, ctx, &mut v, r).await?
         {
             row.reference = r;
         }
@@ -814,13 +848,13 @@ impl App {
             row.closure_note = text(&mut v, "closure_note", n);
         }
         let evidence_ids = match &patch.evidence_ids {
-            Some(ids) => self.check_evidence_ids(&mut tx, ctx, &mut v, ids).await?,
+            Some(ids) => self.check_evidence_ids(tx, ctx, &mut v, ids).await?,
             None => before_evidence.clone(),
         };
         if let Some(s) = &patch.status
             && let Some(to) = v.check(FindingStatus::parse("status", s))
         {
-            let has_effective = self.has_effective_action(&mut tx, ctx, id).await?;
+            let has_effective = self.has_effective_action(tx, ctx, id).await?;
             let state = FindingState {
                 grade: Grade::from_stored(&row.grade).unwrap_or(Grade::Observation),
                 status: FindingStatus::from_stored(&before.status).unwrap_or(FindingStatus::Open),
@@ -846,12 +880,12 @@ impl App {
         }
         v.into_result()?;
         row.updated_at = Ts(self.now());
-        if !store::update_finding(&mut tx, &row).await? {
+        if !store::update_finding(tx, &row).await? {
             return Err(AppError::stale("finding"));
         }
         row.version += 1;
         if patch.evidence_ids.is_some() {
-            store::set_evidence(&mut tx, ctx.org.id, id, &evidence_ids).await?;
+            store::set_evidence(tx, ctx.org.id, id, &evidence_ids).await?;
         }
         let action = if row.status != before.status && row.status == FindingStatus::Closed.as_str()
         {
@@ -861,7 +895,7 @@ impl App {
         };
         record(
             self,
-            &mut tx,
+            tx,
             actor,
             Change {
                 org_id: Some(ctx.org.id),
@@ -886,9 +920,7 @@ impl App {
             },
         )
         .await?;
-        let out = self.load_finding(&mut tx, ctx, id).await?;
-        tx.commit().await?;
-        Ok(out)
+        self.load_finding(tx, ctx, id).await
     }
 
     /// Whether an action on the finding was verified effective (closed since, or not).
@@ -1595,5 +1627,240 @@ impl App {
             .to_vec(),
             rows,
         })
+    }
+}
+
+/// The columns of the findings import. The export calls the finding's own number
+/// `finding` (`F-001`) and the clause or control it is raised against `reference`; the
+/// import keys rows by the number, so here they are `reference` (read from the `finding`
+/// column) and `against` (read from the export's `reference` column). `overdue` is
+/// derived and `closed_on` is the day it was closed: both are ignored.
+pub const FINDING_COLUMNS: &[isms_domain::import::Column] = {
+    use isms_domain::import::Column;
+    &[
+        Column::opt("reference").aka(&["finding", "finding id", "finding ref"]),
+        Column::opt("source"),
+        Column::req("grade").aka(&["classification", "type"]),
+        Column::req("against").aka(&["reference", "clause", "control", "requirement"]),
+        Column::req("title").aka(&["finding title", "summary"]),
+        Column::opt("description"),
+        Column::opt("evidence").aka(&["objective evidence"]),
+        Column::opt("evidence_items").aka(&["evidence references"]),
+        Column::opt("raised_on").aka(&["raised", "date raised"]),
+        Column::opt("raised_by").aka(&["auditor", "raised by"]),
+        Column::opt("status"),
+        Column::opt("deadline").aka(&["due", "due date"]),
+        Column::opt("closure_note"),
+    ]
+};
+
+/// `EV-0001, EV-0003` (commas or semicolons) as its items.
+fn split_refs(s: &str) -> Vec<&str> {
+    s.split([',', ';'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+impl App {
+    /// Import the findings register from CSV or XLSX (see `import_rows`). Each row goes
+    /// through `create_finding_in` / `update_finding_in`; a new finding whose status is
+    /// not `open` is raised and then moved to it (with its closure note), so closing a
+    /// nonconformity without a corrective action verified effective is a line error, as
+    /// in the API. Not in the file, so not imported: the audit, incident or review a
+    /// finding came from and its checklist item; `closed_on` is the day of the closing.
+    pub(crate) async fn import_findings(
+        &self,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        bytes: &[u8],
+        dry_run: bool,
+        progress: &dyn crate::progress::Progress,
+    ) -> AppResult<crate::imports::RegisterImportReport> {
+        use crate::import_rows::{Outcome, Sheet, new_opt, new_text, patch_text};
+        use isms_domain::import::RowAction;
+        require_record(ctx, "import findings")?;
+        let sheet = Sheet::read(bytes, FINDING_COLUMNS, progress)?;
+        let mut current = self.findings_table(ctx).await?;
+        for h in &mut current.headers {
+            *h = match h.as_str() {
+                "finding" => "reference".to_owned(),
+                "reference" => "against".to_owned(),
+                other => other.to_owned(),
+            };
+        }
+        let plan = sheet.plan("F", FINDING_COLUMNS, &current)?;
+        let mut tx = self.db.begin().await?;
+        let mut known: HashMap<i64, Finding> = HashMap::new();
+        let mut after = 0;
+        loop {
+            let page = store::findings_after(&mut tx, ctx.org.id, after, 1000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.finding.number;
+            for f in self.findings_with_evidence(&mut tx, ctx, page).await? {
+                known.insert(f.number, f);
+            }
+        }
+        let mut evidence: HashMap<i64, Uuid> = HashMap::new();
+        let mut after = 0;
+        loop {
+            let page = isms_db::evidence::all_after(&mut tx, ctx.org.id, after, 1000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.evidence.number;
+            evidence.extend(page.into_iter().map(|e| (e.evidence.number, e.evidence.id)));
+        }
+        // Members by e-mail and by name (a name two members share needs the e-mail).
+        let today = self.today();
+        let mut by_email: HashMap<String, Uuid> = HashMap::new();
+        let mut by_name: HashMap<String, Vec<Uuid>> = HashMap::new();
+        for m in orgs::list_members(&mut tx, ctx.org.id, None, None, i64::MAX).await? {
+            if !isms_domain::rbac::membership_active(m.m.expires_on.map(|d| d.0), today) {
+                continue;
+            }
+            by_email.insert(m.email.to_lowercase(), m.m.user_id);
+            by_name
+                .entry(m.user_name.trim().to_lowercase())
+                .or_default()
+                .push(m.m.user_id);
+        }
+        let member = |v: &mut ValidationError, s: &str| -> Option<Uuid> {
+            let k = s.trim().to_lowercase();
+            if let Some(u) = by_email.get(&k) {
+                return Some(*u);
+            }
+            match by_name.get(&k).map(Vec::as_slice) {
+                Some([u]) => Some(*u),
+                Some(_) => {
+                    v.push(
+                        "raised_by",
+                        format!("two members are called \"{s}\": give the e-mail address"),
+                    );
+                    None
+                }
+                None => {
+                    v.push(
+                        "raised_by",
+                        format!("\"{s}\" is not a member of this organisation"),
+                    );
+                    None
+                }
+            }
+        };
+        let evidence_ids = |v: &mut ValidationError, s: &str| -> Vec<Uuid> {
+            let mut ids = Vec::new();
+            for r in split_refs(s) {
+                match isms_domain::evidence::parse_evidence_ref(r).and_then(|n| evidence.get(&n)) {
+                    Some(id) => ids.push(*id),
+                    None => v.push(
+                        "evidence_items",
+                        format!("there is no evidence {r} in this organisation"),
+                    ),
+                }
+            }
+            ids
+        };
+        let mut out = Outcome::new("findings", &sheet, plan.len(), dry_run);
+        progress.start("importing findings", plan.len() as u64);
+        for (c, action) in &plan {
+            let reference = finding_ref(action.number());
+            let mut cells = ValidationError::new();
+            let r = match *action {
+                RowAction::Create(n) => {
+                    let raised_by = new_opt(c, "raised_by").and_then(|s| member(&mut cells, &s));
+                    let input = NewFinding {
+                        source: new_opt(c, "source"),
+                        source_id: None,
+                        checklist_item_id: None,
+                        grade: new_text(c, "grade"),
+                        reference: new_text(c, "against"),
+                        title: new_text(c, "title"),
+                        description: new_text(c, "description"),
+                        evidence: new_text(c, "evidence"),
+                        evidence_ids: evidence_ids(&mut cells, c.get("evidence_items")),
+                        raised_on: new_opt(c, "raised_on"),
+                        raised_by,
+                        deadline: new_opt(c, "deadline"),
+                    };
+                    match self
+                        .create_finding_in(&mut tx, actor, ctx, &input, Some(n))
+                        .await
+                    {
+                        Ok(f) => {
+                            let status = new_opt(c, "status").filter(|s| *s != f.status);
+                            let note = new_opt(c, "closure_note");
+                            if status.is_some() || note.is_some() {
+                                let patch = FindingPatch {
+                                    status,
+                                    closure_note: note,
+                                    version: f.version,
+                                    ..FindingPatch::default()
+                                };
+                                self.update_finding_in(&mut tx, actor, ctx, f.id, &patch)
+                                    .await
+                            } else {
+                                Ok(f)
+                            }
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
+                RowAction::Update(n) => {
+                    let Some(cur) = known.get(&n) else {
+                        return Err(AppError::Internal(format!("{reference} vanished")));
+                    };
+                    if let Some(s) = c.opt("raised_by") {
+                        let who = Some(s)
+                            .filter(|s| !s.is_empty())
+                            .and_then(|s| member(&mut cells, s));
+                        if cells.is_empty() && who != cur.raised_by {
+                            cells.push(
+                                "raised_by",
+                                "who raised a finding does not change; raise a new finding",
+                            );
+                        }
+                    }
+                    let patch = FindingPatch {
+                        source: patch_text(c, "source"),
+                        grade: patch_text(c, "grade"),
+                        reference: patch_text(c, "against"),
+                        title: patch_text(c, "title"),
+                        description: patch_text(c, "description"),
+                        evidence: patch_text(c, "evidence"),
+                        evidence_ids: c.opt("evidence_items").map(|s| evidence_ids(&mut cells, s)),
+                        raised_on: patch_text(c, "raised_on"),
+                        deadline: c
+                            .opt("deadline")
+                            .map(|s| Some(s).filter(|s| !s.is_empty()).map(str::to_owned)),
+                        status: patch_text(c, "status"),
+                        closure_note: patch_text(c, "closure_note"),
+                        version: cur.version,
+                    };
+                    self.update_finding_in(&mut tx, actor, ctx, cur.id, &patch)
+                        .await
+                }
+                RowAction::Unchanged(_) => {
+                    out.unchanged();
+                    progress.advance(1);
+                    continue;
+                }
+            };
+            // Cell problems first, then the rules' (the create names the clause or
+            // control `reference`, which is the file's column too).
+            let r = if cells.is_empty() {
+                r
+            } else {
+                match r {
+                    Err(AppError::Validation(e)) => {
+                        cells.errors.extend(e.errors);
+                        Err(cells.into())
+                    }
+                    Err(e) => Err(e),
+                    Ok(_) => Err(cells.into()),
+                }
+            };
+            out.row(c.line, *action, reference, r)?;
+            progress.advance(1);
+        }
+        out.finish(self, tx, actor, ctx, progress).await
     }
 }

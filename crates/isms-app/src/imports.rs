@@ -27,7 +27,18 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// The registers `import_register` reads (the SoA has its own import).
-pub const IMPORT_KINDS: &[&str] = &["assets", "data-flows", "risks", "controls", "documents", "evidence", "incidents"];
+pub const IMPORT_KINDS: &[&str] = &[
+    "assets",
+    "data-flows",
+    "risks",
+    "controls",
+    "documents",
+    "evidence",
+    "incidents",
+    "suppliers",
+    "findings",
+    "tasks",
+];
 
 /// The columns a register's import reads (for the help on the import page), `None` for
 /// a kind that cannot be imported here.
@@ -40,6 +51,9 @@ pub fn columns_of(kind: &str) -> Option<&'static [Column]> {
         "documents" => Some(crate::documents::DOCUMENT_COLUMNS),
         "evidence" => Some(crate::evidence::EVIDENCE_COLUMNS),
         "incidents" => Some(crate::incidents::INCIDENT_COLUMNS),
+        "suppliers" => Some(crate::suppliers::SUPPLIER_COLUMNS),
+        "findings" => Some(crate::findings::FINDING_COLUMNS),
+        "tasks" => Some(crate::tasks::TASK_COLUMNS),
         _ => None,
     }
 }
@@ -174,6 +188,18 @@ impl App {
             }
             "evidence" => {
                 self.import_evidence(actor, ctx, bytes, dry_run, progress)
+                    .await
+            }
+            "suppliers" => {
+                self.import_suppliers(actor, ctx, bytes, dry_run, progress)
+                    .await
+            }
+            "tasks" => {
+                self.import_tasks(actor, ctx, bytes, dry_run, progress)
+                    .await
+            }
+            "findings" => {
+                self.import_findings(actor, ctx, bytes, dry_run, progress)
                     .await
             }
             other => Err(ValidationError::single(

@@ -332,6 +332,24 @@ impl App {
         ctx: &OrgCtx,
         input: &NewSupplier,
     ) -> AppResult<Supplier> {
+        let mut tx = self.db.begin().await?;
+        let out = self
+            .create_supplier_in(&mut tx, actor, ctx, input, None)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Add a supplier inside the caller's transaction; `number` is given by an import
+    /// (blank: the next free number).
+    pub(crate) async fn create_supplier_in(
+        &self,
+        tx: &mut isms_db::Tx,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        input: &NewSupplier,
+        number: Option<i64>,
+    ) -> AppResult<Supplier> {
         ctx.require(Permission::Write, "add suppliers")?;
         let mut v = ValidationError::new();
         let name = v.check(parse_name("name", &input.name, MAX_NAME));
@@ -362,8 +380,10 @@ impl App {
         };
         v.into_result()?;
         let now = Ts(self.now());
-        let mut tx = self.db.begin().await?;
-        let number = store::next_number(&mut tx, ctx.org.id).await?;
+        let number = match number {
+            Some(n) => n,
+            None => store::next_number(tx, ctx.org.id).await?,
+        };
         let row = SupplierRow {
             id: Uuid::now_v7(),
             org_id: ctx.org.id,
@@ -386,10 +406,10 @@ impl App {
             updated_at: now,
             version: 1,
         };
-        store::insert(&mut tx, &row).await?;
+        store::insert(tx, &row).await?;
         record(
             self,
-            &mut tx,
+            tx,
             actor,
             Change {
                 org_id: Some(ctx.org.id),
@@ -407,9 +427,7 @@ impl App {
             },
         )
         .await?;
-        let out = self.load_supplier(&mut tx, ctx, row.id).await?;
-        tx.commit().await?;
-        Ok(out)
+        self.load_supplier(tx, ctx, row.id).await
     }
 
     /// Change a supplier; a stale `version` is 409.
@@ -420,9 +438,25 @@ impl App {
         id: Uuid,
         patch: &SupplierPatch,
     ) -> AppResult<Supplier> {
-        ctx.require(Permission::Write, "change suppliers")?;
         let mut tx = self.db.begin().await?;
-        let before = store::get(&mut tx, ctx.org.id, id)
+        let out = self
+            .update_supplier_in(&mut tx, actor, ctx, id, patch)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Change a supplier inside the caller's transaction.
+    pub(crate) async fn update_supplier_in(
+        &self,
+        tx: &mut isms_db::Tx,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        id: Uuid,
+        patch: &SupplierPatch,
+    ) -> AppResult<Supplier> {
+        ctx.require(Permission::Write, "change suppliers")?;
+        let before = store::get(tx, ctx.org.id, id)
             .await?
             .ok_or(AppError::NotFound("supplier"))?;
         if before.version != patch.version {
@@ -482,14 +516,14 @@ impl App {
         ));
         v.into_result()?;
         row.updated_at = Ts(self.now());
-        if !store::update(&mut tx, &row).await? {
+        if !store::update(tx, &row).await? {
             return Err(AppError::stale("supplier"));
         }
         row.version += 1;
         let offboard = row.status != before.status && row.status == "offboarded";
         record(
             self,
-            &mut tx,
+            tx,
             actor,
             Change {
                 org_id: Some(ctx.org.id),
@@ -507,14 +541,29 @@ impl App {
             },
         )
         .await?;
-        let out = self.load_supplier(&mut tx, ctx, id).await?;
-        tx.commit().await?;
-        Ok(out)
+        self.load_supplier(tx, ctx, id).await
     }
 
     /// Record a security assessment; it becomes the last one when it is the latest.
     pub async fn assess_supplier(
         &self,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        id: Uuid,
+        input: &NewAssessment,
+    ) -> AppResult<Supplier> {
+        let mut tx = self.db.begin().await?;
+        let out = self
+            .assess_supplier_in(&mut tx, actor, ctx, id, input)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Record a security assessment inside the caller's transaction.
+    pub(crate) async fn assess_supplier_in(
+        &self,
+        tx: &mut isms_db::Tx,
         actor: Actor<'_>,
         ctx: &OrgCtx,
         id: Uuid,
@@ -543,8 +592,7 @@ impl App {
         }
         let result = v.check(AssessmentResult::parse("result", &input.result));
         let note = text(&mut v, "note", &input.note, MAX_TEXT);
-        let mut tx = self.db.begin().await?;
-        let supplier = store::get(&mut tx, ctx.org.id, id)
+        let supplier = store::get(tx, ctx.org.id, id)
             .await?
             .ok_or(AppError::NotFound("supplier"))?;
         v.into_result()?;
@@ -561,10 +609,10 @@ impl App {
             recorded_by: actor.id(),
             created_at: Ts(self.now()),
         };
-        store::insert_assessment(&mut tx, &row).await?;
+        store::insert_assessment(tx, &row).await?;
         record(
             self,
-            &mut tx,
+            tx,
             actor,
             Change {
                 org_id: Some(ctx.org.id),
@@ -586,9 +634,7 @@ impl App {
             },
         )
         .await?;
-        let out = self.load_supplier(&mut tx, ctx, id).await?;
-        tx.commit().await?;
-        Ok(out)
+        self.load_supplier(tx, ctx, id).await
     }
 
     /// Remove a supplier and its assessments (the audit trail keeps what it was).
@@ -687,5 +733,251 @@ impl App {
             .to_vec(),
             rows,
         })
+    }
+}
+
+/// The columns of the supplier import, as the supplier export writes them
+/// (`next_assessment_due` and `flags` are derived and ignored). The last assessment
+/// (`last_assessed_on`, `last_result`, `last_note`), when it differs from the register's,
+/// is recorded as a new assessment through the assessment's own rules.
+pub const SUPPLIER_COLUMNS: &[isms_domain::import::Column] = {
+    use isms_domain::import::Column;
+    &[
+        Column::opt("reference").aka(&["ref", "id", "supplier id"]),
+        Column::req("name").aka(&["supplier", "supplier name", "vendor"]),
+        Column::opt("service").aka(&["services", "service provided"]),
+        Column::req("criticality").aka(&["tier", "risk tier"]),
+        Column::opt("status"),
+        Column::opt("data_shared").aka(&["data", "data classes"]),
+        Column::opt("contract_security").aka(&["security requirements in contract"]),
+        Column::opt("contract_reference").aka(&["contract"]),
+        Column::opt("contact"),
+        Column::opt("owner").aka(&["relationship owner"]),
+        Column::opt("assessment_interval_months").aka(&["interval", "assessment interval"]),
+        Column::opt("last_assessed_on").aka(&["last assessment", "assessed on"]),
+        Column::opt("last_result").aka(&["result", "assessment result"]),
+        Column::opt("last_note").aka(&["assessment note"]),
+    ]
+};
+
+/// A whole number cell (`12`, `12.0`); blank is `None`.
+fn int_cell(v: &mut ValidationError, field: &str, s: &str) -> Option<i64> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    match s.strip_suffix(".0").unwrap_or(s).parse::<i64>() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            v.push(field, format!("\"{s}\" is not a whole number of months"));
+            None
+        }
+    }
+}
+
+/// The errors found reading the cells, followed by those of the write (so that a row
+/// reports all its problems at once).
+fn with_cell_errors<T>(cells: ValidationError, r: AppResult<T>) -> AppResult<T> {
+    if cells.is_empty() {
+        return r;
+    }
+    let mut all = cells;
+    match r {
+        Err(AppError::Validation(e)) => all.errors.extend(e.errors),
+        Err(e) => return Err(e),
+        Ok(_) => {}
+    }
+    Err(all.into())
+}
+
+impl App {
+    /// Import the supplier register from CSV or XLSX (see `import_rows`): each row goes
+    /// through `create_supplier_in` / `update_supplier_in`, and a last assessment that is
+    /// not the register's through `assess_supplier_in`.
+    pub(crate) async fn import_suppliers(
+        &self,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        bytes: &[u8],
+        dry_run: bool,
+        progress: &dyn crate::progress::Progress,
+    ) -> AppResult<crate::imports::RegisterImportReport> {
+        use crate::import_rows::{Outcome, Sheet, new_text, patch_text};
+        use isms_domain::import::{Cells, RowAction, parse_bool};
+        ctx.require(Permission::Write, "import suppliers")?;
+        let sheet = Sheet::read(bytes, SUPPLIER_COLUMNS, progress)?;
+        let current = self.suppliers_table(ctx).await?;
+        let plan = sheet.plan("SUP", SUPPLIER_COLUMNS, &current)?;
+        let mut tx = self.db.begin().await?;
+        let mut known: HashMap<i64, Supplier> = HashMap::new();
+        let mut after = 0;
+        loop {
+            let page = store::all_after(&mut tx, ctx.org.id, after, 1000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.number;
+            for s in self.suppliers_with_history(&mut tx, ctx, page).await? {
+                known.insert(s.number, s);
+            }
+        }
+        // Yes/no and the interval, read from the cells; problems on plain field names.
+        let read = |c: &Cells<'_>, v: &mut ValidationError, crit_default: Option<i64>| {
+            let security = match c.opt("contract_security") {
+                None => None,
+                Some("") => Some(false),
+                Some(s) => match parse_bool(s) {
+                    Some(b) => Some(b),
+                    None => {
+                        v.push("contract_security", format!("\"{s}\" is not yes or no"));
+                        None
+                    }
+                },
+            };
+            // A value equal to the criticality's default is kept as the default, so that
+            // it follows the criticality as a supplier added by hand does.
+            let interval = c.opt("assessment_interval_months").map(|s| {
+                int_cell(v, "assessment_interval_months", s).filter(|m| Some(*m) != crit_default)
+            });
+            (security, interval)
+        };
+        let default_of = |s: &str| {
+            Criticality::parse("criticality", s)
+                .ok()
+                .map(Criticality::default_interval_months)
+        };
+        let mut out = Outcome::new("suppliers", &sheet, plan.len(), dry_run);
+        progress.start("importing suppliers", plan.len() as u64);
+        for (c, action) in &plan {
+            let reference = supplier_ref(action.number());
+            let mut cells = ValidationError::new();
+            let written = match *action {
+                RowAction::Create(n) => {
+                    let crit = new_text(c, "criticality");
+                    let (security, interval) = read(c, &mut cells, default_of(&crit));
+                    let input = NewSupplier {
+                        name: new_text(c, "name"),
+                        service: new_text(c, "service"),
+                        criticality: crit,
+                        data_shared: new_text(c, "data_shared"),
+                        contract_security: security.unwrap_or(false),
+                        contract_reference: new_text(c, "contract_reference"),
+                        contact: new_text(c, "contact"),
+                        owner: new_text(c, "owner"),
+                        assessment_interval_months: interval.flatten(),
+                        status: Some(new_text(c, "status")).filter(|s| !s.is_empty()),
+                    };
+                    self.create_supplier_in(&mut tx, actor, ctx, &input, Some(n))
+                        .await
+                }
+                RowAction::Update(n) => {
+                    let Some(cur) = known.get(&n) else {
+                        return Err(AppError::Internal(format!("{reference} vanished")));
+                    };
+                    let crit = c.opt("criticality").unwrap_or(&cur.criticality);
+                    let (security, interval) = read(c, &mut cells, default_of(crit));
+                    let patch = SupplierPatch {
+                        name: patch_text(c, "name"),
+                        service: patch_text(c, "service"),
+                        criticality: patch_text(c, "criticality"),
+                        data_shared: patch_text(c, "data_shared"),
+                        contract_security: security,
+                        contract_reference: patch_text(c, "contract_reference"),
+                        contact: patch_text(c, "contact"),
+                        owner: patch_text(c, "owner"),
+                        assessment_interval_months: interval,
+                        status: patch_text(c, "status"),
+                        version: cur.version,
+                    };
+                    self.update_supplier_in(&mut tx, actor, ctx, cur.id, &patch)
+                        .await
+                }
+                RowAction::Unchanged(_) => {
+                    out.unchanged();
+                    progress.advance(1);
+                    continue;
+                }
+            };
+            let r = match written {
+                Ok(s) => self.import_last_assessment(&mut tx, actor, ctx, c, s).await,
+                Err(e) => Err(e),
+            };
+            out.row(c.line, *action, reference, with_cell_errors(cells, r))?;
+            progress.advance(1);
+        }
+        out.finish(self, tx, actor, ctx, progress).await
+    }
+
+    /// The row's last assessment, when it is not the supplier's last one, recorded as a
+    /// new assessment (its rules' problems named by the export's columns). The import
+    /// adds history; it cannot remove or rewrite an assessment.
+    async fn import_last_assessment(
+        &self,
+        tx: &mut isms_db::Tx,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        c: &isms_domain::import::Cells<'_>,
+        s: Supplier,
+    ) -> AppResult<Supplier> {
+        let Some(on) = c.opt("last_assessed_on") else {
+            return Ok(s);
+        };
+        let result = c.get("last_result");
+        let note = c.get("last_note");
+        let same = match &s.last_assessment {
+            Some(a) => {
+                a.assessed_on == on
+                    && (c.opt("last_result").is_none() || a.result == result)
+                    && (c.opt("last_note").is_none() || a.note == note)
+            }
+            None => on.is_empty() && result.is_empty() && note.is_empty(),
+        };
+        if same {
+            return Ok(s);
+        }
+        if on.is_empty() {
+            return Err(ValidationError::single(
+                "last_assessed_on",
+                format!(
+                    "is blank, but {} was last assessed on {}: an import cannot remove assessments",
+                    s.reference,
+                    s.last_assessment
+                        .as_ref()
+                        .map_or("", |a| a.assessed_on.as_str())
+                ),
+            )
+            .into());
+        }
+        if let (Some(a), Some(d)) = (&s.last_assessment, parse_date(on))
+            && parse_date(&a.assessed_on).is_some_and(|last| d < last)
+        {
+            return Err(ValidationError::single(
+                "last_assessed_on",
+                format!(
+                    "{on} is before the last assessment of {} on {}: record older assessments on the supplier's page",
+                    s.reference, a.assessed_on
+                ),
+            )
+            .into());
+        }
+        let input = NewAssessment {
+            assessed_on: Some(on.to_owned()),
+            result: result.to_owned(),
+            note: note.to_owned(),
+        };
+        self.assess_supplier_in(tx, actor, ctx, s.id, &input)
+            .await
+            .map_err(|e| match e {
+                AppError::Validation(mut v) => {
+                    for fe in &mut v.errors {
+                        fe.field = match fe.field.as_str() {
+                            "assessed_on" => "last_assessed_on".into(),
+                            "result" => "last_result".into(),
+                            "note" => "last_note".into(),
+                            other => other.to_owned(),
+                        };
+                    }
+                    AppError::Validation(v)
+                }
+                e => e,
+            })
     }
 }

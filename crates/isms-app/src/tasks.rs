@@ -213,6 +213,20 @@ impl App {
         ctx: &OrgCtx,
         input: &NewTask,
     ) -> AppResult<Task> {
+        let mut tx = self.db.begin().await?;
+        let out = self.create_task_in(&mut tx, actor, ctx, input).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Add a task inside the caller's transaction.
+    pub(crate) async fn create_task_in(
+        &self,
+        tx: &mut isms_db::Tx,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        input: &NewTask,
+    ) -> AppResult<Task> {
         ctx.require(Permission::Write, "add tasks")?;
         let mut v = ValidationError::new();
         let title = v.check(parse_name("title", &input.title, 300));
@@ -238,10 +252,9 @@ impl App {
             v.push("description", "must be at most 8,000 characters");
         }
         v.into_result()?;
-        let mut tx = self.db.begin().await?;
         let risk_id = match input.risk_id {
             Some(r) => Some(
-                isms_db::risks::risk(&mut tx, ctx.org.id, r)
+                isms_db::risks::risk(tx, ctx.org.id, r)
                     .await?
                     .ok_or_else(|| {
                         ValidationError::single("risk_id", "is not a risk of this organisation")
@@ -269,10 +282,10 @@ impl App {
             updated_at: now,
             version: 1,
         };
-        store::insert_task(&mut tx, &row).await?;
+        store::insert_task(tx, &row).await?;
         record(
             self,
-            &mut tx,
+            tx,
             actor,
             Change {
                 org_id: Some(ctx.org.id),
@@ -285,7 +298,6 @@ impl App {
             },
         )
         .await?;
-        tx.commit().await?;
         Ok(self.to_task(row))
     }
 
@@ -296,9 +308,23 @@ impl App {
         id: Uuid,
         patch: &TaskPatch,
     ) -> AppResult<Task> {
-        ctx.require(Permission::Write, "change tasks")?;
         let mut tx = self.db.begin().await?;
-        let before = store::task(&mut tx, ctx.org.id, id)
+        let out = self.update_task_in(&mut tx, actor, ctx, id, patch).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Change a task inside the caller's transaction.
+    pub(crate) async fn update_task_in(
+        &self,
+        tx: &mut isms_db::Tx,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        id: Uuid,
+        patch: &TaskPatch,
+    ) -> AppResult<Task> {
+        ctx.require(Permission::Write, "change tasks")?;
+        let before = store::task(tx, ctx.org.id, id)
             .await?
             .ok_or(AppError::NotFound("task"))?;
         let mut v = ValidationError::new();
@@ -346,12 +372,12 @@ impl App {
         v.into_result()?;
         row.version = patch.version;
         row.updated_at = Ts(self.now());
-        let after = store::update_task(&mut tx, &row)
+        let after = store::update_task(tx, &row)
             .await?
             .ok_or_else(|| AppError::stale("task"))?;
         record(
             self,
-            &mut tx,
+            tx,
             actor,
             Change {
                 org_id: Some(ctx.org.id),
@@ -372,7 +398,6 @@ impl App {
             },
         )
         .await?;
-        tx.commit().await?;
         Ok(self.to_task(after))
     }
 
@@ -469,6 +494,168 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(added)
+    }
+}
+
+/// `T-001`: a task's place in the roadmap, oldest first (the export's and the import's
+/// reference; tasks have no number of their own).
+pub fn task_ref(position: i64) -> String {
+    format!("T-{position:03}")
+}
+
+/// The columns of the roadmap import, as the roadmap export writes them (`late` is
+/// derived and ignored).
+pub const TASK_COLUMNS: &[isms_domain::import::Column] = {
+    use isms_domain::import::Column;
+    &[
+        Column::opt("reference").aka(&["ref", "id", "task id"]),
+        Column::req("title").aka(&["task", "name"]),
+        Column::opt("item").aka(&["item key", "requirement", "control"]),
+        Column::opt("owner").aka(&["assignee", "responsible"]),
+        Column::opt("start_on").aka(&["start", "start date"]),
+        Column::opt("due_on").aka(&["due", "due date", "deadline"]),
+        Column::opt("status"),
+        Column::opt("priority"),
+        Column::opt("description").aka(&["details"]),
+    ]
+};
+
+impl App {
+    /// Import the roadmap from CSV or XLSX (see `import_rows`). Each row goes through
+    /// `create_task_in` / `update_task_in`; a new task with a status other than `open`
+    /// is added and then moved to it, as on the task's page. A task's item is set when
+    /// it is added and cannot be changed by an import (nor by the API); the risk a task
+    /// belongs to and the gap assessment it came from are not in the file.
+    pub(crate) async fn import_tasks(
+        &self,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        bytes: &[u8],
+        dry_run: bool,
+        progress: &dyn crate::progress::Progress,
+    ) -> AppResult<crate::imports::RegisterImportReport> {
+        use crate::import_rows::{Outcome, Sheet, new_opt, new_text, patch_text};
+        use isms_domain::import::RowAction;
+        ctx.require(Permission::Write, "import tasks")?;
+        let sheet = Sheet::read(bytes, TASK_COLUMNS, progress)?;
+        let current = self.tasks_table(ctx).await?;
+        let plan = sheet.plan("T", TASK_COLUMNS, &current)?;
+        let mut tx = self.db.begin().await?;
+        let mut known: Vec<(Uuid, i64, Option<String>)> = Vec::new();
+        let mut after = None;
+        loop {
+            let page = store::list_tasks(&mut tx, ctx.org.id, None, after, 1000).await?;
+            let Some(last) = page.last() else { break };
+            after = Some((last.created_at, last.id));
+            known.extend(page.into_iter().map(|t| (t.id, t.version, t.item_key)));
+        }
+        let mut next = known.len() as i64 + 1;
+        let mut out = Outcome::new("tasks", &sheet, plan.len(), dry_run);
+        progress.start("importing tasks", plan.len() as u64);
+        for (c, action) in &plan {
+            match *action {
+                RowAction::Create(n) => {
+                    let reference = task_ref(next);
+                    next += 1;
+                    let r = if !c.get("reference").is_empty() && n != next - 1 {
+                        Err(ValidationError::single(
+                            "reference",
+                            format!(
+                                "{} is not in the roadmap, which has {} tasks: leave the reference blank to add a task",
+                                task_ref(n),
+                                known.len()
+                            ),
+                        )
+                        .into())
+                    } else {
+                        let input = NewTask {
+                            title: new_text(c, "title"),
+                            description: new_text(c, "description"),
+                            item_key: new_opt(c, "item"),
+                            owner: new_text(c, "owner"),
+                            start_on: new_opt(c, "start_on"),
+                            due_on: new_opt(c, "due_on"),
+                            priority: new_opt(c, "priority"),
+                            risk_id: None,
+                        };
+                        // The file's column is `item`; the create names it `item_key`.
+                        let created = self
+                            .create_task_in(&mut tx, actor, ctx, &input)
+                            .await
+                            .map_err(|e| match e {
+                                AppError::Validation(mut v) => {
+                                    for fe in &mut v.errors {
+                                        if fe.field == "item_key" {
+                                            fe.field = "item".into();
+                                        }
+                                    }
+                                    AppError::Validation(v)
+                                }
+                                e => e,
+                            });
+                        match created {
+                            Ok(t) => match new_opt(c, "status") {
+                                Some(s) if s != t.status => {
+                                    let patch = TaskPatch {
+                                        status: Some(s),
+                                        version: t.version,
+                                        ..TaskPatch::default()
+                                    };
+                                    self.update_task_in(&mut tx, actor, ctx, t.id, &patch).await
+                                }
+                                _ => Ok(t),
+                            },
+                            Err(e) => Err(e),
+                        }
+                    };
+                    out.row(c.line, *action, reference, r)?;
+                }
+                RowAction::Update(n) => {
+                    let reference = task_ref(n);
+                    let Some((id, version, item_key)) = usize::try_from(n - 1)
+                        .ok()
+                        .and_then(|i| known.get(i))
+                        .cloned()
+                    else {
+                        return Err(AppError::Internal(format!("{reference} vanished")));
+                    };
+                    let item = match c.opt("item").filter(|s| !s.is_empty()) {
+                        None if c.opt("item").is_none() => Ok(item_key.clone()),
+                        None => Ok(None),
+                        Some(k) => ItemRef::parse("item", k).map(|i| Some(i.key())),
+                    };
+                    let r = match item {
+                        Err(e) => Err(e.into()),
+                        Ok(k) if k != item_key => Err(ValidationError::single(
+                            "item",
+                            "a task's item is set when it is added: add a new task for another item",
+                        )
+                        .into()),
+                        Ok(_) => {
+                            let dated = |name: &str| {
+                                c.opt(name)
+                                    .map(|s| Some(s).filter(|s| !s.is_empty()).map(str::to_owned))
+                            };
+                            let patch = TaskPatch {
+                                title: patch_text(c, "title"),
+                                description: patch_text(c, "description"),
+                                owner: patch_text(c, "owner"),
+                                start_on: dated("start_on"),
+                                due_on: dated("due_on"),
+                                status: patch_text(c, "status"),
+                                priority: patch_text(c, "priority"),
+                                version,
+                            };
+                            self.update_task_in(&mut tx, actor, ctx, id, &patch).await
+                        }
+                    };
+                    out.row(c.line, *action, reference, r)?;
+                }
+                RowAction::Unchanged(_) => out.unchanged(),
+            }
+            progress.advance(1);
+        }
+        out.finish(self, tx, actor, ctx, progress).await
     }
 }
 

@@ -684,7 +684,9 @@ async fn export_registers() {
     let o = e.run(&["export", "tasks", "--org", "northwind"], None);
     let csv = String::from_utf8(o.stdout).unwrap();
     assert!(
-        csv.starts_with("title,item,owner,start_on,due_on,status,priority,late,description\n"),
+        csv.starts_with(
+            "reference,title,item,owner,start_on,due_on,status,priority,late,description\nT-001,"
+        ),
         "{csv}"
     );
     assert!(csv.contains("Collect signed confidentiality agreements"));
