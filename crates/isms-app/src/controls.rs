@@ -848,10 +848,7 @@ fn blank_none(s: &str) -> Option<String> {
 }
 
 /// `Some(value)` when `want` asks for something other than `now`.
-fn changed<T: PartialEq>(want: &Option<T>, now: T) -> Option<T>
-where
-    T: Clone,
-{
+fn changed<T: PartialEq + Clone>(want: &Option<T>, now: T) -> Option<T> {
     want.as_ref().filter(|w| **w != now).cloned()
 }
 
