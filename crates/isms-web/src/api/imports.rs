@@ -25,14 +25,14 @@ pub struct ImportParams {
 /// The largest file a register import takes (this route only).
 pub const REGISTER_IMPORT_LIMIT: usize = 64 * 1024 * 1024;
 
-/// Import a register from CSV or XLSX (the body is the file's bytes): `assets`. Rows are
+/// Import a register from CSV or XLSX (the body is the file's bytes): `assets`, `data-flows`, `risks`, `controls`, `documents`, `evidence`, `incidents`, `suppliers`, `findings` or `tasks`. Rows are
 /// keyed by reference (blank creates with the next number); all or nothing: any bad row
 /// and nothing is written, every bad row named (`lines[7].owner`). `dry_run=true` says
 /// what would be created, updated and unchanged. One audit-trail entry per import. The
 /// body is the file (any content type), or JSON ([`ImportBody`]).
 #[utoipa::path(post, path = "/api/v1/orgs/{org}/imports/{kind}", tag = "imports",
     params(("org" = String, Path, description = "The organisation's slug"),
-        ("kind" = String, Path, description = "The register: assets"), ImportParams),
+        ("kind" = String, Path, description = "The register: assets, data-flows, risks, controls, documents, evidence, incidents, suppliers, findings or tasks"), ImportParams),
     request_body(content((ImportBody = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
     responses((status = 200, body = RegisterImportReport), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn import(
