@@ -16,10 +16,10 @@ use isms_db::{AsConn, Day, Ts, orgs, own_controls};
 use isms_domain::ValidationError;
 use isms_domain::capa::{
     ActionState, ActionStatus, Effectiveness, FindingState, FindingStatus, Grade, MAX_TEXT,
-    MAX_TITLE, RcaMethod, Source, Why, action_ref, check_action_dates, check_action_status,
-    check_deadline, check_finding_status, check_raised_on, check_verification, check_verified_on,
-    check_whys, finding_ref, finding_status_after_actions, is_overdue, parse_reference,
-    status_after_verification,
+    MAX_TITLE, MAX_WHYS, RcaMethod, Source, Why, action_ref, check_action_dates,
+    check_action_status, check_deadline, check_finding_status, check_raised_on, check_verification,
+    check_verified_on, check_whys, finding_ref, finding_status_after_actions, is_overdue,
+    parse_reference, status_after_verification,
 };
 use isms_domain::evidence::evidence_ref;
 use isms_domain::org::parse_name;
@@ -1069,16 +1069,33 @@ impl App {
         ctx: &OrgCtx,
         input: &NewCorrectiveAction,
     ) -> AppResult<CorrectiveAction> {
-        require_record(ctx, "plan corrective actions")?;
         let mut tx = self.db.begin().await?;
-        let row = self.new_action_row(&mut tx, ctx, input, None).await?;
-        store::insert_action(&mut tx, &row).await?;
+        let out = self
+            .create_corrective_action_in(&mut tx, actor, ctx, input, None)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Plan a corrective action inside the caller's transaction; `number` is given by an
+    /// import (blank: the next free number).
+    pub(crate) async fn create_corrective_action_in(
+        &self,
+        tx: &mut isms_db::Tx,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        input: &NewCorrectiveAction,
+        number: Option<i64>,
+    ) -> AppResult<CorrectiveAction> {
+        require_record(ctx, "plan corrective actions")?;
+        let row = self.new_action_row(tx, ctx, input, None, number).await?;
+        store::insert_action(tx, &row).await?;
         if let Some(f) = row.finding_id {
-            self.follow_actions(&mut tx, ctx, f).await?;
+            self.follow_actions(tx, ctx, f).await?;
         }
         record(
             self,
-            &mut tx,
+            tx,
             actor,
             Change {
                 org_id: Some(ctx.org.id),
@@ -1095,9 +1112,7 @@ impl App {
             },
         )
         .await?;
-        let out = self.load_action(&mut tx, ctx, row.id).await?;
-        tx.commit().await?;
-        Ok(out)
+        self.load_action(tx, ctx, row.id).await
     }
 
     /// A corrective action decided by a management review, inside the review's
@@ -1118,7 +1133,7 @@ impl App {
             ..Default::default()
         };
         let row = self
-            .new_action_row(tx, ctx, &input, Some(r.review_id))
+            .new_action_row(tx, ctx, &input, Some(r.review_id), None)
             .await?;
         store::insert_action(tx, &row).await?;
         record(
@@ -1149,6 +1164,7 @@ impl App {
         ctx: &OrgCtx,
         input: &NewCorrectiveAction,
         review_id: Option<Uuid>,
+        number: Option<i64>,
     ) -> AppResult<ActionRow> {
         let mut v = ValidationError::new();
         let title = v.check(parse_name("title", &input.title, MAX_TITLE));
@@ -1197,7 +1213,10 @@ impl App {
             .await?;
         v.into_result()?;
         let now = Ts(self.now());
-        let number = store::next_action_number(c, ctx.org.id).await?;
+        let number = match number {
+            Some(n) => n,
+            None => store::next_action_number(c, ctx.org.id).await?,
+        };
         Ok(ActionRow {
             id: Uuid::now_v7(),
             org_id: ctx.org.id,
@@ -1234,9 +1253,25 @@ impl App {
         id: Uuid,
         patch: &CorrectiveActionPatch,
     ) -> AppResult<CorrectiveAction> {
-        require_record(ctx, "change corrective actions")?;
         let mut tx = self.db.begin().await?;
-        let current = store::get_action(&mut tx, ctx.org.id, id)
+        let out = self
+            .update_corrective_action_in(&mut tx, actor, ctx, id, patch)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Change a corrective action inside the caller's transaction.
+    pub(crate) async fn update_corrective_action_in(
+        &self,
+        tx: &mut isms_db::Tx,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        id: Uuid,
+        patch: &CorrectiveActionPatch,
+    ) -> AppResult<CorrectiveAction> {
+        require_record(ctx, "change corrective actions")?;
+        let current = store::get_action(tx, ctx.org.id, id)
             .await?
             .ok_or(AppError::NotFound("corrective action"))?;
         let before = current.action.clone();
@@ -1283,8 +1318,7 @@ impl App {
             row.description = text(&mut v, "description", s);
         }
         if let Some(o) = patch.owner_id {
-            self.check_member(&mut tx, ctx, &mut v, "owner_id", o)
-                .await?;
+            self.check_member(tx, ctx, &mut v, "owner_id", o).await?;
             row.owner_id = o;
         }
         if let Some(d) = &patch.due_on {
@@ -1321,15 +1355,15 @@ impl App {
         }
         v.into_result()?;
         row.updated_at = Ts(self.now());
-        if !store::update_action(&mut tx, &row).await? {
+        if !store::update_action(tx, &row).await? {
             return Err(AppError::stale("corrective action"));
         }
         if let Some(f) = row.finding_id {
-            self.follow_actions(&mut tx, ctx, f).await?;
+            self.follow_actions(tx, ctx, f).await?;
         }
         record(
             self,
-            &mut tx,
+            tx,
             actor,
             Change {
                 org_id: Some(ctx.org.id),
@@ -1360,9 +1394,7 @@ impl App {
             },
         )
         .await?;
-        let out = self.load_action(&mut tx, ctx, id).await?;
-        tx.commit().await?;
-        Ok(out)
+        self.load_action(tx, ctx, id).await
     }
 
     /// Record the verification of an implemented action's effectiveness. The owner
@@ -1375,9 +1407,25 @@ impl App {
         id: Uuid,
         input: &Verification,
     ) -> AppResult<CorrectiveAction> {
-        require_record(ctx, "verify corrective actions")?;
         let mut tx = self.db.begin().await?;
-        let before = store::get_action(&mut tx, ctx.org.id, id)
+        let out = self
+            .verify_corrective_action_in(&mut tx, actor, ctx, id, input)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Record a verification inside the caller's transaction.
+    pub(crate) async fn verify_corrective_action_in(
+        &self,
+        tx: &mut isms_db::Tx,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        id: Uuid,
+        input: &Verification,
+    ) -> AppResult<CorrectiveAction> {
+        require_record(ctx, "verify corrective actions")?;
+        let before = store::get_action(tx, ctx.org.id, id)
             .await?
             .ok_or(AppError::NotFound("corrective action"))?
             .action;
@@ -1406,7 +1454,7 @@ impl App {
             Some(u) => Some(u),
             None => actor.id(),
         };
-        self.check_member(&mut tx, ctx, &mut v, "verified_by", verifier)
+        self.check_member(tx, ctx, &mut v, "verified_by", verifier)
             .await?;
         match verifier {
             None => v.push("verified_by", "name who verified the action"),
@@ -1427,15 +1475,15 @@ impl App {
         row.verification = Some(result.as_str().to_owned());
         row.verification_note = note;
         row.updated_at = Ts(self.now());
-        if !store::update_action(&mut tx, &row).await? {
+        if !store::update_action(tx, &row).await? {
             return Err(AppError::stale("corrective action"));
         }
         if let Some(f) = row.finding_id {
-            self.follow_actions(&mut tx, ctx, f).await?;
+            self.follow_actions(tx, ctx, f).await?;
         }
         record(
             self,
-            &mut tx,
+            tx,
             actor,
             Change {
                 org_id: Some(ctx.org.id),
@@ -1452,9 +1500,7 @@ impl App {
             },
         )
         .await?;
-        let out = self.load_action(&mut tx, ctx, id).await?;
-        tx.commit().await?;
-        Ok(out)
+        self.load_action(tx, ctx, id).await
     }
 
     /// Remove a corrective action that is still planned (a mistake); otherwise 409.
@@ -1575,18 +1621,20 @@ impl App {
             after = last.action.number;
             for r in page {
                 let a = action_view(r, today);
-                rows.push(vec![
+                let mut row = vec![
                     a.action_ref,
                     a.finding_ref.unwrap_or_default(),
                     a.title,
                     a.correction,
                     a.correction_on.unwrap_or_default(),
                     a.rca_method.unwrap_or_default(),
-                    a.five_whys
-                        .iter()
-                        .map(|w| format!("{} {}", w.why, w.answer))
-                        .collect::<Vec<_>>()
-                        .join(" | "),
+                ];
+                for i in 0..MAX_WHYS {
+                    let w = a.five_whys.get(i);
+                    row.push(w.map(|w| w.why.clone()).unwrap_or_default());
+                    row.push(w.map(|w| w.answer.clone()).unwrap_or_default());
+                }
+                row.extend([
                     a.root_cause,
                     a.description,
                     a.owner_name.unwrap_or_default(),
@@ -1599,18 +1647,25 @@ impl App {
                     a.verification_note,
                     a.closed_on.unwrap_or_default(),
                 ]);
+                rows.push(row);
             }
         }
-        Ok(Table {
-            title: format!("Corrective actions of {}", ctx.org.name),
-            headers: [
-                "action",
-                "finding",
-                "title",
-                "correction",
-                "correction_on",
-                "rca_method",
-                "five_whys",
+        let mut headers: Vec<String> = [
+            "action",
+            "finding",
+            "title",
+            "correction",
+            "correction_on",
+            "rca_method",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        for i in 1..=MAX_WHYS {
+            headers.push(format!("why_{i}"));
+            headers.push(format!("answer_{i}"));
+        }
+        headers.extend(
+            [
                 "root_cause",
                 "description",
                 "owner",
@@ -1623,8 +1678,11 @@ impl App {
                 "verification_note",
                 "closed_on",
             ]
-            .map(str::to_owned)
-            .to_vec(),
+            .map(str::to_owned),
+        );
+        Ok(Table {
+            title: format!("Corrective actions of {}", ctx.org.name),
+            headers,
             rows,
         })
     }
@@ -1863,4 +1921,364 @@ impl App {
         }
         out.finish(self, tx, actor, ctx, progress).await
     }
+}
+
+/// The columns of the corrective-action import. The export calls an action's own number
+/// `action` (`CA-001`): here it is `reference`, read from that column. `overdue` is
+/// derived and `closed_on` is the day it was closed: both are ignored.
+pub const ACTION_COLUMNS: &[isms_domain::import::Column] = {
+    use isms_domain::import::Column;
+    &[
+        Column::opt("reference").aka(&["action", "action id", "ca", "corrective action"]),
+        Column::opt("finding").aka(&["nonconformity", "finding ref", "nc"]),
+        Column::req("title").aka(&["action title", "summary"]),
+        Column::opt("correction").aka(&["immediate correction"]),
+        Column::opt("correction_on").aka(&["corrected on"]),
+        Column::opt("rca_method").aka(&["root cause method", "rca"]),
+        Column::opt("why_1"),
+        Column::opt("answer_1"),
+        Column::opt("why_2"),
+        Column::opt("answer_2"),
+        Column::opt("why_3"),
+        Column::opt("answer_3"),
+        Column::opt("why_4"),
+        Column::opt("answer_4"),
+        Column::opt("why_5"),
+        Column::opt("answer_5"),
+        Column::opt("root_cause").aka(&["root cause"]),
+        Column::opt("description").aka(&["action description", "corrective action description"]),
+        Column::opt("owner").aka(&["action owner", "responsible"]),
+        Column::opt("due_on").aka(&["due", "due date", "target date"]),
+        Column::opt("status"),
+        Column::opt("verified_by").aka(&["verifier"]),
+        Column::opt("verified_on").aka(&["verification date"]),
+        Column::opt("verification").aka(&["effectiveness", "result"]),
+        Column::opt("verification_note").aka(&["verification notes"]),
+    ]
+};
+
+/// The why/answer columns of a row, as the create and update take them; `None` when the
+/// file has none of them (the analysis is kept).
+fn whys_of(c: &isms_domain::import::Cells<'_>) -> Option<Vec<Why>> {
+    let names: Vec<(String, String)> = (1..=MAX_WHYS)
+        .map(|i| (format!("why_{i}"), format!("answer_{i}")))
+        .collect();
+    if names
+        .iter()
+        .all(|(w, a)| c.opt(w).is_none() && c.opt(a).is_none())
+    {
+        return None;
+    }
+    Some(
+        names
+            .iter()
+            .map(|(w, a)| Why {
+                why: c.get(w).to_owned(),
+                answer: c.get(a).to_owned(),
+            })
+            .collect(),
+    )
+}
+
+/// The verification a row gives (its `verification`, `verified_on`, `verified_by` and
+/// `verification_note` cells).
+struct RowVerification {
+    result: Option<Effectiveness>,
+    on: Option<String>,
+    by: Option<Uuid>,
+    note: String,
+    any: bool,
+}
+
+impl App {
+    /// Import the corrective-action register from CSV or XLSX (see `import_rows`). Each
+    /// row goes through `create_corrective_action_in` / `update_corrective_action_in`,
+    /// then through the steps a person would take to reach the row's status
+    /// ([`isms_domain::capa::status_path`]): implemented, then a verification recorded
+    /// with the row's verification cells (`verify_corrective_action_in`, so an owner
+    /// verifying their own action is a line error), then closed. A recorded verification
+    /// does not change. Not in the file, so not imported: the management review an
+    /// action came from and the day it was implemented.
+    pub(crate) async fn import_corrective_actions(
+        &self,
+        actor: Actor<'_>,
+        ctx: &OrgCtx,
+        bytes: &[u8],
+        dry_run: bool,
+        progress: &dyn crate::progress::Progress,
+    ) -> AppResult<crate::imports::RegisterImportReport> {
+        use crate::import_rows::{Outcome, Sheet, as_columns, new_opt, new_text, patch_text};
+        use isms_domain::capa::{ActionStep, status_path};
+        use isms_domain::import::RowAction;
+        require_record(ctx, "import corrective actions")?;
+        let sheet = Sheet::read(bytes, ACTION_COLUMNS, progress)?;
+        let mut current = self.corrective_actions_table(ctx).await?;
+        for h in &mut current.headers {
+            if h == "action" {
+                *h = "reference".to_owned();
+            }
+        }
+        let plan = sheet.plan("CA", ACTION_COLUMNS, &current)?;
+        let mut tx = self.db.begin().await?;
+        let today = self.today();
+        let mut known: HashMap<i64, CorrectiveAction> = HashMap::new();
+        let mut after = 0;
+        loop {
+            let page = store::actions_after(&mut tx, ctx.org.id, after, 1000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.action.number;
+            for r in page {
+                let a = action_view(r, today);
+                known.insert(a.number, a);
+            }
+        }
+        let mut findings: HashMap<i64, Uuid> = HashMap::new();
+        let mut after = 0;
+        loop {
+            let page = store::findings_after(&mut tx, ctx.org.id, after, 1000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.finding.number;
+            findings.extend(page.into_iter().map(|f| (f.finding.number, f.finding.id)));
+        }
+        let members = self.members_index(&mut tx, ctx).await?;
+        // The service's field names as the file's columns.
+        let names: Vec<(String, String)> = [
+            ("finding_id", "finding"),
+            ("owner_id", "owner"),
+            ("result", "verification"),
+            ("note", "verification_note"),
+        ]
+        .into_iter()
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        .chain((0..MAX_WHYS).map(|i| (format!("five_whys[{i}]"), format!("why_{}", i + 1))))
+        .collect();
+        let names: Vec<(&str, &str)> = names
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let mut out = Outcome::new("corrective-actions", &sheet, plan.len(), dry_run);
+        progress.start("importing corrective actions", plan.len() as u64);
+        for (mut c, action) in plan {
+            progress.advance(1);
+            if let RowAction::Unchanged(_) = action {
+                out.unchanged();
+                continue;
+            }
+            let reference = action_ref(action.number());
+            let cur = match action {
+                RowAction::Update(n) => match known.get(&n) {
+                    Some(a) => Some(a),
+                    None => return Err(AppError::Internal(format!("{reference} vanished"))),
+                },
+                _ => None,
+            };
+            // The cells read here: the finding, the people, the status and verification.
+            let finding = match c.opt("finding").filter(|s| !s.is_empty()) {
+                None => None,
+                Some(s) => match parse_ref_number("F", s).and_then(|n| findings.get(&n)) {
+                    Some(id) => Some(*id),
+                    None => {
+                        c.bad(
+                            "finding",
+                            format!("there is no finding {s} in this organisation"),
+                        );
+                        None
+                    }
+                },
+            };
+            if let Some(a) = cur
+                && c.opt("finding").is_some()
+                && finding != a.finding_id
+                && c.errors.is_empty()
+            {
+                c.bad(
+                    "finding",
+                    "the finding an action corrects does not change; add a new action",
+                );
+            }
+            let owner = c.opt("owner").map(|_| members.resolve(&mut c, "owner"));
+            let target = match c.opt("status").filter(|s| !s.is_empty()) {
+                Some(s) => {
+                    let r = ActionStatus::parse("status", s);
+                    c.check("status", r)
+                }
+                None => None,
+            };
+            let verification = RowVerification {
+                result: match c.opt("verification").filter(|s| !s.is_empty()) {
+                    Some(s) => {
+                        let r = Effectiveness::parse("verification", s);
+                        c.check("verification", r)
+                    }
+                    None => None,
+                },
+                on: new_opt(&c, "verified_on"),
+                by: c
+                    .opt("verified_by")
+                    .and_then(|_| members.resolve(&mut c, "verified_by")),
+                note: new_text(&c, "verification_note"),
+                any: [
+                    "verification",
+                    "verified_on",
+                    "verified_by",
+                    "verification_note",
+                ]
+                .iter()
+                .any(|n| !c.get(n).is_empty()),
+            };
+            let result = match (target, verification.result) {
+                (Some(ActionStatus::VerifiedEffective), None) => Some(Effectiveness::Effective),
+                (Some(ActionStatus::VerifiedIneffective), None) => Some(Effectiveness::Ineffective),
+                (Some(t), Some(r))
+                    if matches!(
+                        t,
+                        ActionStatus::VerifiedEffective | ActionStatus::VerifiedIneffective
+                    ) && status_after_verification(r) != t =>
+                {
+                    c.bad(
+                        "verification",
+                        format!(
+                            "\"{}\" does not agree with the status {}",
+                            r.as_str(),
+                            t.as_str()
+                        ),
+                    );
+                    None
+                }
+                (_, r) => r,
+            };
+            let verified_now = cur.is_some_and(|a| a.verification.is_some());
+            let to_be_verified = matches!(
+                target,
+                Some(
+                    ActionStatus::VerifiedEffective
+                        | ActionStatus::VerifiedIneffective
+                        | ActionStatus::Closed
+                )
+            );
+            if verification.any && !to_be_verified && !verified_now {
+                c.bad(
+                    "verification",
+                    "only a verified action has a verification: set the status to verified_effective, verified_ineffective or closed, or leave the verification cells blank",
+                );
+            }
+            if let Some(a) = cur
+                && verified_now
+                && verification.any
+                && (result.map(|r| r.as_str().to_owned()) != a.verification
+                    || verification.on != a.verified_on
+                    || (c.opt("verified_by").is_some() && verification.by != a.verified_by)
+                    || verification.note != a.verification_note)
+            {
+                c.bad(
+                    "verification",
+                    "a verification is recorded once and does not change; add a new corrective action if the result was wrong",
+                );
+            }
+            if out.cells(&mut c) {
+                continue;
+            }
+            // The record as the row's fields make it, then the steps to its status.
+            let from = cur
+                .and_then(|a| ActionStatus::from_stored(&a.status))
+                .unwrap_or(ActionStatus::Planned);
+            let mut steps = target.map(|t| status_path(from, t)).unwrap_or_default();
+            let r = match cur {
+                None => {
+                    let input = NewCorrectiveAction {
+                        finding_id: finding,
+                        title: new_text(&c, "title"),
+                        correction: new_text(&c, "correction"),
+                        correction_on: new_opt(&c, "correction_on"),
+                        rca_method: new_opt(&c, "rca_method"),
+                        five_whys: whys_of(&c).unwrap_or_default(),
+                        root_cause: new_text(&c, "root_cause"),
+                        description: new_text(&c, "description"),
+                        owner_id: owner.flatten(),
+                        due_on: new_opt(&c, "due_on"),
+                    };
+                    self.create_corrective_action_in(
+                        &mut tx,
+                        actor,
+                        ctx,
+                        &input,
+                        Some(action.number()),
+                    )
+                    .await
+                }
+                Some(a) => {
+                    // A single edit of the status goes with the other changes.
+                    let status = match steps.as_slice() {
+                        [ActionStep::Set(s)] => {
+                            let s = s.as_str().to_owned();
+                            steps.clear();
+                            Some(s)
+                        }
+                        _ => None,
+                    };
+                    let dated = |name: &str| {
+                        c.opt(name)
+                            .map(|s| Some(s).filter(|s| !s.is_empty()).map(str::to_owned))
+                    };
+                    let patch = CorrectiveActionPatch {
+                        title: patch_text(&c, "title"),
+                        correction: patch_text(&c, "correction"),
+                        correction_on: dated("correction_on"),
+                        rca_method: dated("rca_method"),
+                        five_whys: whys_of(&c),
+                        root_cause: patch_text(&c, "root_cause"),
+                        description: patch_text(&c, "description"),
+                        owner_id: owner,
+                        due_on: dated("due_on"),
+                        status,
+                        version: a.version,
+                    };
+                    self.update_corrective_action_in(&mut tx, actor, ctx, a.id, &patch)
+                        .await
+                }
+            };
+            let mut r = as_columns(r, &names);
+            for step in steps {
+                let Ok(a) = r else { break };
+                let done = match step {
+                    ActionStep::Set(s) => {
+                        let patch = CorrectiveActionPatch {
+                            status: Some(s.as_str().to_owned()),
+                            version: a.version,
+                            ..CorrectiveActionPatch::default()
+                        };
+                        self.update_corrective_action_in(&mut tx, actor, ctx, a.id, &patch)
+                            .await
+                    }
+                    ActionStep::Verify => {
+                        let Some(result) = result else {
+                            r = Err(ValidationError::single(
+                                "verification",
+                                "give the result of the verification of effectiveness (effective or ineffective): a closed action was verified first",
+                            )
+                            .into());
+                            break;
+                        };
+                        let input = Verification {
+                            result: result.as_str().to_owned(),
+                            verified_on: verification.on.clone(),
+                            verified_by: verification.by,
+                            note: verification.note.clone(),
+                            version: a.version,
+                        };
+                        self.verify_corrective_action_in(&mut tx, actor, ctx, a.id, &input)
+                            .await
+                    }
+                };
+                r = as_columns(done, &names);
+            }
+            out.row(c.line, action, reference, r)?;
+        }
+        out.finish(self, tx, actor, ctx, progress).await
+    }
+}
+
+/// The number of a reference like `F-003` (or a bare `3`).
+fn parse_ref_number(prefix: &str, s: &str) -> Option<i64> {
+    isms_domain::import::parse_reference(prefix, s).ok()
 }

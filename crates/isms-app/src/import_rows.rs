@@ -243,3 +243,19 @@ impl Outcome {
         Ok(self.report)
     }
 }
+
+/// The create's or update's field names turned into the file's column names (`owner_id`
+/// is the `owner` column, …), so a broken rule names the column to fix.
+pub(crate) fn as_columns<T>(r: AppResult<T>, names: &[(&str, &str)]) -> AppResult<T> {
+    r.map_err(|e| match e {
+        AppError::Validation(mut v) => {
+            for fe in &mut v.errors {
+                if let Some((_, to)) = names.iter().find(|(from, _)| fe.field == *from) {
+                    fe.field = (*to).to_owned();
+                }
+            }
+            AppError::Validation(v)
+        }
+        e => e,
+    })
+}

@@ -37,6 +37,7 @@ pub const IMPORT_KINDS: &[&str] = &[
     "incidents",
     "suppliers",
     "findings",
+    "corrective-actions",
     "tasks",
 ];
 
@@ -53,6 +54,7 @@ pub fn columns_of(kind: &str) -> Option<&'static [Column]> {
         "incidents" => Some(crate::incidents::INCIDENT_COLUMNS),
         "suppliers" => Some(crate::suppliers::SUPPLIER_COLUMNS),
         "findings" => Some(crate::findings::FINDING_COLUMNS),
+        "corrective-actions" => Some(crate::findings::ACTION_COLUMNS),
         "tasks" => Some(crate::tasks::TASK_COLUMNS),
         _ => None,
     }
@@ -200,6 +202,10 @@ impl App {
             }
             "findings" => {
                 self.import_findings(actor, ctx, bytes, dry_run, progress)
+                    .await
+            }
+            "corrective-actions" => {
+                self.import_corrective_actions(actor, ctx, bytes, dry_run, progress)
                     .await
             }
             other => Err(ValidationError::single(

@@ -393,6 +393,36 @@ pub fn status_after_verification(result: Effectiveness) -> ActionStatus {
     }
 }
 
+/// One step an import takes to bring a corrective action to the status its row gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionStep {
+    /// An edit of the status ([`check_action_status`] decides whether it may).
+    Set(ActionStatus),
+    /// A verification of effectiveness ([`check_verification`]).
+    Verify,
+}
+
+/// The steps from `from` to `to` as a person would take them: the verified statuses
+/// come from a verification of an implemented action, and "closed" from a verified one.
+/// A step that is not allowed (a verified action back to planned, …) is still returned,
+/// so that the edit's own check explains why.
+pub fn status_path(from: ActionStatus, to: ActionStatus) -> Vec<ActionStep> {
+    use ActionStatus::*;
+    use ActionStep::*;
+    let verified = |s| matches!(s, VerifiedEffective | VerifiedIneffective);
+    match to {
+        _ if from == to => Vec::new(),
+        VerifiedEffective | VerifiedIneffective if from == Implemented => vec![Verify],
+        VerifiedEffective | VerifiedIneffective if !verified(from) && from != Closed => {
+            vec![Set(Implemented), Verify]
+        }
+        Closed if verified(from) => vec![Set(Closed)],
+        Closed if from == Implemented => vec![Verify, Set(Closed)],
+        Closed if from != Closed => vec![Set(Implemented), Verify, Set(Closed)],
+        other => vec![Set(other)],
+    }
+}
+
 /// The status a finding gets when one of its actions changes: an effective action puts
 /// it into verifying (closing stays a person's decision); an ineffective one sends it
 /// back to "open" (a new action is needed) unless another action is still under way.
@@ -521,6 +551,67 @@ mod body_deadline_tests {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn status_path_goes_through_implementation_and_verification() {
+        use ActionStatus::*;
+        use ActionStep::*;
+        assert_eq!(status_path(Planned, Planned), vec![]);
+        assert_eq!(status_path(Planned, InProgress), vec![Set(InProgress)]);
+        assert_eq!(status_path(Planned, Implemented), vec![Set(Implemented)]);
+        assert_eq!(
+            status_path(Planned, VerifiedEffective),
+            vec![Set(Implemented), Verify]
+        );
+        assert_eq!(status_path(Implemented, VerifiedIneffective), vec![Verify]);
+        assert_eq!(
+            status_path(InProgress, Closed),
+            vec![Set(Implemented), Verify, Set(Closed)]
+        );
+        assert_eq!(status_path(Implemented, Closed), vec![Verify, Set(Closed)]);
+        assert_eq!(status_path(VerifiedEffective, Closed), vec![Set(Closed)]);
+        // Not allowed, left for the edit's check to explain.
+        assert_eq!(status_path(VerifiedEffective, Planned), vec![Set(Planned)]);
+        assert_eq!(status_path(Closed, Planned), vec![Set(Planned)]);
+        assert_eq!(
+            status_path(VerifiedEffective, VerifiedIneffective),
+            vec![Set(VerifiedIneffective)]
+        );
+        // Every step the path takes from planned is one the rules allow.
+        for to in [
+            Planned,
+            InProgress,
+            Implemented,
+            VerifiedEffective,
+            VerifiedIneffective,
+            Closed,
+        ] {
+            let mut at = Planned;
+            for step in status_path(Planned, to) {
+                at = match step {
+                    Set(s) => {
+                        let state = ActionState {
+                            status: at,
+                            grade: Some(Grade::MajorNc),
+                            has_root_cause: true,
+                            has_description: true,
+                        };
+                        assert!(check_action_status(&state, s).is_ok(), "{at:?} -> {s:?}");
+                        s
+                    }
+                    Verify => {
+                        assert!(check_verification(at, None, Uuid::nil()).is_ok());
+                        if to == VerifiedIneffective {
+                            VerifiedIneffective
+                        } else {
+                            VerifiedEffective
+                        }
+                    }
+                };
+            }
+            assert_eq!(at, to);
+        }
+    }
     use super::*;
     use time::macros::date;
 

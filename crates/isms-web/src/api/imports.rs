@@ -32,7 +32,7 @@ pub const REGISTER_IMPORT_LIMIT: usize = 64 * 1024 * 1024;
 /// body is the file (any content type), or JSON ([`ImportBody`]).
 #[utoipa::path(post, path = "/api/v1/orgs/{org}/imports/{kind}", tag = "imports",
     params(("org" = String, Path, description = "The organisation's slug"),
-        ("kind" = String, Path, description = "The register: assets, data-flows, risks, controls, documents, evidence, incidents, suppliers, findings or tasks"), ImportParams),
+        ("kind" = String, Path, description = "The register: assets, data-flows, risks, controls, documents, evidence, incidents, suppliers, findings, corrective-actions or tasks"), ImportParams),
     request_body(content((ImportBody = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
     responses((status = 200, body = RegisterImportReport), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn import(

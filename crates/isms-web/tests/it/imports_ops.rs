@@ -383,3 +383,256 @@ async fn findings_round_trip_and_closing_keeps_its_rules() {
     assert_eq!(s, 404);
     assert_eq!(t.count_rows("findings").await, before.0 + 3);
 }
+
+const ACTIONS: &str = "/api/v1/orgs/acme/corrective-actions";
+
+/// Plan an action and take it through `steps` ("in_progress", "implemented",
+/// "verify:effective", "verify:ineffective", "closed") via the API.
+async fn action(c: &Client, verifier: &Client, body: Value, steps: &[&str]) -> String {
+    let (s, r) = c.post(ACTIONS, &body).await;
+    assert_eq!(s, 201, "{r}");
+    let id = r["id"].as_str().unwrap().to_owned();
+    let mut version = r["version"].as_i64().unwrap();
+    for step in steps {
+        let (s, r) = match step.strip_prefix("verify:") {
+            Some(result) => {
+                verifier
+                    .post(
+                        &format!("{ACTIONS}/{id}/verify"),
+                        &json!({"result": result, "verified_on": "2026-11-20",
+                                "note": "sampled ten leavers", "version": version}),
+                    )
+                    .await
+            }
+            None => {
+                c.patch(
+                    &format!("{ACTIONS}/{id}"),
+                    &json!({"status": step, "version": version}),
+                )
+                .await
+            }
+        };
+        assert_eq!(s, 200, "{step}: {r}");
+        version = r["version"].as_i64().unwrap();
+    }
+    id
+}
+
+#[tokio::test]
+async fn corrective_actions_round_trip_through_their_steps() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let auditor = t.login(f.email(Role::InternalAuditor)).await;
+    let c = t.login(f.email(Role::Admin)).await;
+    let owner = f.user_id(Role::Contributor);
+    let mut nc = Vec::new();
+    for body in [
+        json!({"grade": "minor_nc", "reference": "5.15", "title": "Leavers keep access",
+               "raised_on": "2026-10-01", "deadline": "2026-12-15"}),
+        json!({"grade": "major_nc", "reference": "Clause 9.2", "title": "No internal audit"}),
+        json!({"grade": "ofi", "reference": "7.3", "title": "Shorter videos"}),
+    ] {
+        let (s, r) = auditor.post(FINDINGS, &body).await;
+        assert_eq!(s, 201, "{r}");
+        nc.push(r["id"].as_str().unwrap().to_owned());
+    }
+    action(
+        &c,
+        &auditor,
+        json!({"finding_id": nc[0], "title": "Revoke on leaving", "owner_id": owner,
+               "correction": "=removed the three accounts", "correction_on": "2026-10-02",
+               "rca_method": "five_whys",
+               "five_whys": [{"why": "Why kept?", "answer": "HR did not tell IT"},
+                             {"why": "Why not?", "answer": "No leaver step, \"none\""}],
+               "root_cause": "No leaver step", "description": "Add a leaver step to HR's checklist"}),
+        &["implemented", "verify:effective", "closed"],
+    )
+    .await;
+    action(
+        &c,
+        &auditor,
+        json!({"finding_id": nc[1], "title": "Audit programme", "owner_id": owner,
+               "description": "Plan and run the audits", "due_on": "2027-01-31"}),
+        &["in_progress"],
+    )
+    .await;
+    action(
+        &c,
+        &auditor,
+        json!({"title": "Review supplier list", "due_on": "2026-11-01"}),
+        &[],
+    )
+    .await;
+    action(
+        &c,
+        &auditor,
+        json!({"finding_id": nc[1], "title": "Hire an auditor", "owner_id": owner,
+               "root_cause": "Nobody trained", "description": "Contract an auditor"}),
+        &["implemented", "verify:ineffective"],
+    )
+    .await;
+    fresh_org_like(&t, &f, "fresh").await;
+    assert_round_trip(&t, &c, "acme", "fresh", &["findings", "corrective-actions"]).await;
+    let (_, acme) = c.get(ACTIONS).await;
+    let (_, fresh) = c.get("/api/v1/orgs/fresh/corrective-actions").await;
+    for (a, b) in acme["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(fresh["items"].as_array().unwrap())
+    {
+        for k in [
+            "status",
+            "verification",
+            "verified_by",
+            "verified_on",
+            "five_whys",
+        ] {
+            assert_eq!(a[k], b[k], "{k} of {}", a["action_ref"]);
+        }
+    }
+    // The findings follow their actions in the fresh organisation as in the first.
+    let (_, fa) = c.get(FINDINGS).await;
+    let (_, ff) = c.get("/api/v1/orgs/fresh/findings").await;
+    assert_eq!(fa["items"][1]["status"], ff["items"][1]["status"]);
+    assert_eq!(fa["items"][2]["status"], ff["items"][2]["status"]);
+
+    // Bad rows: each named, nothing written.
+    let editor = f.email(Role::Contributor);
+    let csv = format!(
+        "action,finding,title,status,verification,verified_by,description,why_1,answer_1,owner\n\
+        ,F-002,Fine,,,,,,,\n\
+        ,F-001,Own check,verified_effective,,{editor},Done,,,{editor}\n\
+        ,F-001,Closed unverified,closed,,,Done,,,\n\
+        ,F-099,Unknown finding,,,,,,,\n\
+        ,F-002,Early result,planned,effective,,,,,\n\
+        CA-001,F-001,Retitled,closed,,,,,,\n\
+        ,F-002,Half a why,,,,,Why?,,\n\
+        ,F-003,On an OFI,,,,,,,\n\
+        ,F-001,No description,implemented,,,,,,\n\
+        ,F-001,Wrong result,verified_effective,ineffective,,Done,,,\n"
+    );
+    let before = (
+        t.count_rows("corrective_actions").await,
+        t.count_rows("audit_entries").await,
+    );
+    let (s, p) = import(&c, "acme", "corrective-actions", false, csv.into_bytes()).await;
+    assert_eq!(s, 422, "{p}");
+    assert_named(
+        &p,
+        &[
+            "lines[3].verified_by",
+            "lines[4].verification",
+            "lines[5].finding",
+            "lines[6].verification",
+            "lines[7].reference",
+            "lines[8].why_1",
+            "lines[9].finding",
+            "lines[10].status",
+            "lines[11].verification",
+        ],
+    );
+    assert!(
+        !problems(&p).iter().any(|(f, _)| f.starts_with("lines[2]")),
+        "{p}"
+    );
+    assert_eq!(
+        (
+            t.count_rows("corrective_actions").await,
+            t.count_rows("audit_entries").await
+        ),
+        before,
+        "nothing written"
+    );
+
+    // A recorded verification does not change.
+    let (_, all) = c.get(ACTIONS).await;
+    let ineffective = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["status"] == "verified_ineffective")
+        .unwrap()
+        .clone();
+    let csv = format!(
+        "action,title,verification,verified_on\n{},Hire an auditor,ineffective,2026-11-21\n",
+        ineffective["action_ref"].as_str().unwrap()
+    );
+    let (s, p) = import(&c, "acme", "corrective-actions", false, csv.into_bytes()).await;
+    assert_eq!(s, 422, "{p}");
+    assert_named(&p, &["lines[2].verification"]);
+
+    // A dry run of a good edit says what would change; the real import makes it, and a
+    // new action on the open major nonconformity goes through to verified.
+    let auditor_email = f.email(Role::InternalAuditor);
+    let csv = format!(
+        "action,finding,title,status,owner,description,root_cause,verification,verified_by\n\
+        CA-003,,Review supplier list,in_progress,,,,,\n\
+        ,F-002,Train two auditors,verified_effective,{editor},Two staff trained,Nobody trained,effective,{auditor_email}\n"
+    );
+    let (s, r) = import(
+        &c,
+        "acme",
+        "corrective-actions",
+        true,
+        csv.clone().into_bytes(),
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["updated"], json!(["CA-003"]), "{r}");
+    assert_eq!(r["created"], json!(["CA-005"]), "{r}");
+    assert_eq!(t.count_rows("corrective_actions").await, before.0);
+    let (s, r) = import(
+        &c,
+        "acme",
+        "corrective-actions",
+        false,
+        csv.clone().into_bytes(),
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
+    let (_, all) = c.get(ACTIONS).await;
+    let new = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["action_ref"] == "CA-005")
+        .unwrap();
+    assert_eq!(new["status"], "verified_effective");
+    assert_eq!(new["verified_by"], json!(f.user_id(Role::InternalAuditor)));
+    assert_eq!(new["owner_id"], json!(owner));
+
+    // Another organisation's import cannot see or touch these.
+    let o = t.org_with_roles("other").await;
+    let oc = t.login(o.email(Role::Admin)).await;
+    let csv = "action,title\n,Other action\n";
+    let (s, r) = import(
+        &oc,
+        "other",
+        "corrective-actions",
+        false,
+        csv.as_bytes().to_vec(),
+    )
+    .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["created"], json!(["CA-001"]), "{r}");
+    let (s, _) = import(
+        &oc,
+        "acme",
+        "corrective-actions",
+        true,
+        csv.as_bytes().to_vec(),
+    )
+    .await;
+    assert_eq!(s, 404);
+    let (s, p) = import(
+        &oc,
+        "other",
+        "corrective-actions",
+        true,
+        b"action,finding,title\n,F-001,Theirs\n".to_vec(),
+    )
+    .await;
+    assert_eq!(s, 422, "{p}");
+    assert_named(&p, &["lines[2].finding"]);
+}
