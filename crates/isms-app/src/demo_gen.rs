@@ -1241,6 +1241,7 @@ async fn gen_tasks(
         "Agree security terms for",
     ];
     let now = Ts(st.now);
+    let mut number = isms_db::tasks::next_task_number(tx, st.org_id).await?;
     let mut done = 0;
     while done < size.tasks {
         let n = BATCH.min(size.tasks - done);
@@ -1274,7 +1275,9 @@ async fn gen_tasks(
                 now.into(),
                 1i64.into(),
                 risk.map(|r| r.0).into(),
+                number.into(),
             ]);
+            number += 1;
             log.push(entry(
                 st.now,
                 "task",
@@ -1305,6 +1308,7 @@ async fn gen_tasks(
                 "updated_at",
                 "version",
                 "risk_id",
+                "number",
             ],
             &rows,
         )

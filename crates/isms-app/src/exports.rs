@@ -140,9 +140,8 @@ impl App {
         })
     }
 
-    /// The roadmap's tasks, as a table. The reference (`T-001`) is the task's place in
-    /// the roadmap, oldest first (tasks have no number of their own); the import keys
-    /// rows by it.
+    /// The roadmap's tasks, as a table, oldest first; the import keys rows by the
+    /// reference (`T-001`).
     pub async fn tasks_table(&self, ctx: &OrgCtx) -> AppResult<Table> {
         let mut rows = Vec::new();
         let mut cursor: Option<String> = None;
@@ -152,7 +151,7 @@ impl App {
                 .await?;
             for t in page.items {
                 rows.push(vec![
-                    crate::tasks::task_ref(rows.len() as i64 + 1),
+                    t.reference,
                     t.title,
                     t.item_key.unwrap_or_default(),
                     t.owner,

@@ -897,6 +897,7 @@ impl App {
                 let t = TaskRow {
                     id: Uuid::now_v7(),
                     org_id: ctx.org.id,
+                    number: isms_db::tasks::next_task_number(&mut tx, ctx.org.id).await?,
                     title: description.clone(),
                     description: format!(
                         "Decided at management review {}.",

@@ -13,6 +13,7 @@ use isms_domain::rbac::Permission;
 use isms_domain::task::{TaskStatus, check_dates, is_late, proposed_due};
 use isms_domain::time::{format_date, parse_date};
 use serde::{Deserialize, Deserializer, Serialize};
+use std::collections::HashMap;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -20,6 +21,9 @@ use uuid::Uuid;
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Task {
     pub id: Uuid,
+    /// `T-001`.
+    pub reference: String,
+    pub number: i64,
     pub title: String,
     pub description: String,
     /// The clause requirement or control it closes a gap on (`clause:6.1.2`, `control:5.15`).
@@ -124,6 +128,8 @@ impl App {
                 .and_then(|k| ItemRef::parse("item_key", k).ok())
                 .map(|i| i.label()),
             id: r.id,
+            reference: task_ref(r.number),
+            number: r.number,
             title: r.title,
             description: r.description,
             item_key: r.item_key,
@@ -214,7 +220,9 @@ impl App {
         input: &NewTask,
     ) -> AppResult<Task> {
         let mut tx = self.db.begin().await?;
-        let out = self.create_task_in(&mut tx, actor, ctx, input).await?;
+        let out = self
+            .create_task_in(&mut tx, actor, ctx, input, None)
+            .await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -226,6 +234,7 @@ impl App {
         actor: Actor<'_>,
         ctx: &OrgCtx,
         input: &NewTask,
+        number: Option<i64>,
     ) -> AppResult<Task> {
         ctx.require(Permission::Write, "add tasks")?;
         let mut v = ValidationError::new();
@@ -265,9 +274,14 @@ impl App {
             None => None,
         };
         let now = Ts(self.now());
+        let number = match number {
+            Some(n) => n,
+            None => store::next_task_number(tx, ctx.org.id).await?,
+        };
         let row = TaskRow {
             id: Uuid::now_v7(),
             org_id: ctx.org.id,
+            number,
             title: title.unwrap_or_default(),
             description: input.description.trim().to_owned(),
             item_key,
@@ -442,6 +456,7 @@ impl App {
         let today = self.today();
         let now = Ts(self.now());
         let mut added = 0;
+        let mut number = store::next_task_number(&mut tx, ctx.org.id).await?;
         for g in results.gaps.iter().filter(|g| !existing.contains(&g.key)) {
             let priority = match g.priority.as_str() {
                 "High" => Priority::High,
@@ -451,6 +466,7 @@ impl App {
             let row = TaskRow {
                 id: Uuid::now_v7(),
                 org_id: ctx.org.id,
+                number,
                 title: format!(
                     "Raise {} {} from {} to {}",
                     g.label, g.title, g.current, g.target
@@ -472,6 +488,7 @@ impl App {
                 version: 1,
             };
             store::insert_task(&mut tx, &row).await?;
+            number += 1;
             added += 1;
         }
         record(
@@ -497,10 +514,9 @@ impl App {
     }
 }
 
-/// `T-001`: a task's place in the roadmap, oldest first (the export's and the import's
-/// reference; tasks have no number of their own).
-pub fn task_ref(position: i64) -> String {
-    format!("T-{position:03}")
+/// `T-001`: how a task is numbered for people (the export's and the import's reference).
+pub fn task_ref(number: i64) -> String {
+    format!("T-{number:03}")
 }
 
 /// The columns of the roadmap import, as the roadmap export writes them (`late` is
@@ -534,89 +550,64 @@ impl App {
         dry_run: bool,
         progress: &dyn crate::progress::Progress,
     ) -> AppResult<crate::imports::RegisterImportReport> {
-        use crate::import_rows::{Outcome, Sheet, new_opt, new_text, patch_text};
+        use crate::import_rows::{Outcome, Sheet, as_columns, new_opt, new_text, patch_text};
         use isms_domain::import::RowAction;
         ctx.require(Permission::Write, "import tasks")?;
         let sheet = Sheet::read(bytes, TASK_COLUMNS, progress)?;
         let current = self.tasks_table(ctx).await?;
         let plan = sheet.plan("T", TASK_COLUMNS, &current)?;
         let mut tx = self.db.begin().await?;
-        let mut known: Vec<(Uuid, i64, Option<String>)> = Vec::new();
+        let mut known: HashMap<i64, (Uuid, i64, Option<String>)> = HashMap::new();
         let mut after = None;
         loop {
             let page = store::list_tasks(&mut tx, ctx.org.id, None, after, 1000).await?;
             let Some(last) = page.last() else { break };
             after = Some((last.created_at, last.id));
-            known.extend(page.into_iter().map(|t| (t.id, t.version, t.item_key)));
+            known.extend(
+                page.into_iter()
+                    .map(|t| (t.number, (t.id, t.version, t.item_key))),
+            );
         }
-        let mut next = known.len() as i64 + 1;
         let mut out = Outcome::new("tasks", &sheet, plan.len(), dry_run);
         progress.start("importing tasks", plan.len() as u64);
         for (c, action) in &plan {
+            let reference = task_ref(action.number());
             match *action {
                 RowAction::Create(n) => {
-                    let reference = task_ref(next);
-                    next += 1;
-                    let r = if !c.get("reference").is_empty() && n != next - 1 {
-                        Err(ValidationError::single(
-                            "reference",
-                            format!(
-                                "{} is not in the roadmap, which has {} tasks: leave the reference blank to add a task",
-                                task_ref(n),
-                                known.len()
-                            ),
-                        )
-                        .into())
-                    } else {
-                        let input = NewTask {
-                            title: new_text(c, "title"),
-                            description: new_text(c, "description"),
-                            item_key: new_opt(c, "item"),
-                            owner: new_text(c, "owner"),
-                            start_on: new_opt(c, "start_on"),
-                            due_on: new_opt(c, "due_on"),
-                            priority: new_opt(c, "priority"),
-                            risk_id: None,
-                        };
-                        // The file's column is `item`; the create names it `item_key`.
-                        let created = self
-                            .create_task_in(&mut tx, actor, ctx, &input)
-                            .await
-                            .map_err(|e| match e {
-                                AppError::Validation(mut v) => {
-                                    for fe in &mut v.errors {
-                                        if fe.field == "item_key" {
-                                            fe.field = "item".into();
-                                        }
-                                    }
-                                    AppError::Validation(v)
-                                }
-                                e => e,
-                            });
-                        match created {
-                            Ok(t) => match new_opt(c, "status") {
-                                Some(s) if s != t.status => {
-                                    let patch = TaskPatch {
-                                        status: Some(s),
-                                        version: t.version,
-                                        ..TaskPatch::default()
-                                    };
-                                    self.update_task_in(&mut tx, actor, ctx, t.id, &patch).await
-                                }
-                                _ => Ok(t),
-                            },
-                            Err(e) => Err(e),
-                        }
+                    let input = NewTask {
+                        title: new_text(c, "title"),
+                        description: new_text(c, "description"),
+                        item_key: new_opt(c, "item"),
+                        owner: new_text(c, "owner"),
+                        start_on: new_opt(c, "start_on"),
+                        due_on: new_opt(c, "due_on"),
+                        priority: new_opt(c, "priority"),
+                        risk_id: None,
+                    };
+                    // The file's column is `item`; the create names it `item_key`.
+                    let created = as_columns(
+                        self.create_task_in(&mut tx, actor, ctx, &input, Some(n))
+                            .await,
+                        &[("item_key", "item")],
+                    );
+                    let r = match created {
+                        Ok(t) => match new_opt(c, "status") {
+                            Some(s) if s != t.status => {
+                                let patch = TaskPatch {
+                                    status: Some(s),
+                                    version: t.version,
+                                    ..TaskPatch::default()
+                                };
+                                self.update_task_in(&mut tx, actor, ctx, t.id, &patch).await
+                            }
+                            _ => Ok(t),
+                        },
+                        Err(e) => Err(e),
                     };
                     out.row(c.line, *action, reference, r)?;
                 }
                 RowAction::Update(n) => {
-                    let reference = task_ref(n);
-                    let Some((id, version, item_key)) = usize::try_from(n - 1)
-                        .ok()
-                        .and_then(|i| known.get(i))
-                        .cloned()
-                    else {
+                    let Some((id, version, item_key)) = known.get(&n).cloned() else {
                         return Err(AppError::Internal(format!("{reference} vanished")));
                     };
                     let item = match c.opt("item").filter(|s| !s.is_empty()) {

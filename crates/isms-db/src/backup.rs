@@ -288,6 +288,7 @@ pub const TABLES: &[(&str, &[(&str, Kind)])] = &[
         &[
             ("id", K::Uuid),
             ("org_id", K::Uuid),
+            ("number", K::Int),
             ("title", K::Text),
             ("description", K::Text),
             ("item_key", K::Text),

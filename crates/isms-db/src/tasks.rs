@@ -8,6 +8,8 @@ use uuid::Uuid;
 pub struct TaskRow {
     pub id: Uuid,
     pub org_id: Uuid,
+    /// T-001: unique in the organisation, never reused while the task exists.
+    pub number: i64,
     pub title: String,
     pub description: String,
     pub item_key: Option<String>,
@@ -24,19 +26,27 @@ pub struct TaskRow {
     pub version: i64,
 }
 
-const COLS: &str = "id, org_id, title, description, item_key, source_assessment_id, risk_id, owner, start_on, due_on, status, priority, created_at, updated_at, version";
+const COLS: &str = "id, org_id, number, title, description, item_key, source_assessment_id, risk_id, owner, start_on, due_on, status, priority, created_at, updated_at, version";
 
 pub async fn insert_task(c: &mut impl AsConn, t: &TaskRow) -> Result<(), DbError> {
     run!(c, x => sqlx::query(
         "INSERT INTO tasks (id, org_id, title, description, item_key, source_assessment_id, owner, start_on, due_on,
-                            status, priority, created_at, updated_at, version, risk_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)")
+                            status, priority, created_at, updated_at, version, risk_id, number)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)")
         .bind(t.id).bind(t.org_id).bind(&t.title).bind(&t.description).bind(&t.item_key).bind(t.source_assessment_id)
         .bind(&t.owner).bind(t.start_on).bind(t.due_on).bind(&t.status).bind(&t.priority)
-        .bind(t.created_at).bind(t.updated_at).bind(t.version).bind(t.risk_id)
+        .bind(t.created_at).bind(t.updated_at).bind(t.version).bind(t.risk_id).bind(t.number)
         .execute(x).await.map(|r| r.rows_affected()))
     .map_err(crate::dup("item"))?;
     Ok(())
+}
+
+/// The number the next task of the organisation gets (one above the highest).
+pub async fn next_task_number(c: &mut impl AsConn, org_id: Uuid) -> Result<i64, DbError> {
+    let n: Option<i64> = run!(c, x => sqlx::query_scalar(
+        "SELECT MAX(number) FROM tasks WHERE org_id = $1")
+        .bind(org_id).fetch_one(x).await)?;
+    Ok(n.unwrap_or(0) + 1)
 }
 
 /// Oldest first; keyset on (created_at, id); `status` filters.
