@@ -1767,49 +1767,13 @@ impl App {
             after = last.evidence.number;
             evidence.extend(page.into_iter().map(|e| (e.evidence.number, e.evidence.id)));
         }
-        // Members by e-mail and by name (a name two members share needs the e-mail).
-        let today = self.today();
-        let mut by_email: HashMap<String, Uuid> = HashMap::new();
-        let mut by_name: HashMap<String, Vec<Uuid>> = HashMap::new();
-        for m in orgs::list_members(&mut tx, ctx.org.id, None, None, i64::MAX).await? {
-            if !isms_domain::rbac::membership_active(m.m.expires_on.map(|d| d.0), today) {
-                continue;
-            }
-            by_email.insert(m.email.to_lowercase(), m.m.user_id);
-            by_name
-                .entry(m.user_name.trim().to_lowercase())
-                .or_default()
-                .push(m.m.user_id);
-        }
-        let member = |v: &mut ValidationError, s: &str| -> Option<Uuid> {
-            let k = s.trim().to_lowercase();
-            if let Some(u) = by_email.get(&k) {
-                return Some(*u);
-            }
-            match by_name.get(&k).map(Vec::as_slice) {
-                Some([u]) => Some(*u),
-                Some(_) => {
-                    v.push(
-                        "raised_by",
-                        format!("two members are called \"{s}\": give the e-mail address"),
-                    );
-                    None
-                }
-                None => {
-                    v.push(
-                        "raised_by",
-                        format!("\"{s}\" is not a member of this organisation"),
-                    );
-                    None
-                }
-            }
-        };
-        let evidence_ids = |v: &mut ValidationError, s: &str| -> Vec<Uuid> {
+        let members = self.members_index(&mut tx, ctx).await?;
+        let evidence_ids = |c: &mut isms_domain::import::Cells<'_>| -> Vec<Uuid> {
             let mut ids = Vec::new();
-            for r in split_refs(s) {
+            for r in split_refs(c.get("evidence_items")) {
                 match isms_domain::evidence::parse_evidence_ref(r).and_then(|n| evidence.get(&n)) {
                     Some(id) => ids.push(*id),
-                    None => v.push(
+                    None => c.bad(
                         "evidence_items",
                         format!("there is no evidence {r} in this organisation"),
                     ),
@@ -1819,33 +1783,60 @@ impl App {
         };
         let mut out = Outcome::new("findings", &sheet, plan.len(), dry_run);
         progress.start("importing findings", plan.len() as u64);
-        for (c, action) in &plan {
+        for (mut c, action) in plan {
+            progress.advance(1);
+            if let RowAction::Unchanged(_) = action {
+                out.unchanged();
+                continue;
+            }
             let reference = finding_ref(action.number());
-            let mut cells = ValidationError::new();
-            let r = match *action {
-                RowAction::Create(n) => {
-                    let raised_by = new_opt(c, "raised_by").and_then(|s| member(&mut cells, &s));
+            let raised_by = c
+                .opt("raised_by")
+                .map(|_| members.resolve(&mut c, "raised_by"));
+            let items = c.opt("evidence_items").map(|_| evidence_ids(&mut c));
+            let cur = match action {
+                RowAction::Update(n) => match known.get(&n) {
+                    Some(f) => Some(f),
+                    None => return Err(AppError::Internal(format!("{reference} vanished"))),
+                },
+                _ => None,
+            };
+            // Blank keeps who raised it; another member is refused.
+            if let (Some(cur), Some(Some(who))) = (cur, raised_by)
+                && c.errors.is_empty()
+                && Some(who) != cur.raised_by
+            {
+                c.bad(
+                    "raised_by",
+                    "who raised a finding does not change; raise a new finding",
+                );
+            }
+            if out.cells(&mut c) {
+                continue;
+            }
+            let r = match cur {
+                None => {
                     let input = NewFinding {
-                        source: new_opt(c, "source"),
+                        source: new_opt(&c, "source"),
                         source_id: None,
                         checklist_item_id: None,
-                        grade: new_text(c, "grade"),
-                        reference: new_text(c, "against"),
-                        title: new_text(c, "title"),
-                        description: new_text(c, "description"),
-                        evidence: new_text(c, "evidence"),
-                        evidence_ids: evidence_ids(&mut cells, c.get("evidence_items")),
-                        raised_on: new_opt(c, "raised_on"),
-                        raised_by,
-                        deadline: new_opt(c, "deadline"),
+                        grade: new_text(&c, "grade"),
+                        reference: new_text(&c, "against"),
+                        title: new_text(&c, "title"),
+                        description: new_text(&c, "description"),
+                        evidence: new_text(&c, "evidence"),
+                        evidence_ids: items.unwrap_or_default(),
+                        raised_on: new_opt(&c, "raised_on"),
+                        raised_by: raised_by.flatten(),
+                        deadline: new_opt(&c, "deadline"),
                     };
                     match self
-                        .create_finding_in(&mut tx, actor, ctx, &input, Some(n))
+                        .create_finding_in(&mut tx, actor, ctx, &input, Some(action.number()))
                         .await
                     {
                         Ok(f) => {
-                            let status = new_opt(c, "status").filter(|s| *s != f.status);
-                            let note = new_opt(c, "closure_note");
+                            let status = new_opt(&c, "status").filter(|s| *s != f.status);
+                            let note = new_opt(&c, "closure_note");
                             if status.is_some() || note.is_some() {
                                 let patch = FindingPatch {
                                     status,
@@ -1862,62 +1853,28 @@ impl App {
                         Err(e) => Err(e),
                     }
                 }
-                RowAction::Update(n) => {
-                    let Some(cur) = known.get(&n) else {
-                        return Err(AppError::Internal(format!("{reference} vanished")));
-                    };
-                    if let Some(s) = c.opt("raised_by") {
-                        let who = Some(s)
-                            .filter(|s| !s.is_empty())
-                            .and_then(|s| member(&mut cells, s));
-                        if cells.is_empty() && who != cur.raised_by {
-                            cells.push(
-                                "raised_by",
-                                "who raised a finding does not change; raise a new finding",
-                            );
-                        }
-                    }
+                Some(cur) => {
                     let patch = FindingPatch {
-                        source: patch_text(c, "source"),
-                        grade: patch_text(c, "grade"),
-                        reference: patch_text(c, "against"),
-                        title: patch_text(c, "title"),
-                        description: patch_text(c, "description"),
-                        evidence: patch_text(c, "evidence"),
-                        evidence_ids: c.opt("evidence_items").map(|s| evidence_ids(&mut cells, s)),
-                        raised_on: patch_text(c, "raised_on"),
+                        source: patch_text(&c, "source"),
+                        grade: patch_text(&c, "grade"),
+                        reference: patch_text(&c, "against"),
+                        title: patch_text(&c, "title"),
+                        description: patch_text(&c, "description"),
+                        evidence: patch_text(&c, "evidence"),
+                        evidence_ids: items,
+                        raised_on: patch_text(&c, "raised_on"),
                         deadline: c
                             .opt("deadline")
                             .map(|s| Some(s).filter(|s| !s.is_empty()).map(str::to_owned)),
-                        status: patch_text(c, "status"),
-                        closure_note: patch_text(c, "closure_note"),
+                        status: patch_text(&c, "status"),
+                        closure_note: patch_text(&c, "closure_note"),
                         version: cur.version,
                     };
                     self.update_finding_in(&mut tx, actor, ctx, cur.id, &patch)
                         .await
                 }
-                RowAction::Unchanged(_) => {
-                    out.unchanged();
-                    progress.advance(1);
-                    continue;
-                }
             };
-            // Cell problems first, then the rules' (the create names the clause or
-            // control `reference`, which is the file's column too).
-            let r = if cells.is_empty() {
-                r
-            } else {
-                match r {
-                    Err(AppError::Validation(e)) => {
-                        cells.errors.extend(e.errors);
-                        Err(cells.into())
-                    }
-                    Err(e) => Err(e),
-                    Ok(_) => Err(cells.into()),
-                }
-            };
-            out.row(c.line, *action, reference, r)?;
-            progress.advance(1);
+            out.row(c.line, action, reference, r)?;
         }
         out.finish(self, tx, actor, ctx, progress).await
     }

@@ -997,7 +997,11 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("ISMS_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,isms_web=info")),
+                // sqlx logs a slow statement with its whole text: a bulk insert of a
+                // thousand rows fills the terminal. ISMS_LOG=sqlx=warn shows them.
+                .unwrap_or_else(|_| {
+                    tracing_subscriber::EnvFilter::new("warn,isms_web=info,sqlx::query=error")
+                }),
         )
         .with_writer(std::io::stderr)
         .init();
