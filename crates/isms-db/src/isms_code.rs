@@ -238,3 +238,33 @@ pub async fn replace_org(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use isms_domain::isms_code::rules::ruled_columns;
+
+    /// Every value rule names a column the export writes, so renaming or dropping a
+    /// column cannot silently drop its rule.
+    #[test]
+    fn every_ruled_column_is_an_exported_column() {
+        let schema = schema();
+        for (table, column) in ruled_columns() {
+            let cols = schema
+                .iter()
+                .find(|(t, _)| t == table)
+                .map(|(_, c)| c)
+                .unwrap_or_else(|| panic!("rule on {table}.{column}: no such exported table"));
+            let kind = cols
+                .iter()
+                .find(|(c, _)| c == column)
+                .map(|(_, k)| *k)
+                .unwrap_or_else(|| panic!("rule on {table}.{column}: no such column in TABLES"));
+            assert!(
+                matches!(kind, Col::Text | Col::Int),
+                "rule on {table}.{column}: a {kind:?} column"
+            );
+        }
+        assert!(ruled_columns().len() >= 40);
+    }
+}

@@ -168,6 +168,14 @@ pub enum TargetKind {
 }
 
 impl TargetKind {
+    /// Every kind.
+    pub const ALL: [TargetKind; 4] = [
+        TargetKind::Control,
+        TargetKind::Clause,
+        TargetKind::Risk,
+        TargetKind::Audit,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             TargetKind::Control => "control",

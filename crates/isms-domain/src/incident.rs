@@ -163,6 +163,9 @@ pub enum LinkKind {
 }
 
 impl LinkKind {
+    /// Every kind.
+    pub const ALL: [LinkKind; 3] = [LinkKind::Asset, LinkKind::Risk, LinkKind::Control];
+
     pub fn as_str(self) -> &'static str {
         match self {
             LinkKind::Asset => "asset",

@@ -15,6 +15,8 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use uuid::Uuid;
 
+pub mod rules;
+
 /// Version of the directory format, written into README.md.
 pub const FORMAT_VERSION: i64 = 1;
 /// The marker line of the README the export writes.
@@ -875,7 +877,8 @@ pub fn parse(
 type RawRow = (Record, Vec<Raw>);
 
 /// Read one table's records (a sequence file, or a directory of one file per record),
-/// checking fields and types; duplicate keys are errors.
+/// checking fields, types and the values of enumerated fields and ratings
+/// ([`rules::check_value`]); duplicate keys are errors.
 fn read_records(
     files: &FileSet,
     table: &str,
@@ -980,7 +983,9 @@ fn read_records(
                             .push(err_at(&file, lines.field(n, name), name, "unknown field"));
                         ok = false;
                     }
-                    Some(i) => match read_cell(cols[i].1, x) {
+                    Some(i) => match read_cell(cols[i].1, x)
+                        .and_then(|c| check_raw(table, name, &c).map(|()| c))
+                    {
                         Ok(c) => cells[i] = c,
                         Err(e) => {
                             v.errors.push(err_at(&file, lines.field(n, name), name, e));
@@ -1004,6 +1009,17 @@ fn read_records(
         }
     }
     Some(out)
+}
+
+/// The value rules of `table.column` ([`rules::check_value`]) on a value read; a
+/// reference or a mapping where a ruled column wants plain text is checked as its text.
+fn check_raw(table: &str, column: &str, raw: &Raw) -> Result<(), String> {
+    match raw {
+        Raw::Cell(c) => rules::check_value(table, column, c),
+        _ if !rules::is_ruled(table, column) => Ok(()),
+        Raw::Ref(r) => rules::check_value(table, column, &Cell::Text(r.clone())),
+        Raw::Json(j) => rules::check_value(table, column, &Cell::Text(j.to_string())),
+    }
 }
 
 /// Added, changed and removed records of one file.

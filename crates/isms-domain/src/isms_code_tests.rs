@@ -353,6 +353,190 @@ fn plan_lists_added_changed_removed() {
     assert!(plan(&old, &old).is_empty());
 }
 
+fn ruled_schema() -> Vec<(String, Vec<(String, Col)>)> {
+    let t = |name: &str, cols: &[(&str, Col)]| {
+        let mut c = vec![
+            ("id".to_owned(), Col::Uuid),
+            ("org_id".to_owned(), Col::Uuid),
+        ];
+        c.extend(cols.iter().map(|(n, k)| ((*n).to_owned(), *k)));
+        (name.to_owned(), c)
+    };
+    vec![
+        t(
+            "memberships",
+            &[("user_id", Col::Uuid), ("role", Col::Text)],
+        ),
+        t(
+            "assets",
+            &[
+                ("number", Col::Int),
+                ("asset_type", Col::Text),
+                ("name", Col::Text),
+                ("confidentiality", Col::Int),
+                ("classification", Col::Int),
+            ],
+        ),
+        t(
+            "risks",
+            &[
+                ("number", Col::Int),
+                ("treatment", Col::Text),
+                ("status", Col::Text),
+            ],
+        ),
+        t(
+            "findings",
+            &[
+                ("number", Col::Int),
+                ("grade", Col::Text),
+                ("status", Col::Text),
+            ],
+        ),
+        t(
+            "corrective_actions",
+            &[("number", Col::Int), ("status", Col::Text)],
+        ),
+        t("tasks", &[("number", Col::Int), ("status", Col::Text)]),
+        t(
+            "documents",
+            &[
+                ("number", Col::Int),
+                ("kind", Col::Text),
+                ("review_months", Col::Int),
+            ],
+        ),
+    ]
+}
+
+/// A directory for [`ruled_schema`]; `tables` replaces the named files.
+fn ruled_files(tables: &[(&str, &str)]) -> FileSet {
+    let mut f = FileSet::new();
+    f.insert("organisation.yaml".into(), b"name: Acme\n".to_vec());
+    f.insert(
+        "users.yaml".into(),
+        b"- key: alice@example.com\n  name: Alice\n".to_vec(),
+    );
+    let good = [
+        (
+            "memberships",
+            "- key: alice@example.com\n  user_id: users/alice@example.com\n  role: isms_manager\n",
+        ),
+        (
+            "assets",
+            "- key: A-0001\n  number: 1\n  asset_type: supplier_provided\n  name: CRM\n  confidentiality: 4\n  classification: 4\n",
+        ),
+        (
+            "risks",
+            "- key: R-001\n  number: 1\n  treatment: modify\n  status: treatment_planned\n",
+        ),
+        (
+            "findings",
+            "- key: F-001\n  number: 1\n  grade: major_nc\n  status: action_planned\n",
+        ),
+        (
+            "corrective_actions",
+            "- key: CA-001\n  number: 1\n  status: verified_effective\n",
+        ),
+        (
+            "tasks",
+            "- key: T-001\n  number: 1\n  status: in_progress\n",
+        ),
+        (
+            "documents",
+            "- key: DOC-001\n  number: 1\n  kind: procedure\n  review_months: 12\n",
+        ),
+    ];
+    for (t, text) in good {
+        f.insert(format!("{t}.yaml"), text.as_bytes().to_vec());
+    }
+    for (t, text) in tables {
+        f.insert(format!("{t}.yaml"), text.as_bytes().to_vec());
+    }
+    f
+}
+
+fn ruled_errors(tables: &[(&str, &str)]) -> Vec<String> {
+    match parse(&ruled_files(tables), &ruled_schema()) {
+        Ok(_) => Vec::new(),
+        Err(e) => e.errors.into_iter().map(|e| e.message).collect(),
+    }
+}
+
+#[test]
+fn stored_forms_of_enumerated_fields_and_ratings_are_accepted() {
+    let parsed = parse(&ruled_files(&[]), &ruled_schema()).expect("stored forms pass");
+    assert!(parsed.tables.iter().all(|(_, recs)| recs.len() == 1));
+}
+
+#[test]
+fn bad_values_are_named_by_file_line_and_field() {
+    let e = ruled_errors(&[
+        (
+            "assets",
+            "- key: A-0001\n  number: 1\n  asset_type: spaceship\n  confidentiality: 9\n- key: A-0002\n  number: 2\n  asset_type: Hardware\n  classification: 0\n",
+        ),
+        (
+            "risks",
+            "- key: R-001\n  number: 1\n  treatment: ignore\n  status: bogus\n",
+        ),
+        (
+            "findings",
+            "- key: F-001\n  number: 1\n  grade: critical\n  status: bogus\n",
+        ),
+        ("corrective_actions", "- key: CA-001\n  status: bogus\n"),
+        ("tasks", "- key: T-001\n  status: !ref tasks/T-002\n"),
+        ("memberships", "- key: alice@example.com\n  role: owner\n"),
+        (
+            "documents",
+            "- key: DOC-001\n  kind: memo\n  review_months: 99\n",
+        ),
+    ]);
+    let has = |prefix: &str| {
+        assert!(
+            e.iter().any(|m| m.starts_with(prefix)),
+            "{prefix} in {e:#?}"
+        );
+    };
+    has(
+        "assets.yaml line 3, field asset_type: \"spaceship\" is not an asset type; it must be one of: information, software, hardware",
+    );
+    has(
+        "assets.yaml line 4, field confidentiality: 9 is not a rating; it must be 1 (low), 2 (medium), 3 (high) or 4 (very high)",
+    );
+    has(
+        "assets.yaml line 7, field asset_type: \"Hardware\" is not how an asset type is stored; write \"hardware\"",
+    );
+    has("assets.yaml line 8, field classification: 0 is not a classification level");
+    has(
+        "risks.yaml line 3, field treatment: \"ignore\" is not a treatment; it must be modify, retain, avoid or share",
+    );
+    has(
+        "risks.yaml line 4, field status: \"bogus\" is not a risk status; it must be one of: identified",
+    );
+    has(
+        "findings.yaml line 3, field grade: \"critical\" is not a grade; the grade must be one of major_nc, minor_nc, observation, ofi",
+    );
+    has(
+        "findings.yaml line 4, field status: \"bogus\" is not a finding status; the status must be one of open, action_planned, verifying, closed",
+    );
+    has(
+        "corrective_actions.yaml line 2, field status: \"bogus\" is not an action status; the status must be one of planned",
+    );
+    has(
+        "tasks.yaml line 2, field status: \"tasks/T-002\" is not a task status; it must be open, in_progress or done",
+    );
+    has("memberships.yaml line 2, field role: unknown role \"owner\"; expected one of: admin");
+    has(
+        "documents.yaml line 2, field kind: \"memo\" is not a document kind; choose one of: policy",
+    );
+    has(
+        "documents.yaml line 3, field review_months: 99 is not a review interval; it must be between 1 and",
+    );
+    // The records with bad values are not accepted, so nothing else is reported for them.
+    assert_eq!(e.len(), 13, "{e:#?}");
+}
+
 fn records() -> impl Strategy<Value = Gen> {
     (
         prop::collection::vec(("\\PC{0,12}", any::<bool>(), 0i64..4_000_000_000_000), 0..5),

@@ -628,6 +628,13 @@ pub enum ReviewStatus {
 }
 
 impl ReviewStatus {
+    /// Every status, in life-cycle order.
+    pub const ALL: [ReviewStatus; 3] = [
+        ReviewStatus::Planned,
+        ReviewStatus::Held,
+        ReviewStatus::Approved,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ReviewStatus::Planned => "planned",

@@ -394,6 +394,9 @@ pub enum LinkKind {
 }
 
 impl LinkKind {
+    /// Both kinds.
+    pub const ALL: [LinkKind; 2] = [LinkKind::Clause, LinkKind::Control];
+
     pub fn as_str(self) -> &'static str {
         match self {
             LinkKind::Clause => "clause",

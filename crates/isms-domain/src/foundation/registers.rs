@@ -19,6 +19,14 @@ pub enum Register {
 }
 
 impl Register {
+    /// Every register.
+    pub const ALL: [Register; 4] = [
+        Register::Issue,
+        Register::Party,
+        Register::Role,
+        Register::Objective,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Register::Issue => "issue",

@@ -51,6 +51,13 @@ pub enum NodeKind {
 }
 
 impl NodeKind {
+    /// Every kind.
+    pub const ALL: [NodeKind; 3] = [
+        NodeKind::Group,
+        NodeKind::Control,
+        NodeKind::ReferenceControl,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             NodeKind::Group => "group",

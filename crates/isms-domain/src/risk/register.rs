@@ -253,6 +253,9 @@ pub enum AcceptanceKind {
 }
 
 impl AcceptanceKind {
+    /// Both kinds.
+    pub const ALL: [AcceptanceKind; 2] = [AcceptanceKind::ByOwner, AcceptanceKind::ByApprover];
+
     /// Stable identifier (`by_owner`, `by_approver`).
     pub fn as_str(self) -> &'static str {
         match self {
