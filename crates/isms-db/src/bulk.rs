@@ -107,7 +107,7 @@ pub async fn insert(
     }
     let mut written = 0;
     for chunk in rows.chunks(rows_per_statement(cols.len())) {
-        let sql = insert_sql(table, cols, chunk.len());
+        let sql = crate::for_engine(c, insert_sql(table, cols, chunk.len()));
         written += run!(c, x => {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for v in chunk.iter().flatten() {

@@ -33,6 +33,7 @@ fn values(rows: usize, cols: usize) -> String {
 }
 
 async fn exec(c: &mut impl AsConn, sql: String, vals: &[V<'_>]) -> Result<(), DbError> {
+    let sql = crate::for_engine(c, sql);
     run!(c, x => {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
         for v in vals {

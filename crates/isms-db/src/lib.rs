@@ -166,6 +166,41 @@ macro_rules! run {
     };
 }
 
+/// `sql` with its `$1, $2, …` placeholders written as SQLite's anonymous `?`, when each
+/// number appears once and in order (as in the multi-row inserts); `None` otherwise.
+///
+/// Why: sqlx looks up every parameter's name with `sqlite3_bind_parameter_name`, which
+/// walks SQLite's list of named parameters, so binding a statement with thousands of
+/// `$N` placeholders is quadratic (60 % of a 100,000-asset import). Anonymous `?`
+/// parameters are not in that list.
+pub(crate) fn sqlite_positional(sql: &str) -> Option<String> {
+    let mut out = String::with_capacity(sql.len());
+    let mut expected = 1u64;
+    let mut rest = sql;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 || after[..digits].parse::<u64>().ok()? != expected {
+            return None;
+        }
+        expected += 1;
+        out.push('?');
+        rest = &after[digits..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// The statement text for the connection's engine: SQLite gets [`sqlite_positional`]
+/// placeholders where they are sequential.
+pub(crate) fn for_engine(c: &mut impl AsConn, sql: String) -> String {
+    match c.conn() {
+        Conn::Sqlite(_) => sqlite_positional(&sql).unwrap_or(sql),
+        Conn::Postgres(_) => sql,
+    }
+}
+
 /// A bound value of a dynamically built query (filters built only from what was given).
 pub(crate) enum Param {
     Uuid(uuid::Uuid),
@@ -381,4 +416,22 @@ macro_rules! bind_args {
         }
         q
     }};
+}
+
+#[cfg(test)]
+mod positional_tests {
+    use super::sqlite_positional;
+
+    #[test]
+    fn sequential_placeholders_become_anonymous() {
+        assert_eq!(
+            sqlite_positional("INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)").as_deref(),
+            Some("INSERT INTO t (a, b) VALUES (?, ?), (?, ?)")
+        );
+        assert_eq!(sqlite_positional("SELECT 1").as_deref(), Some("SELECT 1"));
+        // Out of order, repeated or bare: kept as written.
+        assert_eq!(sqlite_positional("WHERE a = $2 AND b = $1"), None);
+        assert_eq!(sqlite_positional("WHERE a = $1 OR b = $1"), None);
+        assert_eq!(sqlite_positional("WHERE a = $x"), None);
+    }
 }
