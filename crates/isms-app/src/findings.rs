@@ -2083,26 +2083,12 @@ impl App {
                 .iter()
                 .any(|n| !c.get(n).is_empty()),
             };
-            let result = match (target, verification.result) {
-                (Some(ActionStatus::VerifiedEffective), None) => Some(Effectiveness::Effective),
-                (Some(ActionStatus::VerifiedIneffective), None) => Some(Effectiveness::Ineffective),
-                (Some(t), Some(r))
-                    if matches!(
-                        t,
-                        ActionStatus::VerifiedEffective | ActionStatus::VerifiedIneffective
-                    ) && status_after_verification(r) != t =>
-                {
-                    c.bad(
-                        "verification",
-                        format!(
-                            "\"{}\" does not agree with the status {}",
-                            r.as_str(),
-                            t.as_str()
-                        ),
-                    );
+            let result = match isms_domain::capa::verification_for(target, verification.result) {
+                Ok(r) => r,
+                Err(m) => {
+                    c.bad("verification", m);
                     None
                 }
-                (_, r) => r,
             };
             let verified_now = cur.is_some_and(|a| a.verification.is_some());
             let to_be_verified = matches!(

@@ -393,6 +393,27 @@ pub fn status_after_verification(result: Effectiveness) -> ActionStatus {
     }
 }
 
+/// The verification result a record that reaches `target` carries: the one `given`, or
+/// the one a verified status implies; a result that contradicts the status is an error.
+pub fn verification_for(
+    target: Option<ActionStatus>,
+    given: Option<Effectiveness>,
+) -> Result<Option<Effectiveness>, String> {
+    match (target, given) {
+        (Some(ActionStatus::VerifiedEffective), None) => Ok(Some(Effectiveness::Effective)),
+        (Some(ActionStatus::VerifiedIneffective), None) => Ok(Some(Effectiveness::Ineffective)),
+        (
+            Some(t @ (ActionStatus::VerifiedEffective | ActionStatus::VerifiedIneffective)),
+            Some(r),
+        ) if status_after_verification(r) != t => Err(format!(
+            "\"{}\" does not agree with the status {}",
+            r.as_str(),
+            t.as_str()
+        )),
+        (_, r) => Ok(r),
+    }
+}
+
 /// One step an import takes to bring a corrective action to the status its row gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ActionStep {
@@ -551,6 +572,26 @@ mod body_deadline_tests {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn verification_follows_a_verified_status() {
+        use ActionStatus::*;
+        use Effectiveness::*;
+        assert_eq!(
+            verification_for(Some(VerifiedEffective), None),
+            Ok(Some(Effective))
+        );
+        assert_eq!(
+            verification_for(Some(VerifiedIneffective), None),
+            Ok(Some(Ineffective))
+        );
+        assert_eq!(
+            verification_for(Some(Closed), Some(Ineffective)),
+            Ok(Some(Ineffective))
+        );
+        assert_eq!(verification_for(Some(Closed), None), Ok(None));
+        assert!(verification_for(Some(VerifiedEffective), Some(Ineffective)).is_err());
+    }
 
     #[test]
     fn status_path_goes_through_implementation_and_verification() {
