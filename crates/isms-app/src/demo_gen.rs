@@ -25,7 +25,7 @@ use isms_domain::ValidationError;
 use isms_domain::asset::{
     AssetType, Rating, TransferMechanism, check_flow, check_name, classification, normalise_tags,
 };
-use isms_domain::audit::{EntryContent, INSTANCE_CHAIN, canonical_json, state_digest};
+use isms_domain::audit::{EntryContent, INSTANCE_CHAIN, recorded_change};
 use isms_domain::catalogue::catalogue;
 use isms_domain::evidence::{parse_target, risk_ref};
 use isms_domain::rbac::Role;
@@ -373,7 +373,7 @@ fn entry(
     summary: String,
     after: Option<Value>,
 ) -> (Uuid, EntryContent) {
-    let details = json!({ "before": Value::Null, "after": after });
+    let recorded = recorded_change(None, after.as_ref());
     (
         Uuid::now_v7(),
         EntryContent {
@@ -386,9 +386,9 @@ fn entry(
             entity_id: entity_id.to_string(),
             action: action.to_owned(),
             summary,
-            before_digest: None,
-            after_digest: after.as_ref().map(state_digest),
-            details: canonical_json(&details),
+            before_digest: recorded.before_digest,
+            after_digest: recorded.after_digest,
+            details: recorded.details,
         },
     )
 }
@@ -505,6 +505,7 @@ impl App {
                 .collect(),
         };
         let mut tx = self.db.begin().await?;
+        bulk::prepare_large_write(&mut tx).await?;
         self.gen_people(
             &mut tx,
             &ctx,
@@ -533,6 +534,7 @@ impl App {
         let audit_entries = gen_reviews(&mut tx, size, &mut rng, &st, progress).await?;
         progress.start("saving", 0);
         tx.commit().await?;
+        bulk::finish_large_write(&self.db).await?;
         progress.finish();
         Ok(GeneratedDemo {
             slug: slug.to_owned(),
@@ -654,7 +656,7 @@ impl App {
                 "updated_at",
                 "version",
             ],
-            &users,
+            users,
         )
         .await?;
         bulk::insert(
@@ -670,7 +672,7 @@ impl App {
                 "updated_at",
                 "version",
             ],
-            &members,
+            members,
         )
         .await?;
         isms_db::audit::append_batch(tx, INSTANCE_CHAIN, user_log).await?;
@@ -796,7 +798,7 @@ impl App {
                     "updated_at",
                     "version",
                 ],
-                &rows,
+                rows,
             )
             .await?;
             bulk::insert(
@@ -810,7 +812,7 @@ impl App {
                     "target_kind",
                     "target_ref",
                 ],
-                &links,
+                links,
             )
             .await?;
             isms_db::audit::append_batch(tx, st.org_id, log).await?;
@@ -935,14 +937,14 @@ async fn gen_assets(
                 "updated_at",
                 "version",
             ],
-            &rows,
+            rows,
         )
         .await?;
         bulk::insert(
             tx,
             "asset_tags",
             &["id", "org_id", "asset_id", "asset_number", "tag"],
-            &tags,
+            tags,
         )
         .await?;
         isms_db::audit::append_batch(tx, st.org_id, log).await?;
@@ -1026,7 +1028,7 @@ async fn gen_flows(
                 "updated_at",
                 "version",
             ],
-            &rows,
+            rows,
         )
         .await?;
         isms_db::audit::append_batch(tx, st.org_id, log).await?;
@@ -1196,21 +1198,21 @@ async fn gen_risks(
                 "updated_at",
                 "version",
             ],
-            &rows,
+            rows,
         )
         .await?;
         bulk::insert(
             tx,
             "risk_controls",
             &["id", "risk_id", "org_id", "control_id"],
-            &ctl_rows,
+            ctl_rows,
         )
         .await?;
         bulk::insert(
             tx,
             "risk_assets",
             &["id", "org_id", "risk_id", "asset_id"],
-            &asset_rows,
+            asset_rows,
         )
         .await?;
         isms_db::audit::append_batch(tx, st.org_id, log).await?;
@@ -1310,7 +1312,7 @@ async fn gen_tasks(
                 "risk_id",
                 "number",
             ],
-            &rows,
+            rows,
         )
         .await?;
         isms_db::audit::append_batch(tx, st.org_id, log).await?;

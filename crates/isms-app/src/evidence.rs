@@ -21,7 +21,7 @@ use isms_domain::rbac::{Permission, membership_active};
 use isms_domain::time::{format_date, parse_date};
 use isms_export::Table;
 use serde::{Deserialize, Deserializer, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use time::Date;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -1024,56 +1024,40 @@ impl App {
     pub async fn evidence_coverage(&self, ctx: &OrgCtx) -> AppResult<EvidenceCoverage> {
         ctx.require(Permission::Read, "see the evidence register")?;
         const CLAIMED: [&str; 2] = ["implemented", "partially_implemented"];
-        let mut c = self.db.read().await?;
-        let claimed = store::controls_with_status(&mut c, ctx.org.id, &CLAIMED).await?;
-        let linked = store::evidence_of_controls_with_status(&mut c, ctx.org.id, &CLAIMED).await?;
-        let own: Vec<String> = claimed
-            .iter()
-            .filter(|r| !isms_domain::control::looks_like_annex_a(&r.control_ref))
-            .map(|r| r.control_ref.clone())
-            .collect();
-        let mut own_titles: HashMap<String, String> = HashMap::new();
-        for code in own {
-            if let Some(o) = own_controls::by_code(&mut c, ctx.org.id, &code).await? {
-                own_titles.insert(code, o.title);
-            }
-        }
-        let mut by_control: BTreeMap<&str, Vec<&store::ControlEvidence>> = BTreeMap::new();
-        for e in &linked {
-            by_control
-                .entry(e.control_ref.as_str())
-                .or_default()
-                .push(e);
-        }
         let today = self.today();
+        let mut c = self.db.read().await?;
+        let claimed = store::control_coverage(&mut c, ctx.org.id, &CLAIMED, Day(today)).await?;
         let mut uncovered = Vec::new();
         for r in &claimed {
-            let ev = by_control
-                .get(r.control_ref.as_str())
-                .cloned()
-                .unwrap_or_default();
-            if !lacks_current_evidence(
-                &r.status,
-                ev.iter().map(|e| e.valid_until.map(|d| d.0)),
-                today,
-            ) {
+            // The store answers whether any linked evidence is still valid; the rule of
+            // what that means for the control is the domain's.
+            let current = r.has_current.then_some(None);
+            if !lacks_current_evidence(&r.status, current, today) {
                 continue;
             }
-            let latest_expired = ev
-                .iter()
-                .filter(|e| is_expired(e.valid_until.map(|d| d.0), today))
-                .max_by_key(|e| (e.valid_until, e.number))
-                .map(|e| EvidenceSummary {
-                    id: e.id,
-                    reference: evidence_ref(e.number),
-                    title: e.title.clone(),
-                    valid_until: day_text(e.valid_until),
-                });
-            let title = catalogue()
-                .control(&r.control_ref)
-                .map(|c| c.title.clone())
-                .or_else(|| own_titles.get(&r.control_ref).cloned())
-                .unwrap_or_default();
+            let latest_expired = match (r.latest_id, r.latest_number, &r.latest_title) {
+                (Some(id), Some(number), Some(title))
+                    if is_expired(r.latest_valid_until.map(|d| d.0), today) =>
+                {
+                    Some(EvidenceSummary {
+                        id,
+                        reference: evidence_ref(number),
+                        title: title.clone(),
+                        valid_until: day_text(r.latest_valid_until),
+                    })
+                }
+                _ => None,
+            };
+            let title = match catalogue().control(&r.control_ref) {
+                Some(entry) => entry.title.clone(),
+                None if !isms_domain::control::looks_like_annex_a(&r.control_ref) => {
+                    own_controls::by_code(&mut c, ctx.org.id, &r.control_ref)
+                        .await?
+                        .map(|o| o.title)
+                        .unwrap_or_default()
+                }
+                None => String::new(),
+            };
             uncovered.push(UncoveredControl {
                 control_ref: r.control_ref.clone(),
                 label: display_ref(&r.control_ref),

@@ -616,6 +616,9 @@ impl<'de, B: serde::de::DeserializeOwned> Deserialize<'de> for EntryPatch<B> {
 pub struct EntryQuery {
     /// Issue kind, party kind or objective status.
     pub kind: Option<String>,
+    /// The name the caller gave `kind` under (`status` for objectives), for the error;
+    /// `None`: `kind`.
+    pub kind_field: Option<&'static str>,
     /// Role holder or objective owner.
     pub person_id: Option<Uuid>,
     pub cursor: Option<String>,
@@ -696,17 +699,22 @@ impl App {
         if let Some(k) = kind
             && !B::kinds().iter().any(|(x, _)| *x == k)
         {
-            v.push(
-                "kind",
-                format!(
-                    "must be one of {}",
-                    B::kinds()
-                        .iter()
-                        .map(|(x, _)| *x)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            );
+            let field = q.kind_field.unwrap_or("kind");
+            if B::kinds().is_empty() {
+                v.push(field, "this register has nothing to filter by here");
+            } else {
+                v.push(
+                    field,
+                    format!(
+                        "must be one of {}",
+                        B::kinds()
+                            .iter()
+                            .map(|(x, _)| *x)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            }
         }
         v.into_result()?;
         let f = EntryFilter {

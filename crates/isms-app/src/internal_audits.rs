@@ -685,19 +685,18 @@ impl App {
         let applicable = store::applicable_controls(c, ctx.org.id).await?;
         let own = own_controls::all_titles(c, ctx.org.id).await?;
         let mut high: BTreeSet<String> = BTreeSet::new();
-        let mut levels_of: HashMap<String, usize> = HashMap::new();
+        let levels_of: HashMap<Uuid, usize> = store::method_definitions(c, ctx.org.id)
+            .await?
+            .into_iter()
+            .map(|(id, definition)| {
+                let n = serde_json::from_str::<isms_domain::risk::method::Method>(&definition)
+                    .map(|m| m.levels.len())
+                    .unwrap_or(0);
+                (id, n)
+            })
+            .collect();
         for r in store::control_risk_levels(c, ctx.org.id).await? {
-            let n = match levels_of.get(&r.definition) {
-                Some(n) => *n,
-                None => {
-                    let n =
-                        serde_json::from_str::<isms_domain::risk::method::Method>(&r.definition)
-                            .map(|m| m.levels.len())
-                            .unwrap_or(0);
-                    levels_of.insert(r.definition.clone(), n);
-                    n
-                }
-            };
+            let n = levels_of.get(&r.method_id).copied().unwrap_or(0);
             if dom::is_high_level(r.level, n) {
                 high.insert(r.control_id);
             }

@@ -58,7 +58,7 @@ pub use error::{AppError, AppResult};
 
 use base64::Engine as _;
 use isms_db::{Db, Tx};
-use isms_domain::audit::{EntryContent, INSTANCE_CHAIN, canonical_json, state_digest};
+use isms_domain::audit::{EntryContent, INSTANCE_CHAIN, recorded_change};
 use isms_domain::time::{Clock, Timestamp};
 use serde::Serialize;
 use std::sync::Arc;
@@ -200,10 +200,7 @@ pub(crate) async fn record(
     actor: Actor<'_>,
     change: Change<'_>,
 ) -> AppResult<()> {
-    let details = serde_json::json!({
-        "before": change.before,
-        "after": change.after,
-    });
+    let recorded = recorded_change(change.before.as_ref(), change.after.as_ref());
     let content = EntryContent {
         chain_id: change.org_id.unwrap_or(INSTANCE_CHAIN),
         seq: 0,
@@ -214,9 +211,9 @@ pub(crate) async fn record(
         entity_id: change.entity_id,
         action: change.action.to_owned(),
         summary: change.summary,
-        before_digest: change.before.as_ref().map(state_digest),
-        after_digest: change.after.as_ref().map(state_digest),
-        details: canonical_json(&details),
+        before_digest: recorded.before_digest,
+        after_digest: recorded.after_digest,
+        details: recorded.details,
     };
     isms_db::audit::append(tx, Uuid::now_v7(), content).await?;
     Ok(())

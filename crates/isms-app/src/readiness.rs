@@ -205,42 +205,32 @@ impl App {
         }
         f.method.approval.draft_open = methods.iter().any(|m| m.status == "draft");
 
-        // 6.1.2, 6.1.3, 8.2, 8.3 the risk register.
-        let risks = store::risks(&mut c, org).await?;
-        let live: Vec<&store::RiskRow> = risks.iter().filter(|r| r.status != "closed").collect();
+        // 6.1.2, 6.1.3, 8.2, 8.3 the risk register: totals and the first few risks each
+        // rule names, never the whole register.
+        let sample = i64::try_from(SAMPLE).unwrap_or(i64::MAX);
+        let appetites: Vec<(Uuid, i64)> = level_of_method
+            .iter()
+            .map(|(m, level)| (*m, i64::from(*level)))
+            .collect();
+        let (live, last_change) = store::risk_totals(&mut c, org).await?;
+        let untreated = store::untreated_risks(&mut c, org, &appetites, sample).await?;
+        let unaccepted = store::unaccepted_risks(&mut c, org, Day(today), sample).await?;
         let risk_item = |r: &store::RiskRow| {
             Item::new(
                 format!("{} {}", isms_domain::evidence::risk_ref(r.number), r.title),
                 format!("risks/{}", r.id),
             )
         };
-        let above = |r: &store::RiskRow| {
-            let level = r.residual_level.unwrap_or(r.inherent_level);
-            level_of_method
-                .get(&r.method_id)
-                .is_some_and(|a| level > i64::from(*a))
-        };
-        let untreated: Vec<&&store::RiskRow> = live
-            .iter()
-            .filter(|r| r.treatment.is_none() && above(r))
-            .collect();
-        let unaccepted: Vec<&&store::RiskRow> = live
-            .iter()
-            .filter(|r| r.treatment.is_some() && r.treatment.as_deref() != Some("avoid"))
-            .filter(|r| {
-                r.accepted_at.is_none() || r.acceptance_expires_on.is_some_and(|d| d.0 < today)
-            })
-            .collect();
-        let unassessed = store::unassessed_assets(&mut c, org).await?;
+        let unassessed = store::unassessed_assets(&mut c, org, sample).await?;
         f.risks = RiskFacts {
-            total: count(live.len()),
-            last_assessed_on: risks.iter().map(|r| r.updated_at.0.date()).max(),
+            total: u32::try_from(live).unwrap_or(u32::MAX),
+            last_assessed_on: last_change.map(|t| t.0.date()),
             assets_in_scope: u32::try_from(store::assets_in_scope(&mut c, org).await?)
                 .unwrap_or(u32::MAX),
-            unassessed_count: count(unassessed.len()),
+            unassessed_count: u32::try_from(store::unassessed_count(&mut c, org).await?)
+                .unwrap_or(u32::MAX),
             unassessed_assets: unassessed
                 .iter()
-                .take(SAMPLE)
                 .map(|a| {
                     Item::new(
                         format!("{} {}", crate::assets::asset_reference(a.number), a.name),
@@ -248,16 +238,8 @@ impl App {
                     )
                 })
                 .collect(),
-            untreated: untreated
-                .iter()
-                .take(SAMPLE)
-                .map(|r| risk_item(r))
-                .collect(),
-            unaccepted: unaccepted
-                .iter()
-                .take(SAMPLE)
-                .map(|r| risk_item(r))
-                .collect(),
+            untreated: untreated.iter().map(risk_item).collect(),
+            unaccepted: unaccepted.iter().map(risk_item).collect(),
         };
 
         // 6.1.3 d the Statement of Applicability.

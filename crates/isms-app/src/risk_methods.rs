@@ -176,9 +176,18 @@ impl App {
 
     /// Every version, newest first.
     pub async fn list_risk_methods(&self, ctx: &OrgCtx) -> AppResult<Vec<RiskMethod>> {
-        ctx.require(Permission::Read, "see the risk method")?;
         let mut c = self.db.read().await?;
-        store::list_methods(&mut c, ctx.org.id)
+        self.list_risk_methods_in(&mut c, ctx).await
+    }
+
+    /// The methods, read on the caller's connection (see [`App::risk_method_in_force_in`]).
+    pub(crate) async fn list_risk_methods_in(
+        &self,
+        c: &mut impl isms_db::AsConn,
+        ctx: &OrgCtx,
+    ) -> AppResult<Vec<RiskMethod>> {
+        ctx.require(Permission::Read, "see the risk method")?;
+        store::list_methods(c, ctx.org.id)
             .await?
             .into_iter()
             .map(|r| self.to_method(r))
@@ -196,9 +205,20 @@ impl App {
 
     /// The approved version in force, if any.
     pub async fn risk_method_in_force(&self, ctx: &OrgCtx) -> AppResult<Option<RiskMethod>> {
-        ctx.require(Permission::Read, "see the risk method")?;
         let mut c = self.db.read().await?;
-        store::method_in_status(&mut c, ctx.org.id, STATUS_APPROVED)
+        self.risk_method_in_force_in(&mut c, ctx).await
+    }
+
+    /// The method in force, read on the caller's connection: a write transaction must
+    /// not wait for a second connection from the pool while it holds SQLite's write lock
+    /// (the other connections may all be waiting for that lock).
+    pub(crate) async fn risk_method_in_force_in(
+        &self,
+        c: &mut impl isms_db::AsConn,
+        ctx: &OrgCtx,
+    ) -> AppResult<Option<RiskMethod>> {
+        ctx.require(Permission::Read, "see the risk method")?;
+        store::method_in_status(c, ctx.org.id, STATUS_APPROVED)
             .await?
             .map(|r| self.to_method(r))
             .transpose()

@@ -330,9 +330,13 @@ async fn asset_ids(
 
 impl App {
     /// Every method version of the organisation by id (a handful), for naming levels.
-    async fn methods_by_id(&self, ctx: &OrgCtx) -> AppResult<HashMap<Uuid, RiskMethod>> {
+    async fn methods_by_id(
+        &self,
+        c: &mut impl isms_db::AsConn,
+        ctx: &OrgCtx,
+    ) -> AppResult<HashMap<Uuid, RiskMethod>> {
         Ok(self
-            .list_risk_methods(ctx)
+            .list_risk_methods_in(c, ctx)
             .await?
             .into_iter()
             .map(|m| (m.id, m))
@@ -418,8 +422,12 @@ impl App {
         })
     }
 
-    async fn in_force_or_422(&self, ctx: &OrgCtx) -> AppResult<RiskMethod> {
-        self.risk_method_in_force(ctx).await?.ok_or_else(|| {
+    async fn in_force_or_422(
+        &self,
+        c: &mut impl isms_db::AsConn,
+        ctx: &OrgCtx,
+    ) -> AppResult<RiskMethod> {
+        self.risk_method_in_force_in(c, ctx).await?.ok_or_else(|| {
             ValidationError::single(
                 "method",
                 "approve a risk assessment method first: risks are rated under the method in force",
@@ -462,7 +470,7 @@ impl App {
         if let Some(s) = &q.status {
             v.check(RiskStatus::parse("status", s));
         }
-        let methods = self.methods_by_id(ctx).await?;
+        let methods = self.methods_by_id(&mut self.db.read().await?, ctx).await?;
         let mut f = RiskFilter {
             status: q.status.clone(),
             owner_id: q.owner_id,
@@ -535,7 +543,7 @@ impl App {
         ctx: &OrgCtx,
         id: Uuid,
     ) -> AppResult<Risk> {
-        let methods = self.methods_by_id(ctx).await?;
+        let methods = self.methods_by_id(c, ctx).await?;
         let r = store::risk(c, ctx.org.id, id)
             .await?
             .ok_or(AppError::NotFound("risk"))?;
@@ -581,7 +589,7 @@ impl App {
         status: Option<RiskStatus>,
     ) -> AppResult<Risk> {
         ctx.require(Permission::Write, "add risks")?;
-        let method = self.in_force_or_422(ctx).await?;
+        let method = self.in_force_or_422(tx, ctx).await?;
         let m = &method.method;
         let mut v = ValidationError::new();
         let title = v.check(parse_name("title", &input.title, 300));
@@ -880,7 +888,7 @@ impl App {
                 "accept risks (a person accepts a risk)",
             ));
         };
-        let methods = self.methods_by_id(ctx).await?;
+        let methods = self.methods_by_id(&mut self.db.read().await?, ctx).await?;
         let mut tx = self.db.begin().await?;
         let before = store::risk(&mut tx, ctx.org.id, id)
             .await?
@@ -1329,7 +1337,9 @@ impl App {
         let sha256 = crate::imports::sha256_hex(bytes);
         let risks = self.every_risk(ctx).await?;
         let sheet = if is_ciso_sheet(&rows) {
-            let method = self.in_force_or_422(ctx).await?;
+            let method = self
+                .in_force_or_422(&mut self.db.read().await?, ctx)
+                .await?;
             let titles: HashMap<String, String> = risks
                 .iter()
                 .map(|r| (r.title.trim().to_lowercase(), r.reference.clone()))

@@ -71,6 +71,9 @@ impl SoaVersion {
     }
 }
 
+/// Pieces of evidence listed per SoA row, newest first; the rest are counted and linked.
+const EVIDENCE_SHOWN: i64 = 5;
+
 /// A record linked to an SoA row (documents, evidence): see [`App::soa_entry_links`].
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EntryLink {
@@ -467,9 +470,11 @@ impl App {
     }
 
     /// Documents and evidence linked to each control, for the SoA rows (`controls` are
-    /// Annex A ids): one query for the document register, one for the evidence register.
-    /// Retired documents are left out; expired evidence is shown, marked as expired, so
-    /// that a reader sees the gap rather than nothing.
+    /// Annex A ids): one query for the document register; for the evidence register the
+    /// [`EVIDENCE_SHOWN`] newest pieces per control and one line counting the rest, which
+    /// leads to the control's evidence history (a large register links thousands of
+    /// pieces to one control). Retired documents are left out; expired evidence is
+    /// shown, marked as expired, so that a reader sees the gap rather than nothing.
     pub async fn soa_entry_links(
         &self,
         c: &mut impl AsConn,
@@ -500,10 +505,14 @@ impl App {
             });
         }
         let today = self.today();
-        for e in isms_db::evidence::control_links(c, ctx.org.id).await? {
-            if !wanted.contains(e.control_ref.as_str()) {
-                continue;
-            }
+        let shown: Vec<String> = controls
+            .iter()
+            .filter(|c| wanted.contains(c.as_str()))
+            .cloned()
+            .collect();
+        for e in
+            isms_db::evidence::newest_control_links(c, ctx.org.id, &shown, EVIDENCE_SHOWN).await?
+        {
             let expired = isms_domain::evidence::is_expired(e.valid_until.map(|d| d.0), today);
             out.entry(e.control_ref).or_default().push(EntryLink {
                 kind: "evidence".to_owned(),
@@ -514,6 +523,21 @@ impl App {
                     if expired { " (expired)" } else { "" }
                 ),
                 link: format!("/o/{slug}/evidence/{}", e.id),
+            });
+        }
+        // Beyond the newest few, one line leads to the control's whole evidence history.
+        for (control, linked) in isms_db::evidence::control_link_counts(c, ctx.org.id).await? {
+            if linked <= EVIDENCE_SHOWN || !wanted.contains(control.as_str()) {
+                continue;
+            }
+            let more = linked - EVIDENCE_SHOWN;
+            out.entry(control.clone()).or_default().push(EntryLink {
+                kind: "evidence".to_owned(),
+                title: format!(
+                    "and {more} more piece{} of evidence",
+                    if more == 1 { "" } else { "s" }
+                ),
+                link: format!("/o/{slug}/evidence?control={control}"),
             });
         }
         Ok(out)

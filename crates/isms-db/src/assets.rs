@@ -138,6 +138,7 @@ pub async fn delete_asset(c: &mut impl AsConn, org_id: Uuid, id: Uuid) -> Result
 }
 
 pub async fn next_number(c: &mut impl AsConn, org_id: Uuid) -> Result<i64, DbError> {
+    crate::lock_numbering(c, "assets", org_id).await?;
     let n: Option<i64> = run!(c, x => sqlx::query_scalar(
         "SELECT MAX(number) FROM assets WHERE org_id = $1")
         .bind(org_id).fetch_one(x).await)?;
@@ -357,6 +358,7 @@ pub async fn delete_flow(c: &mut impl AsConn, org_id: Uuid, id: Uuid) -> Result<
 }
 
 pub async fn next_flow_number(c: &mut impl AsConn, org_id: Uuid) -> Result<i64, DbError> {
+    crate::lock_numbering(c, "data_flows", org_id).await?;
     let n: Option<i64> = run!(c, x => sqlx::query_scalar(
         "SELECT MAX(number) FROM data_flows WHERE org_id = $1")
         .bind(org_id).fetch_one(x).await)?;

@@ -215,7 +215,7 @@ pub async fn append_batch(
         ]);
         last_hash = e.hash;
     }
-    let n = crate::bulk::insert(c, "audit_entries", &cols, &rows).await?;
+    let n = crate::bulk::insert(c, "audit_entries", &cols, rows).await?;
     run!(c, x => sqlx::query("UPDATE audit_heads SET last_seq = $1, last_hash = $2 WHERE chain_id = $3")
         .bind(last_seq).bind(&last_hash).bind(chain).execute(x).await.map(|r| r.rows_affected()))?;
     Ok(n)

@@ -91,11 +91,12 @@ fn insert_sql(table: &str, cols: &[&str], rows: usize) -> String {
 
 /// Insert `rows` (each one value per column of `cols`, in order) into `table` with as
 /// few statements as the engines' bind limits allow. Runs in the caller's transaction.
+/// The values are moved into their binds (no copy of the texts).
 pub async fn insert(
     c: &mut impl AsConn,
     table: &str,
     cols: &[&str],
-    rows: &[Vec<Val>],
+    rows: Vec<Vec<Val>>,
 ) -> Result<u64, DbError> {
     check_names(table, cols)?;
     if let Some(bad) = rows.iter().position(|r| r.len() != cols.len()) {
@@ -105,26 +106,72 @@ pub async fn insert(
             cols.len()
         )));
     }
+    let per = rows_per_statement(cols.len());
     let mut written = 0;
-    for chunk in rows.chunks(rows_per_statement(cols.len())) {
-        let sql = crate::for_engine(c, insert_sql(table, cols, chunk.len()));
+    let mut left = rows.into_iter().peekable();
+    // The text of a full statement is the same for every chunk but the last.
+    let mut full_sql: Option<String> = None;
+    while left.peek().is_some() {
+        let chunk: Vec<Vec<Val>> = left.by_ref().take(per).collect();
+        let sql = if chunk.len() == per {
+            full_sql
+                .get_or_insert_with(|| crate::for_engine(c, insert_sql(table, cols, per)))
+                .clone()
+        } else {
+            crate::for_engine(c, insert_sql(table, cols, chunk.len()))
+        };
         written += run!(c, x => {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for v in chunk.iter().flatten() {
+            for v in chunk.into_iter().flatten() {
                 q = match v {
-                    Val::Uuid(v) => q.bind(*v),
-                    Val::Text(v) => q.bind(v.clone()),
-                    Val::Int(v) => q.bind(*v),
-                    Val::Bool(v) => q.bind(*v),
-                    Val::Float(v) => q.bind(*v),
-                    Val::Ts(v) => q.bind(*v),
-                    Val::Day(v) => q.bind(*v),
+                    Val::Uuid(v) => q.bind(v),
+                    Val::Text(v) => q.bind(v),
+                    Val::Int(v) => q.bind(v),
+                    Val::Bool(v) => q.bind(v),
+                    Val::Float(v) => q.bind(v),
+                    Val::Ts(v) => q.bind(v),
+                    Val::Day(v) => q.bind(v),
                 };
             }
             q.execute(x).await.map(|r| r.rows_affected())
         })?;
     }
     Ok(written)
+}
+
+/// Page cache for one large generated write on SQLite, in KiB (256 MiB).
+const LARGE_WRITE_CACHE_KIB: i64 = 262_144;
+
+/// Ready the transaction's connection for a write of hundreds of megabytes (the large
+/// demo organisation). SQLite's default page cache (2 MiB) fills within the first few
+/// thousand rows; from then on every new page first spills a dirty one to the WAL and
+/// index pages are read back again and again. A cache that holds the working set and
+/// temporary b-trees in memory avoids both. The setting belongs to the connection, which
+/// keeps it after the transaction: call it only where the process ends after the write
+/// (the `isms demo` command). PostgreSQL needs nothing here.
+pub async fn prepare_large_write(c: &mut impl AsConn) -> Result<(), DbError> {
+    if let crate::Conn::Sqlite(x) = crate::AsConn::conn(c) {
+        let sql = format!("PRAGMA cache_size = -{LARGE_WRITE_CACHE_KIB}");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut *x)
+            .await?;
+        sqlx::query("PRAGMA temp_store = MEMORY")
+            .execute(&mut *x)
+            .await?;
+    }
+    Ok(())
+}
+
+/// After a large write has committed: copy the write-ahead log into the database file
+/// and truncate it, so that the SQLite file is left alone on disk (the log of the large
+/// demo is as big as the database). PostgreSQL needs nothing here.
+pub async fn finish_large_write(db: &crate::Db) -> Result<(), DbError> {
+    if let crate::Db::Sqlite(p) = db {
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(p)
+            .await?;
+    }
+    Ok(())
 }
 
 /// How many rows of an organisation-owned table belong to `org_id` (`table` must be in
@@ -140,6 +187,7 @@ pub async fn count_of_org(c: &mut impl AsConn, table: &str, org_id: Uuid) -> Res
 /// The highest `number` of an organisation's records in `table` (0 when it has none):
 /// generated records continue the numbering.
 pub async fn max_number(c: &mut impl AsConn, table: &str, org_id: Uuid) -> Result<i64, DbError> {
+    crate::lock_numbering(c, table, org_id).await?;
     check_names(table, &["org_id", "number"])?;
     let sql = format!("SELECT COALESCE(MAX(number), 0) FROM {table} WHERE org_id = $1");
     Ok(

@@ -146,6 +146,7 @@ pub async fn delete_body(c: &mut impl AsConn, org_id: Uuid, id: Uuid) -> Result<
 // ------------------------------------------------------------------------------ audits
 
 pub async fn next_audit_number(c: &mut impl AsConn, org_id: Uuid) -> Result<i64, DbError> {
+    crate::lock_numbering(c, "certification_audits", org_id).await?;
     let n: Option<i64> = run!(c, x => sqlx::query_scalar(
         "SELECT MAX(number) FROM certification_audits WHERE org_id = $1")
         .bind(org_id).fetch_one(x).await)?;

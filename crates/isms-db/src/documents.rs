@@ -103,6 +103,7 @@ pub async fn delete_document(c: &mut impl AsConn, org_id: Uuid, id: Uuid) -> Res
 }
 
 pub async fn next_number(c: &mut impl AsConn, org_id: Uuid) -> Result<i64, DbError> {
+    crate::lock_numbering(c, "documents", org_id).await?;
     let n: Option<i64> = run!(c, x => sqlx::query_scalar(
         "SELECT MAX(number) FROM documents WHERE org_id = $1")
         .bind(org_id).fetch_one(x).await)?;

@@ -106,6 +106,7 @@ pub async fn delete(c: &mut impl AsConn, org_id: Uuid, id: Uuid) -> Result<bool,
 }
 
 pub async fn next_number(c: &mut impl AsConn, org_id: Uuid) -> Result<i64, DbError> {
+    crate::lock_numbering(c, "evidence", org_id).await?;
     let n: Option<i64> = run!(c, x => sqlx::query_scalar(
         "SELECT MAX(number) FROM evidence WHERE org_id = $1")
         .bind(org_id).fetch_one(x).await)?;
@@ -231,35 +232,6 @@ pub async fn remove_link(
 
 /// A control whose implementation status claims it operates (from
 /// `control_implementations`, migration 0011).
-#[derive(Debug, Clone, FromRow, PartialEq, Eq)]
-pub struct ClaimedControl {
-    pub control_ref: String,
-    pub status: String,
-}
-
-/// Controls recorded with one of `statuses`, in catalogue order
-/// (control_implementations_status_idx).
-pub async fn controls_with_status(
-    c: &mut impl AsConn,
-    org_id: Uuid,
-    statuses: &[&str],
-) -> Result<Vec<ClaimedControl>, DbError> {
-    if statuses.is_empty() {
-        return Ok(Vec::new());
-    }
-    let marks: Vec<String> = (0..statuses.len()).map(|i| format!("${}", i + 2)).collect();
-    let sql = format!(
-        "SELECT control_ref, status FROM control_implementations
-         WHERE org_id = $1 AND status IN ({}) ORDER BY sort_key",
-        marks.join(", ")
-    );
-    let params: Vec<Param> = statuses
-        .iter()
-        .map(|s| Param::Text((*s).to_owned()))
-        .collect();
-    Ok(crate::fetch_with!(c, ClaimedControl, sql, org_id, &params)?)
-}
-
 /// One piece of evidence linked to a control, with its validity.
 #[derive(Debug, Clone, FromRow, PartialEq, Eq)]
 pub struct ControlEvidence {
@@ -270,50 +242,117 @@ pub struct ControlEvidence {
     pub valid_until: Option<Day>,
 }
 
-/// Every piece of evidence linked to a control that has one of `statuses` (one query).
-pub async fn evidence_of_controls_with_status(
+/// A control recorded with one of the claimed statuses, whether any evidence linked to it
+/// is still valid, and when none is, its latest expired evidence.
+#[derive(Debug, Clone, FromRow, PartialEq, Eq)]
+pub struct ControlCoverage {
+    pub control_ref: String,
+    pub status: String,
+    pub has_current: bool,
+    pub latest_id: Option<Uuid>,
+    pub latest_number: Option<i64>,
+    pub latest_title: Option<String>,
+    pub latest_valid_until: Option<Day>,
+}
+
+/// Evidence coverage of the controls with one of `statuses`, in catalogue order, in one
+/// query that does not grow with the evidence register: "still valid" is
+/// `valid_until IS NULL OR valid_until >= today`, the same test as
+/// `isms_domain::evidence::is_expired` negated, and the search for one stops at the
+/// first (evidence_links_target_idx). Only a control without one has its links read
+/// through, for the latest expired piece.
+pub async fn control_coverage(
     c: &mut impl AsConn,
     org_id: Uuid,
     statuses: &[&str],
-) -> Result<Vec<ControlEvidence>, DbError> {
+    today: Day,
+) -> Result<Vec<ControlCoverage>, DbError> {
     if statuses.is_empty() {
         return Ok(Vec::new());
     }
-    let marks: Vec<String> = (0..statuses.len()).map(|i| format!("${}", i + 2)).collect();
+    let marks: Vec<String> = (0..statuses.len()).map(|i| format!("${}", i + 3)).collect();
     let sql = format!(
-        "SELECT l.target_ref AS control_ref, e.id, e.number, e.title, e.valid_until
-         FROM control_implementations ci
-         JOIN evidence_links l ON l.org_id = ci.org_id AND l.target_kind = 'control'
-                              AND l.target_ref = ci.control_ref
-         JOIN evidence e ON e.id = l.evidence_id
-         WHERE ci.org_id = $1 AND ci.status IN ({})
-         ORDER BY l.target_ref, e.number DESC",
+        "SELECT q.control_ref, q.status, q.has_current, e.id AS latest_id,
+                e.number AS latest_number, e.title AS latest_title,
+                e.valid_until AS latest_valid_until
+         FROM (SELECT ci.control_ref, ci.status, ci.sort_key,
+                      EXISTS (SELECT 1 FROM evidence_links l
+                              JOIN evidence v ON v.id = l.evidence_id
+                              WHERE l.org_id = ci.org_id AND l.target_kind = 'control'
+                                AND l.target_ref = ci.control_ref
+                                AND (v.valid_until IS NULL OR v.valid_until >= $2)) AS has_current
+               FROM control_implementations ci
+               WHERE ci.org_id = $1 AND ci.status IN ({})) q
+         LEFT JOIN evidence e ON NOT q.has_current AND e.org_id = $1 AND e.id =
+              (SELECT l.evidence_id FROM evidence_links l
+               JOIN evidence v ON v.id = l.evidence_id
+               WHERE l.org_id = $1 AND l.target_kind = 'control'
+                 AND l.target_ref = q.control_ref
+               ORDER BY v.valid_until DESC, v.number DESC LIMIT 1)
+         ORDER BY q.sort_key",
         marks.join(", ")
     );
-    let params: Vec<Param> = statuses
-        .iter()
-        .map(|s| Param::Text((*s).to_owned()))
-        .collect();
+    let mut params: Vec<Param> = vec![Param::Day(today)];
+    params.extend(statuses.iter().map(|s| Param::Text((*s).to_owned())));
     Ok(crate::fetch_with!(
         c,
-        ControlEvidence,
+        ControlCoverage,
         sql,
         org_id,
         &params
     )?)
 }
 
-/// Every piece of evidence linked to a control of the organisation, by control then newest
-/// first: one query for a whole Statement of Applicability (evidence_links_target_idx).
-pub async fn control_links(
+/// Controls per statement of [`newest_control_links`] (SQLite allows 500 parts in a
+/// compound SELECT).
+const CONTROLS_PER_STATEMENT: usize = 100;
+
+/// The `per` newest pieces of evidence linked to each of `controls`, by control then
+/// newest first: one `LIMIT` range of evidence_links_target_idx per control, joined in
+/// one statement per hundred controls, so the cost does not grow with the register.
+pub async fn newest_control_links(
     c: &mut impl AsConn,
     org_id: Uuid,
+    controls: &[String],
+    per: i64,
 ) -> Result<Vec<ControlEvidence>, DbError> {
-    Ok(run!(c, x => sqlx::query_as::<_, ControlEvidence>(
-        "SELECT l.target_ref AS control_ref, e.id, e.number, e.title, e.valid_until
-         FROM evidence_links l JOIN evidence e ON e.id = l.evidence_id
-         WHERE l.org_id = $1 AND l.target_kind = 'control' AND e.org_id = $1
-         ORDER BY l.target_ref, e.number DESC")
+    let mut out = Vec::new();
+    for chunk in controls.chunks(CONTROLS_PER_STATEMENT) {
+        let parts: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                format!(
+                    "SELECT * FROM (SELECT l.target_ref AS control_ref, e.id, e.number, e.title,
+                            e.valid_until
+                     FROM evidence_links l JOIN evidence e ON e.id = l.evidence_id
+                     WHERE l.org_id = $1 AND l.target_kind = 'control' AND l.target_ref = ${}
+                     ORDER BY l.evidence_number DESC LIMIT $2) p{i}",
+                    i + 3
+                )
+            })
+            .collect();
+        let sql = parts.join(" UNION ALL ");
+        let mut params: Vec<Param> = vec![Param::Int(per)];
+        params.extend(chunk.iter().map(|c| Param::Text(c.clone())));
+        out.extend(crate::fetch_with!(
+            c,
+            ControlEvidence,
+            sql,
+            org_id,
+            &params
+        )?);
+    }
+    Ok(out)
+}
+
+/// How many pieces of evidence are linked to each control of the organisation (a scan
+/// of evidence_links_target_idx only; controls without evidence are left out).
+pub async fn control_link_counts(
+    c: &mut impl AsConn,
+    org_id: Uuid,
+) -> Result<Vec<(String, i64)>, DbError> {
+    Ok(run!(c, x => sqlx::query_as::<_, (String, i64)>(
+        "SELECT target_ref, COUNT(*) FROM evidence_links
+         WHERE org_id = $1 AND target_kind = 'control' GROUP BY target_ref")
         .bind(org_id).fetch_all(x).await)?)
 }
 

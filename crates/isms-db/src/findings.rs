@@ -113,6 +113,7 @@ pub async fn delete_finding(c: &mut impl AsConn, org_id: Uuid, id: Uuid) -> Resu
 }
 
 pub async fn next_finding_number(c: &mut impl AsConn, org_id: Uuid) -> Result<i64, DbError> {
+    crate::lock_numbering(c, "findings", org_id).await?;
     let n: Option<i64> = run!(c, x => sqlx::query_scalar(
         "SELECT MAX(number) FROM findings WHERE org_id = $1")
         .bind(org_id).fetch_one(x).await)?;
@@ -413,6 +414,7 @@ pub async fn delete_action(c: &mut impl AsConn, org_id: Uuid, id: Uuid) -> Resul
 }
 
 pub async fn next_action_number(c: &mut impl AsConn, org_id: Uuid) -> Result<i64, DbError> {
+    crate::lock_numbering(c, "corrective_actions", org_id).await?;
     let n: Option<i64> = run!(c, x => sqlx::query_scalar(
         "SELECT MAX(number) FROM corrective_actions WHERE org_id = $1")
         .bind(org_id).fetch_one(x).await)?;

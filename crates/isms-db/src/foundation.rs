@@ -92,6 +92,7 @@ pub async fn doc_in_status(
 }
 
 pub async fn max_doc_number(c: &mut impl AsConn, org_id: Uuid, kind: &str) -> Result<i64, DbError> {
+    crate::lock_numbering(c, "isms_documents", org_id).await?;
     let n: Option<i64> = run!(c, x => sqlx::query_scalar(
         "SELECT MAX(number) FROM isms_documents WHERE org_id = $1 AND kind = $2")
         .bind(org_id).bind(kind).fetch_one(x).await)?;
@@ -214,6 +215,7 @@ pub async fn max_entry_number(
     org_id: Uuid,
     register: &str,
 ) -> Result<i64, DbError> {
+    crate::lock_numbering(c, "isms_register_entries", org_id).await?;
     let n: Option<i64> = run!(c, x => sqlx::query_scalar(
         "SELECT MAX(number) FROM isms_register_entries WHERE org_id = $1 AND register = $2")
         .bind(org_id).bind(register).fetch_one(x).await)?;

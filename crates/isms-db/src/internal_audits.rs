@@ -261,26 +261,36 @@ pub async fn applicable_controls(
     Ok(Some(rows.into_iter().map(|(r,)| r).collect()))
 }
 
-/// A risk treated by a control with its current level: `(control ref, level, number
-/// of levels of the risk's method)`; current level = residual if assessed, else inherent.
+/// A current risk level found among the risks a control treats, with the risk's method;
+/// current level = residual if assessed, else inherent.
 #[derive(Debug, Clone, FromRow, PartialEq, Eq)]
 pub struct ControlRisk {
     pub control_id: String,
+    pub method_id: Uuid,
     pub level: i64,
-    pub definition: String,
 }
 
-/// Every (control, risk level) pair with the risk's method, one query.
+/// Each distinct (control, method, current level) of the open risks, one query: a few
+/// hundred rows at most, however many risks name the controls.
 pub async fn control_risk_levels(
     c: &mut impl AsConn,
     org_id: Uuid,
 ) -> Result<Vec<ControlRisk>, DbError> {
     Ok(run!(c, x => sqlx::query_as::<_, ControlRisk>(
-        "SELECT rc.control_id, COALESCE(r.residual_level, r.inherent_level) AS level,
-                m.definition
+        "SELECT DISTINCT rc.control_id, r.method_id,
+                COALESCE(r.residual_level, r.inherent_level) AS level
          FROM risk_controls rc JOIN risks r ON r.id = rc.risk_id
-         JOIN risk_methods m ON m.id = r.method_id
          WHERE rc.org_id = $1 AND r.org_id = $1 AND r.status <> 'closed'")
+        .bind(org_id).fetch_all(x).await)?)
+}
+
+/// The definitions (JSON) of the organisation's risk methods, by id.
+pub async fn method_definitions(
+    c: &mut impl AsConn,
+    org_id: Uuid,
+) -> Result<Vec<(Uuid, String)>, DbError> {
+    Ok(run!(c, x => sqlx::query_as::<_, (Uuid, String)>(
+        "SELECT id, definition FROM risk_methods WHERE org_id = $1")
         .bind(org_id).fetch_all(x).await)?)
 }
 
@@ -397,6 +407,7 @@ pub async fn delete_audit(c: &mut impl AsConn, org_id: Uuid, id: Uuid) -> Result
 
 /// The next number in `year` (AUD-2026-02).
 pub async fn next_seq(c: &mut impl AsConn, org_id: Uuid, year: i64) -> Result<i64, DbError> {
+    crate::lock_numbering(c, "audits", org_id).await?;
     let n: Option<i64> = run!(c, x => sqlx::query_scalar(
         "SELECT MAX(seq) FROM audits WHERE org_id = $1 AND year = $2")
         .bind(org_id).bind(year).fetch_one(x).await)?;

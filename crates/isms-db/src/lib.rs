@@ -166,6 +166,42 @@ macro_rules! run {
     };
 }
 
+/// Serialise the choice of an organisation's next record number in `table` until the
+/// caller's transaction ends. Numbers are `MAX(number) + 1`: on SQLite every write
+/// transaction already runs alone (`BEGIN IMMEDIATE`), but on PostgreSQL two concurrent
+/// creates would read the same maximum and the second would fail on the unique
+/// `(org_id, number)` key. A transaction-scoped advisory lock, keyed by table and
+/// organisation, makes the second wait for the first to commit. (Outside a transaction
+/// the lock ends with the statement; every create runs in one.)
+pub(crate) async fn lock_numbering(
+    c: &mut impl AsConn,
+    table: &str,
+    org_id: uuid::Uuid,
+) -> Result<(), DbError> {
+    if let Conn::Postgres(x) = c.conn() {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(numbering_key(table, org_id))
+            .execute(x)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The advisory-lock key of a table's numbering in an organisation: FNV-1a over both
+/// (a collision only makes two unrelated creates wait for each other).
+fn numbering_key(table: &str, org_id: uuid::Uuid) -> i64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in table
+        .bytes()
+        .chain([0])
+        .chain(org_id.as_bytes().iter().copied())
+    {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    i64::from_ne_bytes(h.to_ne_bytes())
+}
+
 /// `sql` with its `$1, $2, …` placeholders written as SQLite's anonymous `?`, when each
 /// number appears once and in order (as in the multi-row inserts); `None` otherwise.
 ///

@@ -2,7 +2,7 @@
 //! `org_id` and served by the registers' existing indexes (org_id leads each of them).
 //! The rows are raw; isms-app turns them into `isms_domain::readiness::Facts`.
 
-use crate::{AsConn, Day, DbError, Ts, run};
+use crate::{AsConn, Day, DbError, Param, Ts, run};
 use sqlx::FromRow;
 use uuid::Uuid;
 
@@ -23,12 +23,70 @@ pub struct RiskRow {
     pub updated_at: Ts,
 }
 
-pub async fn risks(c: &mut impl AsConn, org_id: Uuid) -> Result<Vec<RiskRow>, DbError> {
-    Ok(run!(c, x => sqlx::query_as(
-        "SELECT id, number, title, status, treatment, inherent_level, residual_level,
-                accepted_at, acceptance_expires_on, method_id, updated_at
-         FROM risks WHERE org_id = $1 ORDER BY number")
-        .bind(org_id).fetch_all(x).await)?)
+const RISK_COLUMNS: &str = "id, number, title, status, treatment, inherent_level, residual_level,
+                accepted_at, acceptance_expires_on, method_id, updated_at";
+
+/// How many risks are open (not closed), and when any risk was last changed: one
+/// aggregate, not the register.
+pub async fn risk_totals(c: &mut impl AsConn, org_id: Uuid) -> Result<(i64, Option<Ts>), DbError> {
+    Ok(run!(c, x => sqlx::query_as::<_, (i64, Option<Ts>)>(
+        "SELECT COALESCE(SUM(CASE WHEN status <> 'closed' THEN 1 ELSE 0 END), 0), MAX(updated_at)
+         FROM risks WHERE org_id = $1")
+        .bind(org_id).fetch_one(x).await)?)
+}
+
+/// The first `limit` open risks, in number order, with no treatment decided although
+/// their current level (residual if assessed, else inherent) is above the acceptance
+/// level of their method; `appetites` holds `(method id, acceptance level)`.
+pub async fn untreated_risks(
+    c: &mut impl AsConn,
+    org_id: Uuid,
+    appetites: &[(Uuid, i64)],
+    limit: i64,
+) -> Result<Vec<RiskRow>, DbError> {
+    if appetites.is_empty() {
+        return Ok(Vec::new());
+    }
+    let above: Vec<String> = (0..appetites.len())
+        .map(|i| {
+            format!(
+                "(method_id = ${} AND COALESCE(residual_level, inherent_level) > ${})",
+                2 * i + 3,
+                2 * i + 4
+            )
+        })
+        .collect();
+    let sql = format!(
+        "SELECT {RISK_COLUMNS} FROM risks
+         WHERE org_id = $1 AND status <> 'closed' AND treatment IS NULL AND ({})
+         ORDER BY number LIMIT $2",
+        above.join(" OR ")
+    );
+    let mut params = vec![Param::Int(limit)];
+    for (m, level) in appetites {
+        params.push(Param::Uuid(*m));
+        params.push(Param::Int(*level));
+    }
+    Ok(crate::fetch_with!(c, RiskRow, sql, org_id, &params)?)
+}
+
+/// The first `limit` open risks, in number order, whose treatment (other than avoid) has
+/// not been accepted by the risk owner, or whose acceptance expired before `today`.
+pub async fn unaccepted_risks(
+    c: &mut impl AsConn,
+    org_id: Uuid,
+    today: Day,
+    limit: i64,
+) -> Result<Vec<RiskRow>, DbError> {
+    let sql = format!(
+        "SELECT {RISK_COLUMNS} FROM risks
+         WHERE org_id = $1 AND status <> 'closed' AND treatment IS NOT NULL
+           AND treatment <> 'avoid'
+           AND (accepted_at IS NULL OR acceptance_expires_on < $2)
+         ORDER BY number LIMIT $3"
+    );
+    Ok(run!(c, x => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(org_id).bind(today).bind(limit).fetch_all(x).await)?)
 }
 
 /// An in-scope asset no risk names.
@@ -46,18 +104,27 @@ pub async fn assets_in_scope(c: &mut impl AsConn, org_id: Uuid) -> Result<i64, D
         .bind(org_id).fetch_one(x).await)?)
 }
 
-/// In-scope assets that no risk names, in number order.
+const UNASSESSED: &str = "FROM assets a
+         WHERE a.org_id = $1 AND a.in_scope
+           AND NOT EXISTS (SELECT 1 FROM risk_assets ra
+                           WHERE ra.org_id = a.org_id AND ra.asset_id = a.id)";
+
+/// How many in-scope assets no risk names.
+pub async fn unassessed_count(c: &mut impl AsConn, org_id: Uuid) -> Result<i64, DbError> {
+    let sql = format!("SELECT COUNT(*) {UNASSESSED}");
+    Ok(run!(c, x => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(org_id).fetch_one(x).await)?)
+}
+
+/// The first `limit` in-scope assets that no risk names, in number order.
 pub async fn unassessed_assets(
     c: &mut impl AsConn,
     org_id: Uuid,
+    limit: i64,
 ) -> Result<Vec<AssetRow>, DbError> {
-    Ok(run!(c, x => sqlx::query_as(
-        "SELECT a.id, a.number, a.name FROM assets a
-         WHERE a.org_id = $1 AND a.in_scope
-           AND NOT EXISTS (SELECT 1 FROM risk_assets ra
-                           WHERE ra.org_id = a.org_id AND ra.asset_id = a.id)
-         ORDER BY a.number")
-        .bind(org_id).fetch_all(x).await)?)
+    let sql = format!("SELECT a.id, a.number, a.name {UNASSESSED} ORDER BY a.number LIMIT $2");
+    Ok(run!(c, x => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(org_id).bind(limit).fetch_all(x).await)?)
 }
 
 /// One SoA version's state.

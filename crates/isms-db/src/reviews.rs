@@ -102,6 +102,7 @@ pub async fn delete(c: &mut impl AsConn, org_id: Uuid, id: Uuid) -> Result<bool,
 }
 
 pub async fn next_number(c: &mut impl AsConn, org_id: Uuid) -> Result<i64, DbError> {
+    crate::lock_numbering(c, "management_reviews", org_id).await?;
     let n: Option<i64> = run!(c, x => sqlx::query_scalar(
         "SELECT MAX(number) FROM management_reviews WHERE org_id = $1")
         .bind(org_id).fetch_one(x).await)?;
@@ -223,6 +224,7 @@ pub async fn next_position(
     org_id: Uuid,
     review_id: Uuid,
 ) -> Result<i64, DbError> {
+    crate::lock_numbering(c, "management_review_actions", org_id).await?;
     let n: Option<i64> = run!(c, x => sqlx::query_scalar(
         "SELECT MAX(position) FROM management_review_actions WHERE org_id = $1 AND review_id = $2")
         .bind(org_id).bind(review_id).fetch_one(x).await)?;

@@ -126,6 +126,7 @@ pub async fn delete_risk(c: &mut impl AsConn, org_id: Uuid, id: Uuid) -> Result<
 }
 
 pub async fn next_number(c: &mut impl AsConn, org_id: Uuid) -> Result<i64, DbError> {
+    crate::lock_numbering(c, "risks", org_id).await?;
     let n: Option<i64> = run!(c, x => sqlx::query_scalar(
         "SELECT MAX(number) FROM risks WHERE org_id = $1")
         .bind(org_id).fetch_one(x).await)?;

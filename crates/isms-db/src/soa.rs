@@ -109,6 +109,7 @@ pub async fn version_in_status(
 }
 
 pub async fn max_number(c: &mut impl AsConn, org_id: Uuid) -> Result<i64, DbError> {
+    crate::lock_numbering(c, "soa_versions", org_id).await?;
     let n: Option<i64> = run!(c, x => sqlx::query_scalar(
         "SELECT MAX(number) FROM soa_versions WHERE org_id = $1")
         .bind(org_id).fetch_one(x).await)?;

@@ -43,6 +43,7 @@ pub async fn insert_task(c: &mut impl AsConn, t: &TaskRow) -> Result<(), DbError
 
 /// The number the next task of the organisation gets (one above the highest).
 pub async fn next_task_number(c: &mut impl AsConn, org_id: Uuid) -> Result<i64, DbError> {
+    crate::lock_numbering(c, "tasks", org_id).await?;
     let n: Option<i64> = run!(c, x => sqlx::query_scalar(
         "SELECT MAX(number) FROM tasks WHERE org_id = $1")
         .bind(org_id).fetch_one(x).await)?;

@@ -43,22 +43,29 @@ pub struct EntryContent {
 impl EntryContent {
     /// The canonical byte form that is hashed: a JSON array in a fixed field order.
     pub fn canonical(&self) -> String {
-        let v = serde_json::json!([
-            self.chain_id.to_string(),
+        // A tuple is written as a JSON array; UUIDs as their hyphenated text and a
+        // missing value as null, exactly as the stored chains were hashed.
+        let row = (
+            &self.chain_id,
             self.seq,
             self.at.millis(),
-            self.actor_id.map(|u| u.to_string()),
-            self.actor,
-            self.entity,
-            self.entity_id,
-            self.action,
-            self.summary,
-            self.before_digest,
-            self.after_digest,
-            self.details,
-        ]);
-        v.to_string()
+            &self.actor_id,
+            &self.actor,
+            &self.entity,
+            &self.entity_id,
+            &self.action,
+            &self.summary,
+            &self.before_digest,
+            &self.after_digest,
+            &self.details,
+        );
+        into_text(serde_json::to_vec(&row).unwrap_or_default())
     }
+}
+
+/// Text from bytes that serde_json wrote (always UTF-8).
+fn into_text(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// `SHA-256(prev_hash ‖ "\n" ‖ canonical(entry))`, lower-case hex.
@@ -73,63 +80,75 @@ pub fn entry_hash(prev_hash: &str, content: &EntryContent) -> String {
 /// JSON text with object keys sorted at every level, so equal values give equal text
 /// whatever order they were built in.
 pub fn canonical_json(v: &Value) -> String {
-    fn sort(v: &Value) -> Value {
+    // Written by hand so the key order does not depend on serde_json's map type; keys
+    // and scalars are escaped by serde_json itself.
+    fn write(v: &Value, out: &mut Vec<u8>) {
         match v {
             Value::Object(m) => {
-                let mut keys: Vec<&String> = m.keys().collect();
-                keys.sort();
-                let mut out = serde_json::Map::new();
-                for k in keys {
-                    if let Some(x) = m.get(k) {
-                        out.insert(k.clone(), sort(x));
-                    }
-                }
-                Value::Object(out)
-            }
-            Value::Array(a) => Value::Array(a.iter().map(sort).collect()),
-            other => other.clone(),
-        }
-    }
-    // Build the text by hand so the key order does not depend on serde_json's map type.
-    fn write(v: &Value, out: &mut String) {
-        match v {
-            Value::Object(m) => {
-                let mut keys: Vec<&String> = m.keys().collect();
-                keys.sort();
-                out.push('{');
-                for (i, k) in keys.iter().enumerate() {
+                let mut fields: Vec<(&String, &Value)> = m.iter().collect();
+                fields.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                out.push(b'{');
+                for (i, (k, x)) in fields.into_iter().enumerate() {
                     if i > 0 {
-                        out.push(',');
+                        out.push(b',');
                     }
-                    out.push_str(&Value::String((*k).clone()).to_string());
-                    out.push(':');
-                    if let Some(x) = m.get(*k) {
-                        write(x, out);
-                    }
+                    let _ = serde_json::to_writer(&mut *out, k.as_str());
+                    out.push(b':');
+                    write(x, out);
                 }
-                out.push('}');
+                out.push(b'}');
             }
             Value::Array(a) => {
-                out.push('[');
+                out.push(b'[');
                 for (i, x) in a.iter().enumerate() {
                     if i > 0 {
-                        out.push(',');
+                        out.push(b',');
                     }
                     write(x, out);
                 }
-                out.push(']');
+                out.push(b']');
             }
-            other => out.push_str(&other.to_string()),
+            other => {
+                let _ = serde_json::to_writer(&mut *out, other);
+            }
         }
     }
-    let mut out = String::new();
-    write(&sort(v), &mut out);
-    out
+    let mut out = Vec::with_capacity(256);
+    write(v, &mut out);
+    into_text(out)
 }
 
 /// SHA-256 of the canonical JSON of a state (the before/after digests of an entry).
 pub fn state_digest(v: &Value) -> String {
     hex::encode(Sha256::digest(canonical_json(v).as_bytes()))
+}
+
+/// How a change is recorded in an entry: the digests of the states before and after,
+/// and the details `{"after": …, "before": …}` as canonical JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedChange {
+    pub before_digest: Option<String>,
+    pub after_digest: Option<String>,
+    pub details: String,
+}
+
+/// The recorded form of a change from `before` to `after` (`None`: no such state). Each
+/// state is made canonical once, for its digest and for the details.
+pub fn recorded_change(before: Option<&Value>, after: Option<&Value>) -> RecordedChange {
+    let before = before.map(canonical_json);
+    let after = after.map(canonical_json);
+    let digest = |c: &String| hex::encode(Sha256::digest(c.as_bytes()));
+    // Canonical JSON sorts the keys: "after" comes before "before".
+    let details = format!(
+        "{{\"after\":{},\"before\":{}}}",
+        after.as_deref().unwrap_or("null"),
+        before.as_deref().unwrap_or("null")
+    );
+    RecordedChange {
+        before_digest: before.as_ref().map(digest),
+        after_digest: after.as_ref().map(digest),
+        details,
+    }
 }
 
 /// An entry as stored: its content plus the chain links.
@@ -367,6 +386,53 @@ mod tests {
         let b: Value =
             serde_json::from_str(r#"{"a":{"y":[1,{"c":2,"d":1}],"x":null},"b":1}"#).unwrap();
         assert_eq!(state_digest(&a), state_digest(&b));
+    }
+
+    /// The hashed forms are pinned: a change in how they are written would break every
+    /// stored chain, so these exact bytes must never change.
+    #[test]
+    fn hashed_forms_never_change() {
+        let mut c = content(3);
+        c.actor_id = Some(Uuid::from_u128(9));
+        c.summary = "added \"quoted\" \u{e9}\n line".into();
+        c.details = canonical_json(&serde_json::json!({
+            "before": null,
+            "after": {"z": [1.5, -2, "\u{2028}"], "a": {"tags": ["x", "y"], "n": 7}, "k\"ey": true}
+        }));
+        assert_eq!(
+            c.details,
+            "{\"after\":{\"a\":{\"n\":7,\"tags\":[\"x\",\"y\"]},\"k\\\"ey\":true,\"z\":[1.5,-2,\"\u{2028}\"]},\"before\":null}"
+        );
+        assert_eq!(
+            c.canonical(),
+            "[\"00000000-0000-0000-0000-000000000007\",0,1003,\"00000000-0000-0000-0000-000000000009\",\"tester@example.com\",\"user\",\"u3\",\"create\",\"added \\\"quoted\\\" \u{e9}\\n line\",null,\"6867a9ad5ed5490cad237e5a82ff1c3f3a6858a7ec42be49b40b12a65911dcd7\",\"{\\\"after\\\":{\\\"a\\\":{\\\"n\\\":7,\\\"tags\\\":[\\\"x\\\",\\\"y\\\"]},\\\"k\\\\\\\"ey\\\":true,\\\"z\\\":[1.5,-2,\\\"\u{2028}\\\"]},\\\"before\\\":null}\"]"
+        );
+        assert_eq!(
+            entry_hash(GENESIS_HASH, &c),
+            "af1cc0aa646ac0c013ec4a4d339d8174399de02b1fa567ea82cc0213fbe6d6cf"
+        );
+        assert_eq!(
+            state_digest(&serde_json::json!({"b": [true, null], "a": "\u{1F600}"})),
+            "8c24745fde63e97ad857db023757d5ae53c04ca39cb2071fb71b2d5c0bcdfa45"
+        );
+    }
+
+    #[test]
+    fn a_recorded_change_is_the_canonical_form_of_both_states() {
+        let a = serde_json::json!({"z": 1, "a": {"y": [1, {"d": 1, "c": "é"}]}});
+        let b = serde_json::json!({"n": null, "tags": ["x"]});
+        for (before, after) in [
+            (None, None),
+            (Some(&a), None),
+            (None, Some(&b)),
+            (Some(&a), Some(&b)),
+        ] {
+            let r = recorded_change(before, after);
+            let whole = serde_json::json!({"before": before, "after": after});
+            assert_eq!(r.details, canonical_json(&whole));
+            assert_eq!(r.before_digest, before.map(state_digest));
+            assert_eq!(r.after_digest, after.map(state_digest));
+        }
     }
 
     proptest! {

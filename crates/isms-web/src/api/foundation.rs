@@ -265,8 +265,13 @@ macro_rules! register_api {
                 ApiQuery(q): ApiQuery<EntryParams>,
             ) -> ApiResult<Json<Page<Entry<$b>>>> {
                 let ctx = st.app.org_access(&p, &org).await?;
+                let kind_field = match (&q.kind, &q.status) {
+                    (None, Some(_)) => Some("status"),
+                    _ => None,
+                };
                 let q = EntryQuery {
                     kind: q.kind.or(q.status),
+                    kind_field,
                     person_id: q.person_id,
                     cursor: q.cursor,
                     limit: q.limit,
