@@ -283,14 +283,15 @@ fn database(arg: &str, workdir: &Path) -> Result<(String, String)> {
             .args(["-c", "CREATE DATABASE isms_bench"]),
         None,
         &[0],
-    )
-    .context("psql (is PostgreSQL running, and psql installed?)")?;
+        "psql (is PostgreSQL running, and psql installed?)",
+    )?;
     let version = process::run_ok(
         Command::new("psql")
             .arg(format!("{server}/postgres"))
             .args(["-tAc", "SHOW server_version"]),
         None,
         &[0],
+        "psql SHOW server_version",
     )
     .map(|f| f.stdout.trim().to_owned())
     .unwrap_or_default();

@@ -26,9 +26,9 @@ impl Finished {
             .code
             .map_or_else(|| "a signal".to_owned(), |c| c.to_string());
         format!(
-            "exit {code}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            tail(&self.stdout),
-            tail(&self.stderr)
+            "exit {code}: {}\n--- stdout ---\n{}",
+            tail(self.stderr.trim()),
+            tail(self.stdout.trim())
         )
     }
 }
@@ -131,12 +131,18 @@ pub fn run(cmd: &mut Command, stdin: Option<&[u8]>) -> Result<Finished> {
     })
 }
 
-/// Run a command and fail unless it exits with one of `ok_codes`.
-pub fn run_ok(cmd: &mut Command, stdin: Option<&[u8]>, ok_codes: &[i32]) -> Result<Finished> {
-    let f = run(cmd, stdin)?;
+/// Run a command and fail unless it exits with one of `ok_codes`; `label` names it in
+/// the error (with its standard error first: that is where the reason is).
+pub fn run_ok(
+    cmd: &mut Command,
+    stdin: Option<&[u8]>,
+    ok_codes: &[i32],
+    label: &str,
+) -> Result<Finished> {
+    let f = run(cmd, stdin).with_context(|| label.to_owned())?;
     match f.code {
         Some(c) if ok_codes.contains(&c) => Ok(f),
-        _ => bail!("{cmd:?} failed: {}", f.describe()),
+        _ => bail!("{label}: {}", f.describe()),
     }
 }
 
