@@ -19,11 +19,12 @@ pub struct Stats {
     /// Requests per second over the whole run (wall time, all tasks).
     pub per_second: f64,
     pub wall_s: f64,
-    pub errors: usize,
+    /// Requests asked for; more than `requests` when the time budget ran out.
+    pub planned: usize,
 }
 
 impl Stats {
-    fn from(mut lat: Vec<Duration>, concurrency: usize, wall: Duration) -> Stats {
+    fn from(mut lat: Vec<Duration>, concurrency: usize, planned: usize, wall: Duration) -> Stats {
         lat.sort_unstable();
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         let wall_s = wall.as_secs_f64();
@@ -40,23 +41,33 @@ impl Stats {
                 0.0
             },
             wall_s,
-            errors: 0,
+            planned,
         }
     }
 
-    /// "p50 1.2 ms, p95 …, p99 …, 850 req/s" for the table.
+    /// "p50 1.2 ms, p95 …, p99 …, 850 req/s (1 × 500)" for the table.
     pub fn summary(&self) -> String {
+        let per_task = self.planned / self.concurrency.max(1);
+        let cut = if self.requests < self.planned {
+            format!(
+                "; stopped after {} of {} requests: {} s budget",
+                self.requests,
+                self.planned,
+                BUDGET.as_secs()
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, {:.0} req/s ({} × {})",
-            self.p50_ms,
-            self.p95_ms,
-            self.p99_ms,
-            self.per_second,
-            self.concurrency,
-            self.requests / self.concurrency.max(1)
+            "p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, {:.0} req/s ({} × {per_task}{cut})",
+            self.p50_ms, self.p95_ms, self.p99_ms, self.per_second, self.concurrency,
         )
     }
 }
+
+/// The longest one run may take: a slow page on large data stops there (and says so)
+/// instead of keeping the harness busy for an hour.
+pub const BUDGET: Duration = Duration::from_secs(60);
 
 /// Nearest-rank percentile of sorted values.
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -72,11 +83,18 @@ fn fail_on_errors(errors: Vec<anyhow::Error>, total: usize) -> Result<()> {
     if errors.is_empty() {
         return Ok(());
     }
-    let first: Vec<String> = errors.iter().take(3).map(|e| format!("{e:#}")).collect();
+    // The distinct messages, first seen first (usually there is one).
+    let mut distinct: Vec<String> = Vec::new();
+    for e in &errors {
+        let m = format!("{e:#}");
+        if !distinct.contains(&m) && distinct.len() < 3 {
+            distinct.push(m);
+        }
+    }
     bail!(
-        "{} of {total} requests failed; first: {}",
+        "{} of {total} requests failed: {}",
         errors.len(),
-        first.join(" | ")
+        distinct.join(" | ")
     )
 }
 
@@ -90,6 +108,9 @@ where
     let mut errors = Vec::new();
     let started = Instant::now();
     for i in 0..n {
+        if started.elapsed() > BUDGET {
+            break;
+        }
         let t = Instant::now();
         if let Err(e) = f(i).await {
             errors.push(e);
@@ -97,8 +118,8 @@ where
         lat.push(t.elapsed());
     }
     let wall = started.elapsed();
-    fail_on_errors(errors, n)?;
-    Ok(Stats::from(lat, 1, wall))
+    fail_on_errors(errors, lat.len())?;
+    Ok(Stats::from(lat, 1, n, wall))
 }
 
 /// Run `f` from `tasks` tokio tasks at once, `per_task` times each; `f` gets a number
@@ -117,6 +138,9 @@ where
             let mut lat = Vec::with_capacity(per_task);
             let mut errors = Vec::new();
             for i in 0..per_task {
+                if started.elapsed() > BUDGET {
+                    break;
+                }
                 let s = Instant::now();
                 if let Err(e) = f(t * per_task + i).await {
                     errors.push(e);
@@ -134,8 +158,8 @@ where
         errors.extend(e);
     }
     let wall = started.elapsed();
-    fail_on_errors(errors, tasks * per_task)?;
-    Ok(Stats::from(lat, tasks, wall))
+    fail_on_errors(errors, lat.len())?;
+    Ok(Stats::from(lat, tasks, tasks * per_task, wall))
 }
 
 /// Read a response to the end; fail with its status and body unless `ok(status)`.
