@@ -25,11 +25,11 @@ impl Finished {
         let code = self
             .code
             .map_or_else(|| "a signal".to_owned(), |c| c.to_string());
-        format!(
-            "exit {code}: {}\n--- stdout ---\n{}",
-            tail(self.stderr.trim()),
-            tail(self.stdout.trim())
-        )
+        let mut text = format!("exit {code}: {}", tail(self.stderr.trim()));
+        if !self.stdout.trim().is_empty() {
+            text.push_str(&format!("\n--- stdout ---\n{}", tail(self.stdout.trim())));
+        }
+        text
     }
 }
 
