@@ -244,6 +244,8 @@ pub struct ImportReport {
 #[derive(Default)]
 pub(crate) struct Live {
     risks: HashMap<String, Vec<TreatingRisk>>,
+    /// Open risks of a control beyond those in `risks`.
+    more_risks: HashMap<String, rules::MoreRisks>,
     requirements: HashMap<String, Vec<NamingRequirement>>,
     status: HashMap<String, String>,
 }
@@ -255,8 +257,9 @@ impl Live {
     }
 
     fn reasons(&self, control: &str) -> Vec<Reason> {
-        rules::derive_reasons(
+        rules::derive_reasons_with_more(
             self.risks.get(control).map_or(&[][..], Vec::as_slice),
+            self.more_risks.get(control),
             self.requirements
                 .get(control)
                 .map_or(&[][..], Vec::as_slice),
@@ -416,7 +419,21 @@ impl App {
     pub(crate) async fn soa_live(&self, c: &mut impl AsConn, ctx: &OrgCtx) -> AppResult<Live> {
         let slug = &ctx.org.slug;
         let mut live = Live::default();
-        for l in store::risk_links(c, ctx.org.id).await? {
+        let shown = i64::try_from(rules::RISK_REASONS_SHOWN).unwrap_or(i64::MAX);
+        for l in store::open_risk_links(c, ctx.org.id, shown).await? {
+            let beyond = usize::try_from(l.open_count - shown).unwrap_or(0);
+            if beyond > 0 && !live.more_risks.contains_key(&l.control_id) {
+                live.more_risks.insert(
+                    l.control_id.clone(),
+                    rules::MoreRisks {
+                        count: beyond,
+                        link: format!(
+                            "/o/{slug}/controls/{}",
+                            isms_domain::control::display_ref(&l.control_id)
+                        ),
+                    },
+                );
+            }
             live.risks
                 .entry(l.control_id)
                 .or_default()

@@ -392,9 +392,11 @@ pub async fn list_flows(
         conds.push(cond.replace('?', &format!("${}", params.len() + 1)));
     };
     if let Some(a) = f.asset_id {
-        // Both sides use their own index; the same placeholder is bound once.
+        // Each side through its own index (with `OR`, SQLite walked the flows by number
+        // instead); the same placeholder is bound once.
         add(
-            "(f.from_asset_id = ? OR f.to_asset_id = ?)",
+            "f.id IN (SELECT x.id FROM data_flows x WHERE x.org_id = $1 AND x.from_asset_id = ? \
+             UNION ALL SELECT y.id FROM data_flows y WHERE y.org_id = $1 AND y.to_asset_id = ?)",
             Some(Param::Uuid(a)),
         );
     }

@@ -277,7 +277,8 @@ pub async fn freeze_entry(
     Ok(())
 }
 
-/// A risk linked to a control, for the derived reasons.
+/// An open risk linked to a control, for the derived reasons, with how many open risks
+/// the control treats in all.
 #[derive(Debug, Clone, FromRow, PartialEq, Eq)]
 pub struct RiskLink {
     pub control_id: String,
@@ -285,14 +286,24 @@ pub struct RiskLink {
     pub number: i64,
     pub title: String,
     pub status: String,
+    pub open_count: i64,
 }
 
-/// Every (control, risk) link of the organisation in one query (`risk_controls` by
-/// `(org_id, control_id)`).
-pub async fn risk_links(c: &mut impl AsConn, org_id: Uuid) -> Result<Vec<RiskLink>, DbError> {
+/// The first `per` open risks of each control by number, and each control's count of
+/// open risks, in one query: the links are numbered in the database, so only the listed
+/// ones reach the application (a large register has thousands per control).
+pub async fn open_risk_links(
+    c: &mut impl AsConn,
+    org_id: Uuid,
+    per: i64,
+) -> Result<Vec<RiskLink>, DbError> {
     Ok(run!(c, x => sqlx::query_as::<_, RiskLink>(
-        "SELECT rc.control_id, r.id AS risk_id, r.number, r.title, r.status
-         FROM risk_controls rc JOIN risks r ON r.id = rc.risk_id
-         WHERE rc.org_id = $1 AND r.org_id = $1 ORDER BY rc.control_id, r.number")
-        .bind(org_id).fetch_all(x).await)?)
+        "SELECT control_id, risk_id, number, title, status, open_count FROM (
+             SELECT rc.control_id, r.id AS risk_id, r.number, r.title, r.status,
+                    ROW_NUMBER() OVER (PARTITION BY rc.control_id ORDER BY r.number) AS rn,
+                    COUNT(*) OVER (PARTITION BY rc.control_id) AS open_count
+             FROM risk_controls rc JOIN risks r ON r.id = rc.risk_id
+             WHERE rc.org_id = $1 AND r.org_id = $1 AND r.status <> 'closed') t
+         WHERE rn <= $2 ORDER BY control_id, number")
+        .bind(org_id).bind(per).fetch_all(x).await)?)
 }

@@ -342,6 +342,14 @@ async fn no_list_scans_a_whole_organisation_table() {
     // The check itself finds a scan where there is one.
     let planted = full_scans(pool, &owned, "SELECT a.id FROM assets a WHERE a.name = $1").await;
     assert_eq!(planted.len(), 1, "{planted:?}");
+    assert!(pins_another_id(
+        "SELECT x FROM t WHERE t.org_id = $1 AND t.risk_id IN ($2, $3)",
+        "t"
+    ));
+    assert!(!pins_another_id(
+        "SELECT x FROM t WHERE t.org_id = $1 AND t.number > $2",
+        "t"
+    ));
     let mut scans = Vec::new();
     for sql in &statements {
         scans.extend(full_scans(pool, &owned, sql).await);
@@ -364,6 +372,20 @@ async fn full_scans(pool: &sqlx::SqlitePool, owned: &BTreeSet<String>, sql: &str
     let names = aliases(sql);
     let mut out = Vec::new();
     for (_, _, _, detail) in plan {
+        // An index used for the organisation alone while the statement also pins the
+        // table by another id reads every row of the organisation.
+        if let Some(rest) = detail.strip_prefix("SEARCH ")
+            && rest.ends_with("(org_id=?)")
+        {
+            let shown = rest.split_whitespace().next().unwrap_or_default();
+            let table = names
+                .get(&shown.to_ascii_lowercase())
+                .map_or(shown, String::as_str);
+            if owned.contains(table) && pins_another_id(sql, shown) {
+                out.push(format!("{detail}\n    in: {sql}"));
+            }
+            continue;
+        }
         let Some(rest) = detail.strip_prefix("SCAN ") else {
             continue;
         };
@@ -376,4 +398,35 @@ async fn full_scans(pool: &sqlx::SqlitePool, owned: &BTreeSet<String>, sql: &str
         }
     }
     out
+}
+
+/// Ids that do not narrow a table much, so that an index on the organisation alone is
+/// the right plan: an organisation has a handful of risk methods.
+const BROAD_IDS: &[&str] = &["org_id", "method_id"];
+
+/// Whether `sql` compares a `…_id` column of `alias` (other than those in [`BROAD_IDS`])
+/// with a parameter: `a.risk_id = $2`, `risk_id IN ($2, …)`.
+fn pins_another_id(sql: &str, alias: &str) -> bool {
+    let flat = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    let lower = flat.to_ascii_lowercase();
+    let prefix = format!("{}.", alias.to_ascii_lowercase());
+    let mut rest = lower.as_str();
+    while let Some(i) = rest.find("_id ") {
+        let before = &rest[..i];
+        let start = before
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            .map_or(0, |p| p + 1);
+        let column = &rest[start..i + 3];
+        let after = &rest[i + 4..];
+        let ours = column.starts_with(&prefix) || !column.contains('.');
+        let name = column.rsplit('.').next().unwrap_or_default();
+        if ours
+            && !BROAD_IDS.contains(&name)
+            && (after.starts_with("= $") || after.starts_with("in ($"))
+        {
+            return true;
+        }
+        rest = &rest[i + 4..];
+    }
+    false
 }

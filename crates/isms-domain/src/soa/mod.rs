@@ -152,9 +152,31 @@ pub struct NamingRequirement {
     pub link: String,
 }
 
+/// Open risks named one by one among a control's reasons; the rest are counted in one
+/// more reason (a large register has thousands of risks on one control).
+pub const RISK_REASONS_SHOWN: usize = 10;
+
+/// Open risks a control treats beyond those listed, for [`derive_reasons_with_more`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MoreRisks {
+    pub count: usize,
+    /// Where all of them are listed (the control's page).
+    pub link: String,
+}
+
 /// The reasons to include a control: each open risk it treats, then each requirement
 /// that names it, in number order, without repeats.
 pub fn derive_reasons(risks: &[TreatingRisk], requirements: &[NamingRequirement]) -> Vec<Reason> {
+    derive_reasons_with_more(risks, None, requirements)
+}
+
+/// [`derive_reasons`] when `risks` holds only the first open risks of a longer list:
+/// `more` adds one reason that counts the others.
+pub fn derive_reasons_with_more(
+    risks: &[TreatingRisk],
+    more: Option<&MoreRisks>,
+    requirements: &[NamingRequirement],
+) -> Vec<Reason> {
     let mut risks: Vec<&TreatingRisk> = risks.iter().filter(|r| r.status != "closed").collect();
     risks.sort_by_key(|r| r.number);
     let mut reqs: Vec<&NamingRequirement> = requirements.iter().collect();
@@ -167,6 +189,18 @@ pub fn derive_reasons(risks: &[TreatingRisk], requirements: &[NamingRequirement]
             text: format!("treats risk {reference}: {}", r.title),
             reference,
             link: r.link.clone(),
+        });
+    }
+    if let Some(m) = more.filter(|m| m.count > 0) {
+        out.push(Reason {
+            kind: ReasonKind::Risk,
+            text: format!(
+                "treats {} more open risk{}",
+                m.count,
+                if m.count == 1 { "" } else { "s" }
+            ),
+            reference: String::new(),
+            link: m.link.clone(),
         });
     }
     for q in reqs {

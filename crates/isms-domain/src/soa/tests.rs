@@ -436,3 +436,23 @@ fn the_common_spreadsheet_layout_imports_as_it_is() {
     );
     assert_eq!(d("7.5").inclusion_note, None);
 }
+
+#[test]
+fn risks_beyond_the_listed_ones_are_counted_in_one_reason() {
+    let more = MoreRisks {
+        count: 1_990,
+        link: "/o/acme/controls/A.5.15".into(),
+    };
+    let listed: Vec<TreatingRisk> = (1..=10).map(|n| risk(n, "treated")).collect();
+    let reasons = derive_reasons_with_more(&listed, Some(&more), &[]);
+    assert_eq!(reasons.len(), 11);
+    assert_eq!(reasons[10].text, "treats 1990 more open risks");
+    assert_eq!(reasons[10].kind, ReasonKind::Risk);
+    assert_eq!(reasons[10].link, "/o/acme/controls/A.5.15");
+    // Nothing more: the same as without.
+    let none = MoreRisks { count: 0, ..more };
+    assert_eq!(
+        derive_reasons_with_more(&listed, Some(&none), &[]),
+        derive_reasons(&listed, &[])
+    );
+}
