@@ -140,6 +140,19 @@ async fn run(args: Args) -> Result<bool> {
 }
 
 /// A failed workload becomes a FAILED row; the run goes on.
+/// A workload run through the CLI: its key, the row's name, and the run.
+type CliRow = (&'static str, &'static str, fn(&mut Bench) -> Result<()>);
+
+/// Run each wanted CLI workload in order and record its row.
+fn run_cli_rows(b: &mut Bench, rows: &[CliRow]) {
+    for (key, name, run) in rows {
+        if b.wants(key) {
+            let r = run(b);
+            record(b, key, name, r);
+        }
+    }
+}
+
 fn record(b: &mut Bench, key: &str, name: &str, r: Result<()>) {
     if let Err(e) = r {
         eprintln!("[bench] {name} FAILED: {e:#}");
@@ -207,36 +220,32 @@ async fn run_workloads(b: &mut Bench) {
             }
         }
     }
-    if b.wants("soa-pdf") {
-        let r = b.soa_pdf();
-        record(b, "soa-pdf", "isms export soa --format pdf", r);
-    }
-    if b.wants("risks-xlsx") {
-        let r = b.risks_xlsx();
-        record(b, "risks-xlsx", "isms export risks --format xlsx", r);
-    }
-    if b.wants("yaml") {
-        let r = b.yaml();
-        record(b, "yaml", "isms export yaml", r);
-    }
+    run_cli_rows(
+        b,
+        &[
+            ("soa-pdf", "isms export soa --format pdf", Bench::soa_pdf),
+            (
+                "risks-xlsx",
+                "isms export risks --format xlsx",
+                Bench::risks_xlsx,
+            ),
+            ("yaml", "isms export yaml", Bench::yaml),
+        ],
+    );
     if let Some(s) = &session
         && b.wants("soa-pdf-api")
     {
         let r = b.soa_pdf_api(s).await;
         record(b, "soa-pdf-api", "SoA PDF through the API", r);
     }
-    if b.wants("import") {
-        let r = b.import();
-        record(b, "import", "isms import assets", r);
-    }
-    if b.wants("check") {
-        let r = b.check();
-        record(b, "check", "isms check stage2", r);
-    }
-    if b.wants("verify") {
-        let r = b.verify();
-        record(b, "verify", "isms audit-trail verify", r);
-    }
+    run_cli_rows(
+        b,
+        &[
+            ("import", "isms import assets", Bench::import),
+            ("check", "isms check stage2", Bench::check),
+            ("verify", "isms audit-trail verify", Bench::verify),
+        ],
+    );
     if let Some(s) = session {
         let r = b.stop(s);
         record(b, "rss", "server peak RSS", r);
