@@ -493,7 +493,7 @@ impl App {
         let Some(counted) = approved.or(draft).map(|v| v.number) else {
             return Ok(s);
         };
-        let detail = self.get_soa(ctx, counted, None).await?;
+        let detail = self.get_soa_decisions(ctx, counted).await?;
         let counts = SoaCounts {
             included: detail.completeness.applicable,
             excluded: detail.completeness.excluded,

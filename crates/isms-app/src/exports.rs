@@ -46,6 +46,170 @@ pub async fn zip_bytes(
         .map_err(|e| AppError::Internal(e.to_string()))
 }
 
+/// Where a register's rows go, a page at a time: collected into a [`Table`], or sent to
+/// a file writer on a blocking thread (CSV and XLSX are then written while the next
+/// page is read, and memory does not grow with the register).
+pub(crate) enum RowSink {
+    Collect(Vec<Vec<String>>),
+    Stream {
+        pages: tokio::sync::mpsc::Sender<Vec<Vec<String>>>,
+        done: tokio::task::JoinHandle<Result<Vec<u8>, isms_export::ExportError>>,
+    },
+}
+
+impl RowSink {
+    pub(crate) fn collect() -> Self {
+        RowSink::Collect(Vec::new())
+    }
+
+    pub(crate) fn stream(title: String, headers: Vec<String>, fmt: TableFormat) -> Self {
+        let (pages, mut rx) = tokio::sync::mpsc::channel::<Vec<Vec<String>>>(2);
+        let done = tokio::task::spawn_blocking(move || {
+            let mut w = isms_export::TableWriter::new(&title, &headers, fmt)?;
+            while let Some(page) = rx.blocking_recv() {
+                for row in page {
+                    w.row(row)?;
+                }
+            }
+            w.finish()
+        });
+        RowSink::Stream { pages, done }
+    }
+
+    /// Hand over one page; `false` when the writer has stopped on an error (which
+    /// [`RowSink::finish`] gives), so that no more pages need reading.
+    pub(crate) async fn push(&mut self, page: Vec<Vec<String>>) -> bool {
+        match self {
+            RowSink::Collect(rows) => {
+                rows.extend(page);
+                true
+            }
+            RowSink::Stream { pages, .. } => pages.send(page).await.is_ok(),
+        }
+    }
+
+    /// Every row collected (empty for a stream).
+    pub(crate) fn into_rows(self) -> Vec<Vec<String>> {
+        match self {
+            RowSink::Collect(rows) => rows,
+            RowSink::Stream { .. } => Vec::new(),
+        }
+    }
+
+    /// The written file (a collecting sink renders nothing).
+    pub(crate) async fn finish(self) -> AppResult<Vec<u8>> {
+        match self {
+            RowSink::Collect(_) => Ok(Vec::new()),
+            RowSink::Stream { pages, done } => {
+                drop(pages);
+                done.await
+                    .map_err(|e| AppError::Internal(e.to_string()))?
+                    .map_err(|e| AppError::Internal(e.to_string()))
+            }
+        }
+    }
+}
+
+/// The columns of the asset inventory export.
+const ASSET_HEADERS: [&str; 13] = [
+    "reference",
+    "name",
+    "type",
+    "owner",
+    "custodian",
+    "location",
+    "confidentiality",
+    "integrity",
+    "availability",
+    "classification",
+    "in_scope",
+    "tags",
+    "description",
+];
+
+/// The columns of the risk register export.
+const RISK_HEADERS: [&str; 20] = [
+    "reference",
+    "title",
+    "threat",
+    "vulnerability",
+    "owner",
+    "inherent_likelihood",
+    "inherent_impact",
+    "inherent_level",
+    "treatment",
+    "controls",
+    "residual_likelihood",
+    "residual_impact",
+    "residual_level",
+    "status",
+    "accepted_until",
+    "next_review_on",
+    "method_version",
+    "needs_reassessment",
+    "assets",
+    "description",
+];
+
+fn headers(h: &[&str]) -> Vec<String> {
+    h.iter().map(|s| (*s).to_owned()).collect()
+}
+
+fn asset_row(a: crate::assets::Asset) -> Vec<String> {
+    vec![
+        a.reference,
+        a.name,
+        a.asset_type,
+        a.owner_name.unwrap_or_default(),
+        a.custodian_name.unwrap_or_default(),
+        a.location,
+        a.confidentiality.to_string(),
+        a.integrity.to_string(),
+        a.availability.to_string(),
+        a.classification_label,
+        if a.in_scope { "yes" } else { "no" }.to_owned(),
+        a.tags.join(" "),
+        a.description,
+    ]
+}
+
+fn risk_row(r: crate::risks::Risk) -> Vec<String> {
+    let res = r.residual.clone();
+    vec![
+        r.reference.clone(),
+        r.title,
+        r.threat,
+        r.vulnerability,
+        r.owner_name.unwrap_or_default(),
+        r.inherent.likelihood.to_string(),
+        r.inherent.impact.to_string(),
+        r.inherent.level_name,
+        r.treatment.unwrap_or_default(),
+        r.controls.join("; "),
+        res.as_ref()
+            .map(|x| x.likelihood.to_string())
+            .unwrap_or_default(),
+        res.as_ref()
+            .map(|x| x.impact.to_string())
+            .unwrap_or_default(),
+        res.map(|x| x.level_name).unwrap_or_default(),
+        r.status,
+        r.acceptance
+            .as_ref()
+            .and_then(|a| a.expires_on.clone())
+            .unwrap_or_default(),
+        r.next_review_on.unwrap_or_default(),
+        r.method_number.to_string(),
+        if r.needs_reassessment { "yes" } else { "no" }.to_owned(),
+        r.linked_assets
+            .iter()
+            .map(|a| a.reference.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
+        r.description,
+    ]
+}
+
 /// What can be exported today, by collection name.
 pub const EXPORT_KINDS: &[&str] = &[
     "audit-trail",
@@ -363,58 +527,73 @@ impl App {
         Ok(out)
     }
 
-    /// The asset inventory as a table (one row per asset), in number order.
-    pub async fn assets_table(&self, ctx: &OrgCtx) -> AppResult<Table> {
+    /// Every asset, a page at a time, in number order, into `sink`.
+    async fn asset_rows(&self, ctx: &OrgCtx, sink: &mut RowSink) -> AppResult<()> {
         let mut q = crate::assets::AssetQuery {
             limit: Some(500),
             ..Default::default()
         };
-        let mut rows = Vec::new();
         loop {
             let page = self.list_assets(ctx, &q).await?;
-            for a in page.items {
-                rows.push(vec![
-                    a.reference,
-                    a.name,
-                    a.asset_type,
-                    a.owner_name.unwrap_or_default(),
-                    a.custodian_name.unwrap_or_default(),
-                    a.location,
-                    a.confidentiality.to_string(),
-                    a.integrity.to_string(),
-                    a.availability.to_string(),
-                    a.classification_label,
-                    if a.in_scope { "yes" } else { "no" }.to_owned(),
-                    a.tags.join(" "),
-                    a.description,
-                ]);
-            }
+            let open = sink
+                .push(page.items.into_iter().map(asset_row).collect())
+                .await;
             match page.next_cursor {
-                Some(c) => q.cursor = Some(c),
-                None => break,
+                Some(c) if open => q.cursor = Some(c),
+                _ => return Ok(()),
             }
         }
+    }
+
+    /// Every risk, a page at a time, in number order, into `sink`.
+    async fn risk_rows(&self, ctx: &OrgCtx, sink: &mut RowSink) -> AppResult<()> {
+        let mut q = crate::risks::RiskQuery {
+            limit: Some(500),
+            ..Default::default()
+        };
+        loop {
+            let page = self.list_risks(ctx, &q).await?;
+            let open = sink
+                .push(page.items.into_iter().map(risk_row).collect())
+                .await;
+            match page.next_cursor {
+                Some(c) if open => q.cursor = Some(c),
+                _ => return Ok(()),
+            }
+        }
+    }
+
+    fn assets_title(ctx: &OrgCtx) -> String {
+        format!("Asset inventory of {}", ctx.org.name)
+    }
+
+    fn risks_title(ctx: &OrgCtx) -> String {
+        format!("Risk register of {}", ctx.org.name)
+    }
+
+    /// The asset inventory as a table (one row per asset), in number order.
+    pub async fn assets_table(&self, ctx: &OrgCtx) -> AppResult<Table> {
+        let mut sink = RowSink::collect();
+        self.asset_rows(ctx, &mut sink).await?;
         Ok(Table {
-            title: format!("Asset inventory of {}", ctx.org.name),
-            headers: [
-                "reference",
-                "name",
-                "type",
-                "owner",
-                "custodian",
-                "location",
-                "confidentiality",
-                "integrity",
-                "availability",
-                "classification",
-                "in_scope",
-                "tags",
-                "description",
-            ]
-            .map(str::to_owned)
-            .to_vec(),
-            rows,
+            title: Self::assets_title(ctx),
+            headers: headers(&ASSET_HEADERS),
+            rows: sink.into_rows(),
         })
+    }
+
+    /// The asset inventory written as it is read (the export of a large inventory).
+    async fn assets_file(&self, ctx: &OrgCtx, fmt: TableFormat) -> AppResult<Vec<u8>> {
+        let mut sink = RowSink::stream(Self::assets_title(ctx), headers(&ASSET_HEADERS), fmt);
+        self.asset_rows(ctx, &mut sink).await?;
+        sink.finish().await
+    }
+
+    /// The risk register written as it is read.
+    async fn risks_file(&self, ctx: &OrgCtx, fmt: TableFormat) -> AppResult<Vec<u8>> {
+        let mut sink = RowSink::stream(Self::risks_title(ctx), headers(&RISK_HEADERS), fmt);
+        self.risk_rows(ctx, &mut sink).await?;
+        sink.finish().await
     }
 
     /// Every control with its implementation (one row per control), Annex A by number
@@ -560,73 +739,12 @@ impl App {
 
     /// The risk register as a table (one row per risk).
     pub async fn risks_table(&self, ctx: &OrgCtx) -> AppResult<Table> {
-        let risks = self.all_risks(ctx).await?;
-        let rows = risks
-            .into_iter()
-            .map(|r| {
-                let res = r.residual.clone();
-                vec![
-                    r.reference.clone(),
-                    r.title,
-                    r.threat,
-                    r.vulnerability,
-                    r.owner_name.unwrap_or_default(),
-                    r.inherent.likelihood.to_string(),
-                    r.inherent.impact.to_string(),
-                    r.inherent.level_name,
-                    r.treatment.unwrap_or_default(),
-                    r.controls.join("; "),
-                    res.as_ref()
-                        .map(|x| x.likelihood.to_string())
-                        .unwrap_or_default(),
-                    res.as_ref()
-                        .map(|x| x.impact.to_string())
-                        .unwrap_or_default(),
-                    res.map(|x| x.level_name).unwrap_or_default(),
-                    r.status,
-                    r.acceptance
-                        .as_ref()
-                        .and_then(|a| a.expires_on.clone())
-                        .unwrap_or_default(),
-                    r.next_review_on.unwrap_or_default(),
-                    r.method_number.to_string(),
-                    if r.needs_reassessment { "yes" } else { "no" }.to_owned(),
-                    r.linked_assets
-                        .iter()
-                        .map(|a| a.reference.as_str())
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                    r.description,
-                ]
-            })
-            .collect();
+        let mut sink = RowSink::collect();
+        self.risk_rows(ctx, &mut sink).await?;
         Ok(Table {
-            title: format!("Risk register of {}", ctx.org.name),
-            headers: [
-                "reference",
-                "title",
-                "threat",
-                "vulnerability",
-                "owner",
-                "inherent_likelihood",
-                "inherent_impact",
-                "inherent_level",
-                "treatment",
-                "controls",
-                "residual_likelihood",
-                "residual_impact",
-                "residual_level",
-                "status",
-                "accepted_until",
-                "next_review_on",
-                "method_version",
-                "needs_reassessment",
-                "assets",
-                "description",
-            ]
-            .map(str::to_owned)
-            .to_vec(),
-            rows,
+            title: Self::risks_title(ctx),
+            headers: headers(&RISK_HEADERS),
+            rows: sink.into_rows(),
         })
     }
 
@@ -871,8 +989,8 @@ impl App {
                     .await;
             }
             "tasks" => table_bytes(self.tasks_table(ctx).await?, fmt).await?,
-            "risks" => table_bytes(self.risks_table(ctx).await?, fmt).await?,
-            "assets" => table_bytes(self.assets_table(ctx).await?, fmt).await?,
+            "risks" => self.risks_file(ctx, fmt).await?,
+            "assets" => self.assets_file(ctx, fmt).await?,
             "data-flows" => table_bytes(self.data_flows_table(ctx).await?, fmt).await?,
             "controls" => {
                 if fmt == TableFormat::Pdf {

@@ -116,6 +116,8 @@ pub struct App {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
+    /// Readiness facts per organisation, valid while its audit trail has not moved.
+    pub(crate) facts_cache: Arc<readiness::FactsCache>,
 }
 
 impl App {
@@ -124,6 +126,7 @@ impl App {
             db,
             clock,
             settings: Arc::new(settings),
+            facts_cache: Arc::default(),
         }
     }
 

@@ -640,12 +640,38 @@ impl App {
         self.soa_detail(&mut c, ctx, v, filter).await
     }
 
+    /// A version with its entries and completeness but without each entry's linked
+    /// documents and evidence (the dashboard's counts need only the decisions).
+    pub(crate) async fn get_soa_decisions(
+        &self,
+        ctx: &OrgCtx,
+        number: i64,
+    ) -> AppResult<SoaDetail> {
+        Self::require_read(ctx)?;
+        let mut c = self.db.read().await?;
+        let v = store::version_by_number(&mut c, ctx.org.id, number)
+            .await?
+            .ok_or_else(not_found)?;
+        self.soa_detail_with(&mut c, ctx, v, None, false).await
+    }
+
     async fn soa_detail(
         &self,
         c: &mut impl AsConn,
         ctx: &OrgCtx,
         v: SoaVersionRow,
         filter: Option<SoaFilter>,
+    ) -> AppResult<SoaDetail> {
+        self.soa_detail_with(c, ctx, v, filter, true).await
+    }
+
+    async fn soa_detail_with(
+        &self,
+        c: &mut impl AsConn,
+        ctx: &OrgCtx,
+        v: SoaVersionRow,
+        filter: Option<SoaFilter>,
+        with_links: bool,
     ) -> AppResult<SoaDetail> {
         let draft = status_of(&v)? == VersionStatus::Draft;
         let rows = store::entries(c, ctx.org.id, v.id, None).await?;
@@ -654,8 +680,12 @@ impl App {
         } else {
             Live::default()
         };
-        let controls: Vec<String> = rows.iter().map(|r| r.control_id.clone()).collect();
-        let links = self.soa_entry_links(c, ctx, &controls).await?;
+        let links = if with_links {
+            let controls: Vec<String> = rows.iter().map(|r| r.control_id.clone()).collect();
+            self.soa_entry_links(c, ctx, &controls).await?
+        } else {
+            HashMap::new()
+        };
         let all = rows
             .iter()
             .map(|r| build_entry(r, draft, &live, &links))

@@ -157,6 +157,25 @@ pub async fn head(c: &mut impl AsConn, chain: Uuid) -> Result<Option<(i64, Strin
     )
 }
 
+/// The last sequence numbers of two chains, in one read: `(first, second)`, 0 for a
+/// chain without entries. Every recorded change moves its chain's head, so the pair
+/// says whether anything the chains cover has changed since it was last read.
+pub async fn head_seqs(
+    c: &mut impl AsConn,
+    first: Uuid,
+    second: Uuid,
+) -> Result<(i64, i64), DbError> {
+    let rows = run!(c, x => sqlx::query_as::<_, (Uuid, i64)>(
+        "SELECT chain_id, last_seq FROM audit_heads WHERE chain_id IN ($1, $2)")
+        .bind(first).bind(second).fetch_all(x).await)?;
+    let seq = |chain: Uuid| {
+        rows.iter()
+            .find(|(c, _)| *c == chain)
+            .map_or(0, |(_, s)| *s)
+    };
+    Ok((seq(first), seq(second)))
+}
+
 /// Every chain that has a head (the instance chain and one per organisation with entries).
 pub async fn chains(c: &mut impl AsConn) -> Result<Vec<Uuid>, DbError> {
     Ok(

@@ -88,11 +88,10 @@ pub async fn supplier_assessments(
     let (ids, params) = org_binds(org_ids, Vec::new());
     let sql = format!(
         "SELECT s.org_id, s.id, s.number, s.name, s.criticality, s.interval_months,
-                MAX(a.assessed_on) AS last_assessed_on
+                (SELECT MAX(a.assessed_on) FROM supplier_assessments a
+                 WHERE a.org_id = s.org_id AND a.supplier_id = s.id) AS last_assessed_on
          FROM suppliers s
-         LEFT JOIN supplier_assessments a ON a.org_id = s.org_id AND a.supplier_id = s.id
          WHERE s.org_id IN ({ids}) AND s.status = 'active'
-         GROUP BY s.org_id, s.id, s.number, s.name, s.criticality, s.interval_months
          ORDER BY s.org_id, s.number"
     );
     Ok(fetch_with!(c, SupplierDueRow, sql, *first, &params)?)

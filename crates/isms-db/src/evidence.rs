@@ -260,7 +260,8 @@ pub struct ControlCoverage {
 /// `valid_until IS NULL OR valid_until >= today`, the same test as
 /// `isms_domain::evidence::is_expired` negated, and the search for one stops at the
 /// first (evidence_links_target_idx). Only a control without one has its links read
-/// through, for the latest expired piece.
+/// through, for the latest expired piece: the CASE in a materialised step, because
+/// a join condition was evaluated for every control.
 pub async fn control_coverage(
     c: &mut impl AsConn,
     org_id: Uuid,
@@ -272,24 +273,29 @@ pub async fn control_coverage(
     }
     let marks: Vec<String> = (0..statuses.len()).map(|i| format!("${}", i + 3)).collect();
     let sql = format!(
-        "SELECT q.control_ref, q.status, q.has_current, e.id AS latest_id,
+        "WITH q AS MATERIALIZED (
+              SELECT ci.control_ref, ci.status, ci.sort_key,
+                     EXISTS (SELECT 1 FROM evidence_links l
+                             JOIN evidence v ON v.id = l.evidence_id
+                             WHERE l.org_id = ci.org_id AND l.target_kind = 'control'
+                               AND l.target_ref = ci.control_ref
+                               AND (v.valid_until IS NULL OR v.valid_until >= $2)) AS has_current
+              FROM control_implementations ci
+              WHERE ci.org_id = $1 AND ci.status IN ({})),
+              w AS MATERIALIZED (
+              SELECT q.control_ref, q.status, q.sort_key, q.has_current,
+                     CASE WHEN q.has_current THEN NULL ELSE
+                       (SELECT l.evidence_id FROM evidence_links l
+                        JOIN evidence v ON v.id = l.evidence_id
+                        WHERE l.org_id = $1 AND l.target_kind = 'control'
+                          AND l.target_ref = q.control_ref
+                        ORDER BY v.valid_until DESC, v.number DESC LIMIT 1) END AS latest
+              FROM q)
+         SELECT w.control_ref, w.status, w.has_current, e.id AS latest_id,
                 e.number AS latest_number, e.title AS latest_title,
                 e.valid_until AS latest_valid_until
-         FROM (SELECT ci.control_ref, ci.status, ci.sort_key,
-                      EXISTS (SELECT 1 FROM evidence_links l
-                              JOIN evidence v ON v.id = l.evidence_id
-                              WHERE l.org_id = ci.org_id AND l.target_kind = 'control'
-                                AND l.target_ref = ci.control_ref
-                                AND (v.valid_until IS NULL OR v.valid_until >= $2)) AS has_current
-               FROM control_implementations ci
-               WHERE ci.org_id = $1 AND ci.status IN ({})) q
-         LEFT JOIN evidence e ON NOT q.has_current AND e.org_id = $1 AND e.id =
-              (SELECT l.evidence_id FROM evidence_links l
-               JOIN evidence v ON v.id = l.evidence_id
-               WHERE l.org_id = $1 AND l.target_kind = 'control'
-                 AND l.target_ref = q.control_ref
-               ORDER BY v.valid_until DESC, v.number DESC LIMIT 1)
-         ORDER BY q.sort_key",
+         FROM w LEFT JOIN evidence e ON e.org_id = $1 AND e.id = w.latest
+         ORDER BY w.sort_key",
         marks.join(", ")
     );
     let mut params: Vec<Param> = vec![Param::Day(today)];

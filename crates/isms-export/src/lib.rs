@@ -119,13 +119,11 @@ fn check_shape(t: &Table) -> Result<(), ExportError> {
 /// RFC 4180 CSV with a header row, every cell formula-safe.
 pub fn csv(t: &Table) -> Result<Vec<u8>, ExportError> {
     check_shape(t)?;
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    w.write_record(t.headers.iter().map(|h| safe_cell(h).into_owned()))?;
+    let mut w = TableWriter::new(&t.title, &t.headers, TableFormat::Csv)?;
     for r in &t.rows {
-        w.write_record(r.iter().map(|c| safe_cell(c).into_owned()))?;
+        w.row(r.clone())?;
     }
-    w.into_inner()
-        .map_err(|e| ExportError::Csv(e.into_error().into()))
+    w.finish()
 }
 
 fn md_cell(s: &str) -> String {
@@ -262,61 +260,185 @@ fn md_text(s: &str) -> String {
 /// A workbook with one sheet: a bold, frozen header row with filters, every cell written
 /// as text (formula-safe like the CSV), columns sized to their content.
 pub fn xlsx(t: &Table) -> Result<Vec<u8>, ExportError> {
-    use rust_xlsxwriter::{Format, Workbook};
     check_shape(t)?;
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    let name: String = t
-        .title
+    let mut w = XlsxRows::new(&t.title, &t.headers)?;
+    for row in &t.rows {
+        w.row(row)?;
+    }
+    w.finish()
+}
+
+/// The worksheet name Excel accepts for `title`: at most 31 characters, none of `[]:*?/\`.
+fn sheet_name(title: &str) -> String {
+    let name: String = title
         .chars()
         .filter(|c| !"[]:*?/\\".contains(*c))
         .take(31)
         .collect();
-    ws.set_name(if name.trim().is_empty() {
+    if name.trim().is_empty() {
         "Register".to_owned()
     } else {
         name
-    })?;
-    let bold = Format::new().set_bold();
-    let mut widths: Vec<usize> = t.headers.iter().map(|h| h.chars().count()).collect();
-    for (c, h) in t.headers.iter().enumerate() {
-        ws.write_string_with_format(
-            0,
-            u16::try_from(c).unwrap_or(u16::MAX),
-            safe_cell(h).as_ref(),
-            &bold,
-        )?;
     }
-    for (r, row) in t.rows.iter().enumerate() {
-        let r = u32::try_from(r + 1).unwrap_or(u32::MAX);
-        for (c, cell) in row.iter().enumerate() {
-            ws.write_string(
-                r,
-                u16::try_from(c).unwrap_or(u16::MAX),
-                safe_cell(cell).as_ref(),
-            )?;
-            if let Some(w) = widths.get_mut(c) {
-                *w = (*w).max(cell.chars().count().min(60));
+}
+
+fn col(c: usize) -> u16 {
+    u16::try_from(c).unwrap_or(u16::MAX)
+}
+
+/// An XLSX workbook written a row at a time in constant memory: each row goes to a
+/// temporary file as it is written, cells are stored inline (no shared-string table), so
+/// a register of any size costs the same memory; only the finished (compressed) file is
+/// held. The same layout as [`xlsx`]: bold frozen header with filters, text cells.
+pub struct XlsxRows {
+    wb: rust_xlsxwriter::Workbook,
+    columns: usize,
+    widths: Vec<usize>,
+    rows: u32,
+}
+
+impl XlsxRows {
+    pub fn new(title: &str, headers: &[String]) -> Result<Self, ExportError> {
+        use rust_xlsxwriter::{Format, Workbook};
+        let mut wb = Workbook::new();
+        // Level 3 of 9: about 6% larger than the default and a third faster to write.
+        wb.set_zip_compression_level(3);
+        let ws = wb.add_worksheet_with_constant_memory()?;
+        ws.set_name(sheet_name(title))?;
+        let bold = Format::new().set_bold();
+        for (c, h) in headers.iter().enumerate() {
+            ws.write_string_with_format(0, col(c), safe_cell(h).as_ref(), &bold)?;
+        }
+        Ok(Self {
+            wb,
+            columns: headers.len(),
+            widths: headers.iter().map(|h| h.chars().count()).collect(),
+            rows: 0,
+        })
+    }
+
+    fn sheet(&mut self) -> Result<&mut rust_xlsxwriter::Worksheet, ExportError> {
+        Ok(self.wb.worksheet_from_index(0)?)
+    }
+
+    /// Write the next row; it must have one cell per header.
+    pub fn row(&mut self, cells: &[String]) -> Result<(), ExportError> {
+        if cells.len() != self.columns {
+            return Err(ExportError::Shape {
+                row: self.rows as usize + 1,
+                got: cells.len(),
+                want: self.columns,
+            });
+        }
+        self.rows = self.rows.saturating_add(1);
+        let r = self.rows;
+        for (c, (cell, w)) in cells.iter().zip(self.widths.iter_mut()).enumerate() {
+            *w = (*w).max(cell.chars().count().min(60));
+            // A workbook cannot hold an empty string cell: leave the cell blank.
+            if !cell.is_empty() {
+                self.wb.worksheet_from_index(0)?.write_string(
+                    r,
+                    col(c),
+                    safe_cell(cell).as_ref(),
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Size the columns, freeze the header, add the filters and give the file.
+    pub fn finish(mut self) -> Result<Vec<u8>, ExportError> {
+        let (rows, columns) = (self.rows, self.columns);
+        let widths = std::mem::take(&mut self.widths);
+        let ws = self.sheet()?;
+        for (c, w) in widths.iter().enumerate() {
+            ws.set_column_width(col(c), (*w as f64 + 2.0).min(62.0))?;
+        }
+        ws.set_freeze_panes(1, 0)?;
+        if columns > 0 {
+            ws.autofilter(0, 0, rows, col(columns - 1))?;
+        }
+        Ok(self.wb.save_to_buffer()?)
+    }
+}
+
+/// A [`Table`] written as its rows arrive: CSV and XLSX row by row (memory does not
+/// grow with the register), Markdown and PDF from the collected rows at the end (they
+/// lay out the whole table).
+pub enum TableWriter {
+    Csv {
+        w: Box<csv::Writer<Vec<u8>>>,
+        columns: usize,
+        rows: usize,
+    },
+    Xlsx(Box<XlsxRows>),
+    Collect(Table, TableFormat),
+}
+
+impl TableWriter {
+    pub fn new(title: &str, headers: &[String], format: TableFormat) -> Result<Self, ExportError> {
+        Ok(match format {
+            TableFormat::Csv => {
+                let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+                w.write_record(headers.iter().map(|h| safe_cell(h)).map(|c| c.into_owned()))?;
+                TableWriter::Csv {
+                    w: Box::new(w),
+                    columns: headers.len(),
+                    rows: 0,
+                }
+            }
+            TableFormat::Xlsx => TableWriter::Xlsx(Box::new(XlsxRows::new(title, headers)?)),
+            f @ (TableFormat::Markdown | TableFormat::Pdf) => TableWriter::Collect(
+                Table {
+                    title: title.to_owned(),
+                    headers: headers.to_vec(),
+                    rows: Vec::new(),
+                },
+                f,
+            ),
+        })
+    }
+
+    /// The next row; it must have one cell per header.
+    pub fn row(&mut self, cells: Vec<String>) -> Result<(), ExportError> {
+        match self {
+            TableWriter::Csv { w, columns, rows } => {
+                *rows += 1;
+                if cells.len() != *columns {
+                    return Err(ExportError::Shape {
+                        row: *rows,
+                        got: cells.len(),
+                        want: *columns,
+                    });
+                }
+                w.write_record(cells.iter().map(|c| safe_cell(c).into_owned()))?;
+                Ok(())
+            }
+            TableWriter::Xlsx(x) => x.row(&cells),
+            TableWriter::Collect(t, _) => {
+                if cells.len() != t.headers.len() {
+                    return Err(ExportError::Shape {
+                        row: t.rows.len() + 1,
+                        got: cells.len(),
+                        want: t.headers.len(),
+                    });
+                }
+                t.rows.push(cells);
+                Ok(())
             }
         }
     }
-    for (c, w) in widths.iter().enumerate() {
-        ws.set_column_width(
-            u16::try_from(c).unwrap_or(u16::MAX),
-            (*w as f64 + 2.0).min(62.0),
-        )?;
+
+    /// The finished file.
+    pub fn finish(self) -> Result<Vec<u8>, ExportError> {
+        match self {
+            TableWriter::Csv { w, .. } => w
+                .into_inner()
+                .map_err(|e| ExportError::Csv(e.into_error().into())),
+            TableWriter::Xlsx(x) => x.finish(),
+            TableWriter::Collect(t, f) => render(&t, f),
+        }
     }
-    ws.set_freeze_panes(1, 0)?;
-    if !t.headers.is_empty() {
-        let last_row = u32::try_from(t.rows.len()).unwrap_or(u32::MAX);
-        ws.autofilter(
-            0,
-            0,
-            last_row,
-            u16::try_from(t.headers.len() - 1).unwrap_or(0),
-        )?;
-    }
-    Ok(wb.save_to_buffer()?)
 }
 
 /// The report as a Markdown document.

@@ -342,6 +342,16 @@ async fn no_list_scans_a_whole_organisation_table() {
     // The check itself finds a scan where there is one.
     let planted = full_scans(pool, &owned, "SELECT a.id FROM assets a WHERE a.name = $1").await;
     assert_eq!(planted.len(), 1, "{planted:?}");
+    // And an index on the organisation alone chosen over a narrower one (the evidence
+    // coverage of the readiness check read every link once per control this way).
+    let planted = full_scans(
+        pool,
+        &owned,
+        "SELECT l.evidence_id FROM evidence_links l INDEXED BY evidence_links_uq
+         WHERE l.org_id = $1 AND l.target_kind = 'control' AND l.target_ref = $2",
+    )
+    .await;
+    assert_eq!(planted.len(), 1, "{planted:?}");
     assert!(pins_another_id(
         "SELECT x FROM t WHERE t.org_id = $1 AND t.risk_id IN ($2, $3)",
         "t"
@@ -360,6 +370,58 @@ async fn no_list_scans_a_whole_organisation_table() {
         scans.len(),
         scans.join("\n")
     );
+}
+
+/// Whether `table` has an index on (org_id, c, …) other than `used` while `sql` compares
+/// `alias.c` for equality: the planner then read every row of the organisation through
+/// an index on org_id alone although a narrower one was there (SQLite prefers an index
+/// that covers the query over one that matches more of its terms). An optional filter
+/// (`$2 IS NULL OR c = $2`) cannot use an index and does not count.
+async fn narrower_index_unused(
+    pool: &sqlx::SqlitePool,
+    table: &str,
+    alias: &str,
+    used: &str,
+    sql: &str,
+    tables_in_sql: usize,
+) -> bool {
+    let cols: Vec<(String, i64, String)> = sqlx::query_as(
+        "SELECT il.name, ii.seqno, ii.name FROM pragma_index_list($1) il
+         JOIN pragma_index_info(il.name) ii ORDER BY il.name, ii.seqno",
+    )
+    .bind(table)
+    .fetch_all(pool)
+    .await
+    .unwrap_or_else(|e| panic!("indexes of {table}: {e}"));
+    let flat = sql
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_lowercase();
+    let alias = alias.to_ascii_lowercase();
+    cols.iter()
+        .filter(|(index, seq, _)| *seq == 1 && index != used)
+        .filter(|(index, _, _)| {
+            cols.iter()
+                .any(|(i, seq, c)| i == index && *seq == 0 && c == "org_id")
+        })
+        .any(|(_, _, second)| {
+            let second = second.to_ascii_lowercase();
+            let mut forms = vec![
+                format!("{alias}.{second} ="),
+                format!("{alias}.{second} in ("),
+            ];
+            if tables_in_sql == 1 {
+                forms.push(format!(" {second} ="));
+                forms.push(format!(" {second} in ("));
+            }
+            forms.iter().any(|f| {
+                flat.match_indices(f.as_str()).any(|(at, _)| {
+                    let before = flat[..at].trim_end().trim_end_matches('(').trim_end();
+                    !before.ends_with("is null or")
+                })
+            })
+        })
 }
 
 /// The steps of `sql`'s plan that scan a whole organisation-owned table.
@@ -381,7 +443,15 @@ async fn full_scans(pool: &sqlx::SqlitePool, owned: &BTreeSet<String>, sql: &str
             let table = names
                 .get(&shown.to_ascii_lowercase())
                 .map_or(shown, String::as_str);
-            if owned.contains(table) && pins_another_id(sql, shown) {
+            let used = rest
+                .split(" INDEX ")
+                .nth(1)
+                .and_then(|r| r.split_whitespace().next())
+                .unwrap_or_default();
+            if owned.contains(table)
+                && (pins_another_id(sql, shown)
+                    || narrower_index_unused(pool, table, shown, used, sql, names.len()).await)
+            {
                 out.push(format!("{detail}\n    in: {sql}"));
             }
             continue;

@@ -185,3 +185,59 @@ async fn the_settings_change_what_the_rules_accept() {
     let (s, _) = o.get(&format!("{base}/readiness-settings")).await;
     assert_eq!(s, 404);
 }
+
+/// The facts behind the reports are kept per organisation between changes: a change
+/// made through another instance on the same database, a change of date and a change to
+/// another organisation each give the answer a fresh gathering gives.
+#[tokio::test]
+async fn kept_facts_follow_changes_from_any_instance_and_the_date() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let other = t.org_with_roles("other").await;
+    let m = t.login(f.email(Role::IsmsManager)).await;
+    let base = "/api/v1/orgs/acme";
+    let (s, first) = m.get(&format!("{base}/readiness/stage1")).await;
+    assert_eq!(s, 200, "{first}");
+    assert_eq!(rule(&first, "roles-assigned")["outcome"], "fail");
+    let (_, again) = m.get(&format!("{base}/readiness/stage1")).await;
+    assert_eq!(again, first);
+
+    // The other organisation changes: acme's report stays what it was.
+    let o = t.login(other.email(Role::IsmsManager)).await;
+    let (s, _) = o
+        .post(
+            "/api/v1/orgs/other/roles",
+            &json!({"title": "ISMS manager", "responsibilities": "Runs the ISMS",
+                "person_id": other.user_id(Role::IsmsManager),
+                "ensures_conformity": true, "reports_performance": true}),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let (_, r) = m.get(&format!("{base}/readiness/stage1")).await;
+    assert_eq!(r, first);
+
+    // A second instance records acme's roles: the first instance's next report has them.
+    let (base2, _h) = t.spawn_sibling().await;
+    let m2 = isms_testkit::Client::new(&base2, m.token.clone());
+    let (s, role) = m2
+        .post(
+            &format!("{base}/roles"),
+            &json!({"title": "ISMS manager", "responsibilities": "Runs the ISMS",
+                "person_id": f.user_id(Role::IsmsManager),
+                "ensures_conformity": true, "reports_performance": true}),
+        )
+        .await;
+    assert_eq!(s, 201, "{role}");
+    let (_, after) = m.get(&format!("{base}/readiness/stage1")).await;
+    assert_eq!(rule(&after, "roles-assigned")["outcome"], "pass");
+    let ctx = t.app.org_for_cli("acme").await.unwrap();
+    let fresh = isms_app::App::new(t.app.db.clone(), t.clock.clone(), Default::default());
+    let direct = fresh.readiness(&ctx, Profile::Stage1).await.unwrap();
+    assert_eq!(serde_json::to_value(&direct).unwrap(), after);
+
+    // The next day the report is of that day (signed in again: the session has expired).
+    t.clock.advance_days(1);
+    let m = t.login(f.email(Role::IsmsManager)).await;
+    let (_, tomorrow) = m.get(&format!("{base}/readiness/stage1")).await;
+    assert_eq!(tomorrow["as_of"], "2026-11-29");
+}
