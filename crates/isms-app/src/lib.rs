@@ -36,6 +36,7 @@ pub mod imports;
 pub mod incidents;
 pub mod internal_audits;
 pub mod isms_code;
+pub mod kept;
 pub mod measurements;
 pub mod members;
 pub mod orgs;
@@ -116,8 +117,10 @@ pub struct App {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
-    /// Readiness facts per organisation, valid while its audit trail has not moved.
-    pub(crate) facts_cache: Arc<readiness::FactsCache>,
+    /// Readiness facts per organisation, kept while its audit trail has not moved.
+    pub(crate) facts_cache: Arc<kept::Kept<isms_domain::readiness::Facts>>,
+    /// The live inputs of a draft SoA's reasons, kept the same way.
+    pub(crate) soa_live_cache: Arc<kept::Kept<soa::Live>>,
 }
 
 impl App {
@@ -127,6 +130,7 @@ impl App {
             clock,
             settings: Arc::new(settings),
             facts_cache: Arc::default(),
+            soa_live_cache: Arc::default(),
         }
     }
 

@@ -40,47 +40,6 @@ fn day(d: Option<Day>) -> Option<Date> {
     d.map(|d| d.0)
 }
 
-/// Organisations whose facts are kept at most; beyond that the cache starts again.
-const CACHED_ORGS: usize = 4096;
-
-/// What the cached facts of one organisation were gathered from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct FactsKey {
-    today: Date,
-    /// The organisation's audit-trail head and the instance chain's (accounts).
-    org_seq: i64,
-    instance_seq: i64,
-}
-
-/// The readiness facts last gathered per organisation. Every change to an
-/// organisation's records is recorded on its audit-trail chain in the same transaction,
-/// so facts gathered after reading the chain heads stay right until a head moves or the
-/// date changes. The dashboard, the readiness pages and `isms check` then read a dozen
-/// registers once per change instead of once per view.
-#[derive(Debug, Default)]
-pub struct FactsCache {
-    entries: std::sync::Mutex<HashMap<Uuid, (FactsKey, Facts)>>,
-}
-
-impl FactsCache {
-    fn get(&self, org: Uuid, key: FactsKey) -> Option<Facts> {
-        let entries = self.entries.lock().ok()?;
-        entries
-            .get(&org)
-            .filter(|(k, _)| *k == key)
-            .map(|(_, f)| f.clone())
-    }
-
-    fn put(&self, org: Uuid, key: FactsKey, facts: &Facts) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= CACHED_ORGS && !entries.contains_key(&org) {
-                entries.clear();
-            }
-            entries.insert(org, (key, facts.clone()));
-        }
-    }
-}
-
 impl App {
     /// The facts the readiness rules read, as of today: gathered again only when the
     /// organisation's audit trail (or the instance's) has moved or the date has changed.
@@ -88,17 +47,7 @@ impl App {
         ctx.require(Permission::Read, "read the readiness of this organisation")?;
         let today = self.today();
         let org = ctx.org.id;
-        // Read the heads before the registers: facts gathered afterwards are at least
-        // as new as the key they are kept under.
-        let (org_seq, instance_seq) = {
-            let mut c = self.db.read().await?;
-            isms_db::audit::head_seqs(&mut c, org, isms_domain::audit::INSTANCE_CHAIN).await?
-        };
-        let key = FactsKey {
-            today,
-            org_seq,
-            instance_seq,
-        };
+        let key = crate::kept::KeptKey::read_from(&self.db, org, today).await?;
         if let Some(f) = self.facts_cache.get(org, key) {
             return Ok(f);
         }

@@ -241,8 +241,8 @@ pub struct ImportReport {
 }
 
 /// The live inputs of the derived reasons, loaded once per page.
-#[derive(Default)]
-pub(crate) struct Live {
+#[derive(Debug, Clone, Default)]
+pub struct Live {
     risks: HashMap<String, Vec<TreatingRisk>>,
     /// Open risks of a control beyond those in `risks`.
     more_risks: HashMap<String, rules::MoreRisks>,
@@ -634,10 +634,26 @@ impl App {
     ) -> AppResult<SoaDetail> {
         Self::require_read(ctx)?;
         let mut c = self.db.read().await?;
+        let key = crate::kept::KeptKey::read(&mut c, ctx.org.id, self.today()).await?;
         let v = store::version_by_number(&mut c, ctx.org.id, number)
             .await?
             .ok_or_else(not_found)?;
-        self.soa_detail(&mut c, ctx, v, filter).await
+        // A draft's reasons come from every open risk's control links: kept between
+        // views until the organisation's records change (read connections only).
+        let live = if status_of(&v)? == VersionStatus::Draft {
+            match self.soa_live_cache.get(ctx.org.id, key) {
+                Some(l) => Some(l),
+                None => {
+                    let l = self.soa_live(&mut c, ctx).await?;
+                    self.soa_live_cache.put(ctx.org.id, key, &l);
+                    Some(l)
+                }
+            }
+        } else {
+            None
+        };
+        self.soa_detail_with(&mut c, ctx, v, filter, true, live)
+            .await
     }
 
     /// A version with its entries and completeness but without each entry's linked
@@ -652,7 +668,8 @@ impl App {
         let v = store::version_by_number(&mut c, ctx.org.id, number)
             .await?
             .ok_or_else(not_found)?;
-        self.soa_detail_with(&mut c, ctx, v, None, false).await
+        self.soa_detail_with(&mut c, ctx, v, None, false, None)
+            .await
     }
 
     async fn soa_detail(
@@ -662,7 +679,7 @@ impl App {
         v: SoaVersionRow,
         filter: Option<SoaFilter>,
     ) -> AppResult<SoaDetail> {
-        self.soa_detail_with(c, ctx, v, filter, true).await
+        self.soa_detail_with(c, ctx, v, filter, true, None).await
     }
 
     async fn soa_detail_with(
@@ -672,13 +689,14 @@ impl App {
         v: SoaVersionRow,
         filter: Option<SoaFilter>,
         with_links: bool,
+        kept: Option<Live>,
     ) -> AppResult<SoaDetail> {
         let draft = status_of(&v)? == VersionStatus::Draft;
         let rows = store::entries(c, ctx.org.id, v.id, None).await?;
-        let live = if draft {
-            self.soa_live(c, ctx).await?
-        } else {
-            Live::default()
+        let live = match kept {
+            Some(l) => l,
+            None if draft => self.soa_live(c, ctx).await?,
+            None => Live::default(),
         };
         let links = if with_links {
             let controls: Vec<String> = rows.iter().map(|r| r.control_id.clone()).collect();

@@ -551,3 +551,53 @@ async fn soa_import_is_all_or_nothing_maps_2013_and_reports_every_bad_row() {
     let p: Value = resp.json().await.unwrap();
     assert_eq!(fields(&p), ["file"]);
 }
+
+/// A draft's derived reasons are kept between views of the whole SoA and follow every
+/// change: a new risk treated by a control appears at the next view, made through this
+/// instance or another one on the same database.
+#[tokio::test]
+async fn a_drafts_kept_reasons_follow_new_risks() {
+    let t = TestApp::spawn().await;
+    let f = t.org_with_roles("acme").await;
+    let manager = t.login(f.email(Role::IsmsManager)).await;
+    let (s, v) = manager
+        .post(SOA, &json!({"change_note": "First SoA"}))
+        .await;
+    assert_eq!(s, 201, "{v}");
+    approved_method(&manager).await;
+    let reasons = |d: &Value, control: &str| -> usize {
+        d["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["control"] == control)
+            .map_or(0, |e| e["reasons"].as_array().map_or(0, Vec::len))
+    };
+    let (_, before) = manager.get(&format!("{SOA}/1")).await;
+    assert_eq!(reasons(&before, "8.24"), 0, "{before}");
+    let (_, again) = manager.get(&format!("{SOA}/1")).await;
+    assert_eq!(again, before);
+    let (s, risk) = manager
+        .post(
+            "/api/v1/orgs/acme/risks",
+            &json!({"title": "Customer data read in transit", "inherent_likelihood": 3,
+                    "inherent_impact": 4, "controls": ["8.24"]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{risk}");
+    let (_, after) = manager.get(&format!("{SOA}/1")).await;
+    assert_eq!(reasons(&after, "8.24"), 1, "{after}");
+
+    let (base2, _h) = t.spawn_sibling().await;
+    let other = Client::new(&base2, manager.token.clone());
+    let (s, risk) = other
+        .post(
+            "/api/v1/orgs/acme/risks",
+            &json!({"title": "Keys kept in the repository", "inherent_likelihood": 2,
+                    "inherent_impact": 4, "controls": ["8.24"]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{risk}");
+    let (_, last) = manager.get(&format!("{SOA}/1")).await;
+    assert_eq!(reasons(&last, "8.24"), 2, "{last}");
+}
