@@ -632,6 +632,23 @@ impl App {
         number: i64,
         filter: Option<SoaFilter>,
     ) -> AppResult<SoaDetail> {
+        self.soa_view(ctx, number, filter, true).await
+    }
+
+    /// A version with its entries, completeness and warnings but without each entry's
+    /// linked documents and evidence (the dashboard's counts and the SoA overview need
+    /// only the decisions and their reasons).
+    pub async fn get_soa_decisions(&self, ctx: &OrgCtx, number: i64) -> AppResult<SoaDetail> {
+        self.soa_view(ctx, number, None, false).await
+    }
+
+    async fn soa_view(
+        &self,
+        ctx: &OrgCtx,
+        number: i64,
+        filter: Option<SoaFilter>,
+        with_links: bool,
+    ) -> AppResult<SoaDetail> {
         Self::require_read(ctx)?;
         let mut c = self.db.read().await?;
         let key = crate::kept::KeptKey::read(&mut c, ctx.org.id, self.today()).await?;
@@ -652,23 +669,7 @@ impl App {
         } else {
             None
         };
-        self.soa_detail_with(&mut c, ctx, v, filter, true, live)
-            .await
-    }
-
-    /// A version with its entries and completeness but without each entry's linked
-    /// documents and evidence (the dashboard's counts need only the decisions).
-    pub(crate) async fn get_soa_decisions(
-        &self,
-        ctx: &OrgCtx,
-        number: i64,
-    ) -> AppResult<SoaDetail> {
-        Self::require_read(ctx)?;
-        let mut c = self.db.read().await?;
-        let v = store::version_by_number(&mut c, ctx.org.id, number)
-            .await?
-            .ok_or_else(not_found)?;
-        self.soa_detail_with(&mut c, ctx, v, None, false, None)
+        self.soa_detail_with(&mut c, ctx, v, filter, with_links, live)
             .await
     }
 

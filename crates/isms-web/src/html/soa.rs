@@ -121,11 +121,7 @@ pub(crate) async fn overview_page(
         Err(e) => return error_page(&e),
     };
     let draft = match versions.iter().find(|v| v.is_draft()) {
-        Some(v) => match st
-            .app
-            .get_soa(&ctx, v.number, Some(SoaFilter::Incomplete))
-            .await
-        {
+        Some(v) => match st.app.get_soa_decisions(&ctx, v.number).await {
             Ok(d) => Some(d),
             Err(e) => return error_page(&e),
         },
