@@ -5,7 +5,7 @@ use crate::{App, AppError, AppResult, Page, Principal, encode_cursor, page_limit
 use isms_db::audit::{self as store, AuditFilter, AuditRow};
 use isms_db::{Ts, orgs};
 use isms_domain::ValidationError;
-use isms_domain::audit::{ChainVerifier, INSTANCE_CHAIN};
+use isms_domain::audit::{ChainBreak, ChainVerifier, INSTANCE_CHAIN};
 use isms_domain::rbac::Permission;
 use isms_domain::time::{Timestamp, parse_date};
 use serde::Serialize;
@@ -157,32 +157,58 @@ impl App {
         Ok(store::entities(&mut c, ctx.org.id).await?)
     }
 
-    /// Re-compute one chain from its first entry.
+    /// Re-compute one chain from its first entry. Pages are read while the page before
+    /// is checked on blocking threads (its hashes on every core).
     pub async fn verify_chain(&self, chain: Uuid, label: &str) -> AppResult<ChainReport> {
+        const PAGE: i64 = 8192;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let report = |v: &ChainVerifier, problem: Option<String>| ChainReport {
+            chain: label.to_owned(),
+            ok: problem.is_none(),
+            entries_checked: v.checked(),
+            problem,
+        };
         // One snapshot for the head and the entries, so a change committed while we read
         // is not mistaken for a truncated chain.
         let mut c = self.db.snapshot().await?;
         let head = store::head(&mut c, chain).await?;
         let mut verifier = ChainVerifier::new();
+        type Checked = (ChainVerifier, Result<(), ChainBreak>);
+        async fn joined(h: tokio::task::JoinHandle<Checked>) -> AppResult<Checked> {
+            h.await
+                .map_err(|e| AppError::Internal(format!("chain check stopped: {e}")))
+        }
+        let mut checking: Option<tokio::task::JoinHandle<Checked>> = None;
         let mut after = 0;
         loop {
-            let page = store::page_in_order(&mut c, chain, after, 2000).await?;
-            let n = page.len();
-            for r in &page {
-                if let Err(b) = verifier.push(&r.to_stored()) {
-                    return Ok(ChainReport {
-                        chain: label.to_owned(),
-                        ok: false,
-                        entries_checked: r.seq - 1,
-                        problem: Some(b.to_string()),
-                    });
+            let page = store::page_in_order(&mut c, chain, after, PAGE).await?;
+            let last_page = (page.len() as i64) < PAGE;
+            after = page.last().map_or(after, |r| r.seq);
+            if let Some(h) = checking.take() {
+                let (v, r) = joined(h).await?;
+                verifier = v;
+                if let Err(b) = r {
+                    return Ok(report(&verifier, Some(b.to_string())));
                 }
-                after = r.seq;
             }
-            if n < 2000 {
+            let entries: Vec<_> = page.into_iter().map(AuditRow::into_stored).collect();
+            let mut v = std::mem::take(&mut verifier);
+            checking = Some(tokio::task::spawn_blocking(move || {
+                let r = v.push_all(&entries, threads);
+                (v, r)
+            }));
+            if last_page {
                 break;
             }
         }
+        if let Some(h) = checking.take() {
+            let (v, r) = joined(h).await?;
+            verifier = v;
+            if let Err(b) = r {
+                return Ok(report(&verifier, Some(b.to_string())));
+            }
+        }
+        let checked = verifier.checked();
         match verifier.finish(head.as_ref().map(|(s, h)| (*s, h.as_str()))) {
             Ok(n) => Ok(ChainReport {
                 chain: label.to_owned(),
@@ -193,7 +219,7 @@ impl App {
             Err(b) => Ok(ChainReport {
                 chain: label.to_owned(),
                 ok: false,
-                entries_checked: after,
+                entries_checked: checked,
                 problem: Some(b.to_string()),
             }),
         }

@@ -334,7 +334,7 @@ impl App {
             || AppError::Unauthenticated("not signed in, or the session has ended".into());
         let now = self.now();
         let mut c = self.db.read().await?;
-        let s = sessions::session_by_token_hash(&mut c, &hash_secret(token))
+        let (s, user) = sessions::session_with_user(&mut c, &hash_secret(token))
             .await?
             .ok_or_else(expired)?;
         if s.expires_at.0 <= now
@@ -345,9 +345,6 @@ impl App {
         {
             return Err(expired());
         }
-        let user = users::user_by_id(&mut c, s.user_id)
-            .await?
-            .ok_or_else(expired)?;
         if user.disabled {
             return Err(expired());
         }

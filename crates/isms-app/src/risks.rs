@@ -470,7 +470,8 @@ impl App {
         if let Some(s) = &q.status {
             v.check(RiskStatus::parse("status", s));
         }
-        let methods = self.methods_by_id(&mut self.db.read().await?, ctx).await?;
+        let mut c = self.db.read().await?;
+        let methods = self.methods_by_id(&mut c, ctx).await?;
         let mut f = RiskFilter {
             status: q.status.clone(),
             owner_id: q.owner_id,
@@ -503,7 +504,6 @@ impl App {
             }
         }
         v.into_result()?;
-        let mut c = self.db.read().await?;
         let mut rows = store::list_risks(&mut c, ctx.org.id, &f, after, limit + 1).await?;
         let more = rows.len() as i64 > limit;
         rows.truncate(usize::try_from(limit).unwrap_or(0));

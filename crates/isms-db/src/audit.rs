@@ -26,7 +26,8 @@ pub struct AuditRow {
 }
 
 impl AuditRow {
-    pub fn to_stored(&self) -> StoredEntry {
+    /// The entry as the domain checks it, without copying its text.
+    pub fn into_stored(self) -> StoredEntry {
         StoredEntry {
             id: self.id,
             content: EntryContent {
@@ -34,17 +35,17 @@ impl AuditRow {
                 seq: self.seq,
                 at: self.at.0,
                 actor_id: self.actor_id,
-                actor: self.actor.clone(),
-                entity: self.entity.clone(),
-                entity_id: self.entity_id.clone(),
-                action: self.action.clone(),
-                summary: self.summary.clone(),
-                before_digest: self.before_digest.clone(),
-                after_digest: self.after_digest.clone(),
-                details: self.details.clone(),
+                actor: self.actor,
+                entity: self.entity,
+                entity_id: self.entity_id,
+                action: self.action,
+                summary: self.summary,
+                before_digest: self.before_digest,
+                after_digest: self.after_digest,
+                details: self.details,
             },
-            prev_hash: self.prev_hash.clone(),
-            hash: self.hash.clone(),
+            prev_hash: self.prev_hash,
+            hash: self.hash,
         }
     }
 }

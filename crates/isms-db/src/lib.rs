@@ -310,6 +310,9 @@ async fn sqlite_file_lock(file: &std::path::Path) -> Result<Option<std::fs::File
     Ok(Some(lock))
 }
 
+/// Rows buffered between SQLite's thread and the reader (see [`Db::connect`]).
+const SQLITE_ROW_BUFFER: usize = 8192;
+
 impl Db {
     /// Open a pool for a `sqlite://…` or `postgres://…` URL. SQLite files are created
     /// when missing and run in WAL mode.
@@ -321,13 +324,21 @@ impl Db {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(Duration::from_secs(10))
+                // sqlx hands each row from SQLite's thread to ours through a channel of 50
+                // rows by default; when it is full the reading thread sleeps until we take
+                // one, so every row of a long read cost two thread wake-ups. A channel as
+                // long as our longest page lets SQLite read on while we decode.
+                .row_buffer_size(SQLITE_ROW_BUFFER);
             // Several processes opening a new file at once race to create it and to switch
             // it to WAL; SQLite answers "database is locked" to the loser without waiting, so
             // the first connection is opened under the same file lock the migrations use.
             let guard = sqlite_file_lock(o.get_filename()).await?;
             let pool = SqlitePoolOptions::new()
                 .max_connections(opts.max_connections.clamp(1, 64))
+                // A connection to a local file cannot go away between uses; pinging it on
+                // every checkout is one more round trip to SQLite's thread per query.
+                .test_before_acquire(false)
                 .min_connections(1)
                 .connect_with(o)
                 .await;

@@ -1,5 +1,6 @@
 //! Sign-in sessions, stored so that any instance can serve any request.
 
+use crate::users::UserRow;
 use crate::{AsConn, DbError, Ts, run};
 use sqlx::FromRow;
 use uuid::Uuid;
@@ -101,4 +102,61 @@ pub async fn delete_stale(c: &mut impl AsConn, now: Ts, idle_cutoff: Ts) -> Resu
         run!(c, x => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
         .bind(now).bind(idle_cutoff).execute(x).await.map(|r| r.rows_affected()))?,
     )
+}
+
+/// A session and the person it belongs to, read in one query (every signed-in request
+/// needs both).
+#[derive(Debug, Clone, FromRow)]
+struct SessionUserRow {
+    #[sqlx(flatten)]
+    session: SessionRow,
+    u_email: String,
+    u_name: String,
+    u_password_hash: String,
+    u_is_admin: bool,
+    u_disabled: bool,
+    u_totp_secret: Option<String>,
+    u_totp_enabled: bool,
+    u_totp_last_step: Option<i64>,
+    u_created_at: Ts,
+    u_updated_at: Ts,
+    u_version: i64,
+}
+
+/// The session with this token hash and its user, if both exist.
+pub async fn session_with_user(
+    c: &mut impl AsConn,
+    hash: &str,
+) -> Result<Option<(SessionRow, UserRow)>, DbError> {
+    let row = run!(c, x => sqlx::query_as::<_, SessionUserRow>(
+        "SELECT s.id, s.token_hash, s.user_id, s.csrf_token, s.mfa_pending, s.created_at,
+                s.last_seen_at, s.expires_at, s.user_agent, s.ip,
+                u.email AS u_email, u.name AS u_name, u.password_hash AS u_password_hash,
+                u.is_admin AS u_is_admin, u.disabled AS u_disabled,
+                u.totp_secret AS u_totp_secret, u.totp_enabled AS u_totp_enabled,
+                u.totp_last_step AS u_totp_last_step, u.created_at AS u_created_at,
+                u.updated_at AS u_updated_at, u.version AS u_version
+         FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = $1",
+    )
+    .bind(hash)
+    .fetch_optional(x)
+    .await)?;
+    Ok(row.map(|r| {
+        let user = UserRow {
+            id: r.session.user_id,
+            email: r.u_email,
+            name: r.u_name,
+            password_hash: r.u_password_hash,
+            is_admin: r.u_is_admin,
+            disabled: r.u_disabled,
+            totp_secret: r.u_totp_secret,
+            totp_enabled: r.u_totp_enabled,
+            totp_last_step: r.u_totp_last_step,
+            created_at: r.u_created_at,
+            updated_at: r.u_updated_at,
+            version: r.u_version,
+        };
+        (r.session, user)
+    }))
 }

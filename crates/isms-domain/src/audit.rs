@@ -43,6 +43,13 @@ pub struct EntryContent {
 impl EntryContent {
     /// The canonical byte form that is hashed: a JSON array in a fixed field order.
     pub fn canonical(&self) -> String {
+        let mut out = Vec::with_capacity(512);
+        self.write_canonical(&mut out);
+        into_text(out)
+    }
+
+    /// [`EntryContent::canonical`], written straight into `w` (a hasher, say).
+    fn write_canonical(&self, w: impl std::io::Write) {
         // A tuple is written as a JSON array; UUIDs as their hyphenated text and a
         // missing value as null, exactly as the stored chains were hashed.
         let row = (
@@ -59,7 +66,8 @@ impl EntryContent {
             &self.after_digest,
             &self.details,
         );
-        into_text(serde_json::to_vec(&row).unwrap_or_default())
+        // Writing into memory or a hasher cannot fail, and every field serialises.
+        let _ = serde_json::to_writer(w, &row);
     }
 }
 
@@ -68,13 +76,44 @@ fn into_text(bytes: Vec<u8>) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
+/// Feeds what is written into a SHA-256 (no text is built in between).
+struct HashWriter(Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn entry_digest(prev_hash: &str, content: &EntryContent) -> [u8; 32] {
+    let mut h = HashWriter(Sha256::new());
+    h.0.update(prev_hash.as_bytes());
+    h.0.update(b"\n");
+    content.write_canonical(&mut h);
+    h.0.finalize().into()
+}
+
 /// `SHA-256(prev_hash ‖ "\n" ‖ canonical(entry))`, lower-case hex.
 pub fn entry_hash(prev_hash: &str, content: &EntryContent) -> String {
-    let mut h = Sha256::new();
-    h.update(prev_hash.as_bytes());
-    h.update(b"\n");
-    h.update(content.canonical().as_bytes());
-    hex::encode(h.finalize())
+    hex::encode(entry_digest(prev_hash, content))
+}
+
+/// Whether an entry's stored hash is the hash of its content and `prev_hash`. Each entry
+/// can be checked on its own (the link to the entry before is checked by
+/// [`ChainVerifier`]), so many can be checked at once.
+pub fn content_matches(e: &StoredEntry) -> bool {
+    let mut stored = [0u8; 32];
+    // Upper-case or malformed hex was never written by us: it does not match.
+    if e.hash.bytes().any(|b| b.is_ascii_uppercase())
+        || hex::decode_to_slice(&e.hash, &mut stored).is_err()
+    {
+        return false;
+    }
+    entry_digest(&e.prev_hash, &e.content) == stored
 }
 
 /// JSON text with object keys sorted at every level, so equal values give equal text
@@ -226,6 +265,12 @@ impl ChainVerifier {
 
     /// Check the next entry (entries must come in the stored `seq` order).
     pub fn push(&mut self, e: &StoredEntry) -> Result<(), ChainBreak> {
+        self.accept(e, content_matches(e))
+    }
+
+    /// Take the next entry whose content was found to match (`content_ok`) or not: the
+    /// sequence number and the link to the entry before come first, then the content.
+    fn accept(&mut self, e: &StoredEntry, content_ok: bool) -> Result<(), ChainBreak> {
         if e.content.seq != self.next_seq {
             return Err(ChainBreak::Sequence {
                 id: e.id,
@@ -239,7 +284,7 @@ impl ChainVerifier {
                 seq: e.content.seq,
             });
         }
-        if entry_hash(&e.prev_hash, &e.content) != e.hash {
+        if !content_ok {
             return Err(ChainBreak::Content {
                 id: e.id,
                 seq: e.content.seq,
@@ -248,6 +293,44 @@ impl ChainVerifier {
         self.prev_hash.clone_from(&e.hash);
         self.next_seq += 1;
         Ok(())
+    }
+
+    /// [`ChainVerifier::push`] for a run of entries in order, their contents checked on
+    /// up to `threads` threads at once (the links and sequence numbers in order). The
+    /// first break in the run is reported, as `push` one by one would report it.
+    pub fn push_all(&mut self, entries: &[StoredEntry], threads: usize) -> Result<(), ChainBreak> {
+        let threads = threads.clamp(1, 16);
+        let first_bad = if threads == 1 || entries.len() < 256 {
+            entries.iter().position(|e| !content_matches(e))
+        } else {
+            let size = entries.len().div_ceil(threads);
+            std::thread::scope(|s| {
+                let parts: Vec<_> = entries
+                    .chunks(size)
+                    .enumerate()
+                    .map(|(i, part)| {
+                        s.spawn(move || {
+                            part.iter()
+                                .position(|e| !content_matches(e))
+                                .map(|p| i * size + p)
+                        })
+                    })
+                    .collect();
+                parts
+                    .into_iter()
+                    .filter_map(|h| h.join().ok().flatten())
+                    .min()
+            })
+        };
+        for (i, e) in entries.iter().enumerate() {
+            self.accept(e, first_bad != Some(i))?;
+        }
+        Ok(())
+    }
+
+    /// How many entries have been checked and found intact so far.
+    pub fn checked(&self) -> i64 {
+        self.next_seq - 1
     }
 
     /// Finish against the recorded head (`last seq`, `last hash`); returns the number of
@@ -433,6 +516,60 @@ mod tests {
             assert_eq!(r.before_digest, before.map(state_digest));
             assert_eq!(r.after_digest, after.map(state_digest));
         }
+    }
+
+    /// What `push_all` in runs reports, to compare with `push` one by one.
+    fn verify_in_runs(
+        entries: &[StoredEntry],
+        run: usize,
+        threads: usize,
+    ) -> Result<i64, ChainBreak> {
+        let mut v = ChainVerifier::new();
+        for part in entries.chunks(run.max(1)) {
+            v.push_all(part, threads)?;
+        }
+        v.finish(None)
+    }
+
+    #[test]
+    fn checking_many_at_once_reports_the_same_first_break() {
+        let intact = chain(700);
+        assert_eq!(verify_in_runs(&intact, 300, 3), Ok(700));
+        // Two edits: the earlier one is reported, whichever thread sees it.
+        let mut edited = intact.clone();
+        edited[650].content.summary.push('!');
+        edited[420].content.actor.push('!');
+        let one_by_one = verify(&edited, None);
+        assert!(matches!(
+            one_by_one,
+            Err(ChainBreak::Content { seq: 421, .. })
+        ));
+        for (run, threads) in [(700, 2), (700, 4), (256, 2), (100, 1)] {
+            assert_eq!(verify_in_runs(&edited, run, threads), one_by_one);
+        }
+        // A link broken before the edit comes first.
+        let mut relinked = edited.clone();
+        relinked[300].prev_hash = GENESIS_HASH.to_owned();
+        let first = verify(&relinked, None);
+        assert!(matches!(first, Err(ChainBreak::Link { seq: 301, .. })));
+        assert_eq!(verify_in_runs(&relinked, 700, 2), first);
+        // A hash in upper case is not the hash we wrote.
+        let mut upper = intact.clone();
+        upper[5].hash = upper[5].hash.to_uppercase();
+        assert!(matches!(
+            verify_in_runs(&upper, 700, 2),
+            Err(ChainBreak::Content { seq: 6, .. })
+        ));
+    }
+
+    #[test]
+    fn hashing_as_written_matches_hashing_the_text() {
+        let c = content(3);
+        let text = format!("{}\n{}", GENESIS_HASH, c.canonical());
+        assert_eq!(
+            entry_hash(GENESIS_HASH, &c),
+            hex::encode(Sha256::digest(text.as_bytes()))
+        );
     }
 
     proptest! {
