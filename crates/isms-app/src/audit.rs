@@ -161,11 +161,12 @@ impl App {
     /// is checked on blocking threads (its hashes on every core).
     pub async fn verify_chain(&self, chain: Uuid, label: &str) -> AppResult<ChainReport> {
         const PAGE: i64 = 8192;
+        type Checked = (ChainVerifier, Result<(), ChainBreak>);
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let report = |v: &ChainVerifier, problem: Option<String>| ChainReport {
+        let report = |entries_checked: i64, problem: Option<String>| ChainReport {
             chain: label.to_owned(),
             ok: problem.is_none(),
-            entries_checked: v.checked(),
+            entries_checked,
             problem,
         };
         // One snapshot for the head and the entries, so a change committed while we read
@@ -173,23 +174,24 @@ impl App {
         let mut c = self.db.snapshot().await?;
         let head = store::head(&mut c, chain).await?;
         let mut verifier = ChainVerifier::new();
-        type Checked = (ChainVerifier, Result<(), ChainBreak>);
-        async fn joined(h: tokio::task::JoinHandle<Checked>) -> AppResult<Checked> {
-            h.await
-                .map_err(|e| AppError::Internal(format!("chain check stopped: {e}")))
-        }
         let mut checking: Option<tokio::task::JoinHandle<Checked>> = None;
         let mut after = 0;
+        // Until a page comes back empty: the page after the one being checked is read
+        // before that check is waited for.
         loop {
             let page = store::page_in_order(&mut c, chain, after, PAGE).await?;
-            let last_page = (page.len() as i64) < PAGE;
             after = page.last().map_or(after, |r| r.seq);
             if let Some(h) = checking.take() {
-                let (v, r) = joined(h).await?;
+                let (v, r) = h
+                    .await
+                    .map_err(|e| AppError::Internal(format!("chain check stopped: {e}")))?;
                 verifier = v;
                 if let Err(b) = r {
-                    return Ok(report(&verifier, Some(b.to_string())));
+                    return Ok(report(verifier.checked(), Some(b.to_string())));
                 }
+            }
+            if page.is_empty() {
+                break;
             }
             let entries: Vec<_> = page.into_iter().map(AuditRow::into_stored).collect();
             let mut v = std::mem::take(&mut verifier);
@@ -197,32 +199,14 @@ impl App {
                 let r = v.push_all(&entries, threads);
                 (v, r)
             }));
-            if last_page {
-                break;
-            }
-        }
-        if let Some(h) = checking.take() {
-            let (v, r) = joined(h).await?;
-            verifier = v;
-            if let Err(b) = r {
-                return Ok(report(&verifier, Some(b.to_string())));
-            }
         }
         let checked = verifier.checked();
-        match verifier.finish(head.as_ref().map(|(s, h)| (*s, h.as_str()))) {
-            Ok(n) => Ok(ChainReport {
-                chain: label.to_owned(),
-                ok: true,
-                entries_checked: n,
-                problem: None,
-            }),
-            Err(b) => Ok(ChainReport {
-                chain: label.to_owned(),
-                ok: false,
-                entries_checked: checked,
-                problem: Some(b.to_string()),
-            }),
-        }
+        Ok(
+            match verifier.finish(head.as_ref().map(|(s, h)| (*s, h.as_str()))) {
+                Ok(n) => report(n, None),
+                Err(b) => report(checked, Some(b.to_string())),
+            },
+        )
     }
 
     /// How many entries the organisation's trail holds (from its head; cheap).

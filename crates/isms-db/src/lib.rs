@@ -326,9 +326,9 @@ impl Db {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
                 // sqlx hands each row from SQLite's thread to ours through a channel of 50
-                // rows by default; when it is full the reading thread sleeps until we take
-                // one, so every row of a long read cost two thread wake-ups. A channel as
-                // long as our longest page lets SQLite read on while we decode.
+                // rows by default; when it is full, SQLite's thread sleeps until we take
+                // one. A channel as long as our longest page lets it read on while we
+                // decode (a small gain on its own; docs/performance.md, 2026-12-04).
                 .row_buffer_size(SQLITE_ROW_BUFFER);
             // Several processes opening a new file at once race to create it and to switch
             // it to WAL; SQLite answers "database is locked" to the loser without waiting, so
